@@ -1,0 +1,52 @@
+# The two set-up commands are `make run` and `make test`; the rest help developers.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+export TICKETDESK_HOME := $(CURDIR)
+
+.PHONY: run test test-fast lint format typecheck bench demo install clean messages
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	@$(BIN)/python -m pip install --quiet --upgrade pip
+	@$(BIN)/python -m pip install --quiet -e ".[dev]"
+	@touch $(STAMP)
+
+install: $(STAMP)
+
+run: $(STAMP)
+	@mkdir -p var
+	@$(BIN)/ticketdesk compilemessages --ignore=.venv -v0 2>/dev/null || true
+	$(BIN)/ticketdesk run --setup
+
+test: $(STAMP)
+	@$(BIN)/ticketdesk compilemessages --ignore=.venv -v0 2>/dev/null || true
+	$(BIN)/python -m pytest -q -n 2 --dist loadgroup $(PYTEST_ARGS)
+
+test-fast: $(STAMP)
+	$(BIN)/python -m pytest -q -x -m "not browser" $(PYTEST_ARGS)
+
+lint: $(STAMP)
+	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff format --check src tests bench
+
+format: $(STAMP)
+	$(BIN)/ruff format src tests bench
+	$(BIN)/ruff check --fix src tests bench
+
+typecheck: $(STAMP)
+	$(BIN)/mypy src
+
+bench: $(STAMP)
+	$(BIN)/python bench/run.py $(BENCH_ARGS)
+
+demo: $(STAMP)
+	$(BIN)/ticketdesk migrate -v0
+	$(BIN)/ticketdesk demo
+
+messages: $(STAMP)
+	cd src/ticketdesk && ../../$(BIN)/ticketdesk makemessages -l pt_BR -l it --ignore "*/tests/*"
+
+clean:
+	rm -rf $(VENV) var/static

@@ -1,0 +1,174 @@
+"""Every permission question, answered in one place.
+
+UI views, API endpoints, search, exports, attachments and actions all ask here:
+- `visible_tickets(user)`: the tickets a user may see, as a QuerySet filter;
+- `can(user, verb, obj)`: may `user` do `verb` to `obj`?
+- `require(user, verb, obj)`: the same, raising PermissionDenied.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from django.db.models import Q, QuerySet
+from django.utils.translation import gettext as _
+
+from ticketdesk.core.errors import PermissionDenied
+
+from .models import Contact, Role, User
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
+    from ticketdesk.tickets.models import Attachment, Message, Ticket
+
+# Verbs on a ticket.
+VIEW = "view"
+REPLY = "reply"  # public reply
+ADD_NOTE = "add_note"  # internal note
+EDIT = "edit"  # change fields, status, tags, watchers, links
+ASSIGN = "assign"
+MERGE = "merge"
+VIEW_INTERNAL = "view_internal"  # internal notes and events
+CLOSE_OWN = "close_own"  # a customer closing or reopening their own ticket
+CREATE_FOR_OTHERS = "create_for_others"  # open a ticket on a customer's behalf
+ADMINISTER = "administer"  # configuration: statuses, workflow, teams, rules
+VIEW_REPORTS = "view_reports"
+
+TICKET_VERBS = {VIEW, REPLY, ADD_NOTE, EDIT, ASSIGN, MERGE, VIEW_INTERNAL, CLOSE_OWN}
+
+
+def _is_active(user: Any) -> bool:
+    return bool(user is not None and user.is_authenticated and user.is_active)
+
+
+def is_admin(user: Any) -> bool:
+    return _is_active(user) and (user.is_superuser or user.role == Role.ADMIN)
+
+
+def is_agent(user: Any) -> bool:
+    """Full agents and admins (not light agents)."""
+    return _is_active(user) and (user.is_superuser or user.role in (Role.ADMIN, Role.AGENT))
+
+
+def is_staff_member(user: Any) -> bool:
+    """Anyone who works tickets: admins, agents and light agents."""
+    return _is_active(user) and (
+        user.is_superuser or user.role in (Role.ADMIN, Role.AGENT, Role.LIGHT_AGENT)
+    )
+
+
+def contact_for(user: Any) -> Contact | None:
+    if not _is_active(user):
+        return None
+    try:
+        return user.contact  # type: ignore[no-any-return]
+    except Contact.DoesNotExist:
+        return None
+
+
+def visible_tickets(user: User | AnonymousUser | None) -> QuerySet[Ticket]:
+    """Tickets `user` may see. Admins: all; agents and light agents: their teams' tickets,
+    tickets assigned to them or watched by them; customers: their own, CC'd, and their
+    organizations' where the organization shares tickets."""
+    from ticketdesk.tickets.models import Ticket
+
+    qs = Ticket.objects.all()
+    if not _is_active(user):
+        return qs.none()
+    assert user is not None
+    if is_admin(user):
+        return qs
+    if is_staff_member(user):
+        team_ids = list(user.team_memberships.values_list("team_id", flat=True))  # type: ignore[union-attr]
+        # a subquery, not a join: a join on watchers could duplicate rows
+        watched = Ticket.watchers.through.objects.filter(user_id=user.pk).values("ticket_id")
+        condition = Q(assignee_id=user.pk) | Q(pk__in=watched)
+        if team_ids:
+            condition |= Q(team_id__in=team_ids)
+        return qs.filter(condition)
+    contact = contact_for(user)
+    if contact is None:
+        return qs.none()
+    cc = Ticket.cc.through.objects.filter(contact_id=contact.pk).values("ticket_id")
+    condition = Q(requester_id=contact.pk) | Q(pk__in=cc)
+    shared_orgs = list(contact.organizations.filter(shared_tickets=True).values_list("pk", flat=True))
+    if shared_orgs:
+        condition |= Q(organization_id__in=shared_orgs)
+    return qs.filter(condition)
+
+
+def _ticket_visible(user: Any, ticket: Ticket) -> bool:
+    if is_admin(user):
+        return True
+    return visible_tickets(user).filter(pk=ticket.pk).exists()
+
+
+def can(user: Any, verb: str, obj: Any = None) -> bool:
+    """May `user` do `verb` (to `obj`)?"""
+    from ticketdesk.tickets.models import Attachment, Message, Ticket
+
+    if not _is_active(user):
+        return False
+    if verb == ADMINISTER:
+        return is_admin(user)
+    if verb == VIEW_REPORTS:
+        return is_admin(user) or (
+            is_agent(user) and user.team_memberships.filter(is_lead=True).exists()
+        )
+    if verb == CREATE_FOR_OTHERS:
+        return is_agent(user)
+    if isinstance(obj, Message):
+        return can_see_message(user, obj)
+    if isinstance(obj, Attachment):
+        return can_see_attachment(user, obj)
+    if isinstance(obj, Ticket):
+        if verb not in TICKET_VERBS:
+            return False
+        if not _ticket_visible(user, obj):
+            return False
+        if is_agent(user):
+            return verb != CLOSE_OWN
+        if is_staff_member(user):  # light agent
+            return verb in (VIEW, ADD_NOTE, VIEW_INTERNAL)
+        # customer
+        return verb in (VIEW, REPLY, CLOSE_OWN)
+    return False
+
+
+def require(user: Any, verb: str, obj: Any = None) -> None:
+    if not can(user, verb, obj):
+        raise PermissionDenied(_("You are not allowed to do this."))
+
+
+def can_see_message(user: Any, message: Message) -> bool:
+    if message.is_internal and not is_staff_member(user):
+        return False
+    return _ticket_visible(user, message.ticket)
+
+
+def can_see_attachment(user: Any, attachment: Attachment) -> bool:
+    if attachment.message_id is not None:
+        return can_see_message(user, attachment.message)  # type: ignore[arg-type]
+    return _ticket_visible(user, attachment.ticket)
+
+
+def visible_messages(user: Any, ticket: Ticket) -> QuerySet[Message]:
+    """The messages of `ticket` that `user` may read (no internal notes for customers)."""
+    from ticketdesk.tickets.models import Message, MessageKind
+
+    if not can(user, VIEW, ticket):
+        return Message.objects.none()
+    qs = Message.objects.filter(ticket=ticket)
+    if not is_staff_member(user):
+        qs = qs.filter(kind=MessageKind.PUBLIC)
+    return qs
+
+
+def assignable_users(team_id: int | None) -> QuerySet[User]:
+    """Who may be assigned a ticket of that team: active full agents and admins who are
+    members (any full agent when the ticket has no team)."""
+    qs = User.objects.filter(is_active=True, role__in=(Role.ADMIN, Role.AGENT))
+    if team_id is not None:
+        qs = qs.filter(team_memberships__team_id=team_id)
+    return qs

@@ -1,0 +1,5 @@
+"""The REST API (Django Ninja) under /api/v1/. Routers live one module per resource."""
+
+from django.urls import URLPattern, URLResolver
+
+urlpatterns: list[URLPattern | URLResolver] = []

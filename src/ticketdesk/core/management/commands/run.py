@@ -1,0 +1,87 @@
+"""`ticketdesk run`: the web server, a task worker and the scheduler, together.
+
+With --setup it first migrates, and loads the demo data when the database is empty.
+Ctrl-C stops all three.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from typing import Any
+
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import BaseCommand
+
+
+class Command(BaseCommand):
+    help = "Serve Ticketdesk with a background worker and the scheduler."
+
+    def add_arguments(self, parser: Any) -> None:
+        parser.add_argument("--bind", default=os.environ.get("TICKETDESK_BIND", "127.0.0.1:8000"))
+        parser.add_argument("--setup", action="store_true", help="Migrate and load demo data.")
+        parser.add_argument("--workers", type=int, default=2, help="Web worker processes.")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        if options["setup"]:
+            call_command("migrate", interactive=False, verbosity=0)
+            self.stdout.write(self.style.SUCCESS("Database is up to date."))
+            from ticketdesk.tickets.models import Ticket
+
+            if not Ticket.objects.exists():
+                self.stdout.write("The database is empty: loading demo data…")
+                call_command("demo")
+        executable = [sys.executable, "-m", "ticketdesk.cli"]
+        web = [
+            sys.executable, "-m", "gunicorn", "ticketdesk.wsgi:application",
+            "--bind", options["bind"], "--workers", str(options["workers"]),
+            "--threads", "4", "--worker-class", "gthread", "--access-logfile", "-",
+            "--graceful-timeout", "5",
+        ]  # fmt: skip
+        commands = {
+            "web": web,
+            "worker": [*executable, "db_worker", "--queue-name", "*", "--verbosity", "1"],
+            "scheduler": [*executable, "scheduler"],
+        }
+        processes = {name: subprocess.Popen(cmd) for name, cmd in commands.items()}
+        url = f"http://{options['bind']}/"
+        self.stdout.write(self.style.SUCCESS(f"\nTicketdesk is running at {url}"))
+        self.stdout.write(f"  Agent workspace: {url}   Portal: {url}portal/   Admin: {url}admin/")
+        if settings.DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+            self.stdout.write(f"  Database: {settings.DATABASES['default']['NAME']}")
+        from ticketdesk.tickets.management.commands.demo import DEMO_LOGINS
+
+        self.stdout.write("  Demo logins (user / password):")
+        for username, password, role in DEMO_LOGINS:
+            self.stdout.write(f"    {username:<10} {password:<14} {role}")
+        self.stdout.write("Press Ctrl-C to stop.\n")
+        stopping = False
+
+        def stop(signum: int, frame: Any) -> None:
+            nonlocal stopping
+            stopping = True
+
+        signal.signal(signal.SIGINT, stop)
+        signal.signal(signal.SIGTERM, stop)
+        try:
+            while not stopping:
+                for name, process in processes.items():
+                    if process.poll() is not None:
+                        self.stderr.write(f"{name} exited with {process.returncode}; stopping.")
+                        stopping = True
+                time.sleep(0.5)
+        finally:
+            for process in processes.values():
+                if process.poll() is None:
+                    process.terminate()
+            deadline = time.monotonic() + 10
+            for process in processes.values():
+                try:
+                    process.wait(timeout=max(0.1, deadline - time.monotonic()))
+                except subprocess.TimeoutExpired:
+                    process.kill()
+            self.stdout.write("Stopped.")

@@ -1,0 +1,119 @@
+"""Shared steps of ticket actions: locking with a version check, events, outbox."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Model
+from django.utils.translation import gettext as _
+
+from ticketdesk.accounts import policy
+from ticketdesk.accounts.models import Contact, User
+from ticketdesk.core import clock
+from ticketdesk.core.errors import Conflict, NotFound
+from ticketdesk.notifications import outbox
+
+from ..models import EventKind, Message, Ticket, TicketEvent
+
+
+def lock_ticket(ticket: Ticket | int, expected_version: int | None = None) -> Ticket:
+    """Re-read the ticket under a row lock; raise Conflict if it moved past `expected_version`.
+
+    Call inside transaction.atomic().
+    """
+    pk = ticket.pk if isinstance(ticket, Ticket) else ticket
+    try:
+        locked = Ticket.objects.select_for_update().select_related("status").get(pk=pk)
+    except Ticket.DoesNotExist:
+        raise NotFound(_("This ticket does not exist.")) from None
+    if expected_version is not None and locked.version != expected_version:
+        since = list(
+            TicketEvent.objects.filter(ticket=locked, data__version__gt=expected_version)
+            .select_related("actor_user")
+            .order_by("id")[:20]
+        )
+        raise Conflict(
+            _("Someone else changed this ticket since you opened it."),
+            current_version=locked.version,
+            changes=[describe_event(e) for e in since],
+        )
+    return locked
+
+
+def describe_event(event: TicketEvent) -> dict[str, Any]:
+    actor = event.actor_user.display_name if event.actor_user else None
+    return {
+        "kind": event.kind,
+        "field": event.field,
+        "old": event.old_value,
+        "new": event.new_value,
+        "actor": actor,
+        "at": event.created_at.isoformat(),
+    }
+
+
+def check(actor: User | None, verb: str, ticket: Ticket) -> None:
+    """Ask the policy unless the system itself acts."""
+    if actor is not None:
+        policy.require(actor, verb, ticket)
+
+
+def touch(ticket: Ticket, fields: list[str]) -> None:
+    """Bump version and updated_at and save the named fields."""
+    ticket.version += 1
+    ticket.updated_at = clock.now()
+    ticket.save(update_fields=[*dict.fromkeys([*fields, "version", "updated_at"])])
+
+
+def label(value: Any) -> Any:
+    """JSON form of a field value for the event log."""
+    if value is None:
+        return None
+    if isinstance(value, Model):
+        name = getattr(value, "display_name", None) or str(value)
+        return {"id": value.pk, "label": str(name)}
+    return value
+
+
+def record(
+    ticket: Ticket,
+    kind: str,
+    actor: User | None,
+    *,
+    actor_contact: Contact | None = None,
+    field: str = "",
+    old: Any = None,
+    new: Any = None,
+    message: Message | None = None,
+    data: dict[str, Any] | None = None,
+) -> TicketEvent:
+    payload = {"version": ticket.version, **(data or {})}
+    return TicketEvent.objects.create(
+        ticket=ticket,
+        kind=kind,
+        actor_user=actor,
+        actor_contact=actor_contact,
+        field=field,
+        old_value=label(old),
+        new_value=label(new),
+        message=message,
+        data=payload,
+        created_at=clock.now(),
+    )
+
+
+def publish(topic: str, ticket: Ticket, actor: User | None, **payload: Any) -> None:
+    outbox.publish(
+        topic,
+        {
+            "ticket_id": ticket.pk,
+            "ticket_number": ticket.number,
+            "actor_id": actor.pk if actor else None,
+            "version": ticket.version,
+            **payload,
+        },
+        ticket_id=ticket.pk,
+    )
+
+
+__all__ = ["EventKind", "check", "label", "lock_ticket", "publish", "record", "touch"]

@@ -1,0 +1,172 @@
+"""Public replies and internal notes."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from ticketdesk.accounts import policy
+from ticketdesk.accounts.models import Contact, User
+from ticketdesk.core import clock
+from ticketdesk.core.errors import PermissionDenied, ValidationFailed
+
+from .. import workflow
+from ..models import (
+    DONE_CATEGORIES,
+    Channel,
+    EventKind,
+    Message,
+    MessageKind,
+    Status,
+    StatusCategory,
+    Ticket,
+)
+from .attachments import AttachmentInput, check_size, store_attachment
+from .base import check, lock_ticket, publish, record, touch
+from .fields import _apply_status
+
+
+def _check_body(body: str, body_html: str | None, attachments: Sequence[AttachmentInput]) -> None:
+    if not (body or "").strip() and not (body_html or "").strip() and not attachments:
+        raise ValidationFailed(
+            _("Write a message or attach a file."), fields={"body": [_("This field is required.")]}
+        )
+    for item in attachments:
+        check_size(len(item.content))
+
+
+def reply(
+    ticket: Ticket,
+    *,
+    actor: User | None,
+    body: str = "",
+    body_html: str | None = None,
+    markdown: bool = True,
+    author_contact: Contact | None = None,
+    channel: str = Channel.AGENT,
+    attachments: Sequence[AttachmentInput] = (),
+    status: Status | None = None,
+    external_message_id: str = "",
+    expected_version: int | None = None,
+    created_at: dt.datetime | None = None,
+) -> Message:
+    """Add a public reply. From an agent (actor is staff) it counts as a response; from a
+    customer (actor with a contact, or `author_contact` when the system acts for an email
+    sender) it moves a pending or resolved ticket back to open.
+
+    `status`: "send and set status" (agents only).
+    """
+    from .open import message_bodies
+
+    _check_body(body, body_html, attachments)
+    is_staff = actor is not None and policy.is_staff_member(actor)
+    if actor is not None and not is_staff:
+        author_contact = policy.contact_for(actor)
+    if not is_staff and author_contact is None:
+        raise ValidationFailed(_("A customer reply needs an author."))
+    if status is not None and not is_staff:
+        raise ValidationFailed(_("Only agents can set the status while replying."))
+    html, text = message_bodies(body, body_html, markdown=markdown)
+    with transaction.atomic():
+        ticket = lock_ticket(ticket, expected_version)
+        check(actor, policy.REPLY, ticket)
+        now = created_at or clock.now()
+        message = Message.objects.create(
+            ticket=ticket,
+            kind=MessageKind.PUBLIC,
+            author_user=actor if is_staff else None,
+            author_contact=None if is_staff else author_contact,
+            body_html=html,
+            body_text=text,
+            channel=channel,
+            external_message_id=external_message_id[:998],
+            is_customer_message=not is_staff,
+            created_at=now,
+        )
+        for item in attachments:
+            store_attachment(ticket, message, item)
+        changed = ["last_message_at"]
+        ticket.last_message_at = now
+        target = status
+        if is_staff:
+            ticket.last_agent_message_at = now
+            changed.append("last_agent_message_at")
+            if ticket.first_response_at is None:
+                ticket.first_response_at = now
+                changed.append("first_response_at")
+            if target is None and ticket.status_category == StatusCategory.NEW:
+                target = _first_allowed(ticket.status, StatusCategory.OPEN)
+        else:
+            ticket.last_customer_message_at = now
+            changed.append("last_customer_message_at")
+            if ticket.status_category in (StatusCategory.PENDING, *DONE_CATEGORIES):
+                target = _first_allowed(ticket.status, StatusCategory.OPEN)
+        status_event = _apply_status(ticket, target, changed) if target is not None else None
+        touch(ticket, changed)
+        record(
+            ticket,
+            EventKind.MESSAGE_ADDED,
+            actor,
+            actor_contact=None if is_staff else author_contact,
+            message=message,
+            data={"from_customer": not is_staff, "channel": channel},
+        )
+        if status_event is not None:
+            record(ticket, EventKind.STATUS_CHANGED, actor, field="status", **status_event)
+        publish("message.created", ticket, actor, message_id=message.pk, kind=message.kind,
+                from_customer=not is_staff)  # fmt: skip
+        if status_event is not None:
+            publish("ticket.updated", ticket, actor, changes=["status"])
+    return message
+
+
+def _first_allowed(current: Status, category: str) -> Status | None:
+    """The status of `category` the workflow lets `current` move to (None if none)."""
+    try:
+        candidate = workflow.status_for_category(category)
+    except ValidationFailed:
+        return None
+    return candidate if workflow.is_allowed(current, candidate) else None
+
+
+def add_note(
+    ticket: Ticket,
+    *,
+    actor: User | None,
+    body: str = "",
+    body_html: str | None = None,
+    markdown: bool = True,
+    attachments: Sequence[AttachmentInput] = (),
+    channel: str = Channel.AGENT,
+    expected_version: int | None = None,
+) -> Message:
+    """Add an internal note: visible to agents and light agents only."""
+    from .open import message_bodies
+
+    _check_body(body, body_html, attachments)
+    if actor is not None and not policy.is_staff_member(actor):
+        raise PermissionDenied(_("Only agents can add internal notes."))
+    html, text = message_bodies(body, body_html, markdown=markdown)
+    with transaction.atomic():
+        ticket = lock_ticket(ticket, expected_version)
+        check(actor, policy.ADD_NOTE, ticket)
+        now = clock.now()
+        message = Message.objects.create(
+            ticket=ticket,
+            kind=MessageKind.INTERNAL,
+            author_user=actor,
+            body_html=html,
+            body_text=text,
+            channel=channel,
+            created_at=now,
+        )
+        for item in attachments:
+            store_attachment(ticket, message, item)
+        touch(ticket, [])
+        record(ticket, EventKind.NOTE_ADDED, actor, message=message)
+        publish("message.created", ticket, actor, message_id=message.pk, kind=message.kind,
+                from_customer=False)  # fmt: skip
+    return message

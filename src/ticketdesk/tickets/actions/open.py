@@ -1,0 +1,187 @@
+"""Opening a ticket."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from ticketdesk.accounts import policy
+from ticketdesk.accounts.models import Contact, Organization, Team, User
+from ticketdesk.core import clock
+from ticketdesk.core.errors import PermissionDenied, ValidationFailed
+from ticketdesk.core.html import html_to_text, render_markdown, sanitize_html
+
+from .. import custom_fields, priority, workflow
+from ..models import (
+    BusinessArea,
+    Category,
+    Channel,
+    EventKind,
+    Level,
+    Message,
+    MessageKind,
+    Status,
+    Ticket,
+    TicketType,
+)
+from ..numbering import take_next_number
+from .attachments import AttachmentInput, check_size, store_attachment
+from .base import publish, record
+from .fields import apply_tags
+
+MAX_SUBJECT = 250
+
+
+def clean_subject(subject: str) -> str:
+    subject = " ".join((subject or "").split())
+    if not subject:
+        raise ValidationFailed(
+            _("A ticket needs a subject."), fields={"subject": [_("This field is required.")]}
+        )
+    return subject[:MAX_SUBJECT]
+
+
+def check_level(name: str, value: int) -> int:
+    if value not in Level.values:
+        raise ValidationFailed(
+            _("Choose a valid %(field)s.") % {"field": name},
+            fields={name: [_("Choose low, medium, high or critical.")]},
+        )
+    return int(value)
+
+
+def message_bodies(body: str, body_html: str | None, *, markdown: bool) -> tuple[str, str]:
+    """Return (sanitised html, plain text) of a message body."""
+    if body_html:
+        clean = sanitize_html(body_html)
+        return clean, body or html_to_text(clean)
+    html = render_markdown(body) if markdown else sanitize_html(body.replace("\n", "<br>"))
+    return html, body
+
+
+def open_ticket(
+    *,
+    requester: Contact,
+    subject: str,
+    channel: str,
+    actor: User | None,
+    body: str = "",
+    body_html: str | None = None,
+    markdown: bool = True,
+    team: Team | None = None,
+    assignee: User | None = None,
+    ticket_type: TicketType | None = None,
+    category: Category | None = None,
+    business_area: BusinessArea | None = None,
+    organization: Organization | None = None,
+    urgency: int = Level.MEDIUM,
+    impact: int = Level.MEDIUM,
+    priority_override: int | None = None,
+    status: Status | None = None,
+    tags: Iterable[str] = (),
+    cc: Iterable[Contact] = (),
+    custom_field_values: dict[str, Any] | None = None,
+    attachments: Sequence[AttachmentInput] = (),
+    external_message_id: str = "",
+    created_at: dt.datetime | None = None,
+) -> Ticket:
+    """Open a ticket with its first message (from the requester) and a CREATED event.
+
+    An agent (actor with CREATE_FOR_OTHERS) may open on anyone's behalf; a customer only for
+    themselves; `actor=None` is the system (email, portal guest form, API with its own checks).
+    """
+    if channel not in Channel.values:
+        raise ValidationFailed(_("Unknown channel."), fields={"channel": [_("Unknown channel.")]})
+    subject = clean_subject(subject)
+    urgency = check_level("urgency", urgency)
+    impact = check_level("impact", impact)
+    if priority_override is not None:
+        priority_override = check_level("priority", priority_override)
+    is_staff = actor is not None and policy.is_staff_member(actor)
+    if actor is not None:
+        if is_staff:
+            policy.require(actor, policy.CREATE_FOR_OTHERS)
+        elif policy.contact_for(actor) != requester:
+            raise PermissionDenied(_("You can only open tickets for yourself."))
+    for item in attachments:
+        check_size(len(item.content))
+    if assignee is not None and not policy.assignable_users(team.pk if team else None).filter(
+        pk=assignee.pk
+    ).exists():
+        raise ValidationFailed(
+            _("%(name)s cannot be assigned tickets of this team.")
+            % {"name": assignee.display_name},
+            fields={"assignee": [_("Not a member of the team.")]},
+        )
+    values = custom_fields.validate(
+        ticket_type, custom_field_values or {}, for_customer=not is_staff
+    )
+    html, text = message_bodies(body, body_html, markdown=markdown)
+    if organization is None:
+        organization = requester.organizations.order_by("pk").first()
+    now = created_at or clock.now()
+    with transaction.atomic():
+        status = status or workflow.default_status()
+        ticket = Ticket.objects.create(
+            number=take_next_number(),
+            subject=subject,
+            description=text,
+            requester=requester,
+            organization=organization,
+            team=team,
+            assignee=assignee,
+            ticket_type=ticket_type,
+            category=category,
+            business_area=business_area,
+            channel=channel,
+            urgency=urgency,
+            impact=impact,
+            priority=priority_override or priority.compute_priority(urgency, impact),
+            priority_overridden=priority_override is not None,
+            status=status,
+            status_category=status.category,
+            custom_fields=values,
+            created_at=now,
+            updated_at=now,
+            last_message_at=now,
+            last_customer_message_at=now if not is_staff else None,
+        )
+        first_message = Message.objects.create(
+            ticket=ticket,
+            kind=MessageKind.PUBLIC,
+            author_user=actor if is_staff else None,
+            author_contact=requester if not is_staff else None,
+            body_html=html,
+            body_text=text,
+            channel=channel,
+            external_message_id=external_message_id[:998],
+            is_customer_message=not is_staff,
+            created_at=now,
+        )
+        for item in attachments:
+            store_attachment(ticket, first_message, item)
+        cc_list = [c for c in cc if c.pk != requester.pk]
+        if cc_list:
+            ticket.cc.add(*cc_list)
+        tag_names = apply_tags(ticket, add=list(tags))
+        record(
+            ticket,
+            EventKind.CREATED,
+            actor,
+            actor_contact=requester if not is_staff else None,
+            message=first_message,
+            data={
+                "channel": channel,
+                "status": status.key,
+                "priority": ticket.priority,
+                "team_id": team.pk if team else None,
+                "assignee_id": assignee.pk if assignee else None,
+                "tags": tag_names,
+            },
+        )
+        publish("ticket.created", ticket, actor, message_id=first_message.pk)
+    return ticket

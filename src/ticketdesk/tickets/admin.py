@@ -1,0 +1,84 @@
+"""Configuration in the Django admin: statuses, workflow, types, categories, matrix, custom
+fields. Tickets themselves are changed only through the actions (read-only here)."""
+
+from django.contrib import admin
+
+from .models import (
+    BusinessArea,
+    Category,
+    CustomFieldDefinition,
+    PriorityRule,
+    Status,
+    Tag,
+    Ticket,
+    TicketType,
+    Transition,
+)
+
+
+class TransitionInline(admin.TabularInline):
+    model = Transition
+    fk_name = "from_status"
+    extra = 1
+
+
+@admin.register(Status)
+class StatusAdmin(admin.ModelAdmin):
+    list_display = ("name", "key", "category", "order", "is_default", "active")
+    list_editable = ("order", "active")
+    inlines = [TransitionInline]
+
+
+@admin.register(TicketType)
+class TicketTypeAdmin(admin.ModelAdmin):
+    list_display = ("name", "key", "order", "active")
+    list_editable = ("order", "active")
+
+
+@admin.register(Category)
+class CategoryAdmin(admin.ModelAdmin):
+    list_display = ("path", "active")
+    search_fields = ("name", "path")
+    readonly_fields = ("path",)
+
+
+@admin.register(BusinessArea)
+class BusinessAreaAdmin(admin.ModelAdmin):
+    list_display = ("name", "active")
+
+
+@admin.register(PriorityRule)
+class PriorityRuleAdmin(admin.ModelAdmin):
+    list_display = ("urgency", "impact", "priority")
+    list_editable = ("priority",)
+
+
+@admin.register(CustomFieldDefinition)
+class CustomFieldDefinitionAdmin(admin.ModelAdmin):
+    list_display = ("label", "key", "field_type", "required", "order", "active")
+    filter_horizontal = ("ticket_types",)
+
+
+@admin.register(Tag)
+class TagAdmin(admin.ModelAdmin):
+    search_fields = ("name",)
+
+
+@admin.register(Ticket)
+class TicketAdmin(admin.ModelAdmin):
+    """Read-only: change tickets in the workspace or the API so that history is kept."""
+
+    list_display = ("number", "subject", "status", "priority", "team", "assignee", "updated_at")
+    list_filter = ("status_category", "priority", "team", "channel")
+    search_fields = ("subject",)
+    list_select_related = ("status", "team", "assignee")
+    show_full_result_count = False
+
+    def has_add_permission(self, request):  # type: ignore[no-untyped-def]
+        return False
+
+    def has_change_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+        return False
+
+    def has_delete_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+        return False

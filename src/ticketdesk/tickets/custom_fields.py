@@ -1,0 +1,115 @@
+"""Validation of custom field values against their typed definitions."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Any
+
+from django.db.models import Q, QuerySet
+from django.utils.translation import gettext as _
+
+from ticketdesk.core.errors import ValidationFailed
+
+from .models import CustomFieldDefinition, FieldType, TicketType
+
+
+def definitions_for(ticket_type: TicketType | None) -> QuerySet[CustomFieldDefinition]:
+    qs = CustomFieldDefinition.objects.filter(active=True)
+    if ticket_type is None:
+        return qs.filter(ticket_types__isnull=True)
+    return qs.filter(Q(ticket_types__isnull=True) | Q(ticket_types=ticket_type)).distinct()
+
+
+def _choice_values(definition: CustomFieldDefinition) -> list[str]:
+    values = []
+    for choice in definition.choices or []:
+        values.append(str(choice["value"]) if isinstance(choice, dict) else str(choice))
+    return values
+
+
+def clean_value(definition: CustomFieldDefinition, value: Any) -> Any:
+    """Return the stored form of `value`, or raise ValueError with a user message."""
+    kind = definition.field_type
+    if kind == FieldType.TEXT:
+        text = str(value).strip()
+        if definition.pattern and text and not re.fullmatch(definition.pattern, text):
+            raise ValueError(_("Enter a value in the expected format."))
+        if len(text) > 2000:
+            raise ValueError(_("Use at most 2000 characters."))
+        return text
+    if kind == FieldType.NUMBER:
+        try:
+            number = float(value)
+        except (TypeError, ValueError):
+            raise ValueError(_("Enter a number.")) from None
+        if definition.min_value is not None and number < definition.min_value:
+            raise ValueError(_("Enter at least %(n)s.") % {"n": definition.min_value})
+        if definition.max_value is not None and number > definition.max_value:
+            raise ValueError(_("Enter at most %(n)s.") % {"n": definition.max_value})
+        return int(number) if number.is_integer() else number
+    if kind == FieldType.DATE:
+        if isinstance(value, dt.date):
+            return value.isoformat()
+        try:
+            return dt.date.fromisoformat(str(value)).isoformat()
+        except ValueError:
+            raise ValueError(_("Enter a date as YYYY-MM-DD.")) from None
+    if kind == FieldType.CHOICE:
+        if str(value) not in _choice_values(definition):
+            raise ValueError(_("Choose one of the offered values."))
+        return str(value)
+    if kind == FieldType.MULTI_CHOICE:
+        items = value if isinstance(value, list | tuple) else [value]
+        allowed = _choice_values(definition)
+        cleaned = [str(v) for v in items]
+        if any(v not in allowed for v in cleaned):
+            raise ValueError(_("Choose only offered values."))
+        return cleaned
+    if kind == FieldType.CHECKBOX:
+        if isinstance(value, bool):
+            return value
+        if str(value).lower() in {"1", "true", "yes", "on"}:
+            return True
+        if str(value).lower() in {"0", "false", "no", "off", ""}:
+            return False
+        raise ValueError(_("Enter yes or no."))
+    raise ValueError(_("Unknown field type."))
+
+
+def _is_empty(value: Any) -> bool:
+    return value is None or value == "" or value == [] or value is False
+
+
+def validate(
+    ticket_type: TicketType | None,
+    values: dict[str, Any],
+    *,
+    existing: dict[str, Any] | None = None,
+    for_customer: bool = False,
+) -> dict[str, Any]:
+    """Validate `values` (a partial update when `existing` is given) and return the merged,
+    cleaned dict. Raises ValidationFailed naming each wrong field as `custom_fields.<key>`."""
+    definitions = {d.key: d for d in definitions_for(ticket_type)}
+    errors: dict[str, list[str]] = {}
+    result = dict(existing or {})
+    for key, value in values.items():
+        definition = definitions.get(key)
+        if definition is None:
+            errors[f"custom_fields.{key}"] = [_("Unknown field.")]
+            continue
+        if _is_empty(value):
+            result.pop(key, None)
+            continue
+        try:
+            result[key] = clean_value(definition, value)
+        except ValueError as exc:
+            errors[f"custom_fields.{key}"] = [str(exc)]
+    for key, definition in definitions.items():
+        if for_customer and not definition.visible_to_customers:
+            continue
+        if definition.required and _is_empty(result.get(key)):
+            errors.setdefault(f"custom_fields.{key}", [_("This field is required.")])
+    if errors:
+        raise ValidationFailed(_("Some custom fields are not valid."), fields=errors)
+    return result

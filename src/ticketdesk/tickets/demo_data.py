@@ -1,0 +1,227 @@
+"""The small demo data set: believable people and ~200 tickets made through the actions,
+with their clocks set in the past so that timelines and reports look lived-in."""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from typing import Any
+
+from django.db import transaction
+
+from ticketdesk.accounts.actions import create_user, get_or_create_contact
+from ticketdesk.accounts.models import Contact, Organization, Role, Team, TeamMembership, User
+from ticketdesk.core import clock
+
+from . import actions
+from .models import BusinessArea, Category, Channel, Status, StatusCategory, Ticket, TicketType
+
+PASSWORD = "ticketdesk"  # noqa: S105 - demo only
+
+TEAMS = [("IT Support", "it@example.com"), ("Customer Care", "care@example.com"),
+         ("Billing", "billing@example.com")]  # fmt: skip
+AGENTS = [
+    ("admin", "Alex", "Admin", Role.ADMIN, ["IT Support", "Customer Care", "Billing"], "en"),
+    ("ana", "Ana", "Souza", Role.AGENT, ["IT Support"], "pt-br"),
+    ("luca", "Luca", "Bianchi", Role.AGENT, ["Customer Care", "Billing"], "it"),
+    ("priya", "Priya", "Natarajan", Role.AGENT, ["IT Support", "Customer Care"], "en"),
+    ("joao", "João", "Pereira", Role.LIGHT_AGENT, ["IT Support"], "pt-br"),
+]
+ORGANIZATIONS = [("Acme Corp", "acme.example", True), ("Padaria Estrela", "estrela.example", False),
+                 ("Trattoria Roma", "roma.example", False)]  # fmt: skip
+CUSTOMERS = [
+    ("Maria Silva", "maria@estrela.example", "pt-br"),
+    ("Pedro Costa", "pedro@estrela.example", "pt-br"),
+    ("Giulia Rossi", "giulia@roma.example", "it"),
+    ("Marco Ferrari", "marco@roma.example", "it"),
+    ("John Carter", "john@acme.example", "en"),
+    ("Emily Chen", "emily@acme.example", "en"),
+    ("Sam Patel", "sam.patel@mail.example", "en"),
+    ("Beatriz Lima", "bia.lima@mail.example", "pt-br"),
+    ("Francesca Conti", "f.conti@mail.example", "it"),
+    ("Olivia Brown", "olivia@acme.example", "en"),
+]
+CATEGORIES = {
+    "Hardware": ["Laptop", "Printer", "Phone"],
+    "Software": ["Email", "VPN", "Office"],
+    "Accounts": ["Password", "Access request"],
+    "Billing": ["Invoice", "Refund"],
+}
+SUBJECTS = {
+    "en": [
+        ("VPN disconnects every few minutes", "Software / VPN", "incident"),
+        ("Cannot print to the 3rd floor printer", "Hardware / Printer", "incident"),
+        ("Please reset my password", "Accounts / Password", "service-request"),
+        ("Invoice shows the wrong VAT number", "Billing / Invoice", "question"),
+        ("Laptop battery drains in an hour", "Hardware / Laptop", "incident"),
+        ("Request access to the finance share", "Accounts / Access request", "service-request"),
+        ("Outlook keeps asking for my password", "Software / Email", "incident"),
+        ("Refund for a double charge", "Billing / Refund", "question"),
+        ("Export to PDF crashes the app", "Software / Office", "bug"),
+    ],
+    "pt-br": [
+        ("A VPN cai a cada poucos minutos", "Software / VPN", "incident"),
+        ("Não consigo imprimir", "Hardware / Printer", "incident"),
+        ("Preciso redefinir minha senha", "Accounts / Password", "service-request"),
+        ("Nota fiscal com CNPJ errado", "Billing / Invoice", "question"),
+        ("O notebook não liga", "Hardware / Laptop", "incident"),
+        ("Cobrança duplicada no cartão", "Billing / Refund", "question"),
+    ],
+    "it": [
+        ("La VPN si disconnette spesso", "Software / VPN", "incident"),
+        ("La stampante non funziona", "Hardware / Printer", "incident"),
+        ("Devo reimpostare la password", "Accounts / Password", "service-request"),
+        ("Fattura con partita IVA errata", "Billing / Invoice", "question"),
+        ("Il telefono aziendale non si carica", "Hardware / Phone", "incident"),
+        ("Richiesta di rimborso", "Billing / Refund", "question"),
+    ],
+}
+BODIES = {
+    "en": "Hi,\n\n{subject}. It started this morning and it is blocking my work. "
+    "Could you please take a look?\n\nThanks,\n{name}",
+    "pt-br": "Olá,\n\n{subject}. Começou hoje de manhã e está atrapalhando meu trabalho. "
+    "Podem verificar, por favor?\n\nObrigado(a),\n{name}",
+    "it": "Buongiorno,\n\n{subject}. È iniziato stamattina e mi blocca il lavoro. "
+    "Potete verificare, per favore?\n\nGrazie,\n{name}",
+}
+AGENT_REPLIES = {
+    "en": ["Thanks {first}, I'm looking into it now.",
+           "Could you send a screenshot of the error, please?",
+           "This should be fixed now. Can you confirm?"],
+    "pt-br": ["Obrigado, {first}! Já estou verificando.",
+              "Pode enviar uma captura de tela do erro?",
+              "Deve estar resolvido agora. Pode confirmar?"],
+    "it": ["Grazie {first}, ci sto lavorando.",
+           "Può inviare uno screenshot dell'errore?",
+           "Dovrebbe essere risolto ora. Può confermare?"],
+}  # fmt: skip
+CUSTOMER_REPLIES = {
+    "en": ["Here is the screenshot you asked for.", "Yes, it works now. Thank you!"],
+    "pt-br": ["Segue a captura de tela.", "Sim, funcionou. Obrigado!"],
+    "it": ["Ecco lo screenshot richiesto.", "Sì, ora funziona. Grazie!"],
+}
+NOTES = ["Checked the logs: the token expired at 09:12.", "Escalating to the network team.",
+         "Known issue with the last update, see the problem ticket."]  # fmt: skip
+
+
+def ensure_people(rng: random.Random) -> dict[str, Any]:
+    """Teams, agents, organizations, customers and categories (idempotent)."""
+    teams = {}
+    for name, email in TEAMS:
+        team = Team.objects.filter(name=name).first()
+        if team is None:
+            team = Team.objects.create(name=name, slug=name.lower().replace(" ", "-"), email=email)
+        teams[name] = team
+    agents = {}
+    for username, first, last, role, team_names, language in AGENTS:
+        user = User.objects.filter(username=username).first()
+        if user is None:
+            user = create_user(
+                username=username, email=f"{username}@example.com", password=PASSWORD, role=role,
+                first_name=first, last_name=last, language=language,
+                teams=[teams[t] for t in team_names],
+            )  # fmt: skip
+        agents[username] = user
+    TeamMembership.objects.filter(user=agents["ana"], team=teams["IT Support"]).update(is_lead=True)
+    organizations = {}
+    for name, domain, shared in ORGANIZATIONS:
+        organizations[name], _c = Organization.objects.get_or_create(
+            name=name, defaults={"domains": domain, "shared_tickets": shared}
+        )
+    contacts = []
+    for name, email, language in CUSTOMERS:
+        contacts.append(get_or_create_contact(email, name, language=language))
+    if not User.objects.filter(username="maria").exists():
+        maria = create_user(
+            username="maria", email="maria@estrela.example", password=PASSWORD,
+            role=Role.CUSTOMER, first_name="Maria", last_name="Silva", language="pt-br",
+        )  # fmt: skip
+        Contact.objects.filter(email__iexact="maria@estrela.example").update(user=maria)
+    categories = {}
+    for parent_name, children in CATEGORIES.items():
+        parent, _c = Category.objects.get_or_create(name=parent_name, parent=None)
+        for child in children:
+            node, _c = Category.objects.get_or_create(name=child, parent=parent)
+            categories[f"{parent_name} / {child}"] = node
+    for area in ("Sales", "Operations", "Finance"):
+        BusinessArea.objects.get_or_create(name=area)
+    return {"teams": teams, "agents": agents, "contacts": contacts, "categories": categories}
+
+
+def load(rng: random.Random, *, count: int = 200, progress: Any = None) -> int:
+    people = ensure_people(rng)
+    statuses = {s.key: s for s in Status.objects.all()}
+    types = {t.key: t for t in TicketType.objects.all()}
+    agents = [a for a in people["agents"].values() if a.role in (Role.AGENT, Role.ADMIN)]
+    contacts: list[Contact] = people["contacts"]
+    start = clock.now() - dt.timedelta(days=60)
+    created = 0
+    for index in range(count):
+        contact = rng.choice(contacts)
+        language = contact.language or "en"
+        subject, category_path, type_key = rng.choice(SUBJECTS[language])
+        category = people["categories"][category_path]
+        team = people["teams"]["Billing" if category_path.startswith("Billing") else
+                               rng.choice(["IT Support", "Customer Care"])]  # fmt: skip
+        opened_at = start + dt.timedelta(minutes=index * 60 * 24 * 58 // count + rng.randint(0, 90))
+        members = [a for a in agents if a.team_memberships.filter(team=team).exists()]
+        with transaction.atomic(), clock.frozen(opened_at):
+            ticket = actions.open_ticket(
+                requester=contact, subject=subject, channel=rng.choice(
+                    [Channel.EMAIL, Channel.EMAIL, Channel.PORTAL, Channel.PHONE, Channel.API]),
+                actor=None, body=BODIES[language].format(subject=subject, name=contact.name),
+                markdown=False, team=team, ticket_type=types.get(type_key), category=category,
+                urgency=rng.choice([1, 2, 2, 3, 4]), impact=rng.choice([1, 2, 2, 3]),
+                tags=rng.sample(["vpn", "printer", "vip", "billing", "onboarding"], k=rng.randint(0, 2)),
+            )  # fmt: skip
+        fate = rng.random()
+        if fate < 0.12 or not members:
+            created += 1
+            continue  # still new and unassigned
+        agent = rng.choice(members)
+        at = opened_at + dt.timedelta(minutes=rng.randint(5, 240))
+        first = contact.first_name
+        with clock.frozen(at):
+            actions.assign(ticket, assignee=agent, actor=agent)
+            actions.reply(ticket, actor=agent, body=AGENT_REPLIES[language][0].format(first=first))
+        if rng.random() < 0.4:
+            at += dt.timedelta(minutes=rng.randint(10, 120))
+            with clock.frozen(at):
+                actions.add_note(ticket, actor=agent, body=rng.choice(NOTES))
+        if fate < 0.35:
+            created += 1
+            continue  # open, waiting for the agent
+        at += dt.timedelta(hours=rng.randint(1, 30))
+        with clock.frozen(at):
+            actions.reply(
+                ticket, actor=agent, body=AGENT_REPLIES[language][1], status=statuses["pending"]
+            )
+        if fate < 0.5:
+            created += 1
+            continue  # pending on the customer
+        at += dt.timedelta(hours=rng.randint(1, 48))
+        with clock.frozen(at):
+            actions.reply(ticket, actor=None, author_contact=contact,
+                          body=CUSTOMER_REPLIES[language][0], channel=Channel.EMAIL)  # fmt: skip
+        at += dt.timedelta(hours=rng.randint(1, 20))
+        with clock.frozen(at):
+            actions.reply(
+                ticket, actor=agent, body=AGENT_REPLIES[language][2], status=statuses["resolved"]
+            )
+        if fate > 0.8:
+            at += dt.timedelta(days=rng.randint(1, 5))
+            if at < clock.now():
+                with clock.frozen(at):
+                    actions.change_status(ticket, statuses["closed"], actor=agent)
+        created += 1
+        if progress is not None and created % 50 == 0:
+            progress.write(f"  {created}/{count} tickets")
+    return created
+
+
+def open_statuses() -> list[Status]:
+    return list(Status.objects.exclude(category__in=[StatusCategory.RESOLVED,
+                                                      StatusCategory.CLOSED]))  # fmt: skip
+
+
+__all__ = ["Ticket", "ensure_people", "load"]

@@ -1,0 +1,53 @@
+"""`ticketdesk demo`: a believable small data set (teams, agents, customers in English,
+Portuguese and Italian, ~200 tickets with conversations). `--tickets N` loads a large data set
+with bulk inserts, for benchmarks (see tickets/demo_bulk.py)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError
+
+DEMO_PASSWORD = "ticketdesk"  # noqa: S105 - demo data only, printed by `make run`
+DEMO_LOGINS = [
+    ("admin", DEMO_PASSWORD, "administrator"),
+    ("ana", DEMO_PASSWORD, "agent (IT Support, lead)"),
+    ("luca", DEMO_PASSWORD, "agent (Customer Care)"),
+    ("joao", DEMO_PASSWORD, "light agent"),
+    ("maria", DEMO_PASSWORD, "customer (portal)"),
+]
+
+
+class Command(BaseCommand):
+    help = "Load demo data (small by default; --tickets N for a large benchmark set)."
+
+    def add_arguments(self, parser: Any) -> None:
+        parser.add_argument("--tickets", type=int, default=0, help="Bulk-load N extra tickets.")
+        parser.add_argument("--messages", type=int, default=3, help="Messages per bulk ticket.")
+        parser.add_argument("--seed", type=int, default=42)
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        from ticketdesk.tickets import demo_data
+
+        rng = random.Random(options["seed"])
+        if options["tickets"]:
+            from ticketdesk.tickets import demo_bulk
+
+            if options["tickets"] < 1:
+                raise CommandError("--tickets must be positive")
+            demo_data.ensure_people(rng)
+            demo_bulk.load(
+                options["tickets"], options["messages"], rng=rng, progress=self.stdout
+            )
+            return
+        created = demo_data.load(rng, progress=self.stdout)
+        self.stdout.write(self.style.SUCCESS(f"Demo data loaded: {created} tickets."))
+        self.stdout.write("Logins (user / password): " + ", ".join(
+            f"{u} / {p}" for u, p, _r in DEMO_LOGINS
+        ))  # fmt: skip
+
+
+def spread(rng: random.Random, days: int) -> dt.timedelta:
+    return dt.timedelta(minutes=rng.randint(0, days * 24 * 60))

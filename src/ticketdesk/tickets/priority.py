@@ -1,0 +1,34 @@
+"""Priority from the urgency × impact matrix (PriorityRule rows, editable by admins)."""
+
+from __future__ import annotations
+
+from .models import Level, PriorityRule
+
+
+def default_priority(urgency: int, impact: int) -> int:
+    """The shipped matrix: the sum of both levels, banded."""
+    total = urgency + impact
+    if total <= 3:
+        return Level.LOW
+    if total == 4:
+        return Level.MEDIUM
+    if total <= 6:
+        return Level.HIGH
+    return Level.CRITICAL
+
+
+def compute_priority(urgency: int, impact: int) -> int:
+    rule = PriorityRule.objects.filter(urgency=urgency, impact=impact).only("priority").first()
+    if rule is not None:
+        return rule.priority
+    return default_priority(urgency, impact)
+
+
+def matrix() -> dict[tuple[int, int], int]:
+    """The whole matrix, with shipped defaults where no row exists."""
+    cells = {
+        (u, i): default_priority(u, i) for u in Level.values for i in Level.values
+    }
+    for rule in PriorityRule.objects.all():
+        cells[(rule.urgency, rule.impact)] = rule.priority
+    return cells
