@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 from django.utils.translation import gettext_lazy as _
@@ -225,7 +226,7 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Ticketdesk <support@l
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # --- Ticketdesk -----------------------------------------------------------------------------
-TICKETDESK = {
+TICKETDESK: dict[str, Any] = {
     "BRAND_NAME": os.environ.get("TICKETDESK_BRAND_NAME", "Ticketdesk"),
     # Display prefix of ticket numbers: "#" gives "#1042" and the subject token "[#1042]".
     "TICKET_PREFIX": os.environ.get("TICKETDESK_TICKET_PREFIX", "#"),

@@ -76,10 +76,15 @@ def create_user(
         )
     with transaction.atomic():
         user = User(
-            username=username, email=email, role=role, first_name=first_name,
-            last_name=last_name, language=language,
-            is_staff=role == Role.ADMIN, is_superuser=role == Role.ADMIN,
-        )  # fmt: skip
+            username=username,
+            email=email,
+            role=role,
+            first_name=first_name,
+            last_name=last_name,
+            language=language,
+            is_staff=role == Role.ADMIN,
+            is_superuser=role == Role.ADMIN,
+        )
         if password:
             user.set_password(password)
         else:

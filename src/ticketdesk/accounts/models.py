@@ -3,7 +3,7 @@ teams."""
 
 from __future__ import annotations
 
-from django.contrib.auth.models import AbstractUser, UserManager
+from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
@@ -19,10 +19,6 @@ class Role(models.TextChoices):
 STAFF_ROLES = (Role.ADMIN, Role.AGENT, Role.LIGHT_AGENT)
 
 
-class TicketdeskUserManager(UserManager["User"]):
-    pass
-
-
 class User(AbstractUser):
     """Anyone who logs in. Agents and admins work tickets; customers log in to the portal
     and are linked to a Contact."""
@@ -35,8 +31,6 @@ class User(AbstractUser):
     notification_preferences = models.JSONField(
         _("notification preferences"), default=dict, blank=True
     )
-
-    objects = TicketdeskUserManager()
 
     class Meta:
         verbose_name = _("user")
@@ -64,12 +58,13 @@ class User(AbstractUser):
 class Organization(models.Model):
     name = models.CharField(_("name"), max_length=200, unique=True)
     domains = models.CharField(
-        _("email domains"), max_length=500, blank=True, default="",
+        _("email domains"),
+        max_length=500,
+        blank=True,
+        default="",
         help_text=_("Comma-separated domains whose senders belong to this organization."),
-    )  # fmt: skip
-    shared_tickets = models.BooleanField(
-        _("members see each other's tickets"), default=False
     )
+    shared_tickets = models.BooleanField(_("members see each other's tickets"), default=False)
     tier = models.CharField(_("customer tier"), max_length=50, blank=True, default="")
     notes = models.TextField(_("notes"), blank=True, default="")
     created_at = models.DateTimeField(auto_now_add=True)
@@ -137,9 +132,11 @@ class Team(models.Model):
         User, through="TeamMembership", related_name="teams", blank=True
     )
     assignment_strategy = models.CharField(
-        _("assignment strategy"), max_length=20, choices=AssignmentStrategy.choices,
+        _("assignment strategy"),
+        max_length=20,
+        choices=AssignmentStrategy.choices,
         default=AssignmentStrategy.MANUAL,
-    )  # fmt: skip
+    )
     active = models.BooleanField(_("active"), default=True)
 
     class Meta:

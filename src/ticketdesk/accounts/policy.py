@@ -82,7 +82,9 @@ def visible_tickets(user: User | AnonymousUser | None) -> QuerySet[Ticket]:
     if is_staff_member(user):
         team_ids = list(user.team_memberships.values_list("team_id", flat=True))  # type: ignore[union-attr]
         # a subquery, not a join: a join on watchers could duplicate rows
-        watched = Ticket.watchers.through.objects.filter(user_id=user.pk).values("ticket_id")
+        watched = Ticket.watchers.through.objects.filter(user_id=int(user.pk or 0)).values(
+            "ticket_id"
+        )
         condition = Q(assignee_id=user.pk) | Q(pk__in=watched)
         if team_ids:
             condition |= Q(team_id__in=team_ids)
@@ -92,7 +94,9 @@ def visible_tickets(user: User | AnonymousUser | None) -> QuerySet[Ticket]:
         return qs.none()
     cc = Ticket.cc.through.objects.filter(contact_id=contact.pk).values("ticket_id")
     condition = Q(requester_id=contact.pk) | Q(pk__in=cc)
-    shared_orgs = list(contact.organizations.filter(shared_tickets=True).values_list("pk", flat=True))
+    shared_orgs = list(
+        contact.organizations.filter(shared_tickets=True).values_list("pk", flat=True)
+    )
     if shared_orgs:
         condition |= Q(organization_id__in=shared_orgs)
     return qs.filter(condition)

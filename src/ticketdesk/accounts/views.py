@@ -40,8 +40,9 @@ class LoginView(auth_views.LoginView):
         return super().form_invalid(form)
 
     def form_valid(self, form: Any) -> HttpResponse:
-        messages.success(self.request, _("Welcome back, %(name)s.") % {
-            "name": form.get_user().display_name})  # fmt: skip
+        messages.success(
+            self.request, _("Welcome back, %(name)s.") % {"name": form.get_user().display_name}
+        )
         return super().form_valid(form)
 
 

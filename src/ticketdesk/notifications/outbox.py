@@ -91,8 +91,12 @@ def process_pending(limit: int = 500) -> int:
                 message.available_at = clock.now() + delay
                 if message.attempts >= MAX_ATTEMPTS:
                     message.processed_at = clock.now()
-                    logger.error("outbox %s gave up after %s attempts", message.pk, message.attempts)
-                message.save(update_fields=["attempts", "last_error", "available_at", "processed_at"])
+                    logger.error(
+                        "outbox %s gave up after %s attempts", message.pk, message.attempts
+                    )
+                message.save(
+                    update_fields=["attempts", "last_error", "available_at", "processed_at"]
+                )
             else:
                 message.processed_at = clock.now()
                 message.attempts += 1

@@ -18,8 +18,11 @@ from .models import BusinessArea, Category, Channel, Status, StatusCategory, Tic
 
 PASSWORD = "ticketdesk"  # noqa: S105 - demo only
 
-TEAMS = [("IT Support", "it@example.com"), ("Customer Care", "care@example.com"),
-         ("Billing", "billing@example.com")]  # fmt: skip
+TEAMS = [
+    ("IT Support", "it@example.com"),
+    ("Customer Care", "care@example.com"),
+    ("Billing", "billing@example.com"),
+]
 AGENTS = [
     ("admin", "Alex", "Admin", Role.ADMIN, ["IT Support", "Customer Care", "Billing"], "en"),
     ("ana", "Ana", "Souza", Role.AGENT, ["IT Support"], "pt-br"),
@@ -27,8 +30,11 @@ AGENTS = [
     ("priya", "Priya", "Natarajan", Role.AGENT, ["IT Support", "Customer Care"], "en"),
     ("joao", "João", "Pereira", Role.LIGHT_AGENT, ["IT Support"], "pt-br"),
 ]
-ORGANIZATIONS = [("Acme Corp", "acme.example", True), ("Padaria Estrela", "estrela.example", False),
-                 ("Trattoria Roma", "roma.example", False)]  # fmt: skip
+ORGANIZATIONS = [
+    ("Acme Corp", "acme.example", True),
+    ("Padaria Estrela", "estrela.example", False),
+    ("Trattoria Roma", "roma.example", False),
+]
 CUSTOMERS = [
     ("Maria Silva", "maria@estrela.example", "pt-br"),
     ("Pedro Costa", "pedro@estrela.example", "pt-br"),
@@ -85,23 +91,32 @@ BODIES = {
     "Potete verificare, per favore?\n\nGrazie,\n{name}",
 }
 AGENT_REPLIES = {
-    "en": ["Thanks {first}, I'm looking into it now.",
-           "Could you send a screenshot of the error, please?",
-           "This should be fixed now. Can you confirm?"],
-    "pt-br": ["Obrigado, {first}! Já estou verificando.",
-              "Pode enviar uma captura de tela do erro?",
-              "Deve estar resolvido agora. Pode confirmar?"],
-    "it": ["Grazie {first}, ci sto lavorando.",
-           "Può inviare uno screenshot dell'errore?",
-           "Dovrebbe essere risolto ora. Può confermare?"],
-}  # fmt: skip
+    "en": [
+        "Thanks {first}, I'm looking into it now.",
+        "Could you send a screenshot of the error, please?",
+        "This should be fixed now. Can you confirm?",
+    ],
+    "pt-br": [
+        "Obrigado, {first}! Já estou verificando.",
+        "Pode enviar uma captura de tela do erro?",
+        "Deve estar resolvido agora. Pode confirmar?",
+    ],
+    "it": [
+        "Grazie {first}, ci sto lavorando.",
+        "Può inviare uno screenshot dell'errore?",
+        "Dovrebbe essere risolto ora. Può confermare?",
+    ],
+}
 CUSTOMER_REPLIES = {
     "en": ["Here is the screenshot you asked for.", "Yes, it works now. Thank you!"],
     "pt-br": ["Segue a captura de tela.", "Sim, funcionou. Obrigado!"],
     "it": ["Ecco lo screenshot richiesto.", "Sì, ora funziona. Grazie!"],
 }
-NOTES = ["Checked the logs: the token expired at 09:12.", "Escalating to the network team.",
-         "Known issue with the last update, see the problem ticket."]  # fmt: skip
+NOTES = [
+    "Checked the logs: the token expired at 09:12.",
+    "Escalating to the network team.",
+    "Known issue with the last update, see the problem ticket.",
+]
 
 
 def ensure_people(rng: random.Random) -> dict[str, Any]:
@@ -117,10 +132,15 @@ def ensure_people(rng: random.Random) -> dict[str, Any]:
         user = User.objects.filter(username=username).first()
         if user is None:
             user = create_user(
-                username=username, email=f"{username}@example.com", password=PASSWORD, role=role,
-                first_name=first, last_name=last, language=language,
+                username=username,
+                email=f"{username}@example.com",
+                password=PASSWORD,
+                role=role,
+                first_name=first,
+                last_name=last,
+                language=language,
                 teams=[teams[t] for t in team_names],
-            )  # fmt: skip
+            )
         agents[username] = user
     TeamMembership.objects.filter(user=agents["ana"], team=teams["IT Support"]).update(is_lead=True)
     organizations = {}
@@ -133,9 +153,14 @@ def ensure_people(rng: random.Random) -> dict[str, Any]:
         contacts.append(get_or_create_contact(email, name, language=language))
     if not User.objects.filter(username="maria").exists():
         maria = create_user(
-            username="maria", email="maria@estrela.example", password=PASSWORD,
-            role=Role.CUSTOMER, first_name="Maria", last_name="Silva", language="pt-br",
-        )  # fmt: skip
+            username="maria",
+            email="maria@estrela.example",
+            password=PASSWORD,
+            role=Role.CUSTOMER,
+            first_name="Maria",
+            last_name="Silva",
+            language="pt-br",
+        )
         Contact.objects.filter(email__iexact="maria@estrela.example").update(user=maria)
     categories = {}
     for parent_name, children in CATEGORIES.items():
@@ -161,19 +186,32 @@ def load(rng: random.Random, *, count: int = 200, progress: Any = None) -> int:
         language = contact.language or "en"
         subject, category_path, type_key = rng.choice(SUBJECTS[language])
         category = people["categories"][category_path]
-        team = people["teams"]["Billing" if category_path.startswith("Billing") else
-                               rng.choice(["IT Support", "Customer Care"])]  # fmt: skip
+        team = people["teams"][
+            "Billing"
+            if category_path.startswith("Billing")
+            else rng.choice(["IT Support", "Customer Care"])
+        ]
         opened_at = start + dt.timedelta(minutes=index * 60 * 24 * 58 // count + rng.randint(0, 90))
         members = [a for a in agents if a.team_memberships.filter(team=team).exists()]
         with transaction.atomic(), clock.frozen(opened_at):
             ticket = actions.open_ticket(
-                requester=contact, subject=subject, channel=rng.choice(
-                    [Channel.EMAIL, Channel.EMAIL, Channel.PORTAL, Channel.PHONE, Channel.API]),
-                actor=None, body=BODIES[language].format(subject=subject, name=contact.name),
-                markdown=False, team=team, ticket_type=types.get(type_key), category=category,
-                urgency=rng.choice([1, 2, 2, 3, 4]), impact=rng.choice([1, 2, 2, 3]),
-                tags=rng.sample(["vpn", "printer", "vip", "billing", "onboarding"], k=rng.randint(0, 2)),
-            )  # fmt: skip
+                requester=contact,
+                subject=subject,
+                channel=rng.choice(
+                    [Channel.EMAIL, Channel.EMAIL, Channel.PORTAL, Channel.PHONE, Channel.API]
+                ),
+                actor=None,
+                body=BODIES[language].format(subject=subject, name=contact.name),
+                markdown=False,
+                team=team,
+                ticket_type=types.get(type_key),
+                category=category,
+                urgency=rng.choice([1, 2, 2, 3, 4]),
+                impact=rng.choice([1, 2, 2, 3]),
+                tags=rng.sample(
+                    ["vpn", "printer", "vip", "billing", "onboarding"], k=rng.randint(0, 2)
+                ),
+            )
         fate = rng.random()
         if fate < 0.12 or not members:
             created += 1
@@ -201,8 +239,13 @@ def load(rng: random.Random, *, count: int = 200, progress: Any = None) -> int:
             continue  # pending on the customer
         at += dt.timedelta(hours=rng.randint(1, 48))
         with clock.frozen(at):
-            actions.reply(ticket, actor=None, author_contact=contact,
-                          body=CUSTOMER_REPLIES[language][0], channel=Channel.EMAIL)  # fmt: skip
+            actions.reply(
+                ticket,
+                actor=None,
+                author_contact=contact,
+                body=CUSTOMER_REPLIES[language][0],
+                channel=Channel.EMAIL,
+            )
         at += dt.timedelta(hours=rng.randint(1, 20))
         with clock.frozen(at):
             actions.reply(
@@ -220,8 +263,9 @@ def load(rng: random.Random, *, count: int = 200, progress: Any = None) -> int:
 
 
 def open_statuses() -> list[Status]:
-    return list(Status.objects.exclude(category__in=[StatusCategory.RESOLVED,
-                                                      StatusCategory.CLOSED]))  # fmt: skip
+    return list(
+        Status.objects.exclude(category__in=[StatusCategory.RESOLVED, StatusCategory.CLOSED])
+    )
 
 
 __all__ = ["Ticket", "ensure_people", "load"]

@@ -47,9 +47,10 @@ class Status(models.Model):
     category = models.CharField(_("category"), max_length=10, choices=StatusCategory.choices)
     order = models.PositiveSmallIntegerField(_("order"), default=0)
     is_default = models.BooleanField(
-        _("default for new tickets"), default=False,
+        _("default for new tickets"),
+        default=False,
         help_text=_("New tickets start in this status."),
-    )  # fmt: skip
+    )
     active = models.BooleanField(_("active"), default=True)
 
     class Meta:
@@ -115,6 +116,11 @@ class Category(models.Model):
     def __str__(self) -> str:
         return self.path or self.name
 
+    def save(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        # An invariant of the row itself, not a workflow: the path mirrors the parents.
+        self.path = self.compute_path()
+        super().save(*args, **kwargs)
+
     def compute_path(self) -> str:
         names = [self.name]
         node = self.parent
@@ -124,11 +130,6 @@ class Category(models.Model):
             names.append(node.name)
             node = node.parent
         return " / ".join(reversed(names))
-
-    def save(self, *args, **kwargs):  # type: ignore[no-untyped-def]
-        # An invariant of the row itself, not a workflow: the path mirrors the parents.
-        self.path = self.compute_path()
-        super().save(*args, **kwargs)
 
 
 class BusinessArea(models.Model):
@@ -193,15 +194,20 @@ class CustomFieldDefinition(models.Model):
     required = models.BooleanField(_("required"), default=False)
     help_text = models.CharField(_("help text"), max_length=200, blank=True, default="")
     pattern = models.CharField(
-        _("validation pattern"), max_length=200, blank=True, default="",
+        _("validation pattern"),
+        max_length=200,
+        blank=True,
+        default="",
         help_text=_("A regular expression text values must match."),
-    )  # fmt: skip
+    )
     min_value = models.FloatField(_("minimum"), null=True, blank=True)
     max_value = models.FloatField(_("maximum"), null=True, blank=True)
     ticket_types = models.ManyToManyField(
-        TicketType, blank=True, related_name="custom_fields",
+        TicketType,
+        blank=True,
+        related_name="custom_fields",
         help_text=_("Empty: the field applies to every type."),
-    )  # fmt: skip
+    )
     visible_to_customers = models.BooleanField(_("asked in the portal"), default=True)
     order = models.PositiveSmallIntegerField(_("order"), default=0)
     active = models.BooleanField(_("active"), default=True)
@@ -221,6 +227,9 @@ class TicketCounter(models.Model):
     name = models.CharField(max_length=20, primary_key=True, default="ticket")
     next_value = models.BigIntegerField()
 
+    def __str__(self) -> str:
+        return f"{self.name}: {self.next_value}"
+
 
 class SLAState(models.TextChoices):
     NONE = "none", _("No SLA")
@@ -239,29 +248,53 @@ class Ticket(models.Model):
         Contact, on_delete=models.PROTECT, related_name="tickets", verbose_name=_("requester")
     )
     organization = models.ForeignKey(
-        Organization, null=True, blank=True, on_delete=models.SET_NULL, related_name="tickets",
+        Organization,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="tickets",
         verbose_name=_("organization"),
-    )  # fmt: skip
+    )
     team = models.ForeignKey(
-        Team, null=True, blank=True, on_delete=models.SET_NULL, related_name="tickets",
+        Team,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="tickets",
         verbose_name=_("team"),
-    )  # fmt: skip
+    )
     assignee = models.ForeignKey(
-        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="assigned_tickets",
+        User,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="assigned_tickets",
         verbose_name=_("assignee"),
-    )  # fmt: skip
+    )
     ticket_type = models.ForeignKey(
-        TicketType, null=True, blank=True, on_delete=models.PROTECT, related_name="tickets",
+        TicketType,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="tickets",
         verbose_name=_("type"),
-    )  # fmt: skip
+    )
     category = models.ForeignKey(
-        Category, null=True, blank=True, on_delete=models.PROTECT, related_name="tickets",
+        Category,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="tickets",
         verbose_name=_("category"),
-    )  # fmt: skip
+    )
     business_area = models.ForeignKey(
-        BusinessArea, null=True, blank=True, on_delete=models.PROTECT, related_name="tickets",
+        BusinessArea,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="tickets",
         verbose_name=_("business area"),
-    )  # fmt: skip
+    )
     channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
     urgency = models.PositiveSmallIntegerField(_("urgency"), choices=Level.choices, default=2)
     impact = models.PositiveSmallIntegerField(_("impact"), choices=Level.choices, default=2)
@@ -271,9 +304,11 @@ class Ticket(models.Model):
         Status, on_delete=models.PROTECT, related_name="tickets", verbose_name=_("status")
     )
     status_category = models.CharField(
-        _("status category"), max_length=10, choices=StatusCategory.choices,
+        _("status category"),
+        max_length=10,
+        choices=StatusCategory.choices,
         help_text=_("Copy of status.category, for fast filtering."),
-    )  # fmt: skip
+    )
     tags = models.ManyToManyField(Tag, blank=True, related_name="tickets", verbose_name=_("tags"))
     cc = models.ManyToManyField(
         Contact, blank=True, related_name="cc_tickets", verbose_name=_("CC")
@@ -442,6 +477,9 @@ class TicketLink(models.Model):
         ]
         verbose_name = _("ticket link")
         verbose_name_plural = _("ticket links")
+
+    def __str__(self) -> str:
+        return f"{self.source_id} {self.kind} {self.target_id}"
 
 
 class EventKind(models.TextChoices):

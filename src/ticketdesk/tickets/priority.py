@@ -26,9 +26,7 @@ def compute_priority(urgency: int, impact: int) -> int:
 
 def matrix() -> dict[tuple[int, int], int]:
     """The whole matrix, with shipped defaults where no row exists."""
-    cells = {
-        (u, i): default_priority(u, i) for u in Level.values for i in Level.values
-    }
+    cells = {(u, i): default_priority(u, i) for u in Level.values for i in Level.values}
     for rule in PriorityRule.objects.all():
         cells[(rule.urgency, rule.impact)] = rule.priority
     return cells

@@ -14,13 +14,37 @@ from .models import Attachment, Message, Ticket, TicketEvent, TicketLink
 from .numbering import parse_number
 
 LIST_FIELDS = (
-    "id", "number", "subject", "requester__id", "requester__name", "requester__email",
-    "team__id", "team__name", "assignee__id", "assignee__username", "assignee__first_name",
-    "assignee__last_name", "status__id", "status__name", "status__key", "status__category",
-    "status_category", "priority", "urgency", "impact", "channel", "created_at", "updated_at",
-    "due_at", "sla_state", "version", "organization_id", "ticket_type_id", "category_id",
+    "id",
+    "number",
+    "subject",
+    "requester__id",
+    "requester__name",
+    "requester__email",
+    "team__id",
+    "team__name",
+    "assignee__id",
+    "assignee__username",
+    "assignee__first_name",
+    "assignee__last_name",
+    "status__id",
+    "status__name",
+    "status__key",
+    "status__category",
+    "status_category",
+    "priority",
+    "urgency",
+    "impact",
+    "channel",
+    "created_at",
+    "updated_at",
+    "due_at",
+    "sla_state",
+    "version",
+    "organization_id",
+    "ticket_type_id",
+    "category_id",
     "last_message_at",
-)  # fmt: skip
+)
 
 
 def tickets_for_list(user: Any) -> QuerySet[Ticket]:
@@ -36,15 +60,20 @@ def ticket_detail(user: Any, number_or_pk: int | str, *, by: str = "number") -> 
     """One visible ticket with its related rows, or NotFound (also when hidden from `user`,
     so that guessing numbers reveals nothing)."""
     qs = policy.visible_tickets(user).select_related(
-        "requester", "organization", "team", "assignee", "status", "ticket_type", "category",
-        "business_area", "merged_into",
-    )  # fmt: skip
+        "requester",
+        "organization",
+        "team",
+        "assignee",
+        "status",
+        "ticket_type",
+        "category",
+        "business_area",
+        "merged_into",
+    )
     try:
         if by == "number":
             number = (
-                parse_number(str(number_or_pk))
-                if isinstance(number_or_pk, str)
-                else number_or_pk
+                parse_number(str(number_or_pk)) if isinstance(number_or_pk, str) else number_or_pk
             )
             if number is None:
                 raise Ticket.DoesNotExist
@@ -66,8 +95,9 @@ def messages_for(user: Any, ticket: Ticket) -> QuerySet[Message]:
 def events_for(user: Any, ticket: Ticket) -> QuerySet[TicketEvent]:
     qs = TicketEvent.objects.filter(ticket=ticket).select_related("actor_user", "actor_contact")
     if not policy.can(user, policy.VIEW_INTERNAL, ticket):
-        qs = qs.exclude(kind__in=["note_added", "rule_fired", "sla", "watcher_added",
-                                  "watcher_removed"])  # fmt: skip
+        qs = qs.exclude(
+            kind__in=["note_added", "rule_fired", "sla", "watcher_added", "watcher_removed"]
+        )
     return qs.order_by("created_at", "id")
 
 

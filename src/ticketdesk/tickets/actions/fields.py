@@ -131,9 +131,13 @@ def set_fields(
             record(ticket, EventKind.STATUS_CHANGED, actor, field="status", **status_event)
         if tag_change is not None:
             record(
-                ticket, EventKind.TAGS_CHANGED, actor, field="tags",
-                old=tag_change[0], new=tag_change[1],
-            )  # fmt: skip
+                ticket,
+                EventKind.TAGS_CHANGED,
+                actor,
+                field="tags",
+                old=tag_change[0],
+                new=tag_change[1],
+            )
         publish("ticket.updated", ticket, actor, changes=sorted(set(changed)))
     return ticket
 
@@ -143,9 +147,10 @@ def _apply_assignee(ticket: Ticket, assignee: User | None, changed: list, events
         return
     if assignee is None and ticket.assignee_id is None:
         return
-    if assignee is not None and not policy.assignable_users(ticket.team_id).filter(
-        pk=assignee.pk
-    ).exists():
+    if (
+        assignee is not None
+        and not policy.assignable_users(ticket.team_id).filter(pk=assignee.pk).exists()
+    ):
         raise ValidationFailed(
             _("%(name)s cannot be assigned tickets of this team.")
             % {"name": assignee.display_name},
@@ -222,9 +227,12 @@ def change_status(
         ):
             raise PermissionDenied(_("You can only close or reopen your ticket."))
         return set_fields(
-            ticket, actor=actor, expected_version=expected_version, verb=policy.CLOSE_OWN,
+            ticket,
+            actor=actor,
+            expected_version=expected_version,
+            verb=policy.CLOSE_OWN,
             status=status,
-        )  # fmt: skip
+        )
     return set_fields(ticket, actor=actor, expected_version=expected_version, status=status)
 
 
@@ -233,7 +241,7 @@ def assign(
     *,
     assignee: User | None,
     actor: User | None,
-    team: Team | None | Any = _UNSET,
+    team: Team | Any | None = _UNSET,
     expected_version: int | None = None,
 ) -> Ticket:
     """Assign to an agent (None: back to the queue), optionally moving to another team."""
@@ -278,9 +286,12 @@ def set_tags(
     expected_version: int | None = None,
 ) -> Ticket:
     return set_fields(
-        ticket, actor=actor, expected_version=expected_version,
-        tags_add=list(add), tags_remove=list(remove),
-    )  # fmt: skip
+        ticket,
+        actor=actor,
+        expected_version=expected_version,
+        tags_add=list(add),
+        tags_remove=list(remove),
+    )
 
 
 def add_watcher(ticket: Ticket, user: User, *, actor: User | None) -> Ticket:

@@ -24,9 +24,7 @@ from .base import check, lock_ticket, publish, record, touch
 from .fields import apply_tags
 
 
-def link(
-    source: Ticket, target: Ticket, kind: str, *, actor: User | None
-) -> TicketLink:
+def link(source: Ticket, target: Ticket, kind: str, *, actor: User | None) -> TicketLink:
     if kind not in LinkKind.values:
         raise ValidationFailed(_("Unknown link type."), fields={"kind": [_("Unknown link type.")]})
     if source.pk == target.pk:
@@ -45,17 +43,24 @@ def link(
         try:
             with transaction.atomic():
                 created = TicketLink.objects.create(
-                    source=source, target=target, kind=kind, created_at=clock.now(),
+                    source=source,
+                    target=target,
+                    kind=kind,
+                    created_at=clock.now(),
                     created_by=actor,
-                )  # fmt: skip
+                )
         except IntegrityError:
             return TicketLink.objects.get(source=source, target=target, kind=kind)
         for ticket, other, direction in ((source, target, "out"), (target, source, "in")):
             touch(ticket, [])
             record(
-                ticket, EventKind.LINKED, actor, field="links", new=other,
+                ticket,
+                EventKind.LINKED,
+                actor,
+                field="links",
+                new=other,
                 data={"kind": kind, "direction": direction, "number": other.number},
-            )  # fmt: skip
+            )
             publish("ticket.updated", ticket, actor, changes=["links"])
     return created
 
@@ -70,9 +75,13 @@ def unlink(ticket_link: TicketLink, *, actor: User | None) -> None:
         for ticket, other in ((source, target), (target, source)):
             touch(ticket, [])
             record(
-                ticket, EventKind.UNLINKED, actor, field="links", old=other,
+                ticket,
+                EventKind.UNLINKED,
+                actor,
+                field="links",
+                old=other,
                 data={"kind": kind, "number": other.number},
-            )  # fmt: skip
+            )
             publish("ticket.updated", ticket, actor, changes=["links"])
 
 
@@ -107,9 +116,11 @@ def merge(source: Ticket, target: Ticket, *, actor: User | None) -> Ticket:
         apply_tags(target, add=list(source.tags.values_list("name", flat=True)))
         now = clock.now()
         TicketLink.objects.get_or_create(
-            source=source, target=target, kind=LinkKind.DUPLICATE,
+            source=source,
+            target=target,
+            kind=LinkKind.DUPLICATE,
             defaults={"created_at": now, "created_by": actor},
-        )  # fmt: skip
+        )
         old_status = source.status
         closed = workflow.status_for_category(StatusCategory.CLOSED)
         source.status = closed
@@ -122,25 +133,41 @@ def merge(source: Ticket, target: Ticket, *, actor: User | None) -> Ticket:
         target.last_message_at = last.created_at if last else target.last_message_at
         touch(target, ["last_message_at"])
         record(
-            source, EventKind.MERGED_INTO, actor, field="merged_into", new=target,
+            source,
+            EventKind.MERGED_INTO,
+            actor,
+            field="merged_into",
+            new=target,
             data={"number": target.number, "messages_moved": moved},
-        )  # fmt: skip
+        )
         if old_status.pk != closed.pk:
-            record(source, EventKind.STATUS_CHANGED, actor, field="status", old=old_status,
-                   new=closed, data={"from_category": old_status.category,
-                                     "to_category": closed.category, "merge": True})  # fmt: skip
+            record(
+                source,
+                EventKind.STATUS_CHANGED,
+                actor,
+                field="status",
+                old=old_status,
+                new=closed,
+                data={
+                    "from_category": old_status.category,
+                    "to_category": closed.category,
+                    "merge": True,
+                },
+            )
         record(
-            target, EventKind.MERGED, actor, field="merged", new=source,
+            target,
+            EventKind.MERGED,
+            actor,
+            field="merged",
+            new=source,
             data={"number": source.number, "messages_moved": moved},
-        )  # fmt: skip
+        )
         publish("ticket.merged", source, actor, target_id=target.pk)
         publish("ticket.updated", target, actor, changes=["merged"])
     return target
 
 
-def split(
-    message: Message, *, actor: User | None, subject: str | None = None
-) -> Ticket:
+def split(message: Message, *, actor: User | None, subject: str | None = None) -> Ticket:
     """Move `message` (a public customer message) into a new ticket linked to the old one."""
     from .open import clean_subject
 
@@ -176,14 +203,30 @@ def split(
         new_ticket.created_at = clock.now()
         touch(new_ticket, ["description"])
         TicketLink.objects.create(
-            source=new_ticket, target=original, kind=LinkKind.RELATED, created_at=clock.now(),
+            source=new_ticket,
+            target=original,
+            kind=LinkKind.RELATED,
+            created_at=clock.now(),
             created_by=actor,
-        )  # fmt: skip
+        )
         touch(original, [])
-        record(original, EventKind.SPLIT, actor, field="split", new=new_ticket,
-               data={"number": new_ticket.number, "message_id": message.pk})  # fmt: skip
-        record(new_ticket, EventKind.SPLIT, actor, field="split_from", new=original,
-               message=message, data={"number": original.number})  # fmt: skip
+        record(
+            original,
+            EventKind.SPLIT,
+            actor,
+            field="split",
+            new=new_ticket,
+            data={"number": new_ticket.number, "message_id": message.pk},
+        )
+        record(
+            new_ticket,
+            EventKind.SPLIT,
+            actor,
+            field="split_from",
+            new=original,
+            message=message,
+            data={"number": original.number},
+        )
         publish("ticket.updated", original, actor, changes=["split"])
     return new_ticket
 
@@ -206,7 +249,14 @@ def move_message(message: Message, target: Ticket, *, actor: User | None) -> Mes
         touch(source, [])
         touch(target, [])
         for ticket, other, direction in ((source, target, "out"), (target, source, "in")):
-            record(ticket, EventKind.MESSAGE_MOVED, actor, field="message", new=other,
-                   message=message, data={"direction": direction, "number": other.number})  # fmt: skip
+            record(
+                ticket,
+                EventKind.MESSAGE_MOVED,
+                actor,
+                field="message",
+                new=other,
+                message=message,
+                data={"direction": direction, "number": other.number},
+            )
             publish("ticket.updated", ticket, actor, changes=["messages"])
     return message

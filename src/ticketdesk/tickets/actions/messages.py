@@ -116,8 +116,14 @@ def reply(
         )
         if status_event is not None:
             record(ticket, EventKind.STATUS_CHANGED, actor, field="status", **status_event)
-        publish("message.created", ticket, actor, message_id=message.pk, kind=message.kind,
-                from_customer=not is_staff)  # fmt: skip
+        publish(
+            "message.created",
+            ticket,
+            actor,
+            message_id=message.pk,
+            kind=message.kind,
+            from_customer=not is_staff,
+        )
         if status_event is not None:
             publish("ticket.updated", ticket, actor, changes=["status"])
     return message
@@ -167,6 +173,12 @@ def add_note(
             store_attachment(ticket, message, item)
         touch(ticket, [])
         record(ticket, EventKind.NOTE_ADDED, actor, message=message)
-        publish("message.created", ticket, actor, message_id=message.pk, kind=message.kind,
-                from_customer=False)  # fmt: skip
+        publish(
+            "message.created",
+            ticket,
+            actor,
+            message_id=message.pk,
+            kind=message.kind,
+            from_customer=False,
+        )
     return message

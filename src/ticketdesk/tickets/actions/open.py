@@ -109,9 +109,10 @@ def open_ticket(
             raise PermissionDenied(_("You can only open tickets for yourself."))
     for item in attachments:
         check_size(len(item.content))
-    if assignee is not None and not policy.assignable_users(team.pk if team else None).filter(
-        pk=assignee.pk
-    ).exists():
+    if (
+        assignee is not None
+        and not policy.assignable_users(team.pk if team else None).filter(pk=assignee.pk).exists()
+    ):
         raise ValidationFailed(
             _("%(name)s cannot be assigned tickets of this team.")
             % {"name": assignee.display_name},

@@ -40,10 +40,14 @@ class Command(BaseCommand):
                 raise CommandError("The passwords differ.")
         try:
             user = create_user(
-                username=options["username"], email=options["email"], password=password,
-                role=options["role"], first_name=options["first_name"],
-                last_name=options["last_name"], teams=teams,
-            )  # fmt: skip
+                username=options["username"],
+                email=options["email"],
+                password=password,
+                role=options["role"],
+                first_name=options["first_name"],
+                last_name=options["last_name"],
+                teams=teams,
+            )
         except DomainError as exc:
             raise CommandError(exc.message) from exc
         self.stdout.write(self.style.SUCCESS(f"Created {user.role} {user.username}."))

@@ -37,11 +37,23 @@ class Command(BaseCommand):
                 call_command("demo")
         executable = [sys.executable, "-m", "ticketdesk.cli"]
         web = [
-            sys.executable, "-m", "gunicorn", "ticketdesk.wsgi:application",
-            "--bind", options["bind"], "--workers", str(options["workers"]),
-            "--threads", "4", "--worker-class", "gthread", "--access-logfile", "-",
-            "--graceful-timeout", "5",
-        ]  # fmt: skip
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "ticketdesk.wsgi:application",
+            "--bind",
+            options["bind"],
+            "--workers",
+            str(options["workers"]),
+            "--threads",
+            "4",
+            "--worker-class",
+            "gthread",
+            "--access-logfile",
+            "-",
+            "--graceful-timeout",
+            "5",
+        ]
         commands = {
             "web": web,
             "worker": [*executable, "db_worker", "--queue-name", "*", "--verbosity", "1"],

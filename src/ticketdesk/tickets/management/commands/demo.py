@@ -38,15 +38,13 @@ class Command(BaseCommand):
             if options["tickets"] < 1:
                 raise CommandError("--tickets must be positive")
             demo_data.ensure_people(rng)
-            demo_bulk.load(
-                options["tickets"], options["messages"], rng=rng, progress=self.stdout
-            )
+            demo_bulk.load(options["tickets"], options["messages"], rng=rng, progress=self.stdout)
             return
         created = demo_data.load(rng, progress=self.stdout)
         self.stdout.write(self.style.SUCCESS(f"Demo data loaded: {created} tickets."))
-        self.stdout.write("Logins (user / password): " + ", ".join(
-            f"{u} / {p}" for u, p, _r in DEMO_LOGINS
-        ))  # fmt: skip
+        self.stdout.write(
+            "Logins (user / password): " + ", ".join(f"{u} / {p}" for u, p, _r in DEMO_LOGINS)
+        )
 
 
 def spread(rng: random.Random, days: int) -> dt.timedelta:

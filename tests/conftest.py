@@ -1,0 +1,77 @@
+"""Fixtures shared by the whole suite.
+
+The suite runs on SQLite by default and on PostgreSQL when TICKETDESK_TEST_DATABASE_URL is
+set (settings.py reads it). Browser tests use Debian's Chromium through Playwright.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+# Playwright's sync API runs an event loop in the test thread; Django must allow ORM calls.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    if not Path(CHROMIUM).exists() and not shutil.which("chromium"):
+        pytest.skip("Chromium is not installed (apt-get install chromium); browser tests skipped")
+    return {**browser_type_launch_args, "executable_path": CHROMIUM, "args": CHROMIUM_ARGS}
+
+
+@pytest.fixture(autouse=True)
+def _media_root(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.TICKETDESK = {**settings.TICKETDESK, "RUN_OUTBOX_INLINE": False}
+
+
+@pytest.fixture(autouse=True)
+def _clear_cache():
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def team(db):
+    from tests.factories import TeamFactory
+
+    return TeamFactory(name="IT Support", slug="it-support")
+
+
+@pytest.fixture
+def agent(team):
+    from tests.factories import make_agent
+
+    return make_agent(team, username="ana", first_name="Ana", last_name="Souza")
+
+
+@pytest.fixture
+def admin_user(db):
+    from tests.factories import make_agent
+
+    return make_agent(None, role="admin", username="root", is_staff=True, is_superuser=True)
+
+
+@pytest.fixture
+def customer(db):
+    from tests.factories import make_customer
+
+    return make_customer(username="maria", email="maria@example.org")
