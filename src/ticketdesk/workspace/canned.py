@@ -1,0 +1,76 @@
+"""Canned responses: which ones an agent may use, and rendering their placeholders.
+
+Placeholders are a fixed whitelist substituted by a regular expression, so a canned
+response can never reach anything beyond the values listed in `placeholder_values`.
+Unknown placeholders are left as they are, so the agent sees and fixes them.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from django.conf import settings
+from django.db.models import Q, QuerySet
+
+from ticketdesk.accounts.models import TeamMembership
+from ticketdesk.tickets.models import Ticket
+
+from .models import CannedResponse
+
+PLACEHOLDER = re.compile(r"\{\{\s*([a-z_]+(?:\.[a-z_]+)?)\s*\}\}")
+
+PLACEHOLDERS = (
+    "requester.first_name",
+    "requester.name",
+    "requester.email",
+    "ticket.number",
+    "ticket.subject",
+    "ticket.status",
+    "ticket.priority",
+    "agent.first_name",
+    "agent.name",
+    "agent.email",
+    "agent.signature",
+)
+
+
+def placeholder_values(ticket: Ticket, agent: Any) -> dict[str, str]:
+    requester = ticket.requester
+    agent_name = agent.display_name if agent is not None else ""
+    return {
+        "requester.first_name": requester.first_name,
+        "requester.name": requester.display_name,
+        "requester.email": requester.email,
+        "ticket.number": f"{settings.TICKETDESK['TICKET_PREFIX']}{ticket.number}",
+        "ticket.subject": ticket.subject,
+        "ticket.status": str(ticket.status),
+        "ticket.priority": str(ticket.get_priority_display()),
+        "agent.first_name": (getattr(agent, "first_name", "") or agent_name) if agent else "",
+        "agent.name": agent_name,
+        "agent.email": getattr(agent, "email", "") or "",
+        "agent.signature": getattr(agent, "signature", "") or "",
+    }
+
+
+def render_text(body: str, ticket: Ticket, agent: Any) -> str:
+    values = placeholder_values(ticket, agent)
+
+    def substitute(match: re.Match[str]) -> str:
+        key = match.group(1)
+        return values[key] if key in values else match.group(0)
+
+    return PLACEHOLDER.sub(substitute, body)
+
+
+def render_canned(canned: CannedResponse, ticket: Ticket, agent: Any) -> str:
+    """The canned body (markdown) with its placeholders filled for this ticket and agent."""
+    return render_text(canned.body, ticket, agent)
+
+
+def canned_for(user: Any) -> QuerySet[CannedResponse]:
+    """The canned responses `user` may use: their own, and shared ones of no team or of a
+    team they belong to."""
+    teams = TeamMembership.objects.filter(user_id=user.pk).values("team_id")
+    shared = Q(shared=True) & (Q(team__isnull=True) | Q(team_id__in=teams))
+    return CannedResponse.objects.filter(Q(owner_id=user.pk) | shared).order_by("title", "id")
