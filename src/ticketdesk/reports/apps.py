@@ -6,3 +6,15 @@ class ReportsConfig(AppConfig):
     name = "ticketdesk.reports"
     label = "reports"
     verbose_name = _("Reports")
+
+    def ready(self) -> None:
+        from . import subscribers  # noqa: F401  (registers the outbox handler)
+
+        try:
+            from ticketdesk.core.scheduler import register_periodic
+
+            from .tasks import send_scheduled_reports
+
+            register_periodic("reports.send_scheduled", send_scheduled_reports, 15 * 60)
+        except ImportError:  # pragma: no cover - scheduled reports not available
+            pass

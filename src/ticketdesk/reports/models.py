@@ -1,1 +1,205 @@
-"""Models of the Reports app."""
+"""Models of the Reports app.
+
+`TicketFact` holds one narrow row per ticket, computed from the ticket's event log
+(`reports.facts`); `DailyTicketStats` and `HourlyCreatedStats` are roll-ups of the facts kept
+up to date incrementally by the outbox subscriber and rebuilt by `ticketdesk reports rebuild`.
+Dimension columns are plain integers (0 = none) so that the roll-up keys stay unique.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class SLAOutcome(models.TextChoices):
+    NONE = "", _("No SLA")
+    MET = "met", _("Met")
+    BREACHED = "breached", _("Breached")
+
+
+SLA_METRICS = ("first_response", "next_response", "resolution")
+
+
+class TicketFact(models.Model):
+    """What the reports need to know about one ticket, derived from its events."""
+
+    ticket = models.OneToOneField(
+        "tickets.Ticket", primary_key=True, on_delete=models.CASCADE, related_name="report_fact"
+    )
+    number = models.BigIntegerField()
+    team_id = models.IntegerField(default=0)
+    agent_id = models.IntegerField(default=0)
+    channel = models.CharField(max_length=10, default="")
+    type_id = models.IntegerField(default=0)
+    category_id = models.IntegerField(default=0)
+    organization_id = models.IntegerField(default=0)
+    requester_id = models.IntegerField(default=0)
+    created_at = models.DateTimeField()
+    created_date = models.DateField()
+    created_hour = models.DateTimeField(help_text="created_at truncated to the hour (UTC)")
+    status_category = models.CharField(max_length=10, default="new")
+    is_open = models.BooleanField(default=True)
+    merged = models.BooleanField(default=False, help_text="Merged into another ticket.")
+    first_response_seconds = models.IntegerField(null=True, blank=True)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    resolved_date = models.DateField(null=True, blank=True)
+    resolution_seconds = models.IntegerField(
+        null=True, blank=True, help_text="Created to final resolution, minus time pending."
+    )
+    pending_seconds = models.IntegerField(default=0)
+    reopens = models.IntegerField(default=0)
+    replies = models.IntegerField(default=0)
+    one_touch = models.BooleanField(default=False)
+    csat_score = models.FloatField(null=True, blank=True, help_text="0..100")
+    csat_positive = models.BooleanField(null=True, blank=True)
+    sla_first_response = models.CharField(max_length=10, default="", blank=True)
+    sla_next_response = models.CharField(max_length=10, default="", blank=True)
+    sla_resolution = models.CharField(max_length=10, default="", blank=True)
+    computed_at = models.DateTimeField()
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["created_date", "team_id"], name="fact_created"),
+            models.Index(fields=["resolved_date", "team_id"], name="fact_resolved"),
+            models.Index(fields=["is_open", "team_id", "created_at"], name="fact_open"),
+            models.Index(fields=["team_id", "created_date"], name="fact_team"),
+            models.Index(fields=["agent_id", "created_date"], name="fact_agent"),
+            models.Index(fields=["category_id", "created_date"], name="fact_category"),
+            models.Index(fields=["organization_id", "created_date"], name="fact_org"),
+            models.Index(fields=["requester_id", "created_date"], name="fact_requester"),
+            models.Index(fields=["type_id", "created_date"], name="fact_type"),
+            models.Index(fields=["channel", "created_date"], name="fact_channel"),
+            models.Index(
+                fields=["created_date", "first_response_seconds"], name="fact_first_response"
+            ),
+            models.Index(fields=["resolved_date", "resolution_seconds"], name="fact_resolution"),
+        ]
+        verbose_name = _("ticket fact")
+        verbose_name_plural = _("ticket facts")
+
+    def __str__(self) -> str:
+        return f"fact {self.ticket_id}"
+
+
+class DailyTicketStats(models.Model):
+    """Counters per local day × team × agent × channel (the site's time zone).
+
+    Created-date cohort: created, first response, replies, CSAT, SLA outcomes.
+    Resolved-date cohort: resolved, resolution time, reopened, one-touch.
+    """
+
+    date = models.DateField()
+    team_id = models.IntegerField(default=0)
+    agent_id = models.IntegerField(default=0)
+    channel = models.CharField(max_length=10, default="")
+    created = models.IntegerField(default=0)
+    resolved = models.IntegerField(default=0)
+    reopened = models.IntegerField(default=0)
+    one_touch = models.IntegerField(default=0)
+    replies = models.IntegerField(default=0)
+    first_response_sum = models.BigIntegerField(default=0)
+    first_response_count = models.IntegerField(default=0)
+    resolution_sum = models.BigIntegerField(default=0)
+    resolution_count = models.IntegerField(default=0)
+    csat_sum = models.FloatField(default=0)
+    csat_count = models.IntegerField(default=0)
+    csat_positive = models.IntegerField(default=0)
+    sla_first_response_met = models.IntegerField(default=0)
+    sla_first_response_breached = models.IntegerField(default=0)
+    sla_next_response_met = models.IntegerField(default=0)
+    sla_next_response_breached = models.IntegerField(default=0)
+    sla_resolution_met = models.IntegerField(default=0)
+    sla_resolution_breached = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["date", "team_id", "agent_id", "channel"], name="daily_stats_key"
+            )
+        ]
+        indexes = [models.Index(fields=["team_id", "date"], name="daily_team")]
+        verbose_name = _("daily ticket statistics")
+        verbose_name_plural = _("daily ticket statistics")
+
+    def __str__(self) -> str:
+        return f"{self.date} team={self.team_id} agent={self.agent_id} {self.channel}"
+
+
+class HourlyCreatedStats(models.Model):
+    """Tickets created per UTC hour × team × channel (the week × hour heat map)."""
+
+    hour = models.DateTimeField()
+    team_id = models.IntegerField(default=0)
+    channel = models.CharField(max_length=10, default="")
+    created = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["hour", "team_id", "channel"], name="hourly_key")
+        ]
+        indexes = [models.Index(fields=["team_id", "hour"], name="hourly_team")]
+        verbose_name = _("hourly created tickets")
+        verbose_name_plural = _("hourly created tickets")
+
+    def __str__(self) -> str:
+        return f"{self.hour} team={self.team_id} {self.channel}: {self.created}"
+
+
+class Frequency(models.TextChoices):
+    WEEKLY = "weekly", _("Weekly")
+    MONTHLY = "monthly", _("Monthly")
+
+
+class ScheduledReport(models.Model):
+    """A report emailed as CSV to chosen people every week or month."""
+
+    name = models.CharField(_("name"), max_length=120)
+    report = models.CharField(_("report"), max_length=30, default="summary")
+    filters = models.JSONField(_("filters"), default=dict, blank=True)
+    recipients = models.TextField(_("recipients"), help_text=_("One email address per line."))
+    frequency = models.CharField(
+        _("frequency"), max_length=10, choices=Frequency.choices, default=Frequency.WEEKLY
+    )
+    next_run_at = models.DateTimeField(_("next run"))
+    last_run_at = models.DateTimeField(_("last run"), null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+    )
+    active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ["name", "id"]
+        indexes = [models.Index(fields=["active", "next_run_at"], name="scheduled_due")]
+        verbose_name = _("scheduled report")
+        verbose_name_plural = _("scheduled reports")
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def recipient_list(self) -> list[str]:
+        return [line.strip() for line in self.recipients.splitlines() if line.strip()]
+
+
+class ProblemRecord(models.Model):
+    """ITIL problem management data of a ticket of type `problem`."""
+
+    ticket = models.OneToOneField(
+        "tickets.Ticket", primary_key=True, on_delete=models.CASCADE, related_name="problem"
+    )
+    root_cause = models.TextField(_("root cause"), blank=True, default="")
+    trigger_event = models.TextField(_("trigger event"), blank=True, default="")
+    workaround = models.TextField(_("workaround"), blank=True, default="")
+    fix = models.TextField(_("fix"), blank=True, default="")
+    impact = models.TextField(_("impact"), blank=True, default="")
+    actions = models.TextField(_("follow-up actions"), blank=True, default="")
+    updated_at = models.DateTimeField(_("updated"))
+
+    class Meta:
+        verbose_name = _("problem record")
+        verbose_name_plural = _("problem records")
+
+    def __str__(self) -> str:
+        return f"problem {self.ticket_id}"

@@ -1,0 +1,285 @@
+"""Per-ticket facts computed from the event log, and the roll-ups derived from them.
+
+The fact of a ticket is a pure function of its events (and its current dimensions: team,
+assignee, channel, type, category, organization). The roll-ups (`DailyTicketStats`,
+`HourlyCreatedStats`) are sums of each fact's *contributions*; refreshing a ticket applies
+`new contributions - old contributions`, so incremental upkeep and a full rebuild give the
+same numbers.
+
+Rules (documented in docs/reports.md):
+- a ticket merged into another is a duplicate: it keeps a fact row but contributes nothing;
+- first response: the first public reply by staff;
+- resolution: created → the last move into resolved/closed, minus time spent pending;
+- a reopen (done → active) cancels the resolution until the ticket is resolved again;
+- one-touch: resolved with exactly one staff reply and never reopened;
+- CSAT: the last rating, normalised to 0..100; positive when rating ≥ 80 % of the scale;
+- SLA: the last met/breached outcome per metric from `sla` events.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from ticketdesk.core import clock
+from ticketdesk.tickets.models import Ticket, TicketEvent
+
+from .models import DailyTicketStats, HourlyCreatedStats, TicketFact
+
+DONE = ("resolved", "closed")
+PENDING = "pending"
+TICKET_FIELDS = (
+    "id",
+    "number",
+    "team_id",
+    "assignee_id",
+    "channel",
+    "ticket_type_id",
+    "category_id",
+    "organization_id",
+    "requester_id",
+    "created_at",
+    "status_category",
+    "merged_into_id",
+    "resolved_at",
+)
+EVENT_FIELDS = ("id", "ticket_id", "kind", "created_at", "data", "field", "new_value")
+DailyKey = tuple[dt.date, int, int, str]
+HourlyKey = tuple[dt.datetime, int, str]
+
+
+def local_date(value: dt.datetime) -> dt.date:
+    return timezone.localtime(value, timezone.get_default_timezone()).date()
+
+
+def hour_of(value: dt.datetime) -> dt.datetime:
+    return value.astimezone(dt.UTC).replace(minute=0, second=0, microsecond=0)
+
+
+def _seconds(delta: dt.timedelta) -> int:
+    return max(0, int(delta.total_seconds()))
+
+
+def csat_value(data: dict[str, Any]) -> tuple[float, bool] | None:
+    """(score 0..100, positive) from a csat event's data; None if unreadable."""
+    rating = data.get("rating")
+    if isinstance(rating, str):
+        word = rating.strip().lower()
+        if word in ("good", "positive", "satisfied"):
+            return 100.0, True
+        if word in ("bad", "negative", "unsatisfied", "dissatisfied"):
+            return 0.0, False
+        try:
+            rating = float(word)
+        except ValueError:
+            return None
+    try:
+        rating = float(rating)  # type: ignore[arg-type]
+        scale = float(data.get("scale") or 5)
+    except (TypeError, ValueError):
+        return None
+    if scale <= 1:
+        return None
+    score = max(0.0, min(100.0, (rating - 1) / (scale - 1) * 100))
+    return score, rating >= scale * 0.8
+
+
+def sla_outcome(data: dict[str, Any]) -> tuple[str, str] | None:
+    """(metric, "met"|"breached") from an sla event's data; None for warnings and the rest."""
+    metric = str(data.get("metric") or data.get("target") or data.get("kind") or "")
+    outcome = str(data.get("outcome") or data.get("state") or data.get("result") or "")
+    outcome = outcome.lower()
+    if outcome in ("breach", "breached", "missed"):
+        outcome = "breached"
+    elif outcome != "met":
+        return None
+    for name in ("first_response", "next_response", "resolution"):
+        if name in metric:
+            return name, outcome
+    return None
+
+
+@dataclass
+class _Walk:
+    category: str
+    since: dt.datetime
+    pending: int = 0
+    resolved_at: dt.datetime | None = None
+    pending_at_resolution: int = 0
+    reopens: int = 0
+    replies: int = 0
+    first_response_at: dt.datetime | None = None
+    csat: tuple[float, bool] | None = None
+    sla: dict[str, str] = field(default_factory=dict)
+    merged: bool = False
+
+
+def _walk(ticket: Ticket, events: Iterable[TicketEvent]) -> _Walk:
+    events = list(events)
+    first_status = next((e for e in events if e.kind == "status_changed"), None)
+    start = (first_status.data or {}).get("from_category") if first_status else None
+    walk = _Walk(category=start or ticket.status_category, since=ticket.created_at)
+    for event in events:
+        data = event.data or {}
+        if event.kind == "status_changed":
+            to = data.get("to_category") or walk.category
+            if walk.category == PENDING:
+                walk.pending += _seconds(event.created_at - walk.since)
+            was_done = walk.category in DONE
+            if to in DONE and not was_done:
+                walk.resolved_at = event.created_at
+                walk.pending_at_resolution = walk.pending
+            if was_done and to not in DONE:
+                walk.reopens += 1
+                walk.resolved_at = None
+            walk.category, walk.since = to, event.created_at
+        elif event.kind == "message_added" and not data.get("from_customer", False):
+            walk.replies += 1
+            if walk.first_response_at is None:
+                walk.first_response_at = event.created_at
+        elif event.kind == "csat":
+            walk.csat = csat_value(data) or walk.csat
+        elif event.kind == "sla":
+            outcome = sla_outcome(data)
+            if outcome:
+                walk.sla[outcome[0]] = outcome[1]
+        elif event.kind == "merged_into":
+            walk.merged = True
+    return walk
+
+
+def compute_fact(ticket: Ticket, events: Iterable[TicketEvent]) -> TicketFact:
+    walk = _walk(ticket, events)
+    done = ticket.status_category in DONE
+    resolved_at = walk.resolved_at if done else None
+    if done and resolved_at is None:
+        resolved_at = ticket.resolved_at or ticket.created_at
+    created = ticket.created_at
+    resolution = None
+    if resolved_at is not None:
+        resolution = max(0, _seconds(resolved_at - created) - walk.pending_at_resolution)
+    return TicketFact(
+        ticket_id=ticket.pk,
+        number=ticket.number,
+        team_id=ticket.team_id or 0,
+        agent_id=ticket.assignee_id or 0,
+        channel=ticket.channel or "",
+        type_id=ticket.ticket_type_id or 0,
+        category_id=ticket.category_id or 0,
+        organization_id=ticket.organization_id or 0,
+        requester_id=ticket.requester_id or 0,
+        created_at=created,
+        created_date=local_date(created),
+        created_hour=hour_of(created),
+        status_category=ticket.status_category,
+        is_open=not done,
+        merged=walk.merged or ticket.merged_into_id is not None,
+        first_response_seconds=(
+            _seconds(walk.first_response_at - created) if walk.first_response_at else None
+        ),
+        resolved_at=resolved_at,
+        resolved_date=local_date(resolved_at) if resolved_at else None,
+        resolution_seconds=resolution,
+        pending_seconds=walk.pending,
+        reopens=walk.reopens,
+        replies=walk.replies,
+        one_touch=resolved_at is not None and walk.replies == 1 and walk.reopens == 0,
+        csat_score=walk.csat[0] if walk.csat else None,
+        csat_positive=walk.csat[1] if walk.csat else None,
+        sla_first_response=walk.sla.get("first_response", ""),
+        sla_next_response=walk.sla.get("next_response", ""),
+        sla_resolution=walk.sla.get("resolution", ""),
+        computed_at=clock.now(),
+    )
+
+
+def daily_contributions(fact: TicketFact | None) -> dict[DailyKey, dict[str, float]]:
+    """What one fact adds to DailyTicketStats, by key."""
+    out: dict[DailyKey, dict[str, float]] = defaultdict(lambda: defaultdict(float))
+    if fact is None or fact.merged:
+        return out
+    dims = (fact.team_id, fact.agent_id, fact.channel)
+    created = out[(fact.created_date, *dims)]
+    created["created"] += 1
+    created["replies"] += fact.replies
+    if fact.first_response_seconds is not None:
+        created["first_response_sum"] += fact.first_response_seconds
+        created["first_response_count"] += 1
+    if fact.csat_score is not None:
+        created["csat_sum"] += fact.csat_score
+        created["csat_count"] += 1
+        created["csat_positive"] += 1 if fact.csat_positive else 0
+    for metric in ("first_response", "next_response", "resolution"):
+        outcome = getattr(fact, f"sla_{metric}")
+        if outcome:
+            created[f"sla_{metric}_{outcome}"] += 1
+    if fact.resolved_date is not None:
+        resolved = out[(fact.resolved_date, *dims)]
+        resolved["resolved"] += 1
+        resolved["reopened"] += 1 if fact.reopens else 0
+        resolved["one_touch"] += 1 if fact.one_touch else 0
+        if fact.resolution_seconds is not None:
+            resolved["resolution_sum"] += fact.resolution_seconds
+            resolved["resolution_count"] += 1
+    return out
+
+
+def hourly_contributions(fact: TicketFact | None) -> dict[HourlyKey, int]:
+    if fact is None or fact.merged:
+        return {}
+    return {(fact.created_hour, fact.team_id, fact.channel): 1}
+
+
+def _apply_daily(old: TicketFact | None, new: TicketFact | None) -> None:
+    before, after = daily_contributions(old), daily_contributions(new)
+    for key in set(before) | set(after):
+        delta = {
+            name: after.get(key, {}).get(name, 0) - before.get(key, {}).get(name, 0)
+            for name in set(before.get(key, {})) | set(after.get(key, {}))
+        }
+        delta = {name: value for name, value in delta.items() if value}
+        if not delta:
+            continue
+        date, team_id, agent_id, channel = key
+        row, _ = DailyTicketStats.objects.get_or_create(
+            date=date, team_id=team_id, agent_id=agent_id, channel=channel
+        )
+        DailyTicketStats.objects.filter(pk=row.pk).update(
+            **{name: F(name) + value for name, value in delta.items()}
+        )
+
+
+def _apply_hourly(old: TicketFact | None, new: TicketFact | None) -> None:
+    before, after = hourly_contributions(old), hourly_contributions(new)
+    for key in set(before) | set(after):
+        delta = after.get(key, 0) - before.get(key, 0)
+        if not delta:
+            continue
+        hour, team_id, channel = key
+        row, _ = HourlyCreatedStats.objects.get_or_create(
+            hour=hour, team_id=team_id, channel=channel
+        )
+        HourlyCreatedStats.objects.filter(pk=row.pk).update(created=F("created") + delta)
+
+
+def refresh_ticket(ticket_id: int) -> TicketFact | None:
+    """Recompute one ticket's fact from its events and move the roll-ups by the difference.
+    Idempotent."""
+    with transaction.atomic():
+        old = TicketFact.objects.select_for_update().filter(ticket_id=ticket_id).first()
+        ticket = Ticket.objects.filter(pk=ticket_id).only(*TICKET_FIELDS).first()
+        if ticket is None:
+            return None
+        events = TicketEvent.objects.filter(ticket_id=ticket_id).only(*EVENT_FIELDS)
+        new = compute_fact(ticket, events.order_by("created_at", "id"))
+        _apply_daily(old, new)
+        _apply_hourly(old, new)
+        new.save(force_insert=old is None)
+        return new

@@ -1,0 +1,11 @@
+from __future__ import annotations
+
+from django_tasks import task
+
+
+@task(queue_name="default")
+def send_scheduled_reports() -> int:
+    """Email the scheduled reports that are due (idempotent: next_run_at moves forward)."""
+    from .scheduled import send_due
+
+    return send_due()

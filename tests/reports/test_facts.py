@@ -1,0 +1,120 @@
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from ticketdesk.reports.facts import csat_value, sla_outcome
+from ticketdesk.reports.models import DailyTicketStats, HourlyCreatedStats, TicketFact
+from ticketdesk.reports.rebuild import rebuild
+
+pytestmark = pytest.mark.django_db
+
+COUNTERS = [
+    "created",
+    "resolved",
+    "reopened",
+    "one_touch",
+    "replies",
+    "first_response_sum",
+    "first_response_count",
+    "resolution_sum",
+    "resolution_count",
+    "csat_count",
+]
+
+
+def daily_snapshot() -> list[tuple]:
+    rows = DailyTicketStats.objects.order_by("date", "team_id", "agent_id", "channel")
+    return [
+        (r.date, r.team_id, r.agent_id, r.channel, *(getattr(r, c) for c in COUNTERS))
+        for r in rows
+        if any(getattr(r, c) for c in COUNTERS)
+    ]
+
+
+def hourly_snapshot() -> list[tuple]:
+    rows = HourlyCreatedStats.objects.order_by("hour", "team_id", "channel")
+    return [(r.hour, r.team_id, r.channel, r.created) for r in rows if r.created]
+
+
+def test_fact_of_a_reopened_paused_ticket(history):
+    fact = TicketFact.objects.get(ticket=history.a)
+    assert fact.first_response_seconds == 3600
+    assert fact.pending_seconds == 3 * 3600
+    assert fact.resolution_seconds == 23 * 3600  # 26 h wall clock minus 3 h pending
+    assert fact.reopens == 1
+    assert fact.replies == 2
+    assert fact.one_touch is False
+    assert fact.resolved_date == dt.date(2026, 3, 3)
+    assert fact.is_open is False
+
+
+def test_merged_duplicate_counts_nowhere(history):
+    fact = TicketFact.objects.get(ticket=history.b)
+    assert fact.merged is True
+    assert sum(DailyTicketStats.objects.values_list("created", flat=True)) == 2
+
+
+def test_daily_rollup_matches_hand_computed(history, team, agent):
+    a_key = (dt.date(2026, 3, 2), team.pk, 0, "email")
+    c_key = (dt.date(2026, 3, 3), team.pk, 0, "portal")
+    a_resolved = (dt.date(2026, 3, 3), team.pk, 0, "email")
+    assert daily_snapshot() == [
+        (*a_key, 1, 0, 0, 0, 2, 3600, 1, 0, 0, 0),
+        (*a_resolved, 0, 1, 1, 0, 0, 0, 0, 23 * 3600, 1, 0),
+        (*c_key, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0),
+    ]
+
+
+def test_rebuild_equals_incremental(history):
+    daily, hourly = daily_snapshot(), hourly_snapshot()
+    facts = list(TicketFact.objects.order_by("pk").values_list("pk", "resolution_seconds"))
+    assert rebuild(batch_size=2) == 3
+    assert daily_snapshot() == daily
+    assert hourly_snapshot() == hourly
+    assert list(TicketFact.objects.order_by("pk").values_list("pk", "resolution_seconds")) == facts
+
+
+def test_refresh_is_idempotent(history):
+    from ticketdesk.reports.facts import refresh_ticket
+
+    before = daily_snapshot()
+    refresh_ticket(history.a.pk)
+    refresh_ticket(history.a.pk)
+    assert daily_snapshot() == before
+
+
+def test_one_touch_and_reassignment_moves_the_numbers(history, team, agent):
+    from tests.factories import status
+    from tests.reports.conftest import at, drain
+    from ticketdesk.core import clock
+    from ticketdesk.tickets import actions
+
+    with clock.frozen(at(days=2)):
+        actions.reply(history.c, actor=agent, body="Done", status=status("resolved"))
+        actions.assign(history.c, assignee=agent, actor=agent)
+        drain()
+    fact = TicketFact.objects.get(ticket=history.c)
+    assert fact.one_touch is True
+    assert fact.agent_id == agent.pk
+    rows = DailyTicketStats.objects.filter(agent_id=agent.pk)
+    assert sum(r.created for r in rows) == 1
+    assert sum(r.one_touch for r in rows) == 1
+    daily = daily_snapshot()
+    rebuild()
+    assert daily_snapshot() == daily
+
+
+def test_csat_and_sla_parsing():
+    assert csat_value({"rating": 5, "scale": 5}) == (100.0, True)
+    assert csat_value({"rating": 1, "scale": 5}) == (0.0, False)
+    assert csat_value({"rating": 2, "scale": 2}) == (100.0, True)
+    assert csat_value({"rating": "good"}) == (100.0, True)
+    assert csat_value({"rating": None}) is None
+    assert sla_outcome({"metric": "first_response", "outcome": "breached"}) == (
+        "first_response",
+        "breached",
+    )
+    assert sla_outcome({"metric": "resolution", "state": "met"}) == ("resolution", "met")
+    assert sla_outcome({"metric": "resolution", "state": "warning"}) is None
