@@ -1,5 +1,7 @@
 """The REST API (Django Ninja) under /api/v1/. Routers live one module per resource."""
 
-from django.urls import URLPattern, URLResolver
+from django.urls import URLPattern, URLResolver, path
 
-urlpatterns: list[URLPattern | URLResolver] = []
+from .main import api
+
+urlpatterns: list[URLPattern | URLResolver] = [path("", api.urls)]

@@ -1,0 +1,122 @@
+"""Configuration lists: statuses, ticket types, categories, tags, custom fields."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Prefetch
+from django.http import HttpRequest
+from ninja import Field, Query, Router, Schema
+
+from ticketdesk.accounts import policy
+from ticketdesk.tickets import workflow
+from ticketdesk.tickets.models import Category, CustomFieldDefinition, Status, Tag, TicketType
+
+from ..paging import page_of
+from ..schemas import CategoryOut, CustomFieldOut, In, StatusOut, TagOut, TypeOut
+from .contacts import require_staff
+from .tickets import ERRORS, user_of
+
+router = Router(tags=["configuration"])
+
+
+@router.get("/statuses", response={200: list[StatusOut], **ERRORS}, summary="Statuses")
+def list_statuses(request: HttpRequest) -> Any:
+    return [
+        {
+            "id": s.pk,
+            "key": s.key,
+            "name": str(s),
+            "category": s.category,
+            "order": s.order,
+            "is_default": s.is_default,
+            "active": s.active,
+        }
+        for s in Status.objects.order_by("order", "id")
+    ]
+
+
+class TransitionOut(Schema):
+    key: str
+    name: str
+    category: str
+
+
+@router.get(
+    "/statuses/{key}/transitions",
+    response={200: list[TransitionOut], **ERRORS},
+    summary="Where a status may move",
+)
+def list_transitions(request: HttpRequest, key: str) -> Any:
+    from ..lookups import pick
+
+    status = pick(Status.objects.all(), "key", key=key[:40])
+    return [
+        {"key": s.key, "name": str(s), "category": s.category}
+        for s in workflow.allowed_targets(status)
+    ]
+
+
+@router.get("/types", response={200: list[TypeOut], **ERRORS}, summary="Ticket types")
+def list_types(request: HttpRequest) -> Any:
+    return [
+        {"id": t.pk, "key": t.key, "name": str(t), "active": t.active}
+        for t in TicketType.objects.order_by("order", "id")
+    ]
+
+
+@router.get("/categories", response={200: list[CategoryOut], **ERRORS}, summary="Categories")
+def list_categories(request: HttpRequest) -> Any:
+    return [
+        {"id": c.pk, "name": c.name, "path": c.path, "parent_id": c.parent_id, "active": c.active}
+        for c in Category.objects.order_by("path")[:2000]
+    ]
+
+
+class TagPage(Schema):
+    items: list[TagOut]
+    next_cursor: str | None
+
+
+class TagParams(In):
+    q: str | None = Field(None, max_length=60)
+    cursor: str | None = Field(None, max_length=1000)
+    limit: int = Field(100, ge=1, le=500)
+
+
+@router.get("/tags", response={200: TagPage, **ERRORS}, summary="Tags")
+def list_tags(request: HttpRequest, params: Query[TagParams]) -> Any:
+    require_staff(user_of(request))
+    qs = Tag.objects.all()
+    if params.q and params.q.strip():
+        qs = qs.filter(name__icontains=params.q.strip())
+    page = page_of(qs, ["id"], cursor=params.cursor, limit=params.limit)
+    return {
+        "items": [{"id": t.pk, "name": t.name} for t in page.items],
+        "next_cursor": page.next_cursor,
+    }
+
+
+@router.get(
+    "/custom-fields", response={200: list[CustomFieldOut], **ERRORS}, summary="Custom fields"
+)
+def list_custom_fields(request: HttpRequest) -> Any:
+    qs = CustomFieldDefinition.objects.filter(active=True).prefetch_related(
+        Prefetch("ticket_types", queryset=TicketType.objects.only("id", "key"))
+    )
+    if not policy.is_staff_member(user_of(request)):
+        qs = qs.filter(visible_to_customers=True)
+    return [
+        {
+            "id": d.pk,
+            "key": d.key,
+            "label": d.label,
+            "field_type": d.field_type,
+            "choices": list(d.choices or []),
+            "required": d.required,
+            "help_text": d.help_text,
+            "ticket_types": [t.key for t in d.ticket_types.all()],
+            "visible_to_customers": d.visible_to_customers,
+        }
+        for d in qs.order_by("order", "id")
+    ]
