@@ -1,1 +1,199 @@
-"""Models of the Email channel app."""
+"""Models of the email channel: mailboxes we receive on, every inbound message as received
+(raw bytes kept first, before any parsing), and every message we sent (for threading)."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from ticketdesk.accounts.models import Team
+from ticketdesk.tickets.models import Category, Message, Ticket, TicketType
+
+
+class ClosedReplyRule(models.TextChoices):
+    REOPEN = "reopen", _("Reopen the ticket")
+    FOLLOW_UP = "follow_up", _("Open a follow-up ticket")
+
+
+class Mailbox(models.Model):
+    """An address we receive mail on, optionally polled over IMAP, with the defaults given to
+    the tickets it opens."""
+
+    name = models.CharField(_("name"), max_length=100)
+    address = models.EmailField(_("address"), unique=True)
+    team = models.ForeignKey(
+        Team,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="mailboxes",
+        verbose_name=_("default team"),
+    )
+    ticket_type = models.ForeignKey(
+        TicketType,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("default type"),
+    )
+    category = models.ForeignKey(
+        Category,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("default category"),
+    )
+    imap_host = models.CharField(_("IMAP host"), max_length=255, blank=True, default="")
+    imap_port = models.PositiveIntegerField(_("IMAP port"), default=993)
+    imap_user = models.CharField(_("IMAP user"), max_length=255, blank=True, default="")
+    imap_password = models.CharField(_("IMAP password"), max_length=255, blank=True, default="")
+    imap_ssl = models.BooleanField(_("IMAP over TLS"), default=True)
+    imap_folder = models.CharField(_("IMAP folder"), max_length=255, default="INBOX")
+    move_to_folder = models.CharField(
+        _("move processed mail to"),
+        max_length=255,
+        blank=True,
+        default="",
+        help_text=_("Empty: processed mail stays in the folder, marked as seen."),
+    )
+    closed_reply_rule = models.CharField(
+        _("reply to a closed ticket"),
+        max_length=10,
+        choices=ClosedReplyRule.choices,
+        default=ClosedReplyRule.FOLLOW_UP,
+    )
+    send_acknowledgement = models.BooleanField(_("acknowledge new tickets"), default=True)
+    active = models.BooleanField(_("active"), default=True)
+    last_polled_at = models.DateTimeField(_("last polled"), null=True, blank=True)
+    last_error = models.TextField(_("last error"), blank=True, default="")
+
+    class Meta:
+        ordering = ["address"]
+        verbose_name = _("mailbox")
+        verbose_name_plural = _("mailboxes")
+
+    def __str__(self) -> str:
+        return self.address
+
+    @property
+    def polls_imap(self) -> bool:
+        return bool(self.imap_host and self.imap_user)
+
+
+class InboundState(models.TextChoices):
+    RECEIVED = "received", _("Received")
+    PROCESSED = "processed", _("Processed")
+    QUARANTINED = "quarantined", _("Quarantined")
+    DUPLICATE = "duplicate", _("Duplicate")
+    IGNORED = "ignored", _("Ignored")
+
+
+class ThreadReason(models.TextChoices):
+    NONE = "", _("Not threaded")
+    HEADER = "header", _("In-Reply-To / References header")
+    TOKEN = "token", _("Ticket number in the subject")
+    NEW = "new", _("New ticket")
+    FOLLOW_UP = "follow_up", _("Follow-up of a closed ticket")
+    BOUNCE = "bounce", _("Delivery failure report")
+
+
+class Source(models.TextChoices):
+    PIPE = "pipe", _("Pipe")
+    IMAP = "imap", _("IMAP")
+    SMTP = "smtp", _("SMTP/LMTP")
+
+
+class InboundEmail(models.Model):
+    """One delivery of one message. The raw bytes are written before anything is parsed, so a
+    message that cannot be processed is quarantined, never lost."""
+
+    mailbox = models.ForeignKey(
+        Mailbox, null=True, blank=True, on_delete=models.SET_NULL, related_name="inbound"
+    )
+    source = models.CharField(_("source"), max_length=10, choices=Source.choices)
+    raw = models.BinaryField(_("raw message"))
+    size = models.PositiveIntegerField(_("size"), default=0)
+    sha256 = models.CharField(
+        _("content hash"),
+        max_length=64,
+        help_text=_("Of the identifying headers and the body: unchanged by relaying."),
+    )
+    email_message_id = models.CharField(_("Message-ID"), max_length=998, blank=True, default="")
+    dedupe_key = models.CharField(max_length=140, null=True, blank=True, unique=True)
+    duplicate_of = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    envelope_from = models.CharField(max_length=998, blank=True, default="")
+    envelope_to = models.TextField(blank=True, default="")
+    from_address = models.CharField(_("from"), max_length=320, blank=True, default="")
+    subject = models.CharField(_("subject"), max_length=250, blank=True, default="")
+    received_at = models.DateTimeField(_("received"))
+    processed_at = models.DateTimeField(_("processed"), null=True, blank=True)
+    state = models.CharField(
+        _("state"), max_length=12, choices=InboundState.choices, default=InboundState.RECEIVED
+    )
+    reason = models.TextField(_("reason"), blank=True, default="")
+    attempts = models.PositiveIntegerField(default=0)
+    ticket = models.ForeignKey(
+        Ticket, null=True, blank=True, on_delete=models.SET_NULL, related_name="inbound_emails"
+    )
+    message = models.ForeignKey(
+        Message, null=True, blank=True, on_delete=models.SET_NULL, related_name="inbound_emails"
+    )
+    thread_reason = models.CharField(
+        _("threaded by"), max_length=10, choices=ThreadReason.choices, blank=True, default=""
+    )
+    no_auto_reply = models.CharField(
+        _("no automatic reply because"), max_length=200, blank=True, default=""
+    )
+    limits_noted = models.JSONField(default=list, blank=True)
+
+    class Meta:
+        ordering = ["-received_at", "-id"]
+        verbose_name = _("inbound email")
+        verbose_name_plural = _("inbound emails")
+        indexes = [
+            models.Index(fields=["state", "received_at", "id"], name="inbound_state"),
+            models.Index(fields=["email_message_id"], name="inbound_msgid"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.email_message_id or self.pk} ({self.state})"
+
+
+class OutboundKind(models.TextChoices):
+    REPLY = "reply", _("Agent reply")
+    ACKNOWLEDGEMENT = "ack", _("Acknowledgement")
+    NOTICE = "notice", _("Limit notice")
+
+
+class OutboundEmail(models.Model):
+    """A message we sent: its Message-ID lets replies thread back to the ticket."""
+
+    email_message_id = models.CharField(_("Message-ID"), max_length=255, unique=True)
+    dedupe_key = models.CharField(max_length=100, unique=True)
+    kind = models.CharField(_("kind"), max_length=10, choices=OutboundKind.choices)
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="outbound_emails")
+    message = models.ForeignKey(
+        Message, null=True, blank=True, on_delete=models.SET_NULL, related_name="outbound_emails"
+    )
+    mailbox = models.ForeignKey(
+        Mailbox, null=True, blank=True, on_delete=models.SET_NULL, related_name="outbound"
+    )
+    recipients = models.TextField(_("recipients"), blank=True, default="")
+    subject = models.CharField(_("subject"), max_length=300, blank=True, default="")
+    in_reply_to = models.CharField(max_length=998, blank=True, default="")
+    sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+    bounced_at = models.DateTimeField(_("bounced"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created"))
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("outbound email")
+        verbose_name_plural = _("outbound emails")
+        indexes = [models.Index(fields=["ticket", "created_at"], name="outbound_ticket")]
+
+    def __str__(self) -> str:
+        return self.email_message_id

@@ -1,0 +1,93 @@
+"""IMAP polling: fetch unseen mail without marking it (BODY.PEEK[]), ingest it, and only after
+the database commit mark it \\Seen or move it, so a crash never loses a message (at worst it is
+fetched again and recorded as a duplicate)."""
+
+from __future__ import annotations
+
+import imaplib
+import logging
+import re
+
+from django.db import DatabaseError
+
+from ticketdesk.core import clock
+
+from .ingest import ingest
+from .models import InboundState, Mailbox, Source
+
+logger = logging.getLogger(__name__)
+TIMEOUT = 30
+MAX_PER_POLL = 200
+
+
+def connect(mailbox: Mailbox) -> imaplib.IMAP4:
+    if mailbox.imap_ssl:
+        return imaplib.IMAP4_SSL(mailbox.imap_host, mailbox.imap_port, timeout=TIMEOUT)
+    return imaplib.IMAP4(mailbox.imap_host, mailbox.imap_port, timeout=TIMEOUT)
+
+
+def _quote(folder: str) -> str:
+    return '"' + folder.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def poll_mailbox(mailbox: Mailbox, *, limit: int = MAX_PER_POLL) -> int:
+    """Ingest the unseen mail of one mailbox; return how many messages were taken."""
+    taken = 0
+    try:
+        with connect(mailbox) as imap:
+            imap.login(mailbox.imap_user, mailbox.imap_password)
+            status, _data = imap.select(_quote(mailbox.imap_folder))
+            if status != "OK":
+                raise imaplib.IMAP4.error(f"cannot select {mailbox.imap_folder}")
+            status, data = imap.uid("SEARCH", "UNSEEN")
+            uids = data[0].decode().split() if status == "OK" and data and data[0] else []
+            for uid in uids[:limit]:
+                raw = _fetch(imap, uid)
+                if raw is None:
+                    continue
+                inbound = ingest(raw, mailbox=mailbox, source=Source.IMAP)
+                # committed (stored, and processed or quarantined): now the server may forget it
+                if inbound.state != InboundState.RECEIVED:
+                    _done(imap, uid, mailbox)
+                taken += 1
+            if mailbox.move_to_folder:
+                imap.expunge()
+        mailbox.last_error = ""
+    except DatabaseError:
+        raise  # nothing was marked; the next poll retries
+    except (OSError, imaplib.IMAP4.error) as exc:
+        logger.warning("IMAP poll of %s failed: %s", mailbox.address, exc)
+        mailbox.last_error = str(exc)[:2000]
+    mailbox.last_polled_at = clock.now()
+    mailbox.save(update_fields=["last_polled_at", "last_error"])
+    return taken
+
+
+def _fetch(imap: imaplib.IMAP4, uid: str) -> bytes | None:
+    status, data = imap.uid("FETCH", uid, "(BODY.PEEK[])")
+    if status != "OK":
+        return None
+    for item in data:
+        if isinstance(item, tuple) and len(item) == 2 and re.search(rb"BODY\[\]", item[0]):
+            return bytes(item[1])
+    return None
+
+
+def _done(imap: imaplib.IMAP4, uid: str, mailbox: Mailbox) -> None:
+    if mailbox.move_to_folder:
+        target = _quote(mailbox.move_to_folder)
+        status, _data = imap.uid("MOVE", uid, target)
+        if status == "OK":
+            return
+        status, _data = imap.uid("COPY", uid, target)
+        if status == "OK":
+            imap.uid("STORE", uid, "+FLAGS", "(\\Deleted)")
+            return
+    imap.uid("STORE", uid, "+FLAGS", "(\\Seen)")
+
+
+def poll_all() -> int:
+    total = 0
+    for mailbox in Mailbox.objects.filter(active=True).exclude(imap_host="").order_by("id"):
+        total += poll_mailbox(mailbox)
+    return total

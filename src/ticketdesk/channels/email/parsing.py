@@ -1,0 +1,360 @@
+"""Turning raw RFC 5322 bytes into what a ticket needs: addresses, threading headers, a
+sanitised body and attachments. Tolerant: bad charsets and odd structure degrade, they do not
+raise (only a message without any usable sender does, and ingestion quarantines it)."""
+
+from __future__ import annotations
+
+import codecs
+import contextlib
+import hashlib
+import re
+from dataclasses import dataclass, field
+from email import message_from_bytes
+from email import policy as email_policy
+from email.header import decode_header, make_header
+from email.message import EmailMessage, Message
+from email.utils import getaddresses
+
+from django.conf import settings
+from django.template.defaultfilters import filesizeformat
+from django.utils.translation import gettext as _
+
+from ticketdesk.tickets.actions.attachments import AttachmentInput, sanitize_filename
+
+from .bodies import clean_html, text_to_clean_html
+
+MAX_BODY_CHARS = 1_000_000
+_MSGID = re.compile(r"<[^<>\s]+>")
+
+
+class UnusableMessage(Exception):
+    """The message cannot become a ticket message (no sender, ...)."""
+
+
+@dataclass
+class ParsedEmail:
+    from_address: str = ""
+    from_name: str = ""
+    to: list[tuple[str, str]] = field(default_factory=list)
+    cc: list[tuple[str, str]] = field(default_factory=list)
+    reply_to: str = ""
+    subject: str = ""
+    message_id: str = ""
+    in_reply_to: list[str] = field(default_factory=list)
+    references: list[str] = field(default_factory=list)
+    body_html: str = ""
+    body_text: str = ""
+    attachments: list[AttachmentInput] = field(default_factory=list)
+    dropped: list[str] = field(default_factory=list)  # notes about what limits removed
+    headers: dict[str, str] = field(default_factory=dict)  # lower-cased, first value
+    return_path: str | None = None
+    is_report: bool = False  # multipart/report (DSN)
+    report_refs: list[str] = field(default_factory=list)  # Message-IDs a DSN is about
+    report_text: str = ""
+
+
+def load(raw: bytes) -> EmailMessage:
+    message = message_from_bytes(raw, policy=email_policy.default)
+    assert isinstance(message, EmailMessage)
+    return message
+
+
+def header_str(message: Message, name: str) -> str:
+    """A header as text; never raises on malformed encodings."""
+    try:
+        value = message.get(name)
+    except Exception:  # the header registry can choke on very broken headers
+        value = None
+        for key, raw_value in message.raw_items():
+            if key.lower() == name.lower():
+                value = raw_value
+                break
+    if value is None:
+        return ""
+    text = str(value)
+    if "=?" in text:
+        with contextlib.suppress(Exception):  # keep the undecoded text
+            text = str(make_header(decode_header(text)))
+    return " ".join(text.split())
+
+
+def message_ids(value: str) -> list[str]:
+    return [m.strip("<>") for m in _MSGID.findall(value or "")]
+
+
+def first_message_id(value: str) -> str:
+    ids = message_ids(value)
+    if ids:
+        return ids[0][:990]
+    return value.strip().strip("<>")[:990]
+
+
+def addresses(message: Message, name: str) -> list[tuple[str, str]]:
+    values = [header_str(message, name)]
+    result = []
+    for display, address in getaddresses([v for v in values if v]):
+        address = address.strip()
+        if "@" in address and " " not in address:
+            result.append((display.strip(), address))
+    return result
+
+
+def content_hash(raw: bytes) -> str:
+    """Hash of the identifying headers and the body: an MTA adding Received or Delivered-To
+    headers on a second delivery does not change it."""
+    head, sep, body = raw.partition(b"\r\n\r\n")
+    if not sep:
+        head, sep, body = raw.partition(b"\n\n")
+    if not sep:
+        return hashlib.sha256(raw).hexdigest()
+    digest = hashlib.sha256()
+    wanted = (b"from:", b"to:", b"cc:", b"subject:", b"date:", b"message-id:")
+    for line in re.split(rb"\r?\n(?![ \t])", head):
+        if line.lower().startswith(wanted):
+            digest.update(re.sub(rb"\s+", b" ", line).strip() + b"\n")
+    digest.update(b"\n")
+    digest.update(body.replace(b"\r\n", b"\n").rstrip())
+    return digest.hexdigest()
+
+
+def decode_text(part: Message) -> str:
+    """The text of a text/* part in any charset Python knows; unknown or lying charsets fall
+    back to UTF-8, then Windows-1252, replacing what cannot be decoded."""
+    payload = part.get_payload(decode=True)
+    if not isinstance(payload, bytes):
+        payload = str(part.get_payload()).encode("utf-8", "replace")
+    charset = (part.get_content_charset() or "us-ascii").strip().lower()
+    if charset in ("us-ascii", "ascii", "unknown-8bit", "x-unknown"):
+        charset = "utf-8"
+    try:
+        codecs.lookup(charset)
+    except LookupError:
+        charset = ""
+    if charset:
+        try:
+            return payload.decode(charset)
+        except (UnicodeDecodeError, LookupError):
+            pass
+    try:
+        return payload.decode("utf-8")
+    except UnicodeDecodeError:
+        return payload.decode("cp1252", "replace")
+
+
+def part_filename(part: Message) -> str:
+    try:
+        name = part.get_filename() or ""
+    except Exception:
+        name = ""
+    if not name:
+        try:
+            name = str(part.get_param("name", header="content-type") or "")
+        except Exception:
+            name = ""
+    if "=?" in name:
+        with contextlib.suppress(Exception):  # keep the undecoded name
+            name = str(make_header(decode_header(name)))
+    return name
+
+
+def _is_attachment(part: Message) -> bool:
+    disposition = (part.get_content_disposition() or "").lower()
+    return disposition == "attachment" or (disposition != "inline" and bool(part_filename(part)))
+
+
+@dataclass
+class _Walk:
+    html: list[str] = field(default_factory=list)
+    text: list[str] = field(default_factory=list)
+    attachments: list[AttachmentInput] = field(default_factory=list)
+    report_parts: list[Message] = field(default_factory=list)
+
+
+def _walk(part: Message, out: _Walk, *, in_alternative: bool = False) -> None:
+    content_type = part.get_content_type()
+    if content_type == "multipart/alternative":
+        children = list(_children(part))
+        html_child = next((c for c in reversed(children) if _has_type(c, "text/html")), None)
+        text_child = next((c for c in children if c.get_content_type() == "text/plain"), None)
+        chosen = html_child or text_child or (children[-1] if children else None)
+        if chosen is not None:
+            _walk(chosen, out, in_alternative=True)
+        if text_child is not None and text_child is not chosen:
+            out.text.append(decode_text(text_child))
+        return
+    if content_type in ("message/delivery-status", "text/rfc822-headers"):
+        out.report_parts.append(part)
+        if content_type == "message/delivery-status":
+            return
+    if content_type in ("message/rfc822", "message/global"):
+        _attach_message(part, out)
+        return
+    if part.is_multipart():
+        for child in _children(part):
+            _walk(child, out, in_alternative=in_alternative)
+        return
+    if content_type in ("text/plain", "text/html") and not _is_attachment(part):
+        text = decode_text(part)
+        if content_type == "text/html":
+            out.html.append(text)
+        elif not in_alternative or not out.html:
+            out.text.append(text)
+        return
+    _attach_leaf(part, out)
+
+
+def _has_type(part: Message, content_type: str) -> bool:
+    if part.get_content_type() == content_type:
+        return True
+    if part.is_multipart():
+        return any(_has_type(child, content_type) for child in _children(part))
+    return False
+
+
+def _children(part: Message) -> list[Message]:
+    payload = part.get_payload()
+    if isinstance(payload, list):
+        return [p for p in payload if isinstance(p, Message)]
+    return []
+
+
+def _attach_message(part: Message, out: _Walk) -> None:
+    payload = part.get_payload()
+    inner = payload[0] if isinstance(payload, list) and payload else None
+    if isinstance(inner, Message):
+        out.report_parts.append(inner)
+        try:
+            content = inner.as_bytes(policy=email_policy.SMTP)
+        except Exception:
+            content = str(inner).encode("utf-8", "replace")
+        subject = header_str(inner, "subject") or "message"
+    else:
+        decoded = part.get_payload(decode=True)
+        content = decoded if isinstance(decoded, bytes) else b""
+        subject = "message"
+    name = part_filename(part) or f"{subject[:80]}.eml"
+    out.attachments.append(
+        AttachmentInput(name=name, content=content, content_type="message/rfc822")
+    )
+
+
+def _attach_leaf(part: Message, out: _Walk) -> None:
+    content = part.get_payload(decode=True)
+    if not isinstance(content, bytes):
+        content = str(part.get_payload() or "").encode("utf-8", "replace")
+    content_type = part.get_content_type()
+    name = part_filename(part)
+    if not name:
+        extension = {"text/calendar": ".ics", "image/png": ".png", "image/jpeg": ".jpg"}.get(
+            content_type, ".bin"
+        )
+        name = f"{'invite' if content_type == 'text/calendar' else 'part'}{extension}"
+    content_id = (header_str(part, "content-id") or "").strip().strip("<>")
+    inline = bool(content_id) and (part.get_content_disposition() or "inline") == "inline"
+    out.attachments.append(
+        AttachmentInput(
+            name=sanitize_filename(name),
+            content=content,
+            content_type=content_type,
+            content_id=content_id,
+            inline=inline,
+        )
+    )
+
+
+def _apply_limits(parsed: ParsedEmail, raw_size: int) -> None:
+    limits = settings.TICKETDESK
+    per_file = int(limits["MAX_ATTACHMENT_BYTES"])
+    per_message = int(limits["MAX_MESSAGE_BYTES"])
+    kept: list[AttachmentInput] = []
+    if raw_size > per_message:
+        parsed.dropped.append(
+            _(
+                "The message (%(size)s) is larger than the limit of %(limit)s; its attachments "
+                "were not kept."
+            )
+            % {"size": filesizeformat(raw_size), "limit": filesizeformat(per_message)}
+        )
+        parsed.attachments = []
+    for item in parsed.attachments:
+        if len(item.content) > per_file:
+            parsed.dropped.append(
+                _(
+                    "The attachment “%(name)s” (%(size)s) is larger than the limit of %(limit)s "
+                    "and was not kept."
+                )
+                % {
+                    "name": sanitize_filename(item.name),
+                    "size": filesizeformat(len(item.content)),
+                    "limit": filesizeformat(per_file),
+                }
+            )
+        else:
+            kept.append(item)
+    parsed.attachments = kept
+
+
+def _report_refs(parts: list[Message]) -> tuple[list[str], str]:
+    refs: list[str] = []
+    texts: list[str] = []
+    for part in parts:
+        if part.get_content_type() == "message/delivery-status":
+            for block in _children(part):
+                texts.append(
+                    "; ".join(f"{k}: {v}" for k, v in block.items() if k.lower() != "received")
+                )
+            continue
+        inner: Message = part
+        if part.get_content_type() == "text/rfc822-headers":
+            decoded = part.get_payload(decode=True)
+            inner = load(decoded if isinstance(decoded, bytes) else b"")
+        refs.extend(message_ids(header_str(inner, "message-id")))
+    return refs, "\n".join(t for t in texts if t)[:4000]
+
+
+def parse(raw: bytes) -> ParsedEmail:
+    message = load(raw)
+    parsed = ParsedEmail()
+    for name in (
+        "auto-submitted",
+        "precedence",
+        "list-id",
+        "x-autoreply",
+        "x-autorespond",
+        "x-auto-response-suppress",
+        "x-loop",
+    ):
+        value = header_str(message, name)
+        if value:
+            parsed.headers[name] = value
+    if "return-path" in message:
+        parsed.return_path = header_str(message, "return-path")
+    senders = addresses(message, "from") or addresses(message, "sender")
+    if not senders:
+        raise UnusableMessage(_("The message has no usable sender address (From)."))
+    parsed.from_name, parsed.from_address = senders[0]
+    parsed.to = addresses(message, "to")
+    parsed.cc = addresses(message, "cc")
+    reply_to = addresses(message, "reply-to")
+    parsed.reply_to = reply_to[0][1] if reply_to else ""
+    parsed.subject = header_str(message, "subject")[:250]
+    parsed.message_id = first_message_id(header_str(message, "message-id"))
+    parsed.in_reply_to = message_ids(header_str(message, "in-reply-to"))
+    parsed.references = message_ids(header_str(message, "references"))
+    parsed.is_report = message.get_content_type() == "multipart/report"
+
+    walk = _Walk()
+    _walk(message, walk)
+    parsed.attachments = walk.attachments
+    if parsed.is_report:
+        parsed.report_refs, parsed.report_text = _report_refs(walk.report_parts)
+    text = "\n\n".join(t for t in walk.text if t.strip())[:MAX_BODY_CHARS]
+    html = "\n".join(walk.html)[:MAX_BODY_CHARS]
+    _apply_limits(parsed, len(raw))
+    parsed.body_text = text
+    parsed.body_html = clean_html(html) if html.strip() else text_to_clean_html(text)
+    if not parsed.body_text and parsed.body_html:
+        from ticketdesk.core.html import html_to_text
+
+        parsed.body_text = html_to_text(parsed.body_html)
+    return parsed
