@@ -75,3 +75,18 @@ def customer(db):
     from tests.factories import make_customer
 
     return make_customer(username="maria", email="maria@example.org")
+
+
+@pytest.fixture(autouse=True)
+def _shipped_configuration(request):
+    """Transactional tests flush the tables the data migration filled: put the shipped
+    statuses, workflow, types and matrix back for every test that uses the database."""
+    uses_db = request.node.get_closest_marker("django_db") is not None or any(
+        name in request.fixturenames for name in ("db", "transactional_db", "live_server")
+    )
+    if not uses_db:
+        return
+    request.getfixturevalue("_django_db_helper")
+    from ticketdesk.tickets.defaults import ensure_defaults
+
+    ensure_defaults()

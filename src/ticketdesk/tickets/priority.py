@@ -2,19 +2,11 @@
 
 from __future__ import annotations
 
+from .defaults import shipped_priority
 from .models import Level, PriorityRule
 
 
-def default_priority(urgency: int, impact: int) -> int:
-    """The shipped matrix: the sum of both levels, banded."""
-    total = urgency + impact
-    if total <= 3:
-        return Level.LOW
-    if total == 4:
-        return Level.MEDIUM
-    if total <= 6:
-        return Level.HIGH
-    return Level.CRITICAL
+default_priority = shipped_priority
 
 
 def compute_priority(urgency: int, impact: int) -> int:
