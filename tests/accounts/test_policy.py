@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from tests.factories import (
     ContactFactory,
     OrganizationFactory,
@@ -11,7 +12,6 @@ from tests.factories import (
     make_customer,
     make_ticket,
 )
-
 from ticketdesk.accounts import policy
 from ticketdesk.tickets import actions
 

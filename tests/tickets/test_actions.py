@@ -4,8 +4,8 @@ and publishes to the outbox; failures leave nothing half written."""
 from __future__ import annotations
 
 import pytest
-from tests.factories import ContactFactory, TeamFactory, make_agent, make_ticket, status
 
+from tests.factories import ContactFactory, TeamFactory, make_agent, make_ticket, status
 from ticketdesk.core.errors import (
     Conflict,
     InvalidTransition,

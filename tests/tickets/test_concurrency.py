@@ -6,8 +6,8 @@ import threading
 
 import pytest
 from django.db import close_old_connections, connection
-from tests.factories import ContactFactory, TeamFactory, make_agent
 
+from tests.factories import ContactFactory, TeamFactory, make_agent
 from ticketdesk.core.errors import Conflict
 from ticketdesk.tickets import actions
 from ticketdesk.tickets.models import Ticket

@@ -5,7 +5,6 @@ from __future__ import annotations
 from .defaults import shipped_priority
 from .models import Level, PriorityRule
 
-
 default_priority = shipped_priority
 
 
