@@ -6,3 +6,11 @@ class SlaConfig(AppConfig):
     name = "ticketdesk.sla"
     label = "sla"
     verbose_name = _("SLA")
+
+    def ready(self) -> None:
+        from ticketdesk.core.scheduler import register_periodic
+
+        from . import subscribers  # noqa: F401  (registers the outbox handlers)
+        from .tasks import check_sla_deadlines
+
+        register_periodic("sla_deadlines", check_sla_deadlines, every_seconds=60)
