@@ -1,8 +1,20 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+TIME_RULES_EVERY_SECONDS = 300
+
 
 class AutomationConfig(AppConfig):
     name = "ticketdesk.automation"
     label = "automation"
     verbose_name = _("Automation")
+
+    def ready(self) -> None:
+        from ticketdesk.core.scheduler import register_periodic
+
+        from . import subscribers  # noqa: F401  (registers the outbox handlers)
+        from .tasks import run_time_rules
+
+        register_periodic(
+            "automation_time_rules", run_time_rules, every_seconds=TIME_RULES_EVERY_SECONDS
+        )

@@ -1,0 +1,113 @@
+"""Reads of the automation app, shaped for their pages and filtered by the policy."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Q, QuerySet
+from django.utils.translation import gettext as _
+
+from ticketdesk.accounts import policy
+from ticketdesk.core.errors import NotFound, PermissionDenied
+from ticketdesk.tickets import queries as ticket_queries
+from ticketdesk.tickets.models import Ticket
+
+from . import steps
+from .models import Macro, MacroVisibility, Rule, RuleExecution
+
+LOG_LIMIT = 50
+
+
+def rules() -> QuerySet[Rule]:
+    return Rule.objects.select_related("created_by").order_by("order", "id")
+
+
+def rule(pk: int) -> Rule:
+    found = Rule.objects.select_related("created_by").filter(pk=pk).first()
+    if found is None:
+        raise NotFound(_("This rule does not exist."))
+    return found
+
+
+def rule_executions(rule: Rule, limit: int = LOG_LIMIT) -> list[RuleExecution]:
+    return list(
+        RuleExecution.objects.filter(rule=rule)
+        .select_related("ticket")
+        .only("id", "rule_id", "ticket__id", "ticket__number", "ticket__subject", *_TRACE)
+        .order_by("-created_at", "-id")[:limit]
+    )
+
+
+_TRACE = (
+    "trigger",
+    "matched",
+    "skipped_reason",
+    "condition_results",
+    "actions_taken",
+    "errors",
+    "depth",
+    "duration_ms",
+    "created_at",
+)
+
+
+def ticket_for_automation(user: Any, number: int | str) -> Ticket:
+    """A ticket whose automation log `user` may read (VIEW_INTERNAL)."""
+    ticket = ticket_queries.ticket_detail(user, number)
+    if not policy.can(user, policy.VIEW_INTERNAL, ticket):
+        raise PermissionDenied(_("You are not allowed to do this."))
+    return ticket
+
+
+def executions_for_ticket(ticket: Ticket, limit: int = LOG_LIMIT) -> list[RuleExecution]:
+    return list(
+        RuleExecution.objects.filter(ticket=ticket)
+        .select_related("rule")
+        .only("id", "ticket_id", "rule__id", "rule__name", *_TRACE)
+        .order_by("-created_at", "-id")[:limit]
+    )
+
+
+def macros_available_to(user: Any) -> QuerySet[Macro]:
+    """Active macros `user` may apply: shared ones, their teams' and their own."""
+    if not policy.is_staff_member(user):
+        return Macro.objects.none()
+    team_ids = user.team_memberships.values("team_id")
+    return (
+        Macro.objects.filter(active=True)
+        .filter(
+            Q(visibility=MacroVisibility.SHARED)
+            | Q(visibility=MacroVisibility.TEAM, team_id__in=team_ids)
+            | Q(visibility=MacroVisibility.PERSONAL, owner_id=user.pk)
+        )
+        .order_by("name", "id")
+    )
+
+
+def macros_manageable_by(user: Any) -> QuerySet[Macro]:
+    qs = Macro.objects.select_related("team", "owner").order_by("name", "id")
+    if policy.is_admin(user):
+        return qs
+    if not policy.is_agent(user):
+        return qs.none()
+    team_ids = user.team_memberships.values("team_id")
+    return qs.filter(
+        Q(visibility=MacroVisibility.TEAM, team_id__in=team_ids)
+        | Q(visibility=MacroVisibility.PERSONAL, owner_id=user.pk)
+    )
+
+
+def macros_for_ticket(user: Any, ticket: Ticket, limit: int = 100) -> list[Macro]:
+    """The macros `user` can apply to `ticket` (light agents: only note-adding ones)."""
+    if not policy.can(user, policy.VIEW, ticket):
+        return []
+    found = list(macros_available_to(user)[:limit])
+    if policy.is_agent(user):
+        return found
+    if not policy.can(user, policy.ADD_NOTE, ticket):
+        return []
+    return [
+        m
+        for m in found
+        if all(step.get("type") in steps.LIGHT_AGENT_STEPS for step in m.actions or [])
+    ]
