@@ -29,6 +29,7 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         if options["setup"]:
             call_command("migrate", interactive=False, verbosity=0)
+            call_command("collectstatic", interactive=False, verbosity=0)
             self.stdout.write(self.style.SUCCESS("Database is up to date."))
             from ticketdesk.tickets.models import Ticket
 
@@ -87,6 +88,11 @@ class Command(BaseCommand):
                         stopping = True
                 time.sleep(0.5)
         finally:
+            # Ctrl-C already reached the children (same process group): give them a moment
+            # to stop by themselves before asking again, so no task is cut off twice.
+            grace = time.monotonic() + 5
+            while time.monotonic() < grace and any(p.poll() is None for p in processes.values()):
+                time.sleep(0.2)
             for process in processes.values():
                 if process.poll() is None:
                     process.terminate()
