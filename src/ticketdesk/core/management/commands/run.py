@@ -57,8 +57,8 @@ class Command(BaseCommand):
         ]
         commands = {
             "web": web,
-            "worker": [*executable, "db_worker", "--queue-name", "*", "--verbosity", "1"],
-            "scheduler": [*executable, "scheduler"],
+            "worker": [*executable, "db_worker", "--queue-name", "*", "--skip-checks"],
+            "scheduler": [*executable, "scheduler", "--skip-checks"],
         }
         processes = {name: subprocess.Popen(cmd) for name, cmd in commands.items()}
         url = f"http://{options['bind']}/"
