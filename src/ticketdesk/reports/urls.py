@@ -1,4 +1,14 @@
-from django.urls import URLPattern, URLResolver
+from django.urls import URLPattern, URLResolver, path, re_path
+
+from . import views
 
 app_name = "reports"
-urlpatterns: list[URLPattern | URLResolver] = []
+urlpatterns: list[URLPattern | URLResolver] = [
+    path("", views.dashboard, name="dashboard"),
+    re_path(r"^export/tickets\.(?P<fmt>csv|xlsx)$", views.export_tickets, name="export_tickets"),
+    re_path(
+        r"^export/(?P<report>[a-z]+)\.(?P<fmt>csv|xlsx)$",
+        views.export_report,
+        name="export_report",
+    ),
+]

@@ -1,0 +1,132 @@
+"""Report filters parsed from the query string, scoped to the teams the viewer may see."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import asdict, dataclass, field, replace
+from typing import Any
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from ticketdesk.accounts import policy
+from ticketdesk.core import clock
+from ticketdesk.core.errors import PermissionDenied, ValidationFailed
+
+MAX_DAYS = 3 * 366
+DIMENSIONS = ("team_id", "agent_id", "channel", "type_id", "category_id", "organization_id")
+FACT_ONLY = ("type_id", "category_id", "organization_id")
+
+
+@dataclass(frozen=True)
+class ReportFilters:
+    start: dt.date
+    end: dt.date  # inclusive
+    team_id: int | None = None
+    agent_id: int | None = None
+    channel: str = ""
+    type_id: int | None = None
+    category_id: int | None = None
+    organization_id: int | None = None
+    interval: str = "day"
+    # None: every team (admins); otherwise the teams the viewer may report on
+    allowed_team_ids: tuple[int, ...] | None = field(default=None)
+    force_facts: bool = False  # read the per-ticket facts even where the roll-up would do
+
+    @property
+    def needs_facts(self) -> bool:
+        """Type, category and organization are not in the daily roll-up."""
+        return self.force_facts or any(getattr(self, name) for name in FACT_ONLY)
+
+    @property
+    def days(self) -> int:
+        return (self.end - self.start).days + 1
+
+    def previous(self) -> ReportFilters:
+        """The period of the same length just before this one."""
+        return replace(
+            self, start=self.start - dt.timedelta(days=self.days), end=self.start - dt.timedelta(1)
+        )
+
+    def as_query(self) -> dict[str, str]:
+        data = asdict(self)
+        data.pop("allowed_team_ids")
+        data.pop("force_facts")
+        return {k: str(v) for k, v in data.items() if v not in (None, "")}
+
+    def as_json(self) -> dict[str, Any]:
+        return self.as_query()
+
+
+def _int(data: Any, name: str) -> int | None:
+    raw = (data.get(name) or "").strip()
+    if not raw:
+        return None
+    try:
+        return int(raw)
+    except ValueError:
+        raise ValidationFailed(
+            _("Invalid value."), fields={name: [_("Enter a whole number.")]}
+        ) from None
+
+
+def _date(data: Any, name: str, default: dt.date) -> dt.date:
+    raw = (data.get(name) or "").strip()
+    if not raw:
+        return default
+    try:
+        return dt.date.fromisoformat(raw)
+    except ValueError:
+        raise ValidationFailed(
+            _("Invalid date."), fields={name: [_("Use the form YYYY-MM-DD.")]}
+        ) from None
+
+
+def allowed_teams(user: Any) -> tuple[int, ...] | None:
+    policy.require(user, policy.VIEW_REPORTS)
+    if policy.is_admin(user):
+        return None
+    return tuple(user.team_memberships.values_list("team_id", flat=True))
+
+
+def parse(user: Any, data: Any) -> ReportFilters:
+    """ReportFilters from a QueryDict (or dict); raises PermissionDenied/ValidationFailed."""
+    allowed = allowed_teams(user)
+    today = timezone.localtime(clock.now(), timezone.get_default_timezone()).date()
+    end = _date(data, "end", today)
+    start = _date(data, "start", end - dt.timedelta(days=29))
+    if start > end:
+        raise ValidationFailed(_("The start is after the end."), fields={"start": [_("Too late.")]})
+    if (end - start).days > MAX_DAYS:
+        raise ValidationFailed(
+            _("Choose at most three years."), fields={"start": [_("Too early.")]}
+        )
+    team_id = _int(data, "team_id")
+    if team_id is not None and allowed is not None and team_id not in allowed:
+        raise PermissionDenied(_("You can only see the reports of your teams."))
+    interval = data.get("interval") or "day"
+    return ReportFilters(
+        start=start,
+        end=end,
+        team_id=team_id,
+        agent_id=_int(data, "agent_id"),
+        channel=(data.get("channel") or "").strip()[:10],
+        type_id=_int(data, "type_id"),
+        category_id=_int(data, "category_id"),
+        organization_id=_int(data, "organization_id"),
+        interval=interval if interval in ("day", "week") else "day",
+        allowed_team_ids=allowed,
+    )
+
+
+def dimension_filter(f: ReportFilters, *, facts: bool) -> dict[str, Any]:
+    """Keyword filters for the dimension columns (shared by facts and roll-ups)."""
+    names = DIMENSIONS if facts else ("team_id", "agent_id", "channel")
+    out: dict[str, Any] = {}
+    for name in names:
+        value = getattr(f, name)
+        if value not in (None, ""):
+            out[name] = value
+    if f.team_id is None and f.allowed_team_ids is not None:
+        out["team_id__in"] = list(f.allowed_team_ids)
+    return out

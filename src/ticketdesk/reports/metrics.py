@@ -1,0 +1,252 @@
+"""Dashboard numbers. Counters come from the daily roll-up when the filters allow (team,
+agent, channel) and from the per-ticket facts otherwise; percentiles and the backlog always
+come from the facts. Every function runs a bounded number of aggregate queries."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from typing import Any
+
+from django.db.models import Count, Q, QuerySet, Sum
+from django.utils import timezone
+
+from ticketdesk.core import clock
+
+from .filters import ReportFilters, dimension_filter
+from .models import SLA_METRICS, DailyTicketStats, HourlyCreatedStats, TicketFact
+from .percentiles import percentiles
+
+CREATED_COUNTERS = (
+    "created",
+    "replies",
+    "first_response_sum",
+    "first_response_count",
+    "csat_sum",
+    "csat_count",
+    "csat_positive",
+    *(f"sla_{m}_{o}" for m in SLA_METRICS for o in ("met", "breached")),
+)
+RESOLVED_COUNTERS = ("resolved", "reopened", "one_touch", "resolution_sum", "resolution_count")
+COUNTERS = CREATED_COUNTERS + RESOLVED_COUNTERS
+AGE_BUCKETS = ((0, 1), (1, 3), (3, 7), (7, 30), (30, None))  # days
+
+
+def facts(f: ReportFilters) -> QuerySet[TicketFact]:
+    return TicketFact.objects.filter(merged=False, **dimension_filter(f, facts=True))
+
+
+def _created_aggregates() -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "created": Count("pk"),
+        "replies": Sum("replies"),
+        "first_response_sum": Sum("first_response_seconds"),
+        "first_response_count": Count("first_response_seconds"),
+        "csat_sum": Sum("csat_score"),
+        "csat_count": Count("csat_score"),
+        "csat_positive": Count("pk", filter=Q(csat_positive=True)),
+    }
+    for metric in SLA_METRICS:
+        for outcome in ("met", "breached"):
+            out[f"sla_{metric}_{outcome}"] = Count("pk", filter=Q(**{f"sla_{metric}": outcome}))
+    return out
+
+
+def _resolved_aggregates() -> dict[str, Any]:
+    return {
+        "resolved": Count("pk"),
+        "reopened": Count("pk", filter=Q(reopens__gt=0)),
+        "one_touch": Count("pk", filter=Q(one_touch=True)),
+        "resolution_sum": Sum("resolution_seconds"),
+        "resolution_count": Count("resolution_seconds"),
+    }
+
+
+def _empty() -> dict[str, float]:
+    return dict.fromkeys(COUNTERS, 0)
+
+
+def counters(f: ReportFilters, group: str | None = None) -> dict[Any, dict[str, float]]:
+    """Counters per group value ("date", "agent_id", "team_id" or None for one total row
+    under the key None)."""
+    out: dict[Any, dict[str, float]] = defaultdict(_empty)
+    if f.needs_facts:
+        base = facts(f)
+        parts = (
+            (
+                base.filter(created_date__range=(f.start, f.end)),
+                "created_date",
+                _created_aggregates(),
+            ),
+            (
+                base.filter(resolved_date__range=(f.start, f.end)),
+                "resolved_date",
+                _resolved_aggregates(),
+            ),
+        )
+        for qs, date_field, aggregates in parts:
+            field = date_field if group == "date" else group
+            if field is None:
+                rows = [qs.aggregate(**aggregates)]
+            else:
+                rows = list(qs.values(field).annotate(**aggregates).order_by())
+            for row in rows:
+                key = row.pop(field) if field else None
+                target = out[key]
+                for name, value in row.items():
+                    target[name] += value or 0
+        return out
+    daily = DailyTicketStats.objects.filter(
+        date__range=(f.start, f.end), **dimension_filter(f, facts=False)
+    )
+    sums = {name: Sum(name) for name in COUNTERS}
+    if group is None:
+        rows = [daily.aggregate(**sums)]
+    else:
+        rows = list(daily.values(group).annotate(**sums).order_by())
+    for row in rows:
+        key = row.pop(group) if group else None
+        target = out[key]
+        for name, value in row.items():
+            target[name] += value or 0
+    return out
+
+
+def _ratio(numerator: float, denominator: float) -> float | None:
+    return numerator / denominator if denominator else None
+
+
+def derived(c: dict[str, float]) -> dict[str, Any]:
+    """Rates and averages from counters (None: no data yet)."""
+    sla = {}
+    for metric in SLA_METRICS:
+        met, breached = c[f"sla_{metric}_met"], c[f"sla_{metric}_breached"]
+        sla[metric] = {
+            "met": int(met),
+            "breached": int(breached),
+            "compliance": _ratio(met * 100, met + breached),
+        }
+    return {
+        "created": int(c["created"]),
+        "resolved": int(c["resolved"]),
+        "replies": int(c["replies"]),
+        "first_response_avg": _ratio(c["first_response_sum"], c["first_response_count"]),
+        "resolution_avg": _ratio(c["resolution_sum"], c["resolution_count"]),
+        "reopen_rate": _ratio(c["reopened"] * 100, c["resolved"]),
+        "one_touch_rate": _ratio(c["one_touch"] * 100, c["resolved"]),
+        "csat_score": _ratio(c["csat_sum"], c["csat_count"]),
+        "csat_positive_rate": _ratio(c["csat_positive"] * 100, c["csat_count"]),
+        "csat_response_rate": _ratio(c["csat_count"] * 100, c["resolved"]),
+        "csat_count": int(c["csat_count"]),
+        "sla": sla,
+    }
+
+
+def summary(f: ReportFilters) -> dict[str, Any]:
+    return derived(counters(f)[None])
+
+
+def time_percentiles(f: ReportFilters) -> dict[str, list[float | None]]:
+    """Median and p90 (seconds) of first response (created in range) and resolution
+    (resolved in range)."""
+    base = facts(f)
+    return {
+        "first_response": percentiles(
+            base.filter(created_date__range=(f.start, f.end)), "first_response_seconds", (0.5, 0.9)
+        ),
+        "resolution": percentiles(
+            base.filter(resolved_date__range=(f.start, f.end)), "resolution_seconds", (0.5, 0.9)
+        ),
+    }
+
+
+def period_start(day: dt.date, interval: str) -> dt.date:
+    return day - dt.timedelta(days=day.weekday()) if interval == "week" else day
+
+
+def volume_series(f: ReportFilters) -> list[tuple[dt.date, int, int]]:
+    """(period start, created, resolved) for every day or week of the range."""
+    per_day = counters(f, "date")
+    buckets: dict[dt.date, list[int]] = {}
+    day = f.start
+    while day <= f.end:
+        buckets.setdefault(period_start(day, f.interval), [0, 0])
+        day += dt.timedelta(days=1)
+    for day, values in per_day.items():
+        if day is None:
+            continue
+        bucket = buckets.setdefault(period_start(day, f.interval), [0, 0])
+        bucket[0] += int(values["created"])
+        bucket[1] += int(values["resolved"])
+    return [(key, v[0], v[1]) for key, v in sorted(buckets.items())]
+
+
+def performance(f: ReportFilters, group: str) -> list[tuple[int, dict[str, Any]]]:
+    """Per agent or per team: (id, derived numbers), busiest first."""
+    rows = [(key or 0, derived(c)) for key, c in counters(f, group).items()]
+    return sorted(rows, key=lambda item: (-item[1]["resolved"], -item[1]["created"], item[0]))
+
+
+def backlog(f: ReportFilters) -> dict[str, Any]:
+    """Open tickets now (dimension filters apply, the date range does not) by age."""
+    now = clock.now()
+    aggregates: dict[str, Any] = {"total": Count("pk")}
+    for low, high in AGE_BUCKETS:
+        condition = Q(created_at__lte=now - dt.timedelta(days=low))
+        if high is not None:
+            condition &= Q(created_at__gt=now - dt.timedelta(days=high))
+        aggregates[f"age_{low}"] = Count("pk", filter=condition)
+    result = facts(f).filter(is_open=True).aggregate(**aggregates)
+    return {
+        "total": result["total"],
+        "buckets": [(low, high, result[f"age_{low}"]) for low, high in AGE_BUCKETS],
+    }
+
+
+def heatmap(f: ReportFilters) -> list[list[int]]:
+    """7 × 24 created counts (Monday first) in the site's time zone."""
+    zone = timezone.get_default_timezone()
+    start = dt.datetime.combine(f.start, dt.time.min, tzinfo=zone)
+    end = dt.datetime.combine(f.end + dt.timedelta(days=1), dt.time.min, tzinfo=zone)
+    grid = [[0] * 24 for _ in range(7)]
+    rows: Any
+    if f.needs_facts or f.agent_id:
+        rows = (
+            facts(f)
+            .filter(created_at__gte=start, created_at__lt=end)
+            .values_list("created_hour")
+            .annotate(n=Count("pk"))
+            .order_by()
+        )
+    else:
+        rows = (
+            HourlyCreatedStats.objects.filter(
+                hour__gte=start,
+                hour__lt=end,
+                **{
+                    k: v
+                    for k, v in dimension_filter(f, facts=False).items()
+                    if not k.startswith("agent")
+                },
+            )
+            .values_list("hour")
+            .annotate(n=Sum("created"))
+            .order_by()
+        )
+    for hour, count in rows:
+        local = timezone.localtime(hour, zone)
+        grid[local.weekday()][local.hour] += int(count or 0)
+    return grid
+
+
+def dashboard(f: ReportFilters) -> dict[str, Any]:
+    return {
+        "summary": summary(f),
+        "previous": summary(f.previous()),
+        "percentiles": time_percentiles(f),
+        "series": volume_series(f),
+        "backlog": backlog(f),
+        "agents": performance(f, "agent_id"),
+        "teams": performance(f, "team_id"),
+        "heatmap": heatmap(f),
+    }

@@ -1,0 +1,99 @@
+"""Reports as tables (headers + rows): shown on the dashboard, exported to CSV/XLSX and
+attached to scheduled emails."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+from django.utils.translation import gettext as _
+
+from ticketdesk.accounts.models import Team, User
+
+from . import metrics
+from .filters import ReportFilters
+
+REPORTS = ("summary", "volume", "agents", "teams")
+
+
+def _round(value: Any) -> Any:
+    return round(value, 1) if isinstance(value, float) else value
+
+
+def _performance_headers(first: str) -> list[str]:
+    return [
+        first,
+        _("Created"),
+        _("Resolved"),
+        _("Replies"),
+        _("Average first response (s)"),
+        _("Average resolution (s)"),
+        _("Reopen rate (%)"),
+        _("One-touch (%)"),
+        _("CSAT score"),
+        _("CSAT responses"),
+    ]
+
+
+def _names(group: str, ids: Iterable[int]) -> dict[int, str]:
+    ids = [i for i in ids if i]
+    if group == "agent_id":
+        users = User.objects.filter(pk__in=ids).only("username", "first_name", "last_name")
+        return {u.pk: u.display_name for u in users}
+    return dict(Team.objects.filter(pk__in=ids).values_list("pk", "name"))
+
+
+def performance_rows(f: ReportFilters, group: str) -> list[list[Any]]:
+    rows = metrics.performance(f, group)
+    names = _names(group, [key for key, _ in rows])
+    unassigned = _("Unassigned") if group == "agent_id" else _("No team")
+    return [
+        [
+            names.get(key, unassigned) if key else unassigned,
+            d["created"],
+            d["resolved"],
+            d["replies"],
+            _round(d["first_response_avg"]),
+            _round(d["resolution_avg"]),
+            _round(d["reopen_rate"]),
+            _round(d["one_touch_rate"]),
+            _round(d["csat_score"]),
+            d["csat_count"],
+        ]
+        for key, d in rows
+    ]
+
+
+def summary_rows(f: ReportFilters) -> list[list[Any]]:
+    s = metrics.summary(f)
+    p = metrics.time_percentiles(f)
+    backlog = metrics.backlog(f)
+    rows: list[list[Any]] = [
+        [_("Created"), s["created"]],
+        [_("Resolved"), s["resolved"]],
+        [_("Open backlog now"), backlog["total"]],
+        [_("Median first response (s)"), _round(p["first_response"][0])],
+        [_("p90 first response (s)"), _round(p["first_response"][1])],
+        [_("Median resolution (s)"), _round(p["resolution"][0])],
+        [_("p90 resolution (s)"), _round(p["resolution"][1])],
+        [_("Reopen rate (%)"), _round(s["reopen_rate"])],
+        [_("One-touch resolution (%)"), _round(s["one_touch_rate"])],
+        [_("CSAT score (0-100)"), _round(s["csat_score"])],
+        [_("CSAT response rate (%)"), _round(s["csat_response_rate"])],
+    ]
+    for metric, values in s["sla"].items():
+        rows.append(
+            [_("SLA %(metric)s compliance (%%)") % {"metric": metric}, _round(values["compliance"])]
+        )
+    return rows
+
+
+def report_table(name: str, f: ReportFilters) -> tuple[list[str], Iterator[list[Any]]]:
+    if name == "volume":
+        headers = [_("Period"), _("Created"), _("Resolved")]
+        return headers, iter([[d, c, r] for d, c, r in metrics.volume_series(f)])
+    if name == "agents":
+        return _performance_headers(_("Agent")), iter(performance_rows(f, "agent_id"))
+    if name == "teams":
+        return _performance_headers(_("Team")), iter(performance_rows(f, "team_id"))
+    return [_("Metric"), _("Value")], iter(summary_rows(f))

@@ -1,0 +1,97 @@
+"""Report pages and exports. Thin: parse filters → one query module → render."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
+
+from ticketdesk.accounts import policy
+from ticketdesk.core.errors import DomainError, NotFound, PermissionDenied
+from ticketdesk.core.views import render_domain_error
+
+from . import charts, filters, metrics, queries, tables
+from .export import respond
+
+
+def _weekday_labels() -> list[str]:
+    return [_("Mon"), _("Tue"), _("Wed"), _("Thu"), _("Fri"), _("Sat"), _("Sun")]
+
+
+def _charts(data: dict[str, Any]) -> list[charts.Chart]:
+    labels = [d.isoformat() for d, _c, _r in data["series"]]
+    volume = charts.line_chart(
+        _("Created and resolved"),
+        labels,
+        [
+            (_("Created"), [c for _d, c, _r in data["series"]]),
+            (_("Resolved"), [r for _d, _c, r in data["series"]]),
+        ],
+    )
+    backlog = charts.bar_chart(
+        _("Open backlog by age"),
+        [
+            _("%(low)s–%(high)s d") % {"low": low, "high": high}
+            if high
+            else _("> %(low)s d") % {"low": low}
+            for low, high, _n in data["backlog"]["buckets"]
+        ],
+        [n for _l, _h, n in data["backlog"]["buckets"]],
+    )
+    heat = charts.heatmap_chart(
+        _("Tickets created by weekday and hour"),
+        _weekday_labels(),
+        [f"{h:02d}" for h in range(24)],
+        data["heatmap"],
+    )
+    return [volume, backlog, heat]
+
+
+@require_GET
+def dashboard(request: HttpRequest) -> HttpResponse:
+    try:
+        f = filters.parse(request.user, request.GET)
+    except DomainError as error:
+        return render_domain_error(request, error)
+    data = metrics.dashboard(f)
+    context = {
+        "page_nav": "reports",
+        "f": f,
+        "query": f.as_query(),
+        "data": data,
+        "charts": _charts(data),
+        "agents": tables.performance_rows(f, "agent_id"),
+        "teams": tables.performance_rows(f, "team_id"),
+        "performance_headers": tables._performance_headers(""),
+        "options": queries.filter_options(f),
+        "channels": queries.channel_choices(),
+    }
+    return render(request, "reports/dashboard.html", context)
+
+
+@require_GET
+def export_report(request: HttpRequest, report: str, fmt: str) -> HttpResponseBase:
+    try:
+        if report not in tables.REPORTS:
+            raise NotFound(_("No such report."))
+        f = filters.parse(request.user, request.GET)
+    except DomainError as error:
+        return render_domain_error(request, error)
+    headers, rows = tables.report_table(report, f)
+    return respond(fmt, f"{report}-{f.start}-{f.end}", headers, rows)
+
+
+@require_GET
+def export_tickets(request: HttpRequest, fmt: str) -> HttpResponseBase:
+    try:
+        if not policy.is_staff_member(request.user):
+            raise PermissionDenied(_("You are not allowed to do this."))
+        headers, rows = queries.ticket_export(request.user, request.GET.get("q", ""))
+    except DomainError as error:
+        return render_domain_error(request, error)
+    stamp = dt.date.today().isoformat()
+    return respond(fmt, f"tickets-{stamp}", headers, rows)
