@@ -6,3 +6,6 @@ class SearchConfig(AppConfig):
     name = "ticketdesk.search"
     label = "search"
     verbose_name = _("Search")
+
+    def ready(self) -> None:
+        from . import handlers  # noqa: F401 - registers the outbox subscriptions
