@@ -341,16 +341,23 @@ def test_email_notify_webhook_and_remove_tag_actions(admin_user, team, agent, se
     assert ticket.assignee == agent
 
 
-def test_canned_action_without_workspace_model_is_reported(admin_user, team):
+def test_canned_response_is_posted_as_public_reply_by_the_rule_author(admin_user, team):
     from django.apps import apps
 
-    from ticketdesk.core.errors import ValidationFailed
-
-    if apps.is_installed("ticketdesk.workspace"):
-        try:
-            apps.get_model("workspace", "CannedResponse")
-            pytest.skip("canned responses exist; covered by test_canned_reply")
-        except LookupError:
-            pass
-    with pytest.raises(ValidationFailed):
-        make_rule(Trigger.TICKET_CREATED, [], [{"type": "canned", "value": "1"}])
+    canned_model = apps.get_model("workspace", "CannedResponse")
+    canned = canned_model.objects.create(
+        title="We are on it", body="Hi {{ requester.name }}, we look at {{ ticket.number }}."
+    )
+    make_rule(
+        Trigger.TICKET_CREATED,
+        [],
+        [{"type": "canned", "value": "we are on it"}],
+        author=admin_user,
+    )
+    ticket = make_ticket(team=team)
+    drain()
+    reply = ticket.messages.filter(kind=MessageKind.PUBLIC, author_user=admin_user).get()
+    assert reply.body_text == (
+        f"Hi {ticket.requester.display_name}, we look at {ticket.display_number}."
+    )
+    assert canned.pk

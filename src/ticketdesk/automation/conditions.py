@@ -388,3 +388,19 @@ def display_pairs(pairs: list[tuple[Any, Any]]) -> str:
         return "—" if v in (None, "") else str(v)
 
     return "; ".join(f"{show(old)} → {show(new)}" for old, new in pairs)
+
+
+def with_labels(report: dict[str, Any]) -> dict[str, Any]:
+    """A copy of an evaluation report with readable field and operator names."""
+    if "conditions" in report:
+        return {**report, "conditions": [with_labels(c) for c in report["conditions"]]}
+    spec = spec_for(str(report.get("field", "")))
+    operator = str(report.get("operator", ""))
+    operator_label = OPERATORS.get(operator) or (
+        _("is at least this many hours ago") if operator == "hours_ago" else operator
+    )
+    return {
+        **report,
+        "field_label": str(spec.label) if spec else report.get("field", ""),
+        "operator_label": str(operator_label),
+    }

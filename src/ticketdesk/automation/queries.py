@@ -111,3 +111,48 @@ def macros_for_ticket(user: Any, ticket: Ticket, limit: int = 100) -> list[Macro
         for m in found
         if all(step.get("type") in steps.LIGHT_AGENT_STEPS for step in m.actions or [])
     ]
+
+
+SUGGESTION_LIMIT = 200
+
+
+def value_suggestions() -> dict[str, list[str]]:
+    """Known values per condition field, for the builder's autocomplete lists (bounded)."""
+    from ticketdesk.accounts.models import Organization, Team, User
+    from ticketdesk.tickets.models import (
+        BusinessArea,
+        Category,
+        Channel,
+        Level,
+        SLAState,
+        Status,
+        StatusCategory,
+        TicketType,
+    )
+
+    n = SUGGESTION_LIMIT
+    levels = [str(level.name).lower() for level in Level]
+    agents = list(
+        User.objects.filter(is_active=True, role__in=("admin", "agent"))
+        .order_by("username")
+        .values_list("username", flat=True)[:n]
+    )
+    return {
+        "status": list(Status.objects.filter(active=True).values_list("key", flat=True)[:n]),
+        "status_category": list(StatusCategory.values),
+        "priority": levels,
+        "urgency": levels,
+        "impact": levels,
+        "team": list(Team.objects.order_by("name").values_list("name", flat=True)[:n]),
+        "assignee": ["none", *agents],
+        "ticket_type": list(TicketType.objects.values_list("key", flat=True)[:n]),
+        "category": list(Category.objects.values_list("path", flat=True)[:n]),
+        "business_area": list(BusinessArea.objects.values_list("name", flat=True)[:n]),
+        "channel": list(Channel.values),
+        "organization": list(
+            Organization.objects.order_by("name").values_list("name", flat=True)[:n]
+        ),
+        "sla_state": list(SLAState.values),
+        "within_business_hours": ["yes", "no"],
+        "agents": agents,
+    }
