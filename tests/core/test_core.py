@@ -1,0 +1,210 @@
+"""Kernel pieces: sanitising, keyset pagination, outbox delivery, commands, login limits."""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+
+import pytest
+from django.core.management import call_command
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from tests.factories import PASSWORD, TeamFactory, make_agent, make_ticket
+from ticketdesk.core import clock
+from ticketdesk.core.errors import ValidationFailed
+from ticketdesk.core.html import html_to_text, render_markdown, sanitize_html, text_to_html
+from ticketdesk.core.pagination import keyset_page
+from ticketdesk.notifications import outbox
+from ticketdesk.notifications.models import OutboxMessage
+from ticketdesk.tickets.models import Level, Ticket
+from ticketdesk.tickets.priority import compute_priority
+
+
+@pytest.mark.parametrize(
+    "dirty",
+    [
+        "<script>alert(1)</script>",
+        '<img src=x onerror="alert(1)">',
+        '<a href="javascript:alert(1)">x</a>',
+        '<a href="data:text/html;base64,PHNjcmlwdD4=">x</a>',
+        "<iframe src=//evil></iframe>",
+        "<svg><script>alert(1)</script></svg>",
+        '<div style="background:url(javascript:alert(1))">x</div>',
+        "<form action=//evil><input name=a></form>",
+    ],
+)
+def test_sanitize_removes_active_content(dirty):
+    clean = sanitize_html(dirty).lower()
+    for bad in ("<script", "onerror", "javascript:", "data:", "<iframe", "<form", "style="):
+        assert bad not in clean
+
+
+def test_sanitize_keeps_formatting_and_secures_links():
+    clean = sanitize_html('<p><b>Hi</b> <a href="https://example.com">x</a></p>')
+    assert "<b>Hi</b>" in clean
+    assert 'rel="noopener noreferrer nofollow"' in clean
+
+
+def test_markdown_and_text_helpers():
+    assert "<h1>T</h1>" in render_markdown("# T")
+    assert text_to_html("a <b>\n\nc") == "<p>a &lt;b&gt;</p><p>c</p>"
+    assert html_to_text("<p>a</p><p>b&amp;c</p>") == "a\nb&c"
+
+
+@pytest.mark.django_db
+def test_keyset_pagination_walks_every_row_once(team):
+    start = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
+    for i in range(23):
+        with clock.frozen(start + dt.timedelta(minutes=i // 3)):  # ties on updated_at
+            make_ticket(team=team, subject=f"t{i}")
+    seen = []
+    cursor = None
+    while True:
+        page = keyset_page(Ticket.objects.all(), ["-updated_at", "-id"], cursor=cursor, limit=5)
+        seen += [t.pk for t in page.items]
+        if not page.has_more:
+            break
+        cursor = page.next_cursor
+    expected = list(Ticket.objects.order_by("-updated_at", "-id").values_list("pk", flat=True))
+    assert seen == expected
+
+
+def test_keyset_rejects_bad_cursor():
+    with pytest.raises(ValidationFailed):
+        keyset_page(Ticket.objects.none(), ["-id"], cursor="not-a-cursor!!", limit=5)
+    with pytest.raises(ValueError):
+        keyset_page(Ticket.objects.none(), ["-updated_at"], cursor=None, limit=5)
+
+
+@pytest.mark.django_db
+@settings(max_examples=16, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(urgency=st.sampled_from(Level.values), impact=st.sampled_from(Level.values))
+def test_priority_is_monotonic_in_urgency_and_impact(urgency, impact):
+    p = compute_priority(urgency, impact)
+    assert p in Level.values
+    if urgency < Level.CRITICAL:
+        assert compute_priority(urgency + 1, impact) >= p
+    if impact < Level.CRITICAL:
+        assert compute_priority(urgency, impact + 1) >= p
+    assert compute_priority(urgency, impact) == compute_priority(impact, urgency)
+
+
+@pytest.mark.django_db
+def test_outbox_delivers_and_retries_with_backoff(team):
+    calls = []
+
+    @outbox.subscribe("test.topic")
+    def handler(message):
+        calls.append(message.payload["n"])
+        if message.payload["n"] == 2 and calls.count(2) < 3:
+            raise RuntimeError("flaky")
+
+    try:
+        outbox.publish("test.topic", {"n": 1})
+        outbox.publish("test.topic", {"n": 2})
+        assert outbox.process_pending() == 2
+        failed = OutboxMessage.objects.get(payload__n=2)
+        assert failed.processed_at is None
+        assert failed.attempts == 1
+        assert "flaky" in failed.last_error
+        assert failed.available_at > clock.now()
+        assert outbox.process_pending() == 0  # not due yet
+        with clock.frozen(failed.available_at + dt.timedelta(seconds=1)):
+            assert outbox.process_pending() == 1
+        failed.refresh_from_db()
+        assert failed.processed_at is None  # failed again (second try)
+        with clock.frozen(failed.available_at + dt.timedelta(seconds=1)):
+            outbox.process_pending()
+        failed.refresh_from_db()
+        assert failed.processed_at is not None
+        assert calls.count(1) == 1
+    finally:
+        outbox._handlers["test.topic"].remove(handler)
+
+
+@pytest.mark.django_db
+def test_outbox_drain_task_runs_through_the_task_backend(team):
+    from ticketdesk.notifications.tasks import drain_outbox
+
+    make_ticket(team=team)
+    assert OutboxMessage.objects.filter(processed_at__isnull=True).exists()
+    drain_outbox.call()
+    assert not OutboxMessage.objects.filter(processed_at__isnull=True).exists()
+
+
+@pytest.mark.django_db
+def test_demo_data_is_believable(capsys):
+    from ticketdesk.tickets import demo_data
+
+    created = demo_data.load(random.Random(1), count=30)
+    assert created == 30
+    assert Ticket.objects.count() == 30
+    categories = set(Ticket.objects.values_list("status_category", flat=True))
+    assert {"new", "open"} <= categories
+    assert Ticket.objects.filter(messages__author_user__isnull=False).exists()
+    languages = set(Ticket.objects.values_list("requester__language", flat=True))
+    assert {"en", "pt-br", "it"} <= languages
+
+
+@pytest.mark.django_db
+def test_createagent_command():
+    team = TeamFactory(name="Billing")
+    call_command(
+        "createagent", "carla", "carla@example.com", "--team", "Billing", "--password", PASSWORD
+    )
+    from ticketdesk.accounts.models import User
+
+    user = User.objects.get(username="carla")
+    assert user.role == "agent"
+    assert user.check_password(PASSWORD)
+    assert list(user.teams.all()) == [team]
+    from django.core.management.base import CommandError
+
+    with pytest.raises(CommandError):
+        call_command("createagent", "carla", "x@example.com", "--password", PASSWORD)
+    with pytest.raises(CommandError):
+        call_command("createagent", "dan", "not-an-email", "--password", PASSWORD)
+
+
+def test_cli_runs_management_commands():
+    import subprocess
+    import sys
+
+    result = subprocess.run(
+        [sys.executable, "-m", "ticketdesk.cli", "help", "demo"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "--tickets" in result.stdout
+
+
+@pytest.mark.django_db
+def test_login_is_rate_limited(client, settings):
+    settings.LOGIN_RATE_LIMIT = 3
+    user = make_agent(None, username="victim")
+    for _ in range(3):
+        response = client.post("/accounts/login/", {"username": "victim", "password": "wrong"})
+        assert response.status_code == 200
+    response = client.post("/accounts/login/", {"username": "victim", "password": PASSWORD})
+    assert response.status_code == 429
+    assert b"Too many failed attempts" in response.content
+    assert "_auth_user_id" not in client.session
+    assert user.pk
+
+
+@pytest.mark.django_db
+def test_login_works_and_sets_safe_cookies(client):
+    make_agent(None, username="ana2")
+    response = client.post("/accounts/login/", {"username": "ana2", "password": PASSWORD})
+    assert response.status_code == 302
+    assert response.cookies["sessionid"]["httponly"]
+    assert response.cookies["sessionid"]["samesite"] == "Lax"
+
+
+@pytest.mark.django_db
+def test_health(client):
+    response = client.get("/healthz")
+    assert response.json() == {"status": "ok"}
