@@ -6,3 +6,6 @@ class RoutingConfig(AppConfig):
     name = "ticketdesk.routing"
     label = "routing"
     verbose_name = _("Routing")
+
+    def ready(self) -> None:
+        from . import subscribers  # noqa: F401  (registers the outbox handlers)

@@ -1,0 +1,25 @@
+"""Outbox subscribers: route new tickets and tickets that return to the queue."""
+
+from __future__ import annotations
+
+from ticketdesk.notifications import outbox
+from ticketdesk.notifications.models import OutboxMessage
+
+from . import engine
+
+REQUEUE_CHANGES = {"assignee", "team"}
+
+
+@outbox.subscribe("ticket.created")
+def route_new_ticket(message: OutboxMessage) -> None:
+    ticket_id = (message.payload or {}).get("ticket_id")
+    if ticket_id:
+        engine.route(int(ticket_id))
+
+
+@outbox.subscribe("ticket.updated")
+def route_requeued_ticket(message: OutboxMessage) -> None:
+    payload = message.payload or {}
+    ticket_id = payload.get("ticket_id")
+    if ticket_id and REQUEUE_CHANGES & set(payload.get("changes") or []):
+        engine.route(int(ticket_id))
