@@ -6,3 +6,6 @@ class PortalConfig(AppConfig):
     name = "ticketdesk.portal"
     label = "portal"
     verbose_name = _("Portal")
+
+    def ready(self) -> None:
+        from . import subscribers  # noqa: F401  (registers outbox handlers)

@@ -1,0 +1,150 @@
+"""Full-text search over published articles.
+
+Uses the project's search interface (`ticketdesk.search.backend`: `index_document` /
+`search_documents` with the document kind "kb_article", one document per published
+translation) when it is available, and a plain database search otherwise. Either way the
+caller only ever gets articles it may read (`object_ids` = the visible translations).
+"""
+
+from __future__ import annotations
+
+import html
+import logging
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Case, IntegerField, Q, Value, When
+from django.utils.safestring import SafeString, mark_safe
+
+from .models import Article, ArticleTranslation
+from .queries import current_language, visible_articles
+
+logger = logging.getLogger(__name__)
+KIND = "kb_article"
+SNIPPET_CHARS = 180
+_WORD = re.compile(r"\w{2,}", re.UNICODE)
+
+
+@dataclass
+class Hit:
+    article: Article
+    translation: ArticleTranslation
+    snippet: SafeString
+    title_html: SafeString
+
+
+def _backend() -> Any:
+    try:
+        from ticketdesk.search import backend
+    except ImportError:
+        return None
+    if hasattr(backend, "index_document") and hasattr(backend, "search_documents"):
+        return backend
+    return None
+
+
+def index_translation(translation: ArticleTranslation) -> None:
+    backend = _backend()
+    if backend is None:
+        return
+    try:
+        with transaction.atomic():  # a savepoint: a failure must not poison the caller's
+            backend.index_document(
+                KIND,
+                translation.pk,
+                title=translation.title,
+                body=translation.body_text,
+                language=translation.language,
+            )
+    except Exception:  # search is a derived index: never fail the editor's save
+        logger.exception("could not index kb article translation %s", translation.pk)
+
+
+def terms_of(text: str) -> list[str]:
+    return [t.lower() for t in _WORD.findall(text or "")][:8]
+
+
+def highlight(text: str, terms: list[str], width: int = SNIPPET_CHARS) -> SafeString:
+    """An escaped excerpt of `text` around the first term, with every term in <mark>."""
+    text = " ".join((text or "").split())
+    lower = text.lower()
+    positions = [lower.find(t) for t in terms if lower.find(t) >= 0]
+    start = max(0, min(positions) - width // 3) if positions else 0
+    excerpt = text[start : start + width]
+    escaped = html.escape(excerpt)
+    if terms:
+        pattern = re.compile("|".join(re.escape(html.escape(t)) for t in terms), re.IGNORECASE)
+        escaped = pattern.sub(lambda m: f"<mark>{m.group(0)}</mark>", escaped)
+    prefix = "… " if start > 0 else ""
+    suffix = " …" if start + width < len(text) else ""
+    return mark_safe(prefix + escaped + suffix)
+
+
+def _visible_translations(user: Any, language: str) -> Any:
+    return ArticleTranslation.objects.filter(
+        article__in=visible_articles(user).values("pk"), language=language
+    )
+
+
+def _database_search(user: Any, terms: list[str], language: str, limit: int) -> list[int]:
+    condition = Q()
+    title_score: Any = Value(0)
+    for term in terms:
+        condition &= Q(title__icontains=term) | Q(body_text__icontains=term)
+        title_score = title_score + Case(
+            When(title__icontains=term, then=Value(2)),
+            default=Value(0),
+            output_field=IntegerField(),
+        )
+    return list(
+        _visible_translations(user, language)
+        .filter(condition)
+        .annotate(score=title_score)
+        .order_by("-score", "-article__helpful_count", "id")
+        .values_list("pk", flat=True)[:limit]
+    )
+
+
+def _backend_search(
+    backend: Any, user: Any, text: str, language: str, limit: int
+) -> list[tuple[int, Any]]:
+    visible = _visible_translations(user, language).values("pk")
+    hits = backend.search_documents(KIND, text, object_ids=visible, limit=limit)
+    return [(int(hit.object_id), hit) for hit in hits][:limit]
+
+
+def search(user: Any, text: str, *, limit: int = 20, language: str | None = None) -> list[Hit]:
+    """Ranked visible articles matching `text` in the reader's language (falling back to
+    English when nothing matches in it)."""
+    terms = terms_of(text)
+    if not terms:
+        return []
+    language = language or current_language()
+    found: list[tuple[int, Any]] = []
+    backend = _backend()
+    for lang in dict.fromkeys([language, "en"]):
+        if backend is not None:
+            found = list(_backend_search(backend, user, text, lang, limit))
+        else:
+            found = [(pk, None) for pk in _database_search(user, terms, lang, limit)]
+        if found:
+            break
+    ids = [pk for pk, _snippet in found]
+    rows = {
+        t.pk: t for t in ArticleTranslation.objects.filter(pk__in=ids).select_related("article")
+    }
+    return [_hit(rows[pk], found_hit, terms) for pk, found_hit in found if pk in rows]
+
+
+def _hit(row: ArticleTranslation, found: Any, terms: list[str]) -> Hit:
+    if found is None:
+        return Hit(row.article, row, highlight(row.body_text, terms), highlight(row.title, terms))
+    # the backend's title and snippet are HTML-escaped with <mark> only (see search.backend)
+    return Hit(
+        row.article,
+        row,
+        mark_safe(found.snippet_html),
+        mark_safe(found.title_html),
+    )

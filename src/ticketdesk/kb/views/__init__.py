@@ -1,0 +1,1 @@
+"""Knowledge base views: public reading pages and the agents' editor."""

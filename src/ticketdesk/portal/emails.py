@@ -1,0 +1,64 @@
+"""The portal's own e-mails: verification, login link, invitation, rating request."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.template.loader import render_to_string
+from django.utils import translation
+from django.utils.translation import gettext as _
+
+from .models import PortalSettings
+
+
+def absolute(path: str) -> str:
+    return f"{settings.SITE_URL}{path}"
+
+
+def _send(to: str, subject: str, template: str, context: dict, language: str = "") -> None:
+    portal = PortalSettings.current()
+    with translation.override(language or translation.get_language() or "en"):
+        body = render_to_string(template, {**context, "portal": portal})
+        subject_line = f"[{portal.brand_name}] {subject}"
+    send_mail(subject_line, body, settings.DEFAULT_FROM_EMAIL, [to])
+
+
+def send_verification(user, link: str) -> None:  # type: ignore[no-untyped-def]
+    with translation.override(user.language or translation.get_language() or "en"):
+        subject = _("Confirm your email address")
+    _send(
+        user.email, subject, "portal/email/verify.txt", {"user": user, "link": link}, user.language
+    )
+
+
+def send_login_link(user, link: str) -> None:  # type: ignore[no-untyped-def]
+    with translation.override(user.language or translation.get_language() or "en"):
+        subject = _("Your login link")
+    _send(
+        user.email,
+        subject,
+        "portal/email/login_link.txt",
+        {"user": user, "link": link},
+        user.language,
+    )
+
+
+def send_invitation(email: str, link: str, language: str = "") -> None:
+    with translation.override(language or translation.get_language() or "en"):
+        subject = _("You are invited to our help center")
+    _send(email, subject, "portal/email/invitation.txt", {"link": link}, language)
+
+
+def send_rating_request(contact, ticket, link: str) -> None:  # type: ignore[no-untyped-def]
+    with translation.override(contact.language or "en"):
+        subject = _("How did we do? %(number)s %(subject)s") % {
+            "number": ticket.display_number,
+            "subject": ticket.subject,
+        }
+    _send(
+        contact.email,
+        subject,
+        "portal/email/rating_request.txt",
+        {"contact": contact, "ticket": ticket, "link": link},
+        contact.language,
+    )

@@ -1,0 +1,42 @@
+"""Outbox handlers of the portal: ask for a rating when a ticket is resolved."""
+
+from __future__ import annotations
+
+from django.db import IntegrityError, transaction
+from django.urls import reverse
+
+from ticketdesk.core import clock
+from ticketdesk.notifications import outbox
+from ticketdesk.notifications.models import OutboxMessage
+from ticketdesk.tickets.models import StatusCategory, Ticket
+
+from . import emails, tokens
+from .models import CsatRequest, PortalSettings
+
+
+@outbox.subscribe("ticket.updated")
+def request_rating(message: OutboxMessage) -> None:
+    payload = message.payload or {}
+    if "status" not in (payload.get("changes") or []):
+        return
+    if not PortalSettings.current().csat_enabled:
+        return
+    ticket = (
+        Ticket.objects.select_related("requester")
+        .filter(pk=int(payload.get("ticket_id") or 0))
+        .first()
+    )
+    if ticket is None or ticket.status_category != StatusCategory.RESOLVED:
+        return
+    contact = ticket.requester
+    try:
+        with transaction.atomic():
+            CsatRequest.objects.create(
+                ticket=ticket, contact=contact, outbox_message_id=message.pk, sent_at=clock.now()
+            )
+    except IntegrityError:  # already handled (the row was delivered again)
+        return
+    link = emails.absolute(
+        reverse("portal:rate", kwargs={"token": tokens.csat_token(ticket.pk, contact)})
+    )
+    emails.send_rating_request(contact, ticket, link)

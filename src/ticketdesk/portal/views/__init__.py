@@ -1,0 +1,1 @@
+"""Customer portal views, by page group."""

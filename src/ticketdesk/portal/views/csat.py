@@ -1,0 +1,69 @@
+"""Satisfaction ratings: from the e-mailed signed link (no login) or the ticket page."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.urls import reverse
+from django.views.decorators.http import require_http_methods, require_POST
+
+from ticketdesk.accounts.models import Contact
+from ticketdesk.core.errors import DomainError
+from ticketdesk.core.views import render_domain_error
+from ticketdesk.tickets import queries
+from ticketdesk.tickets.models import Ticket
+
+from .. import actions, tokens
+from ..forms import RatingForm, apply_domain_error
+from ..models import PortalSettings, SatisfactionRating
+from .common import contact_of, render_portal
+
+
+@require_http_methods(["GET", "POST"])
+def rate(request: HttpRequest, token: str) -> HttpResponse:
+    data = tokens.read_csat_token(token)
+    ticket = Ticket.objects.filter(pk=data[0]).first() if data else None
+    contact = Contact.objects.filter(pk=data[1]).first() if data else None
+    if ticket is None or contact is None or ticket.requester_id != contact.pk:
+        return render_portal(request, "portal/link_invalid.html", status=400)
+    portal = PortalSettings.current()
+    rating = SatisfactionRating.objects.filter(ticket=ticket).first()
+    initial = {"score": request.GET.get("score") or (rating.score if rating else None)}
+    form = RatingForm(request.POST or None, scale=portal.csat_scale, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            rating = actions.record_csat(
+                ticket,
+                score=form.cleaned_data["score"],
+                comment=form.cleaned_data["comment"],
+                contact=contact,
+            )
+        except DomainError as error:
+            apply_domain_error(form, error)
+        else:
+            return render_portal(request, "portal/rate_thanks.html", {"rating": rating})
+    return render_portal(
+        request,
+        "portal/rate.html",
+        {"form": form, "ticket": ticket, "rating": rating},
+        status=400 if form.errors else 200,
+    )
+
+
+@require_POST
+def rate_from_portal(request: HttpRequest, number: int) -> HttpResponse:
+    contact = contact_of(request)
+    try:
+        ticket = queries.ticket_detail(request.user, number)
+        form = RatingForm(request.POST, scale=PortalSettings.current().csat_scale)
+        if contact is None or not form.is_valid():
+            return HttpResponseRedirect(reverse("portal:ticket", args=[number]) + "?rating=invalid")
+        actions.record_csat(
+            ticket,
+            score=form.cleaned_data["score"],
+            comment=form.cleaned_data["comment"],
+            contact=contact,
+            actor=request.user,  # type: ignore[arg-type]
+        )
+    except DomainError as error:
+        return render_domain_error(request, error)
+    return HttpResponseRedirect(reverse("portal:ticket", args=[number]) + "?rated=1#rating")

@@ -1,0 +1,127 @@
+from __future__ import annotations
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from tests.kb.helpers import make_article
+from tests.portal.conftest import login
+from ticketdesk.portal.models import DeflectionEvent, DeflectionOutcome, PortalSettings
+from ticketdesk.tickets.models import Channel, Level, Ticket
+
+pytestmark = pytest.mark.django_db
+
+
+def _post(client, type_key="incident", **data):
+    payload = {
+        "subject": "Laptop does not boot",
+        "description": "Black screen since **this morning**.",
+        "impact": str(Level.LOW),
+        "urgency": str(Level.HIGH),
+    }
+    payload.update(data)
+    return client.post(reverse("portal:new_ticket", args=[type_key]), payload)
+
+
+def test_type_choice_lists_active_types(client, customer):
+    login(client, customer[0])
+    response = client.get(reverse("portal:choose_type"))
+    assert response.status_code == 200
+    assert reverse("portal:new_ticket", args=["incident"]) in response.content.decode()
+
+
+def test_required_custom_field_error_is_shown_next_to_the_field(client, customer, asset_field):
+    login(client, customer[0])
+    response = _post(client)
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert 'id="id_cf_asset_tag_error"' in html
+    assert "This field is required." in html
+    assert not Ticket.objects.exists()
+    response = _post(client, cf_asset_tag="bad")
+    assert "Enter a value in the expected format." in response.content.decode()
+
+
+def test_customer_submits_a_ticket_with_custom_field_and_attachment(client, customer, asset_field):
+    user, contact = customer
+    login(client, user)
+    upload = SimpleUploadedFile("screen.png", b"\x89PNG\r\n\x1a\n" + b"0" * 20, "image/png")
+    response = _post(client, cf_asset_tag="LT-1234", attachments=[upload])
+    ticket = Ticket.objects.get()
+    assert response.status_code == 302
+    assert response["Location"] == reverse("portal:ticket", args=[ticket.number]) + "?created=1"
+    assert ticket.requester == contact
+    assert ticket.channel == Channel.PORTAL
+    assert ticket.custom_fields == {"asset_tag": "LT-1234"}
+    assert (ticket.impact, ticket.urgency) == (Level.LOW, Level.HIGH)
+    assert ticket.ticket_type.key == "incident"
+    message = ticket.messages.get()
+    assert "<strong>this morning</strong>" in message.body_html
+    assert message.attachments.get().original_name == "screen.png"
+
+
+def test_missing_subject_is_reported_on_the_subject_field(client, customer):
+    login(client, customer[0])
+    response = _post(client, subject="")
+    assert response.status_code == 400
+    assert 'id="id_subject_error"' in response.content.decode()
+
+
+def test_guest_submission_creates_contact_and_ticket(client):
+    response = _post(client, name="Gina Guest", email="gina@guest.example")
+    assert response.status_code == 200
+    ticket = Ticket.objects.get()
+    assert ticket.requester.email == "gina@guest.example"
+    assert ticket.display_number in response.content.decode()
+
+
+def test_guest_needs_name_and_email(client):
+    response = _post(client)
+    assert response.status_code == 400
+    assert not Ticket.objects.exists()
+
+
+def test_guest_submission_can_be_disabled(client):
+    PortalSettings.objects.update_or_create(pk=1, defaults={"allow_guest_tickets": False})
+    response = _post(client, name="Gina", email="gina@guest.example")
+    assert response.status_code == 302
+    assert reverse("portal:login") in response["Location"]
+    assert not Ticket.objects.exists()
+
+
+def test_honeypot_silently_drops_spam(client):
+    response = _post(client, name="Bot", email="bot@spam.example", website="http://spam")
+    assert response.status_code == 200
+    assert not Ticket.objects.exists()
+
+
+def test_guest_rate_limit(client):
+    for n in range(5):
+        assert _post(client, name="G", email=f"g{n}@guest.example").status_code == 200
+    response = _post(client, name="G", email="g9@guest.example")
+    assert response.status_code == 429
+    assert Ticket.objects.count() == 5
+
+
+def test_suggestions_while_typing_and_deflection_bookkeeping(client, customer):
+    article = make_article("Printer paper jam", "Pull the paper out of the tray.")
+    login(client, customer[0])
+    fragment = client.get(reverse("portal:suggest"), {"subject": "printer jam"})
+    html = fragment.content.decode()
+    assert "<mark>Printer</mark> paper <mark>jam</mark>" in html
+    opened = client.get(reverse("portal:deflect", args=[article.pk]), {"q": "printer jam"})
+    assert opened.status_code == 302
+    assert opened["Location"].startswith(reverse("kb:article", args=[article.slug]))
+    event = DeflectionEvent.objects.get()
+    assert event.outcome == DeflectionOutcome.OPENED  # deflected, so far
+    _post(client, subject="Printer still jammed")
+    event.refresh_from_db()
+    assert event.outcome == DeflectionOutcome.SUBMITTED
+    assert event.ticket == Ticket.objects.get()
+
+
+def test_suggestions_never_offer_internal_articles_to_customers(client, customer):
+    make_article("Printer admin password reset", "secret steps", visibility="internal")
+    login(client, customer[0])
+    html = client.get(reverse("portal:suggest"), {"subject": "printer password"}).content.decode()
+    assert "secret" not in html and "Printer admin" not in html
