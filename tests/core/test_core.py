@@ -208,3 +208,21 @@ def test_login_works_and_sets_safe_cookies(client):
 def test_health(client):
     response = client.get("/healthz")
     assert response.json() == {"status": "ok"}
+
+
+@pytest.mark.django_db
+def test_shipped_translations(team):
+    from django.utils import translation
+
+    from ticketdesk.tickets.models import Status
+
+    call_command("compilemessages", "--ignore=.venv", verbosity=0)
+    translation.trans_real._translations = {}  # pick up freshly compiled catalogs
+    translation.trans_real._default = None
+    with translation.override("it"):
+        assert str(Status.objects.get(key="open")) == "Aperto"
+        with pytest.raises(ValidationFailed) as info:
+            make_ticket(team=team, subject=" ")
+        assert info.value.message == "Un ticket ha bisogno di un oggetto."
+    with translation.override("pt-br"):
+        assert str(Status.objects.get(key="on-hold")) == "Em espera"

@@ -5,6 +5,23 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils.translation import gettext_noop
+
+# Names of the shipped rows, for the translation catalogs (rows are translated when shown).
+SHIPPED_NAMES = [
+    gettext_noop("New"),
+    gettext_noop("Open"),
+    gettext_noop("Pending"),
+    gettext_noop("On hold"),
+    gettext_noop("Resolved"),
+    gettext_noop("Closed"),
+    gettext_noop("Incident"),
+    gettext_noop("Service request"),
+    gettext_noop("Question"),
+    gettext_noop("Problem"),
+    gettext_noop("Bug"),
+]
+
 STATUSES = [
     # key, name, category, order, default for new tickets
     ("new", "New", "new", 10, True),
