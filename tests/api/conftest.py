@@ -55,3 +55,10 @@ def client_for(user: Any, scope: str = "write") -> ApiClient:
 @pytest.fixture
 def api_for():
     return client_for
+
+
+@pytest.fixture(autouse=True)
+def _fast_passwords(settings):
+    # PBKDF2 makes every factory user cost ~0.5 s on a busy machine; these tests are not
+    # about password hashing.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -1,0 +1,194 @@
+"""Ticket endpoints: idempotency, optimistic locking, attachments, pagination, query counts."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from ticketdesk.tickets import actions
+from ticketdesk.tickets.models import Ticket
+from tests.factories import ContactFactory, make_agent, make_ticket
+
+pytestmark = pytest.mark.django_db
+
+
+def test_idempotency_key_replays_the_first_ticket(api_for, agent, team):
+    api = api_for(agent)
+    body = {"subject": "Printer jam", "requester_email": "bob@example.org", "team_id": team.pk}
+    first = api.post("/api/v1/tickets", body, headers={"Idempotency-Key": "abc-1"})
+    again = api.post("/api/v1/tickets", body, headers={"Idempotency-Key": "abc-1"})
+    assert first.status_code == again.status_code == 201
+    assert first.json()["number"] == again.json()["number"]
+    assert again["Idempotent-Replayed"] == "true"
+    assert Ticket.objects.count() == 1
+    other = api.post(
+        "/api/v1/tickets", {**body, "subject": "Other"}, headers={"Idempotency-Key": "abc-1"}
+    )
+    assert other.status_code == 422
+    assert other.json()["code"] == "idempotency_key_reused"
+    # keys are per user
+    colleague = api_for(make_agent(team, username="luca"))
+    assert (
+        colleague.post("/api/v1/tickets", body, headers={"Idempotency-Key": "abc-1"}).status_code
+        == 201
+    )
+    assert Ticket.objects.count() == 2
+
+
+def test_failed_create_does_not_burn_the_key(api_for, agent, team):
+    api = api_for(agent)
+    bad = {"subject": "  ", "requester_email": "bob@example.org", "team_id": team.pk}
+    assert api.post("/api/v1/tickets", bad, headers={"Idempotency-Key": "k"}).status_code == 400
+    good = {"subject": "ok", "requester_email": "bob@example.org", "team_id": team.pk}
+    assert api.post("/api/v1/tickets", good, headers={"Idempotency-Key": "k"}).status_code == 201
+    assert Ticket.objects.count() == 1
+
+
+def test_stale_version_is_409_with_current_state(api_for, agent, team):
+    ticket = make_ticket(team=team)
+    api = api_for(agent)
+    etag = api.get(f"/api/v1/tickets/{ticket.number}")["ETag"]
+    actions.set_fields(ticket, actor=agent, urgency=4)  # someone else changes it
+    response = api.patch(
+        f"/api/v1/tickets/{ticket.number}", {"subject": "Mine"}, headers={"If-Match": etag}
+    )
+    assert response.status_code == 409
+    body = response.json()
+    assert body["code"] == "conflict"
+    assert body["current_version"] == ticket.version + 1
+    assert body["ticket"]["urgency"] == 4 and body["ticket"]["subject"] == ticket.subject
+    assert any(c["field"] == "urgency" for c in body["changes"])
+    fresh = api.patch(
+        f"/api/v1/tickets/{ticket.number}", {"subject": "Mine", "version": body["current_version"]}
+    )
+    assert fresh.status_code == 200 and fresh.json()["subject"] == "Mine"
+
+
+def test_invalid_transition_is_400(api_for, agent, team):
+    ticket = make_ticket(team=team)
+    response = api_for(agent).post(f"/api/v1/tickets/{ticket.number}/status", {"status": "nope"})
+    assert response.status_code == 400
+    assert "status" in response.json()["fields"]
+
+
+def test_upload_download_and_size_limit(api_for, agent, team, customer, settings):
+    user, contact = customer
+    ticket = make_ticket(team=team, requester=contact)
+    api = api_for(agent)
+    upload = api.client.post(
+        f"/api/v1/tickets/{ticket.number}/attachments",
+        {"files": [SimpleUploadedFile("log.txt", b"line one\n")], "body": "The log"},
+        headers={"Authorization": f"Bearer {api.secret}"},
+    )
+    assert upload.status_code == 201, upload.content
+    attachment = upload.json()["attachments"][0]
+    assert attachment["name"] == "log.txt" and attachment["size"] == 9
+    note = api.client.post(
+        f"/api/v1/tickets/{ticket.number}/attachments",
+        {"files": [SimpleUploadedFile("secret.txt", b"internal")], "kind": "internal"},
+        headers={"Authorization": f"Bearer {api.secret}"},
+    )
+    internal = note.json()["attachments"][0]
+    mine = api_for(user)
+    download = mine.get(attachment["url"])
+    assert download.status_code == 200
+    assert b"".join(download.streaming_content) == b"line one\n"
+    assert "attachment" in download["Content-Disposition"]
+    assert mine.get(internal["url"]).status_code == 404
+    assert api_for(ContactFactory() and make_agent(None)).get(attachment["url"]).status_code == 404
+
+    settings.TICKETDESK = {**settings.TICKETDESK, "MAX_ATTACHMENT_BYTES": 10}
+    too_big = api.client.post(
+        f"/api/v1/tickets/{ticket.number}/attachments",
+        {"files": [SimpleUploadedFile("big.bin", b"x" * 11)]},
+        headers={"Authorization": f"Bearer {api.secret}"},
+    )
+    assert too_big.status_code == 413
+    assert too_big.json()["code"] == "too_large"
+
+
+def test_list_filters_and_keyset_pages(api_for, agent, team):
+    tickets = [make_ticket(team=team, subject=f"Disk {i}") for i in range(5)]
+    actions.set_tags(tickets[0], actor=agent, add=["disk"])
+    api = api_for(agent)
+    seen, cursor = [], None
+    while True:
+        page = api.get("/api/v1/tickets", {"limit": 2, **({"cursor": cursor} if cursor else {})})
+        body = page.json()
+        seen += [t["number"] for t in body["items"]]
+        cursor = body["next_cursor"]
+        if not cursor:
+            break
+    assert sorted(seen) == sorted(t.number for t in tickets) and len(seen) == 5
+    assert [t["number"] for t in api.get("/api/v1/tickets", {"tag": "disk"}).json()["items"]] == [
+        tickets[0].number
+    ]
+    assert api.get("/api/v1/tickets", {"assignee": "none"}).json()["items"]
+    assert not api.get("/api/v1/tickets", {"assignee": "me"}).json()["items"]
+    by_q = api.get("/api/v1/tickets", {"q": "tag:disk status:new"}).json()["items"]
+    assert [t["number"] for t in by_q] == [tickets[0].number]
+    bad_q = api.get("/api/v1/tickets", {"q": "nosuchkey:1"})
+    assert bad_q.status_code == 400
+
+
+def test_list_query_count_is_bounded(api_for, agent, team, django_assert_max_num_queries):
+    for i in range(30):
+        ticket = make_ticket(team=team, subject=f"Ticket {i}")
+        actions.set_tags(ticket, actor=agent, add=[f"t{i}", "common"])
+    api = api_for(agent)
+    api.get("/api/v1/statuses")  # token's last_used_at written once
+    with django_assert_max_num_queries(6):
+        response = api.get("/api/v1/tickets", {"limit": 30})
+    assert len(response.json()["items"]) == 30
+    number = response.json()["items"][0]["number"]
+    for i in range(10):
+        actions.reply(Ticket.objects.get(number=number), actor=agent, body=f"reply {i}")
+    with django_assert_max_num_queries(8):
+        assert len(api.get(f"/api/v1/tickets/{number}/messages").json()["items"]) == 11
+    with django_assert_max_num_queries(6):
+        assert len(api.get("/api/v1/events", {"limit": 100}).json()["items"]) >= 40
+    with django_assert_max_num_queries(6):
+        assert api.get("/api/v1/contacts").status_code == 200
+
+
+def test_change_feed_resumes_and_respects_visibility(api_for, agent, team, customer):
+    user, contact = customer
+    mine = make_ticket(team=team, requester=contact)
+    make_ticket(team=team)  # someone else's
+    api = api_for(user)
+    first = api.get("/api/v1/events").json()
+    assert {e["ticket_number"] for e in first["items"]} == {mine.number}
+    cursor = first["next_cursor"]
+    assert api.get("/api/v1/events", {"cursor": cursor}).json()["items"] == []
+    actions.reply(mine, actor=agent, body="Hello")
+    actions.add_note(mine, actor=agent, body="internal")
+    new = api.get("/api/v1/events", {"cursor": cursor}).json()["items"]
+    assert [e["kind"] for e in new] == ["message_added", "status_changed"]
+
+
+def test_links_and_sla(api_for, agent, team):
+    a, b = make_ticket(team=team), make_ticket(team=team)
+    api = api_for(agent)
+    created = api.post(f"/api/v1/tickets/{a.number}/links", {"target": b.number, "kind": "related"})
+    assert created.status_code == 201, created.content
+    assert api.get(f"/api/v1/tickets/{b.number}/links").json()[0]["direction"] == "incoming"
+    link_id = created.json()["id"]
+    assert api.delete(f"/api/v1/tickets/{a.number}/links/{link_id}").status_code == 204
+    assert api.get(f"/api/v1/tickets/{a.number}/links").json() == []
+    sla = api.get(f"/api/v1/tickets/{a.number}/sla").json()
+    assert sla["sla_state"] == "none"
+
+
+def test_catalogue_endpoints(api_for, agent, customer):
+    api = api_for(agent)
+    statuses = api.get("/api/v1/statuses").json()
+    assert "open" in [s["key"] for s in statuses]
+    assert "incident" in [t["key"] for t in api.get("/api/v1/types").json()]
+    assert api.get("/api/v1/teams").json()[0]["name"] == "IT Support"
+    assert agent.pk in [a["id"] for a in api.get("/api/v1/agents").json()]
+    assert api.get("/api/v1/statuses/new/transitions").status_code == 200
+    assert api.get("/api/v1/canned-responses").status_code == 200
+    created = api.post("/api/v1/contacts", {"email": "New@Example.org", "name": "New"})
+    assert created.status_code == 201
+    again = api.post("/api/v1/contacts", {"email": "new@example.org"})
+    assert again.status_code == 200 and again.json()["id"] == created.json()["id"]
