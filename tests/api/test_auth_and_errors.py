@@ -8,10 +8,10 @@ import pytest
 from django.core.management import call_command
 from django.test import Client
 
-from ticketdesk.api import tokens
-from ticketdesk.api.models import ApiToken
 from tests.api.conftest import ApiClient
 from tests.factories import PASSWORD, make_ticket
+from ticketdesk.api import tokens
+from ticketdesk.api.models import ApiToken
 
 pytestmark = pytest.mark.django_db
 

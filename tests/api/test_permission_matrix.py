@@ -8,11 +8,11 @@ from typing import Any
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from tests.api.conftest import ApiClient, client_for
+from tests.factories import TeamFactory, make_agent, make_customer, make_ticket
 from ticketdesk.accounts.models import Role
 from ticketdesk.tickets import actions
 from ticketdesk.tickets.actions import AttachmentInput
-from tests.api.conftest import ApiClient, client_for
-from tests.factories import TeamFactory, make_agent, make_customer, make_ticket
 
 pytestmark = pytest.mark.django_db
 

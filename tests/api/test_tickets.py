@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from tests.factories import ContactFactory, make_agent, make_ticket
 from ticketdesk.tickets import actions
 from ticketdesk.tickets.models import Ticket
-from tests.factories import ContactFactory, make_agent, make_ticket
 
 pytestmark = pytest.mark.django_db
 
