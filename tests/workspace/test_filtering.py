@@ -84,5 +84,8 @@ def test_free_text_goes_to_search_backend(agent, team):
     pytest.importorskip("ticketdesk.search.backend")
     t1 = make_ticket(team=team, subject="VPN keeps dropping")
     make_ticket(team=team, subject="Printer jam")
+    from ticketdesk.notifications import outbox
+
+    outbox.process_pending()
     found = apply_filters(Ticket.objects.all(), "vpn", agent)
     assert list(found.values_list("number", flat=True)) == [t1.number]

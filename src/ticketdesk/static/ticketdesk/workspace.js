@@ -1,0 +1,315 @@
+/* Ticketdesk agent workspace: keyboard shortcuts, bulk selection, composer helpers, presence.
+   Plain JavaScript on top of server-rendered pages; everything works without it, only slower. */
+(function () {
+  "use strict";
+
+  const $ = (sel, root) => (root || document).querySelector(sel);
+  const $$ = (sel, root) => Array.from((root || document).querySelectorAll(sel));
+  const csrf = () => {
+    const input = $("input[name=csrfmiddlewaretoken]");
+    return input ? input.value : "";
+  };
+
+  const isTyping = (el) =>
+    el && (el.isContentEditable || ["INPUT", "TEXTAREA", "SELECT"].includes(el.tagName));
+
+  /* ---------- ticket list: selection, bulk bar, row navigation ---------- */
+  function updateBulk() {
+    const bar = $("#bulk");
+    if (!bar) return;
+    const selected = $$("[data-select]:checked");
+    bar.hidden = selected.length === 0;
+    const count = $("[data-bulk-count]", bar);
+    if (count) count.textContent = String(selected.length);
+    $$("[data-select]").forEach((box) => box.closest("tr").classList.toggle("selected", box.checked));
+  }
+
+  function showBulkField() {
+    const op = $("[data-bulk-op]");
+    if (!op) return;
+    $$("[data-bulk-field]").forEach((el) => {
+      el.hidden = el.dataset.bulkField !== op.value;
+    });
+  }
+
+  document.addEventListener("change", (event) => {
+    const target = event.target;
+    if (target.matches("[data-select-all]")) {
+      $$("[data-select]").forEach((box) => (box.checked = target.checked));
+      updateBulk();
+    } else if (target.matches("[data-select]")) {
+      updateBulk();
+    } else if (target.matches("[data-bulk-op]")) {
+      showBulkField();
+    } else if (target.matches("[data-kind-public], [data-kind-note]")) {
+      composerMode();
+    } else if (target.matches("[data-canned]")) {
+      insertCanned(target);
+    } else if (target.matches("[data-file-input]")) {
+      listFiles(target);
+    }
+  });
+
+  document.addEventListener("click", (event) => {
+    const row = event.target.closest("[data-row]");
+    if (row && !event.target.closest("a, input, button, label")) {
+      window.location.href = row.dataset.href;
+    }
+    if (event.target.closest("[data-shortcuts-open]")) {
+      openHelp();
+    }
+    const preview = event.target.closest("[data-preview]");
+    if (preview) togglePreview(preview);
+    const remove = event.target.closest("[data-remove-file]");
+    if (remove) removeFile(Number(remove.dataset.removeFile));
+  });
+
+  let cursor = -1;
+  function moveCursor(step) {
+    const rows = $$("[data-row]");
+    const entries = rows.length ? rows : $$("[data-entry]");
+    if (!entries.length) return;
+    cursor = Math.max(0, Math.min(entries.length - 1, cursor + step));
+    entries.forEach((el, i) => el.classList.toggle("current", i === cursor));
+    const current = entries[cursor];
+    current.scrollIntoView({ block: "nearest" });
+    if (!rows.length) current.focus({ preventScroll: true });
+  }
+  function currentRow() {
+    return $$("[data-row]")[cursor];
+  }
+
+  /* ---------- composer ---------- */
+  function composerMode() {
+    const form = $("[data-composer]");
+    if (!form) return;
+    const note = $("[data-kind-note]", form);
+    const isNote = !!(note && note.checked);
+    form.closest(".composer").classList.toggle("is-note", isNote);
+    $$(".tab", form).forEach((tab) => {
+      const radio = $("input", tab);
+      tab.setAttribute("aria-selected", radio && radio.checked ? "true" : "false");
+    });
+    const replyHint = $("[data-reply-hint]", form);
+    const noteHint = $("[data-note-hint]", form);
+    if (replyHint) replyHint.hidden = isNote;
+    if (noteHint) noteHint.hidden = !isNote;
+    $$("[data-reply-only]", form).forEach((el) => (el.hidden = isNote));
+    const send = $("[data-send]", form);
+    if (send) send.firstChild.textContent = isNote ? send.dataset.noteLabel || "Add note " : send.dataset.replyLabel || "Send ";
+  }
+
+  function focusComposer(kind) {
+    const radio = $(kind === "note" ? "[data-kind-note]" : "[data-kind-public]");
+    if (!radio) return;
+    radio.checked = true;
+    composerMode();
+    const body = $("[data-composer-body]");
+    body.scrollIntoView({ block: "center" });
+    body.focus();
+  }
+
+  function insertAtCursor(textarea, text) {
+    const start = textarea.selectionStart || 0;
+    const end = textarea.selectionEnd || 0;
+    const before = textarea.value.slice(0, start);
+    const after = textarea.value.slice(end);
+    textarea.value = before + text + after;
+    textarea.selectionStart = textarea.selectionEnd = start + text.length;
+    textarea.focus();
+  }
+
+  async function insertCanned(select) {
+    if (!select.value) return;
+    const response = await fetch(select.dataset.url + select.value + "/", {
+      headers: { Accept: "application/json" },
+      credentials: "same-origin",
+    });
+    if (response.ok) {
+      const data = await response.json();
+      insertAtCursor($("[data-composer-body]"), data.text);
+    }
+    select.value = "";
+  }
+
+  async function togglePreview(button) {
+    const preview = $("#preview");
+    const body = $("[data-composer-body]");
+    if (!preview || !body) return;
+    if (!preview.hidden) {
+      preview.hidden = true;
+      body.hidden = false;
+      button.textContent = button.dataset.previewLabel || button.textContent;
+      body.focus();
+      return;
+    }
+    const form = new FormData();
+    form.append("body", body.value);
+    const response = await fetch(button.dataset.url, {
+      method: "POST",
+      body: form,
+      headers: { "X-CSRFToken": csrf() },
+      credentials: "same-origin",
+    });
+    preview.innerHTML = await response.text();
+    button.dataset.previewLabel = button.textContent;
+    button.textContent = button.dataset.editLabel || "Edit";
+    preview.hidden = false;
+    body.hidden = true;
+  }
+
+  /* attachments: the file input holds the files; drops add to it */
+  let files = [];
+  function syncInput(input) {
+    const transfer = new DataTransfer();
+    files.forEach((file) => transfer.items.add(file));
+    input.files = transfer.files;
+  }
+  function renderFiles() {
+    const list = $("[data-file-list]");
+    if (!list) return;
+    list.innerHTML = "";
+    files.forEach((file, index) => {
+      const li = document.createElement("li");
+      li.textContent = file.name + " (" + Math.max(1, Math.round(file.size / 1024)) + " KB) ";
+      const button = document.createElement("button");
+      button.type = "button";
+      button.className = "link small";
+      button.dataset.removeFile = String(index);
+      button.setAttribute("aria-label", "Remove " + file.name);
+      button.textContent = "×";
+      li.appendChild(button);
+      list.appendChild(li);
+    });
+  }
+  function listFiles(input) {
+    files = files.concat(Array.from(input.files).filter((f) => !files.some((g) => g.name === f.name && g.size === f.size)));
+    syncInput(input);
+    renderFiles();
+  }
+  function removeFile(index) {
+    files.splice(index, 1);
+    const input = $("[data-file-input]");
+    if (input) syncInput(input);
+    renderFiles();
+  }
+  function setupDropzone() {
+    const zone = $("[data-dropzone]");
+    const input = $("[data-file-input]");
+    if (!zone || !input) return;
+    ["dragenter", "dragover"].forEach((name) =>
+      zone.addEventListener(name, (event) => {
+        event.preventDefault();
+        zone.classList.add("dragging");
+      })
+    );
+    ["dragleave", "drop"].forEach((name) =>
+      zone.addEventListener(name, () => zone.classList.remove("dragging"))
+    );
+    zone.addEventListener("drop", (event) => {
+      event.preventDefault();
+      const dropped = Array.from(event.dataTransfer.files || []);
+      files = files.concat(dropped);
+      syncInput(input);
+      renderFiles();
+    });
+  }
+
+  /* ---------- shortcuts ---------- */
+  function openHelp() {
+    const dialog = $("#shortcuts");
+    if (dialog && !dialog.open) dialog.showModal();
+  }
+
+  document.addEventListener("keydown", (event) => {
+    if ((event.ctrlKey || event.metaKey) && event.key === "Enter") {
+      const form = event.target.closest && event.target.closest("[data-composer]");
+      if (form) {
+        event.preventDefault();
+        form.requestSubmit();
+      }
+      return;
+    }
+    if (event.key === "Escape" && isTyping(event.target)) {
+      event.target.blur();
+      return;
+    }
+    if (isTyping(event.target) || event.ctrlKey || event.metaKey || event.altKey) return;
+    if ($("dialog[open]")) return;
+    switch (event.key) {
+      case "j":
+        moveCursor(1);
+        break;
+      case "k":
+        moveCursor(-1);
+        break;
+      case "o":
+      case "Enter": {
+        const row = currentRow();
+        if (!row) return;
+        window.location.href = row.dataset.href;
+        break;
+      }
+      case "x": {
+        const row = currentRow();
+        if (!row) return;
+        const box = $("[data-select]", row);
+        box.checked = !box.checked;
+        updateBulk();
+        break;
+      }
+      case "r":
+        focusComposer("reply");
+        break;
+      case "n":
+        focusComposer("note");
+        break;
+      case "a": {
+        const form = $("[data-shortcut-assign]");
+        if (form) form.requestSubmit();
+        break;
+      }
+      case "/": {
+        const search = $("[data-shortcut-search]");
+        if (search) search.focus();
+        else window.location.href = "/?focus=search";
+        break;
+      }
+      case "?":
+        openHelp();
+        break;
+      default:
+        return;
+    }
+    event.preventDefault();
+  });
+
+  /* ---------- presence, version ---------- */
+  window.ticketdesk = {
+    presenceMode() {
+      const body = $("[data-composer-body]");
+      if (body && (document.activeElement === body || body.value.trim())) return "replying";
+      return "viewing";
+    },
+    version() {
+      const input = $("#side-panel input[name=expected_version]");
+      return input ? input.value : "";
+    },
+  };
+
+  document.addEventListener("DOMContentLoaded", () => {
+    updateBulk();
+    showBulkField();
+    const send = $("[data-send]");
+    if (send) {
+      send.dataset.replyLabel = send.firstChild.textContent;
+      send.dataset.noteLabel = send.dataset.noteText || send.firstChild.textContent;
+    }
+    composerMode();
+    setupDropzone();
+    if (new URLSearchParams(window.location.search).get("focus") === "search") {
+      const search = $("[data-shortcut-search]");
+      if (search) search.focus();
+    }
+  });
+})();

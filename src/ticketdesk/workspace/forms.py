@@ -1,0 +1,303 @@
+"""Forms of the workspace: the side panel, the composer, new ticket, profile, saved views."""
+
+from __future__ import annotations
+
+import datetime as dt
+import zoneinfo
+from typing import Any
+
+from django import forms
+from django.conf import settings
+from django.utils.translation import gettext_lazy as _
+
+from ticketdesk.accounts.models import Role, Team, User
+from ticketdesk.tickets import custom_fields, workflow
+from ticketdesk.tickets.models import (
+    Category,
+    Channel,
+    CustomFieldDefinition,
+    FieldType,
+    Level,
+    Status,
+    Ticket,
+    TicketType,
+)
+
+LEVEL_CHOICES = [(str(v), label) for v, label in Level.choices]
+
+
+class AgentChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        return str(obj.display_name)
+
+
+def agents_queryset() -> Any:
+    return User.objects.filter(is_active=True, role__in=(Role.ADMIN, Role.AGENT)).order_by(
+        "first_name", "last_name", "username"
+    )
+
+
+def split_tags(text: str) -> list[str]:
+    return [t.strip().lower() for t in (text or "").split(",") if t.strip()]
+
+
+def _custom_field(definition: CustomFieldDefinition) -> forms.Field:
+    common: dict[str, Any] = {
+        "label": definition.label,
+        "required": False,
+        "help_text": definition.help_text,
+    }
+    choices = [
+        (str(c["value"]), str(c.get("label", c["value"])))
+        if isinstance(c, dict)
+        else (str(c), str(c))
+        for c in definition.choices or []
+    ]
+    kind = definition.field_type
+    if kind == FieldType.NUMBER:
+        return forms.FloatField(**common)
+    if kind == FieldType.DATE:
+        return forms.DateField(widget=forms.DateInput(attrs={"type": "date"}), **common)
+    if kind == FieldType.CHOICE:
+        return forms.ChoiceField(choices=[("", "—"), *choices], **common)
+    if kind == FieldType.MULTI_CHOICE:
+        return forms.MultipleChoiceField(
+            choices=choices, widget=forms.CheckboxSelectMultiple, **common
+        )
+    if kind == FieldType.CHECKBOX:
+        return forms.BooleanField(**common)
+    return forms.CharField(max_length=2000, **common)
+
+
+class TicketFieldsForm(forms.Form):
+    """The side panel. `changes()` returns only what differs from the ticket, in the shape
+    `tickets.actions.set_fields` takes."""
+
+    expected_version = forms.IntegerField(widget=forms.HiddenInput)
+    status = forms.ModelChoiceField(queryset=Status.objects.none(), label=_("Status"))
+    priority = forms.ChoiceField(
+        label=_("Priority"),
+        required=False,
+        choices=[("", _("From urgency × impact")), *LEVEL_CHOICES],
+    )
+    urgency = forms.TypedChoiceField(label=_("Urgency"), choices=LEVEL_CHOICES, coerce=int)
+    impact = forms.TypedChoiceField(label=_("Impact"), choices=LEVEL_CHOICES, coerce=int)
+    team = forms.ModelChoiceField(
+        queryset=Team.objects.filter(active=True), label=_("Team"), required=False
+    )
+    assignee = AgentChoiceField(queryset=User.objects.none(), label=_("Assignee"), required=False)
+    ticket_type = forms.ModelChoiceField(
+        queryset=TicketType.objects.filter(active=True), label=_("Type"), required=False
+    )
+    category = forms.ModelChoiceField(
+        queryset=Category.objects.filter(active=True), label=_("Category"), required=False
+    )
+    tags = forms.CharField(
+        label=_("Tags"),
+        required=False,
+        max_length=1000,
+        help_text=_("Separate tags with commas."),
+    )
+
+    def __init__(self, *args: Any, ticket: Ticket, tag_names: list[str], **kwargs: Any):
+        self.ticket = ticket
+        self.tag_names = tag_names
+        self.definitions = list(custom_fields.definitions_for(ticket.ticket_type))
+        kwargs.setdefault(
+            "initial",
+            {
+                "expected_version": ticket.version,
+                "status": ticket.status_id,
+                "priority": str(ticket.priority) if ticket.priority_overridden else "",
+                "urgency": ticket.urgency,
+                "impact": ticket.impact,
+                "team": ticket.team_id,
+                "assignee": ticket.assignee_id,
+                "ticket_type": ticket.ticket_type_id,
+                "category": ticket.category_id,
+                "tags": ", ".join(tag_names),
+                **{
+                    f"cf_{d.key}": ticket.custom_fields.get(d.key)
+                    for d in self.definitions
+                    if d.key in ticket.custom_fields
+                },
+            },
+        )
+        super().__init__(*args, **kwargs)
+        targets = [ticket.status, *workflow.allowed_targets(ticket.status)]
+        status_field = self.fields["status"]
+        assert isinstance(status_field, forms.ModelChoiceField)
+        status_field.queryset = Status.objects.filter(pk__in=[s.pk for s in targets])
+        assignee_field = self.fields["assignee"]
+        assert isinstance(assignee_field, forms.ModelChoiceField)
+        assignee_field.queryset = agents_queryset()
+        for definition in self.definitions:
+            self.fields[f"cf_{definition.key}"] = _custom_field(definition)
+
+    @property
+    def custom_field_names(self) -> list[str]:
+        return [f"cf_{d.key}" for d in self.definitions]
+
+    def changes(self) -> dict[str, Any]:
+        data = self.cleaned_data
+        ticket = self.ticket
+        changes: dict[str, Any] = {}
+        if data["status"].pk != ticket.status_id:
+            changes["status"] = data["status"]
+        for name in ("urgency", "impact"):
+            if data[name] != getattr(ticket, name):
+                changes[name] = data[name]
+        wanted = int(data["priority"]) if data["priority"] else None
+        if wanted is None and ticket.priority_overridden:
+            changes["priority"] = None
+        elif wanted is not None and (not ticket.priority_overridden or wanted != ticket.priority):
+            changes["priority"] = wanted
+        for name in ("team", "ticket_type", "category"):
+            value = data[name]
+            if (value.pk if value else None) != getattr(ticket, f"{name}_id"):
+                changes[name] = value
+        assignee = data["assignee"]
+        if (assignee.pk if assignee else None) != ticket.assignee_id:
+            changes["assignee"] = assignee
+        wanted_tags = set(split_tags(data["tags"]))
+        current = {t.lower() for t in self.tag_names}
+        if wanted_tags - current:
+            changes["tags_add"] = sorted(wanted_tags - current)
+        if current - wanted_tags:
+            changes["tags_remove"] = sorted(current - wanted_tags)
+        custom: dict[str, Any] = {}
+        for definition in self.definitions:
+            value = data.get(f"cf_{definition.key}")
+            if isinstance(value, dt.date):
+                value = value.isoformat()
+            if value in ("", None, []) and definition.field_type != FieldType.CHECKBOX:
+                value = None
+            if value != ticket.custom_fields.get(definition.key):
+                custom[definition.key] = value
+        if custom:
+            changes["custom_fields"] = custom
+        return changes
+
+
+class NewTicketForm(forms.Form):
+    """A ticket opened by an agent for a customer (phone, walk-in, chat)."""
+
+    CHANNELS = [
+        (Channel.PHONE, _("Phone")),
+        (Channel.AGENT, _("In person (walk-in)")),
+        (Channel.EMAIL, _("Email")),
+        (Channel.CHAT, _("Chat")),
+    ]
+    requester_email = forms.EmailField(label=_("Requester email"))
+    requester_name = forms.CharField(label=_("Requester name"), max_length=200, required=False)
+    channel = forms.ChoiceField(label=_("Channel"), choices=CHANNELS, initial=Channel.PHONE)
+    subject = forms.CharField(label=_("Subject"), max_length=250)
+    body = forms.CharField(
+        label=_("Description"),
+        widget=forms.Textarea(attrs={"rows": 8}),
+        help_text=_("What the customer told you. Markdown is supported."),
+    )
+    team = forms.ModelChoiceField(
+        queryset=Team.objects.filter(active=True), label=_("Team"), required=False
+    )
+    assignee = AgentChoiceField(queryset=User.objects.none(), label=_("Assignee"), required=False)
+    ticket_type = forms.ModelChoiceField(
+        queryset=TicketType.objects.filter(active=True), label=_("Type"), required=False
+    )
+    urgency = forms.TypedChoiceField(
+        label=_("Urgency"), choices=LEVEL_CHOICES, coerce=int, initial=Level.MEDIUM
+    )
+    impact = forms.TypedChoiceField(
+        label=_("Impact"), choices=LEVEL_CHOICES, coerce=int, initial=Level.MEDIUM
+    )
+    tags = forms.CharField(label=_("Tags"), required=False, help_text=_("Comma separated."))
+
+    def __init__(self, *args: Any, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        assignee_field = self.fields["assignee"]
+        assert isinstance(assignee_field, forms.ModelChoiceField)
+        assignee_field.queryset = agents_queryset()
+
+
+def time_zone_choices() -> list[tuple[str, Any]]:
+    zones = sorted(z for z in zoneinfo.available_timezones() if "/" in z and "Etc" not in z)
+    return [("", _("Server default")), *((z, z.replace("_", " ")) for z in zones)]
+
+
+NOTIFICATION_EVENTS = [
+    ("ticket_assigned", _("A ticket is assigned to me")),
+    ("customer_reply", _("A customer replies on my ticket")),
+    ("team_new_ticket", _("A new ticket arrives in my teams")),
+    ("note_added", _("A colleague adds a note on my ticket")),
+]
+NOTIFICATION_CHANNELS = [("email", _("Email")), ("in_app", _("In the app"))]
+
+
+class ProfileForm(forms.Form):
+    first_name = forms.CharField(label=_("First name"), max_length=150, required=False)
+    last_name = forms.CharField(label=_("Last name"), max_length=150, required=False)
+    email = forms.EmailField(label=_("Email"), required=False)
+    language = forms.ChoiceField(label=_("Language"), required=False)
+    time_zone = forms.ChoiceField(label=_("Time zone"), required=False)
+    signature = forms.CharField(
+        label=_("Signature"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("Added below your replies to customers. Markdown is supported."),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        language = self.fields["language"]
+        assert isinstance(language, forms.ChoiceField)
+        language.choices = [("", _("Browser default")), *settings.LANGUAGES]
+        zone = self.fields["time_zone"]
+        assert isinstance(zone, forms.ChoiceField)
+        zone.choices = time_zone_choices()
+        for event, label in NOTIFICATION_EVENTS:
+            for channel, channel_label in NOTIFICATION_CHANNELS:
+                self.fields[f"notify_{event}_{channel}"] = forms.BooleanField(
+                    label=f"{label} — {channel_label}", required=False
+                )
+
+    @staticmethod
+    def initial_for(user: User) -> dict[str, Any]:
+        prefs = user.notification_preferences or {}
+        initial: dict[str, Any] = {
+            "first_name": user.first_name,
+            "last_name": user.last_name,
+            "email": user.email,
+            "language": user.language,
+            "time_zone": user.time_zone,
+            "signature": user.signature,
+        }
+        for event, _label in NOTIFICATION_EVENTS:
+            for channel, _channel_label in NOTIFICATION_CHANNELS:
+                initial[f"notify_{event}_{channel}"] = bool(
+                    (prefs.get(event) or {}).get(channel, True)
+                )
+        return initial
+
+    def preferences(self) -> dict[str, dict[str, bool]]:
+        return {
+            event: {
+                channel: bool(self.cleaned_data.get(f"notify_{event}_{channel}"))
+                for channel, _label in NOTIFICATION_CHANNELS
+            }
+            for event, _l in NOTIFICATION_EVENTS
+        }
+
+    def notification_rows(self) -> list[tuple[str, list[Any]]]:
+        return [
+            (
+                str(label),
+                [self[f"notify_{event}_{channel}"] for channel, _c in NOTIFICATION_CHANNELS],
+            )
+            for event, label in NOTIFICATION_EVENTS
+        ]
+
+
+class SavedViewForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=80)
+    query = forms.CharField(label=_("Query"), max_length=500)

@@ -1,0 +1,46 @@
+"""Small template helpers of the workspace."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import template
+
+register = template.Library()
+
+
+@register.filter
+def dictget(mapping: Any, key: Any) -> Any:
+    """`{{ counts|dictget:view.key }}`"""
+    try:
+        return mapping.get(key)
+    except AttributeError:
+        return None
+
+
+@register.filter
+def filesize(size: int | None) -> str:
+    if size is None:
+        return ""
+    value = float(size)
+    for unit in ("B", "KB", "MB", "GB"):
+        if value < 1024 or unit == "GB":
+            return f"{value:.0f} {unit}" if unit == "B" else f"{value:.1f} {unit}"
+        value /= 1024
+    return f"{value:.1f} GB"
+
+
+@register.filter
+def initials(name: str | None) -> str:
+    parts = [p for p in (name or "").replace("@", " ").split() if p]
+    return "".join(p[0] for p in parts[:2]).upper() or "?"
+
+
+@register.filter
+def since(value: Any) -> str:
+    """A short “how long ago” (one unit: “3 days”)."""
+    from django.utils.timesince import timesince
+
+    if not value:
+        return ""
+    return timesince(value, depth=1)

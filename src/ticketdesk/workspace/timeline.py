@@ -1,0 +1,170 @@
+"""The ticket timeline: messages, internal notes and events in one list, events in words."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from ticketdesk.tickets.models import Channel, EventKind, Level, LinkKind, Message, TicketEvent
+
+FIELD_LABELS = {
+    "subject": gettext_lazy("subject"),
+    "status": gettext_lazy("status"),
+    "priority": gettext_lazy("priority"),
+    "urgency": gettext_lazy("urgency"),
+    "impact": gettext_lazy("impact"),
+    "team": gettext_lazy("team"),
+    "assignee": gettext_lazy("assignee"),
+    "ticket_type": gettext_lazy("type"),
+    "category": gettext_lazy("category"),
+    "business_area": gettext_lazy("business area"),
+    "organization": gettext_lazy("organization"),
+    "requester": gettext_lazy("requester"),
+    "custom_fields": gettext_lazy("custom fields"),
+    "tags": gettext_lazy("tags"),
+    "cc": gettext_lazy("CC"),
+    "watchers": gettext_lazy("watchers"),
+}
+LEVEL_FIELDS = {"priority", "urgency", "impact"}
+# Events shown as the message they carry, not as a line of their own.
+MESSAGE_EVENTS = {EventKind.MESSAGE_ADDED, EventKind.NOTE_ADDED}
+
+
+@dataclass
+class Entry:
+    kind: str  # "message", "note" or "event"
+    at: Any
+    message: Message | None = None
+    event: TicketEvent | None = None
+    text: str = ""
+
+    @property
+    def anchor(self) -> str:
+        if self.message is not None:
+            return f"m{self.message.pk}"
+        return f"e{self.event.pk}" if self.event is not None else ""
+
+
+def value_text(field: str, value: Any) -> str:
+    if value is None or value == "" or value == []:
+        return _("nothing")
+    if isinstance(value, dict) and "label" in value:
+        return str(value["label"])
+    if field in LEVEL_FIELDS and isinstance(value, int) and value in Level.values:
+        return str(Level(value).label)
+    if isinstance(value, list):
+        return ", ".join(str(v) for v in value)
+    if isinstance(value, dict):
+        return ", ".join(f"{k}: {v}" for k, v in value.items())
+    return str(value)
+
+
+def _actor(event: TicketEvent) -> str:
+    if event.actor_user is not None:
+        return event.actor_user.display_name
+    if event.actor_contact is not None:
+        return event.actor_contact.display_name
+    return _("Ticketdesk")
+
+
+def describe(event: TicketEvent, who: str | None = None) -> str:
+    """One sentence: “Ana changed priority from Medium to High”."""
+    who = who or _actor(event)
+    field = str(FIELD_LABELS.get(event.field, event.field))
+    old = value_text(event.field, event.old_value)
+    new = value_text(event.field, event.new_value)
+    data = event.data or {}
+    kind = event.kind
+    if kind == EventKind.CREATED:
+        channel = data.get("channel", "")
+        label = Channel(channel).label if channel in Channel.values else channel
+        return _("%(who)s opened the ticket via %(channel)s") % {"who": who, "channel": label}
+    if kind == EventKind.STATUS_CHANGED:
+        return _("%(who)s changed status from %(old)s to %(new)s") % {
+            "who": who,
+            "old": old,
+            "new": new,
+        }
+    if kind == EventKind.ASSIGNED:
+        if event.new_value is None:
+            return _("%(who)s unassigned %(old)s") % {"who": who, "old": old}
+        return _("%(who)s assigned the ticket to %(new)s") % {"who": who, "new": new}
+    if kind == EventKind.TAGS_CHANGED:
+        return _("%(who)s changed tags from %(old)s to %(new)s") % {
+            "who": who,
+            "old": old,
+            "new": new,
+        }
+    if kind == EventKind.WATCHER_ADDED:
+        return _("%(who)s added %(new)s as a watcher") % {"who": who, "new": new}
+    if kind == EventKind.WATCHER_REMOVED:
+        return _("%(who)s removed %(old)s from the watchers") % {"who": who, "old": old}
+    if kind in (EventKind.LINKED, EventKind.UNLINKED):
+        link_kind = data.get("kind", "")
+        label = str(LinkKind(link_kind).label) if link_kind in LinkKind.values else link_kind
+        target = f"#{data.get('number', '?')}"
+        if kind == EventKind.LINKED:
+            return _("%(who)s linked this ticket (%(kind)s %(target)s)") % {
+                "who": who,
+                "kind": label.lower(),
+                "target": target,
+            }
+        return _("%(who)s removed the link to %(target)s") % {"who": who, "target": target}
+    if kind == EventKind.MERGED:
+        return _("%(who)s merged #%(number)s into this ticket") % {
+            "who": who,
+            "number": data.get("number", "?"),
+        }
+    if kind == EventKind.MERGED_INTO:
+        return _("%(who)s merged this ticket into #%(number)s") % {
+            "who": who,
+            "number": data.get("number", "?"),
+        }
+    if kind == EventKind.SPLIT:
+        return _("%(who)s split a message into a new ticket") % {"who": who}
+    if kind == EventKind.MESSAGE_MOVED:
+        return _("%(who)s moved a message") % {"who": who}
+    if kind == EventKind.RULE_FIRED:
+        return _("Automation rule “%(rule)s” ran") % {"rule": data.get("rule", "?")}
+    if kind == EventKind.SLA:
+        return _("SLA: %(what)s") % {"what": data.get("what") or data.get("state") or new}
+    if kind == EventKind.CSAT:
+        return _("%(who)s rated the support: %(new)s") % {"who": who, "new": new}
+    if event.field:
+        return _("%(who)s changed %(field)s from %(old)s to %(new)s") % {
+            "who": who,
+            "field": field,
+            "old": old,
+            "new": new,
+        }
+    return _("%(who)s: %(what)s") % {"who": who, "what": event.get_kind_display()}
+
+
+def build(messages: list[Message], events: list[TicketEvent]) -> list[Entry]:
+    entries = [
+        Entry("note" if m.is_internal else "message", m.created_at, message=m) for m in messages
+    ]
+    for event in events:
+        if event.kind in MESSAGE_EVENTS:
+            continue
+        entries.append(Entry("event", event.created_at, event=event, text=describe(event)))
+    entries.sort(key=lambda e: (e.at, 0 if e.message is not None else 1))
+    return entries
+
+
+def conflict_lines(changes: list[dict[str, Any]]) -> list[str]:
+    """Sentences for the `changes` of a Conflict error (see tickets.actions.base)."""
+    lines = []
+    for change in changes:
+        event = TicketEvent(
+            kind=change.get("kind", ""),
+            field=change.get("field", ""),
+            old_value=change.get("old"),
+            new_value=change.get("new"),
+            data={},
+        )
+        lines.append(describe(event, who=change.get("actor") or _("Someone")))
+    return lines

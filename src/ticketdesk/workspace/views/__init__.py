@@ -1,0 +1,41 @@
+"""Views of the agent workspace, one module per page."""
+
+from .lists import bulk, delete_view, home, rail_counts, save_view
+from .other import attachment, new_ticket, profile
+from .ticket import (
+    add_link,
+    assign_to_me,
+    canned_text,
+    fields,
+    merge,
+    post_message,
+    presence,
+    preview,
+    remove_link,
+    split,
+    ticket_page,
+    toggle_watch,
+)
+
+__all__ = [
+    "add_link",
+    "assign_to_me",
+    "attachment",
+    "bulk",
+    "canned_text",
+    "delete_view",
+    "fields",
+    "home",
+    "merge",
+    "new_ticket",
+    "post_message",
+    "presence",
+    "preview",
+    "profile",
+    "rail_counts",
+    "remove_link",
+    "save_view",
+    "split",
+    "ticket_page",
+    "toggle_watch",
+]

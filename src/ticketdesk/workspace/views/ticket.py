@@ -1,0 +1,381 @@
+"""The ticket page: timeline, composer, side panel (htmx, with conflicts), links, merge,
+split and presence."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from ticketdesk.accounts import policy
+from ticketdesk.core import clock
+from ticketdesk.core.errors import Conflict, DomainError, NotFound, ValidationFailed
+from ticketdesk.core.html import render_markdown
+from ticketdesk.core.views import render_domain_error
+from ticketdesk.tickets import actions, queries, workflow
+from ticketdesk.tickets.models import (
+    LinkKind,
+    MessageKind,
+    Status,
+    Ticket,
+    TicketLink,
+)
+from ticketdesk.tickets.numbering import parse_number
+
+from .. import timeline
+from ..canned import canned_for, render_canned
+from ..forms import TicketFieldsForm
+from ..models import PresenceMode, TicketPresence
+from .common import current_user, is_htmx, staff_required
+
+PRESENCE_SECONDS = 30
+POLL_SECONDS = 10
+
+
+def _ticket(request: HttpRequest, number: int) -> Ticket:
+    return queries.ticket_detail(current_user(request), number)
+
+
+def _permissions(user: Any, ticket: Ticket) -> dict[str, bool]:
+    verbs = (policy.REPLY, policy.ADD_NOTE, policy.EDIT, policy.ASSIGN, policy.MERGE)
+    return {verb: policy.can(user, verb, ticket) for verb in verbs}
+
+
+def _tag_names(ticket: Ticket) -> list[str]:
+    return sorted((t.name for t in ticket.tags.all()), key=str.lower)
+
+
+def side_context(
+    request: HttpRequest, ticket: Ticket, *, form: TicketFieldsForm | None = None
+) -> dict[str, Any]:
+    tag_names = _tag_names(ticket)
+    perms = _permissions(current_user(request), ticket)
+    return {
+        "ticket": ticket,
+        "perms": perms,
+        "form": form or TicketFieldsForm(ticket=ticket, tag_names=tag_names),
+        "tag_names": tag_names,
+        "watchers": list(ticket.watchers.all()),
+        "is_watching": any(w.pk == current_user(request).pk for w in ticket.watchers.all()),
+        "links": queries.links_for(ticket),
+        "link_kinds": LinkKind.choices,
+    }
+
+
+def page_context(request: HttpRequest, ticket: Ticket, **extra: Any) -> dict[str, Any]:
+    user = current_user(request)
+    message_list = list(queries.messages_for(user, ticket))
+    event_list = list(queries.events_for(user, ticket))
+    context = side_context(request, ticket, form=extra.pop("form", None))
+    context.update(
+        {
+            "page_nav": "tickets",
+            "entries": timeline.build(message_list, event_list),
+            "first_message_id": message_list[0].pk if message_list else None,
+            "history": queries.requester_history(user, ticket),
+            "canned": list(canned_for(user)),
+            "status_targets": workflow.allowed_targets(ticket.status),
+            "cc": list(ticket.cc.all()),
+            "poll_seconds": POLL_SECONDS,
+            "composer": {"kind": "public", "body": "", "status": ""},
+        }
+    )
+    context.update(extra)
+    return context
+
+
+@staff_required
+@require_GET
+def ticket_page(request: HttpRequest, number: int) -> HttpResponse:
+    try:
+        ticket = _ticket(request, number)
+    except DomainError as err:
+        return render_domain_error(request, err)
+    _mark_presence(ticket, current_user(request), PresenceMode.VIEWING)
+    return render(request, "workspace/ticket.html", page_context(request, ticket))
+
+
+@staff_required
+@require_POST
+def post_message(request: HttpRequest, number: int) -> HttpResponse:
+    """The composer: a public reply or an internal note, optionally setting the status."""
+    user = current_user(request)
+    try:
+        ticket = _ticket(request, number)
+    except DomainError as err:
+        return render_domain_error(request, err)
+    kind = request.POST.get("kind", MessageKind.PUBLIC)
+    body = request.POST.get("body", "")
+    status_id = request.POST.get("status") or ""
+    uploads = request.FILES.getlist("attachments")
+    try:
+        attachments = [actions.AttachmentInput.from_upload(f) for f in uploads]
+        status = Status.objects.filter(pk=status_id).first() if status_id.isdigit() else None
+        if kind == MessageKind.INTERNAL:
+            message = actions.add_note(ticket, actor=user, body=body, attachments=attachments)
+            if status is not None:
+                actions.change_status(ticket, status, actor=user)
+        else:
+            if request.POST.get("signature") and getattr(user, "signature", ""):
+                body = f"{body.rstrip()}\n\n{user.signature}"
+            message = actions.reply(
+                ticket, actor=user, body=body, attachments=attachments, status=status
+            )
+    except DomainError as err:
+        context = page_context(
+            request,
+            ticket,
+            composer={"kind": kind, "body": body, "status": status_id},
+            composer_error=err,
+        )
+        return render(request, "workspace/ticket.html", context, status=err.status_code)
+    TicketPresence.objects.filter(ticket=ticket, user=user).update(mode=PresenceMode.VIEWING)
+    if kind == MessageKind.INTERNAL:
+        messages.success(request, _("Note added."))
+    else:
+        messages.success(request, _("Reply sent."))
+    return redirect(f"/t/{ticket.number}/#m{message.pk}")
+
+
+def _render_side(
+    request: HttpRequest,
+    ticket: Ticket,
+    *,
+    form: TicketFieldsForm | None = None,
+    status: int = 200,
+    **extra: Any,
+) -> HttpResponse:
+    context = side_context(request, ticket, form=form)
+    context.update(extra)
+    if is_htmx(request):
+        if status == 200:
+            message_list = list(queries.messages_for(current_user(request), ticket))
+            event_list = list(queries.events_for(current_user(request), ticket))
+            context["entries"] = timeline.build(message_list, event_list)
+            context["first_message_id"] = message_list[0].pk if message_list else None
+            context["oob"] = True
+        return render(request, "workspace/partials/side_response.html", context, status=status)
+    if status == 200:
+        return redirect("workspace:ticket", number=ticket.number)
+    full = page_context(request, ticket, form=form)
+    full.update(extra)
+    return render(request, "workspace/ticket.html", full, status=status)
+
+
+@staff_required
+@require_POST
+def fields(request: HttpRequest, number: int) -> HttpResponse:
+    """Save the side panel with `expected_version`; a stale version shows what changed."""
+    try:
+        ticket = _ticket(request, number)
+    except DomainError as err:
+        return render_domain_error(request, err)
+    form = TicketFieldsForm(request.POST, ticket=ticket, tag_names=_tag_names(ticket))
+    if not form.is_valid():
+        return _render_side(request, ticket, form=form, status=400)
+    changes = form.changes()
+    if not changes:
+        return _render_side(request, ticket, saved_message=_("Nothing to save."))
+    try:
+        ticket = actions.set_fields(
+            ticket,
+            actor=current_user(request),
+            expected_version=form.cleaned_data["expected_version"],
+            **changes,
+        )
+    except Conflict as err:
+        fresh = _ticket(request, number)
+        resubmit = [
+            (k, v)
+            for k in request.POST
+            if k not in ("csrfmiddlewaretoken", "expected_version")
+            for v in request.POST.getlist(k)
+        ]
+        return _render_side(
+            request,
+            fresh,
+            status=409,
+            conflict={
+                "lines": timeline.conflict_lines(err.extra.get("changes", [])),
+                "version": err.extra.get("current_version", fresh.version),
+                "resubmit": resubmit,
+            },
+        )
+    except DomainError as err:
+        for name, errors in err.fields.items():
+            if name in form.fields:
+                for error in errors:
+                    form.add_error(name, error)
+        if not err.fields or not any(name in form.fields for name in err.fields):
+            form.add_error(None, err.message)
+        return _render_side(request, ticket, form=form, status=err.status_code)
+    ticket = _ticket(request, number)
+    return _render_side(request, ticket, saved_message=_("Saved."))
+
+
+@staff_required
+@require_POST
+def assign_to_me(request: HttpRequest, number: int) -> HttpResponse:
+    try:
+        ticket = _ticket(request, number)
+        actions.assign(ticket, assignee=current_user(request), actor=current_user(request))
+    except DomainError as err:
+        messages.error(request, err.message)
+    else:
+        messages.success(request, _("Assigned to you."))
+    return redirect("workspace:ticket", number=number)
+
+
+@staff_required
+@require_POST
+def toggle_watch(request: HttpRequest, number: int) -> HttpResponse:
+    user = current_user(request)
+    try:
+        ticket = _ticket(request, number)
+        if ticket.watchers.filter(pk=user.pk).exists():
+            actions.remove_watcher(ticket, user, actor=user)
+            messages.success(request, _("You no longer watch this ticket."))
+        else:
+            actions.add_watcher(ticket, user, actor=user)
+            messages.success(request, _("You now watch this ticket."))
+    except DomainError as err:
+        messages.error(request, err.message)
+    return redirect("workspace:ticket", number=number)
+
+
+def _other_ticket(request: HttpRequest, raw: str) -> Ticket:
+    number = parse_number(raw or "")
+    if number is None:
+        raise ValidationFailed(_("Enter a ticket number, like #1042."))
+    return queries.ticket_detail(current_user(request), number)
+
+
+@staff_required
+@require_POST
+def add_link(request: HttpRequest, number: int) -> HttpResponse:
+    try:
+        ticket = _ticket(request, number)
+        other = _other_ticket(request, request.POST.get("number", ""))
+        kind = request.POST.get("kind", LinkKind.RELATED)
+        if kind not in LinkKind.values:
+            raise ValidationFailed(_("Choose a kind of link."))
+        actions.link(ticket, other, kind, actor=current_user(request))
+    except DomainError as err:
+        messages.error(request, err.message)
+    else:
+        messages.success(request, _("Linked to %(n)s.") % {"n": other.display_number})
+    return redirect("workspace:ticket", number=number)
+
+
+@staff_required
+@require_POST
+def remove_link(request: HttpRequest, number: int, link_id: int) -> HttpResponse:
+    try:
+        ticket = _ticket(request, number)
+        link = TicketLink.objects.filter(pk=link_id).first()
+        if link is None or ticket.pk not in (link.source_id, link.target_id):
+            raise NotFound(_("This link does not exist."))
+        actions.unlink(link, actor=current_user(request))
+    except DomainError as err:
+        messages.error(request, err.message)
+    else:
+        messages.success(request, _("Link removed."))
+    return redirect("workspace:ticket", number=number)
+
+
+@staff_required
+@require_POST
+def merge(request: HttpRequest, number: int) -> HttpResponse:
+    try:
+        ticket = _ticket(request, number)
+        target = _other_ticket(request, request.POST.get("number", ""))
+        actions.merge(ticket, target, actor=current_user(request))
+    except DomainError as err:
+        messages.error(request, err.message)
+        return redirect("workspace:ticket", number=number)
+    messages.success(
+        request,
+        _("%(a)s was merged into this ticket.") % {"a": ticket.display_number},
+    )
+    return redirect("workspace:ticket", number=target.number)
+
+
+@staff_required
+@require_POST
+def split(request: HttpRequest, number: int, message_id: int) -> HttpResponse:
+    try:
+        ticket = _ticket(request, number)
+        message = queries.messages_for(current_user(request), ticket).filter(pk=message_id).first()
+        if message is None:
+            raise NotFound(_("This message does not exist."))
+        new_ticket = actions.split(message, actor=current_user(request))
+    except DomainError as err:
+        messages.error(request, err.message)
+        return redirect("workspace:ticket", number=number)
+    messages.success(request, _("The message now starts %(n)s.") % {"n": new_ticket.display_number})
+    return redirect("workspace:ticket", number=new_ticket.number)
+
+
+@staff_required
+@require_GET
+def canned_text(request: HttpRequest, number: int, canned_id: int) -> HttpResponse:
+    try:
+        ticket = _ticket(request, number)
+        canned = canned_for(current_user(request)).filter(pk=canned_id).first()
+        if canned is None:
+            raise NotFound(_("This canned response does not exist."))
+    except DomainError as err:
+        return JsonResponse(err.as_dict(), status=err.status_code)
+    return JsonResponse({"text": render_canned(canned, ticket, current_user(request))})
+
+
+@staff_required
+@require_POST
+def preview(request: HttpRequest) -> HttpResponse:
+    html = render_markdown(request.POST.get("body", "")[:100_000])
+    return render(request, "workspace/partials/preview.html", {"html": html})
+
+
+def _mark_presence(ticket: Ticket, user: Any, mode: str) -> None:
+    TicketPresence.objects.update_or_create(
+        ticket=ticket, user=user, defaults={"mode": mode, "seen_at": clock.now()}
+    )
+
+
+@staff_required
+@require_GET
+def presence(request: HttpRequest, number: int) -> HttpResponse:
+    """Polled by the ticket page: records that this agent is here (viewing or replying) and
+    answers who else is, and whether the ticket changed since the page was loaded."""
+    try:
+        ticket = _ticket(request, number)
+    except DomainError as err:
+        return render_domain_error(request, err)
+    mode = request.GET.get("mode")
+    if mode not in PresenceMode.values:
+        mode = PresenceMode.VIEWING
+    _mark_presence(ticket, current_user(request), mode)
+    since = clock.now() - dt.timedelta(seconds=PRESENCE_SECONDS)
+    others = list(
+        TicketPresence.objects.filter(ticket=ticket, seen_at__gte=since)
+        .exclude(user=current_user(request))
+        .select_related("user")
+        .order_by("user__first_name")
+    )
+    version = request.GET.get("version", "")
+    changed = version.isdigit() and int(version) < ticket.version
+    return render(
+        request,
+        "workspace/partials/presence.html",
+        {
+            "ticket": ticket,
+            "others": others,
+            "changed": changed,
+            "poll_seconds": POLL_SECONDS,
+        },
+    )
