@@ -166,9 +166,11 @@ def test_smtp_listener_answers_451_when_storing_fails(smtp_in, mailbox, monkeypa
         raise OperationalError("database is locked")
 
     monkeypatch.setattr(smtp_module, "ingest", broken)
-    with smtplib.SMTP(smtp_in.hostname, smtp_in.port, timeout=10) as client:
-        with pytest.raises(smtplib.SMTPDataError) as error:
-            client.sendmail("a@example.org", ["support@desk.test"], make_mail())
+    with (
+        smtplib.SMTP(smtp_in.hostname, smtp_in.port, timeout=10) as client,
+        pytest.raises(smtplib.SMTPDataError) as error,
+    ):
+        client.sendmail("a@example.org", ["support@desk.test"], make_mail())
     assert error.value.smtp_code == 451
     assert Ticket.objects.count() == 0
 

@@ -181,6 +181,10 @@ def _walk(part: Message, out: _Walk, *, in_alternative: bool = False) -> None:
             _walk(chosen, out, in_alternative=True)
         if text_child is not None and text_child is not chosen:
             out.text.append(decode_text(text_child))
+        for child in children:  # e.g. a calendar invite offered as an alternative
+            if child is not chosen and child is not text_child and not child.is_multipart():
+                if child.get_content_type() not in ("text/plain", "text/html"):
+                    _attach_leaf(child, out)
         return
     if content_type in ("message/delivery-status", "text/rfc822-headers"):
         out.report_parts.append(part)

@@ -1,0 +1,54 @@
+"""Reads of the email channel (admin pages)."""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+
+from ticketdesk.accounts import policy
+from ticketdesk.core.errors import NotFound
+from ticketdesk.core.pagination import Page, keyset_page
+
+from .models import InboundEmail, InboundState, Mailbox
+
+LIST_FIELDS = (
+    "id",
+    "state",
+    "reason",
+    "received_at",
+    "from_address",
+    "subject",
+    "email_message_id",
+    "source",
+    "size",
+    "attempts",
+    "thread_reason",
+    "mailbox__address",
+    "ticket__number",
+)
+
+
+def inbound_page(
+    user: object, *, state: str, cursor: str | None, limit: int = 50
+) -> Page[InboundEmail]:
+    policy.require(user, policy.ADMINISTER)
+    queryset = InboundEmail.objects.select_related("mailbox", "ticket").only(*LIST_FIELDS)
+    if state in InboundState.values:
+        queryset = queryset.filter(state=state)
+    return keyset_page(queryset, ["-received_at", "-id"], cursor=cursor, limit=limit)
+
+
+def inbound_detail(user: object, pk: int) -> InboundEmail:
+    policy.require(user, policy.ADMINISTER)
+    inbound = (
+        InboundEmail.objects.select_related("mailbox", "ticket", "message", "duplicate_of")
+        .filter(pk=pk)
+        .first()
+    )
+    if inbound is None:
+        raise NotFound()
+    return inbound
+
+
+def mailboxes(user: object) -> QuerySet[Mailbox]:
+    policy.require(user, policy.ADMINISTER)
+    return Mailbox.objects.select_related("team", "ticket_type", "category").order_by("address")

@@ -1,0 +1,102 @@
+"""Admin pages of the email channel at /mail/: the quarantine (and every received message)
+with re-processing, the mailboxes, and moving a mis-threaded message to another ticket."""
+
+from __future__ import annotations
+
+from django.contrib import messages as flash
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from ticketdesk.accounts import policy
+from ticketdesk.core.errors import DomainError, NotFound, ValidationFailed
+from ticketdesk.core.views import render_domain_error
+from ticketdesk.tickets import actions
+from ticketdesk.tickets.models import Message, Ticket
+from ticketdesk.tickets.numbering import parse_number
+
+from . import queries
+from .ingest import reprocess as reprocess_inbound
+from .models import InboundState
+
+RAW_PREVIEW_BYTES = 100_000
+
+
+@login_required
+def inbound_list(request: HttpRequest) -> HttpResponse:
+    state = request.GET.get("state", InboundState.QUARANTINED)
+    try:
+        page = queries.inbound_page(request.user, state=state, cursor=request.GET.get("cursor"))
+    except DomainError as error:
+        return render_domain_error(request, error)
+    return render(
+        request,
+        "email_channel/inbound_list.html",
+        {"page_nav": "mail", "page": page, "state": state, "states": InboundState.choices},
+    )
+
+
+@login_required
+def inbound_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    try:
+        inbound = queries.inbound_detail(request.user, pk)
+    except DomainError as error:
+        return render_domain_error(request, error)
+    raw = bytes(inbound.raw[:RAW_PREVIEW_BYTES]).decode("utf-8", "replace")
+    return render(
+        request,
+        "email_channel/inbound_detail.html",
+        {"page_nav": "mail", "inbound": inbound, "raw": raw},
+    )
+
+
+@login_required
+@require_POST
+def reprocess(request: HttpRequest, pk: int) -> HttpResponse:
+    try:
+        inbound = reprocess_inbound(queries.inbound_detail(request.user, pk))
+    except DomainError as error:
+        return render_domain_error(request, error)
+    if inbound.state == InboundState.QUARANTINED:
+        flash.error(request, _("Still quarantined: %(reason)s") % {"reason": inbound.reason})
+    else:
+        flash.success(request, _("Processed: %(state)s.") % {"state": inbound.get_state_display()})
+    return redirect("email_channel:inbound_detail", pk=inbound.pk)
+
+
+@login_required
+def mailbox_list(request: HttpRequest) -> HttpResponse:
+    try:
+        mailboxes = list(queries.mailboxes(request.user))
+    except DomainError as error:
+        return render_domain_error(request, error)
+    return render(
+        request, "email_channel/mailbox_list.html", {"page_nav": "mail", "mailboxes": mailboxes}
+    )
+
+
+@login_required
+@require_POST
+def move_message(request: HttpRequest, message_id: int) -> HttpResponse:
+    """Move a mis-threaded message to the ticket numbered in the form (policy: EDIT on both
+    tickets, checked by the action)."""
+    try:
+        message = Message.objects.select_related("ticket").filter(pk=message_id).first()
+        if message is None or not policy.can(request.user, policy.VIEW, message):
+            raise NotFound()
+        number = parse_number(request.POST.get("ticket", ""))
+        target = Ticket.objects.filter(number=number).first() if number is not None else None
+        if target is None or not policy.can(request.user, policy.VIEW, target):
+            raise ValidationFailed(
+                _("No such ticket."), fields={"ticket": [_("Enter an existing ticket number.")]}
+            )
+        actions.move_message(message, target, actor=request.user)  # type: ignore[arg-type]
+    except DomainError as error:
+        return render_domain_error(request, error)
+    flash.success(request, _("Message moved to %(number)s.") % {"number": target.display_number})
+    next_url = request.POST.get("next", "")
+    if next_url.startswith("/") and not next_url.startswith("//"):
+        return redirect(next_url)
+    return redirect(f"/t/{target.number}/")
