@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, F, OuterRef
+from django.db.models import Exists, F, OuterRef, Q
 from django.utils.translation import gettext as _
 
 from ticketdesk.core import clock
@@ -26,7 +26,7 @@ from ticketdesk.notifications.models import OutboxMessage
 from ticketdesk.tickets.actions.base import record
 from ticketdesk.tickets.models import ACTIVE_CATEGORIES, EventKind, Ticket
 
-from . import conditions, steps
+from . import conditions, fields, steps
 from .conditions import Context
 from .models import Rule, RuleExecution, RuleRun, TimeAnchor, Trigger
 
@@ -293,25 +293,57 @@ def run_time_rules(limit_per_rule: int = TIME_RULE_MAX_PER_RUN) -> int:
     return fired
 
 
+def prefilter(tree: dict[str, Any]) -> Q:
+    """SQL implied by the top-level "all" leaves the database can check directly (status
+    category, levels, channel, unassigned), so that time rules scan only likely candidates.
+    The full tree is still evaluated for each candidate."""
+    condition = Q()
+    if tree.get("match", "all") != "all":
+        return condition
+    for leaf in tree.get("conditions", []):
+        if "conditions" in leaf or leaf.get("operator") not in ("is", "in"):
+            continue
+        key = leaf.get("field")
+        values = conditions.split_values(str(leaf.get("value", "")))
+        if key in ("status_category", "channel"):
+            condition &= Q(**{f"{key}__in": values})
+        elif key in ("priority", "urgency", "impact"):
+            levels = [fields.parse_level(v) for v in values]
+            if None not in levels:
+                condition &= Q(**{f"{key}__in": levels})
+        elif key == "assignee" and leaf.get("operator") == "is" and values in (["none"], []):
+            condition &= Q(assignee__isnull=True)
+    return condition
+
+
 def _run_time_rule(rule: Rule, cutoff: dt.datetime, limit: int) -> int:
+    """Scan candidates in id order from the rule's cursor; at most `limit` per run, so a
+    run stays bounded and the next run continues where this one stopped."""
     anchor = rule.time_anchor
     already = RuleRun.objects.filter(rule=rule, ticket=OuterRef("pk"), anchor_at=OuterRef(anchor))
     candidates = (
         Ticket.objects.filter(status_category__in=ACTIVE_CATEGORIES, **{f"{anchor}__lte": cutoff})
+        .filter(prefilter(rule.conditions or {}))
         .filter(merged_into__isnull=True)
         .exclude(Exists(already))
         .order_by("id")
     )
-    fired, seen, last_id = 0, 0, 0
+    fired, seen, last_id = 0, 0, rule.time_cursor
     while seen < limit:
-        batch = list(candidates.filter(pk__gt=last_id).values_list("pk", anchor)[:TIME_RULE_BATCH])
+        batch = list(
+            candidates.filter(pk__gt=last_id).values_list("pk", anchor)[
+                : min(TIME_RULE_BATCH, limit - seen)
+            ]
+        )
         if not batch:
+            last_id = 0  # reached the end: the next run starts from the beginning
             break
         for ticket_id, anchor_at in batch:
             seen += 1
             last_id = ticket_id
             if _fire_time_rule(rule, ticket_id, anchor_at):
                 fired += 1
+    Rule.objects.filter(pk=rule.pk).update(time_cursor=last_id)
     return fired
 
 

@@ -62,6 +62,8 @@ class Rule(models.Model):
     updated_at = models.DateTimeField(_("updated"))
     fire_count = models.PositiveIntegerField(_("times fired"), default=0)
     last_fired_at = models.DateTimeField(_("last fired"), null=True, blank=True)
+    # time-based rules: the ticket id the last scheduled run stopped at (0 = start over)
+    time_cursor = models.BigIntegerField(default=0, editable=False)
 
     class Meta:
         ordering = ["order", "id"]
