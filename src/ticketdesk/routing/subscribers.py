@@ -23,3 +23,20 @@ def route_requeued_ticket(message: OutboxMessage) -> None:
     ticket_id = payload.get("ticket_id")
     if ticket_id and REQUEUE_CHANGES & set(payload.get("changes") or []):
         engine.route(int(ticket_id))
+
+
+@outbox.subscribe("routing.agent_available")
+def route_waiting_tickets(message: OutboxMessage) -> None:
+    """An agent came online (or got more capacity): route waiting tickets of their teams."""
+    from ticketdesk.accounts.models import AssignmentStrategy, TeamMembership
+
+    user_id = (message.payload or {}).get("user_id")
+    if not user_id:
+        return
+    team_ids = list(
+        TeamMembership.objects.filter(user_id=user_id, team__active=True)
+        .exclude(team__assignment_strategy=AssignmentStrategy.MANUAL)
+        .values_list("team_id", flat=True)
+    )
+    if team_ids:
+        engine.route_waiting(team_ids)

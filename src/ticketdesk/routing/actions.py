@@ -1,0 +1,49 @@
+"""Changing routing data: an agent's availability. Coming online routes waiting tickets."""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from ticketdesk.accounts import policy
+from ticketdesk.accounts.models import User
+from ticketdesk.core import clock
+from ticketdesk.core.errors import ValidationFailed
+from ticketdesk.notifications import outbox
+
+from .models import AgentAvailability, Presence
+
+AGENT_AVAILABLE_TOPIC = "routing.agent_available"
+
+
+def set_availability(
+    user: User, *, actor: User | None, status: str | None = None, capacity: int | None = None
+) -> AgentAvailability:
+    """Set an agent's presence and/or capacity. Agents change their own; admins anyone's."""
+    if actor is not None and actor.pk != user.pk:
+        policy.require(actor, policy.ADMINISTER)
+    if not policy.is_agent(user):
+        raise ValidationFailed(
+            _("Only agents take routed tickets."), fields={"user": [_("Not an agent.")]}
+        )
+    if status is not None and status not in Presence.values:
+        raise ValidationFailed(
+            _("Choose online, away or off."), fields={"status": [_("Unknown status.")]}
+        )
+    if capacity is not None and capacity < 0:
+        raise ValidationFailed(
+            _("Capacity cannot be negative."), fields={"capacity": [_("Enter 0 or more.")]}
+        )
+    with transaction.atomic():
+        AgentAvailability.objects.get_or_create(user=user)
+        row = AgentAvailability.objects.select_for_update().get(user=user)
+        was_available = row.status == Presence.ONLINE
+        if status is not None:
+            row.status = status
+        if capacity is not None:
+            row.capacity = capacity
+        row.updated_at = clock.now()
+        row.save()
+        if row.status == Presence.ONLINE and (not was_available or capacity is not None):
+            outbox.publish(AGENT_AVAILABLE_TOPIC, {"user_id": user.pk})
+    return row
