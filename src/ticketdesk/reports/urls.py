@@ -5,6 +5,7 @@ from . import views
 app_name = "reports"
 urlpatterns: list[URLPattern | URLResolver] = [
     path("", views.dashboard, name="dashboard"),
+    path("scheduled/", views.scheduled_reports, name="scheduled"),
     re_path(r"^export/tickets\.(?P<fmt>csv|xlsx)$", views.export_tickets, name="export_tickets"),
     re_path(
         r"^export/(?P<report>[a-z]+)\.(?P<fmt>csv|xlsx)$",

@@ -95,3 +95,44 @@ def export_tickets(request: HttpRequest, fmt: str) -> HttpResponseBase:
         return render_domain_error(request, error)
     stamp = dt.date.today().isoformat()
     return respond(fmt, f"tickets-{stamp}", headers, rows)
+
+
+def scheduled_reports(request: HttpRequest) -> HttpResponse:
+    """List the viewer's scheduled reports (admins: all); POST schedules a new one."""
+    from django.shortcuts import redirect
+
+    from . import scheduled as scheduling
+    from .models import Frequency, ScheduledReport
+
+    try:
+        policy.require(request.user, policy.VIEW_REPORTS)
+        if request.method == "POST":
+            filter_keys = ("team_id", "agent_id", "channel", "type_id", "category_id")
+            scheduling.create(
+                actor=request.user,
+                name=request.POST.get("name", ""),
+                report=request.POST.get("report", "summary"),
+                recipients=request.POST.get("recipients", ""),
+                frequency=request.POST.get("frequency", Frequency.WEEKLY),
+                filters={
+                    k: request.POST[k]
+                    for k in (*filter_keys, "organization_id")
+                    if request.POST.get(k)
+                },
+            )
+            return redirect("reports:scheduled")
+    except DomainError as error:
+        return render_domain_error(request, error)
+    items = ScheduledReport.objects.order_by("name", "id")
+    if not policy.is_admin(request.user):
+        items = items.filter(created_by_id=request.user.pk)
+    return render(
+        request,
+        "reports/scheduled.html",
+        {
+            "page_nav": "reports",
+            "items": items[:200],
+            "reports": tables.REPORTS,
+            "frequencies": Frequency.choices,
+        },
+    )
