@@ -136,3 +136,23 @@ def scheduled_reports(request: HttpRequest) -> HttpResponse:
             "frequencies": Frequency.choices,
         },
     )
+
+
+@require_GET
+def customer_journey(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
+    from . import journey
+
+    try:
+        data = journey.journey(request.user, kind, pk)
+    except DomainError as error:
+        return render_domain_error(request, error)
+    trend = charts.line_chart(
+        _("Satisfaction over time"),
+        [f"{day.isoformat()} #{number}" for day, number, _s in data["ratings"]],
+        [(_("CSAT score"), [round(score, 1) for _d, _n, score in data["ratings"]])],
+    )
+    return render(
+        request,
+        "reports/journey.html",
+        {"page_nav": "reports", **data, "trend": trend},
+    )
