@@ -8,6 +8,7 @@ from typing import Any
 
 from django import forms
 from django.conf import settings
+from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
 from ticketdesk.accounts.models import Role, Team, User
@@ -124,15 +125,37 @@ class TicketFieldsForm(forms.Form):
             },
         )
         super().__init__(*args, **kwargs)
-        targets = [ticket.status, *workflow.allowed_targets(ticket.status)]
+        self.status_targets = [ticket.status, *workflow.allowed_targets(ticket.status)]
         status_field = self.fields["status"]
         assert isinstance(status_field, forms.ModelChoiceField)
-        status_field.queryset = Status.objects.filter(pk__in=[s.pk for s in targets])
+        status_field.queryset = Status.objects.filter(pk__in=[s.pk for s in self.status_targets])
         assignee_field = self.fields["assignee"]
         assert isinstance(assignee_field, forms.ModelChoiceField)
         assignee_field.queryset = agents_queryset()
         for definition in self.definitions:
             self.fields[f"cf_{definition.key}"] = _custom_field(definition)
+
+    def initial_data(self) -> QueryDict:
+        """The form's starting values as submitted data (to tell what the agent changed)."""
+        data = QueryDict(mutable=True)
+        for name in self.fields:
+            if name == "expected_version":
+                continue
+            value = self.initial.get(name)
+            if isinstance(value, list | tuple):
+                data.setlist(name, [str(v) for v in value])
+            elif isinstance(value, bool):
+                data[name] = "on" if value else ""
+            else:
+                data[name] = "" if value is None else str(value)
+        return data
+
+    def changed_names(self, submitted: QueryDict, was: QueryDict) -> list[str]:
+        return [
+            name
+            for name in self.fields
+            if name != "expected_version" and submitted.getlist(name) != was.getlist(name)
+        ]
 
     @property
     def custom_field_names(self) -> list[str]:

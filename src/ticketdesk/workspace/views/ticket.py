@@ -7,7 +7,7 @@ import datetime as dt
 from typing import Any
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
@@ -17,7 +17,7 @@ from ticketdesk.core import clock
 from ticketdesk.core.errors import Conflict, DomainError, NotFound, ValidationFailed
 from ticketdesk.core.html import render_markdown
 from ticketdesk.core.views import render_domain_error
-from ticketdesk.tickets import actions, queries, workflow
+from ticketdesk.tickets import actions, queries
 from ticketdesk.tickets.models import (
     LinkKind,
     MessageKind,
@@ -79,7 +79,7 @@ def page_context(request: HttpRequest, ticket: Ticket, **extra: Any) -> dict[str
             "first_message_id": message_list[0].pk if message_list else None,
             "history": queries.requester_history(user, ticket),
             "canned": list(canned_for(user)),
-            "status_targets": workflow.allowed_targets(ticket.status),
+            "status_targets": context["form"].status_targets[1:],
             "cc": list(ticket.cc.all()),
             "poll_seconds": POLL_SECONDS,
             "composer": {"kind": "public", "body": "", "status": ""},
@@ -167,6 +167,40 @@ def _render_side(
     return render(request, "workspace/ticket.html", full, status=status)
 
 
+def _conflict(request: HttpRequest, number: int, err: Conflict) -> HttpResponse:
+    """409 with the fresh values, what the other person changed, and a way to re-apply only
+    the fields this agent changed (never the stale copies of the others)."""
+    fresh = _ticket(request, number)
+    stale_form = TicketFieldsForm(ticket=fresh, tag_names=_tag_names(fresh))
+    was = QueryDict(request.POST.get("was", ""))
+    changed = stale_form.changed_names(request.POST, was) if "was" in request.POST else []
+    resubmit = [(name, v) for name in changed for v in request.POST.getlist(name)]
+    mine = [str(stale_form.fields[name].label) for name in changed]
+    return _render_side(
+        request,
+        fresh,
+        status=409,
+        conflict={
+            "lines": timeline.conflict_lines(err.extra.get("changes", [])),
+            "version": err.extra.get("current_version", fresh.version),
+            "resubmit": resubmit,
+            "mine": mine,
+        },
+    )
+
+
+def _fields_data(request: HttpRequest, ticket: Ticket) -> QueryDict:
+    """The submitted side panel; a partial submission (re-applying after a conflict) is
+    completed with the ticket's current values."""
+    if request.POST.get("partial") != "1":
+        return request.POST
+    data = TicketFieldsForm(ticket=ticket, tag_names=_tag_names(ticket)).initial_data()
+    for name in request.POST:
+        if name not in ("csrfmiddlewaretoken", "partial"):
+            data.setlist(name, request.POST.getlist(name))
+    return data
+
+
 @staff_required
 @require_POST
 def fields(request: HttpRequest, number: int) -> HttpResponse:
@@ -175,7 +209,21 @@ def fields(request: HttpRequest, number: int) -> HttpResponse:
         ticket = _ticket(request, number)
     except DomainError as err:
         return render_domain_error(request, err)
-    form = TicketFieldsForm(request.POST, ticket=ticket, tag_names=_tag_names(ticket))
+    user = current_user(request)
+    raw_version = request.POST.get("expected_version", "")
+    try:
+        # A stale page is answered with what changed before its values are even validated
+        # (they may no longer be valid choices). No changes: nothing is written.
+        actions.set_fields(
+            ticket, actor=user, expected_version=int(raw_version) if raw_version.isdigit() else None
+        )
+    except Conflict as err:
+        return _conflict(request, number, err)
+    except DomainError as err:
+        return render_domain_error(request, err)
+    form = TicketFieldsForm(
+        _fields_data(request, ticket), ticket=ticket, tag_names=_tag_names(ticket)
+    )
     if not form.is_valid():
         return _render_side(request, ticket, form=form, status=400)
     changes = form.changes()
@@ -184,34 +232,18 @@ def fields(request: HttpRequest, number: int) -> HttpResponse:
     try:
         ticket = actions.set_fields(
             ticket,
-            actor=current_user(request),
+            actor=user,
             expected_version=form.cleaned_data["expected_version"],
             **changes,
         )
     except Conflict as err:
-        fresh = _ticket(request, number)
-        resubmit = [
-            (k, v)
-            for k in request.POST
-            if k not in ("csrfmiddlewaretoken", "expected_version")
-            for v in request.POST.getlist(k)
-        ]
-        return _render_side(
-            request,
-            fresh,
-            status=409,
-            conflict={
-                "lines": timeline.conflict_lines(err.extra.get("changes", [])),
-                "version": err.extra.get("current_version", fresh.version),
-                "resubmit": resubmit,
-            },
-        )
+        return _conflict(request, number, err)
     except DomainError as err:
         for name, errors in err.fields.items():
             if name in form.fields:
                 for error in errors:
                     form.add_error(name, error)
-        if not err.fields or not any(name in form.fields for name in err.fields):
+        if not any(name in form.fields for name in err.fields):
             form.add_error(None, err.message)
         return _render_side(request, ticket, form=form, status=err.status_code)
     ticket = _ticket(request, number)
