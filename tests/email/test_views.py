@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from tests.factories import PASSWORD
 from ticketdesk.channels.email.ingest import ingest
 from ticketdesk.channels.email.models import InboundEmail
-from tests.factories import PASSWORD
 
 from .conftest import make_mail
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.db.models import QuerySet
+from django.utils.translation import gettext as _
 
 from ticketdesk.accounts import policy
 from ticketdesk.core.errors import NotFound
@@ -45,7 +46,7 @@ def inbound_detail(user: object, pk: int) -> InboundEmail:
         .first()
     )
     if inbound is None:
-        raise NotFound()
+        raise NotFound(_("This message does not exist."))
     return inbound
 
 

@@ -85,7 +85,7 @@ def move_message(request: HttpRequest, message_id: int) -> HttpResponse:
     try:
         message = Message.objects.select_related("ticket").filter(pk=message_id).first()
         if message is None or not policy.can(request.user, policy.VIEW, message):
-            raise NotFound()
+            raise NotFound(_("This message does not exist."))
         number = parse_number(request.POST.get("ticket", ""))
         target = Ticket.objects.filter(number=number).first() if number is not None else None
         if target is None or not policy.can(request.user, policy.VIEW, target):
