@@ -287,3 +287,14 @@ def test_agent_creates_personal_macro_and_cannot_touch_shared(agent, team, escal
     ticket = make_ticket(team=team)
     other_fragment = client_for(other).get(f"/automation/macros/for/{ticket.number}/")
     assert "My triage" not in other_fragment.text
+
+
+@pytest.mark.parametrize(
+    ("language", "title"), [("pt-br", "Regras de automação"), ("it", "Regole di automazione")]
+)
+def test_rule_list_is_translated(admin_client, language, title):
+    from django.utils import translation
+
+    with translation.override(language):
+        page = admin_client.get("/automation/", HTTP_ACCEPT_LANGUAGE=language)
+    assert title in page.text

@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from ticketdesk.core.errors import ValidationFailed
-from ticketdesk.tickets.models import Ticket, TicketEvent
+from ticketdesk.tickets.models import Level, Ticket, TicketEvent
 
 from .fields import (
     BOOL,
@@ -208,13 +208,20 @@ def evaluate_leaf(leaf: dict[str, Any], ticket: Ticket, context: Context) -> tup
             matched, actual = _evaluate_change(spec, operator, value, ticket, context)
         else:
             raw = spec.read(ticket)
-            actual = display(raw)
+            actual = display(raw) if spec.kind != LEVEL or raw is None else _level_name(raw)
             matched = compare(spec.kind, raw, operator, value)
     except Exception as exc:  # a broken condition is reported, never raised
         report.update(result=False, error=str(exc) or type(exc).__name__)
         return False, report
     report.update(result=matched, actual=actual)
     return matched, report
+
+
+def _level_name(raw: Any) -> str:
+    try:
+        return str(Level(int(raw)).label)
+    except (TypeError, ValueError):
+        return str(raw)
 
 
 def display(raw: Any) -> str:

@@ -27,7 +27,7 @@ def ticket_path(number: int) -> str:
             return reverse(name, args=[number])
         except NoReverseMatch:
             continue
-    return f"/tickets/{number}/"
+    return f"/t/{number}/"
 
 
 def _name(obj: Any) -> str:
