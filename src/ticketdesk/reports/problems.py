@@ -180,7 +180,8 @@ def review_markdown(problem: Ticket) -> str:
         "",
     ]
     for name in ("trigger_event", "root_cause", "impact", "workaround", "fix", "actions"):
-        label = str(ProblemRecord._meta.get_field(name).verbose_name).capitalize()
+        label = str(getattr(ProblemRecord._meta.get_field(name), "verbose_name", name))
+        label = label.capitalize()
         lines += [f"## {label}", "", getattr(record, name) or "—", ""]
     lines += [f"## {_('Timeline')}", ""]
     for event in timeline(problem):
