@@ -14,3 +14,44 @@ def drain_outbox() -> int:
         total += handled
         if handled == 0:
             return total
+
+
+@task(queue_name="webhooks")
+def deliver_webhooks() -> int:
+    """Send due webhook and chat deliveries (woken after new ones; also periodic)."""
+    from .webhooks import deliver_pending
+
+    return deliver_pending()
+
+
+@task(queue_name="mail")
+def send_hourly_digests() -> int:
+    """Email the hourly digests (users whose preference is "hourly")."""
+    from .digests import send_due_digests
+
+    return send_due_digests("hourly")
+
+
+@task(queue_name="mail")
+def send_daily_digests() -> int:
+    """Email the daily digests (users whose preference is "daily")."""
+    from .digests import send_due_digests
+
+    return send_due_digests("daily")
+
+
+@task(queue_name="mail")
+def send_notification_email_task(notification_id: int) -> bool:
+    """Email one notification (immediate mode), unless it was already mailed."""
+    from .inapp import send_notification_email
+    from .models import Notification
+
+    notification = (
+        Notification.objects.select_related("recipient", "ticket", "actor")
+        .filter(pk=notification_id, emailed_at__isnull=True)
+        .first()
+    )
+    if notification is None:
+        return False
+    send_notification_email(notification)
+    return True

@@ -1,0 +1,103 @@
+"""Admin pages: webhook and chat endpoints (with the SSRF check), the delivery log with
+"redeliver", and in-app notifications."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib import admin, messages
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
+
+from ticketdesk.core import clock
+from ticketdesk.core.errors import DomainError
+
+from . import webhooks
+from .models import Notification, WebhookDelivery, WebhookEndpoint
+from .outgoing import resolve_destination
+
+
+class WebhookEndpointForm(forms.ModelForm):
+    events = forms.MultipleChoiceField(
+        label=_("Events"),
+        choices=[(t, t) for t in webhooks.TOPICS],
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("None checked: every ticket, message, SLA and CSAT event."),
+    )
+
+    class Meta:
+        model = WebhookEndpoint
+        fields = ["name", "url", "format", "events", "team", "active", "allow_private"]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        url = data.get("url")
+        if url:
+            try:
+                resolve_destination(url, allow_private=bool(data.get("allow_private")))
+            except DomainError as exc:
+                self.add_error("url", str(exc.message))
+        return data
+
+
+@admin.register(WebhookEndpoint)
+class WebhookEndpointAdmin(admin.ModelAdmin):
+    form = WebhookEndpointForm
+    list_display = ["name", "url", "format", "active", "failure_count", "disabled_reason"]
+    list_filter = ["active", "format"]
+    readonly_fields = ["secret", "failure_count", "disabled_reason", "created_at", "created_by"]
+    actions = ["reactivate"]
+
+    def save_model(
+        self, request: HttpRequest, obj: WebhookEndpoint, form: Any, change: bool
+    ) -> None:
+        if not change:
+            obj.created_at = clock.now()
+            obj.created_by = request.user  # type: ignore[assignment]
+            if obj.format == "json" and not obj.secret:
+                import secrets
+
+                obj.secret = secrets.token_hex(24)
+        super().save_model(request, obj, form, change)
+
+    @admin.action(description=_("Re-enable (reset the failure count)"))
+    def reactivate(self, request: HttpRequest, queryset: QuerySet[WebhookEndpoint]) -> None:
+        for endpoint in queryset:
+            webhooks.reactivate(endpoint, actor=request.user)
+        messages.success(request, _("Re-enabled."))
+
+
+@admin.register(WebhookDelivery)
+class WebhookDeliveryAdmin(admin.ModelAdmin):
+    list_display = [
+        "created_at",
+        "endpoint",
+        "topic",
+        "status",
+        "attempt",
+        "response_status",
+        "duration_ms",
+        "next_retry_at",
+    ]
+    list_filter = ["status", "topic", "endpoint"]
+    readonly_fields = [f.name for f in WebhookDelivery._meta.fields]
+    actions = ["redeliver"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    @admin.action(description=_("Redeliver"))
+    def redeliver(self, request: HttpRequest, queryset: QuerySet[WebhookDelivery]) -> None:
+        for delivery in queryset.select_related("endpoint"):
+            webhooks.redeliver(delivery, actor=request.user)
+        messages.success(request, _("Queued again."))
+
+
+@admin.register(Notification)
+class NotificationAdmin(admin.ModelAdmin):
+    list_display = ["created_at", "recipient", "verb", "ticket", "read_at", "emailed_at"]
+    list_filter = ["verb"]
+    raw_id_fields = ["recipient", "ticket", "actor"]
