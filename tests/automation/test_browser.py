@@ -6,8 +6,8 @@ import os
 
 import pytest
 
-from ticketdesk.automation.models import Rule
 from tests.factories import PASSWORD, make_agent, make_ticket
+from ticketdesk.automation.models import Rule
 
 from .helpers import drain
 

@@ -361,3 +361,21 @@ def test_canned_response_is_posted_as_public_reply_by_the_rule_author(admin_user
         f"Hi {ticket.requester.display_name}, we look at {ticket.display_number}."
     )
     assert canned.pk
+
+
+def test_purge_keeps_firings_and_recent_misses(admin_user, team):
+    make_rule(
+        Trigger.TICKET_CREATED,
+        [leaf("subject", "contains", "keep")],
+        [{"type": "add_tag", "value": "k"}],
+    )
+    start = clock.now()
+    with clock.frozen(start - dt.timedelta(days=40)):
+        make_ticket(team=team, subject="keep me")
+        make_ticket(team=team, subject="old miss")
+        drain()
+    make_ticket(team=team, subject="new miss")
+    drain()
+    assert engine.purge_traces() == 1
+    assert RuleExecution.objects.filter(matched=True).count() == 1
+    assert RuleExecution.objects.filter(matched=False).count() == 1

@@ -298,3 +298,16 @@ def test_rule_list_is_translated(admin_client, language, title):
     with translation.override(language):
         page = admin_client.get("/automation/", HTTP_ACCEPT_LANGUAGE=language)
     assert title in page.text
+
+
+def test_fragments_have_bounded_queries(team, agent, escalate, django_assert_max_num_queries):
+    for i in range(5):
+        make_rule(Trigger.TICKET_CREATED, [], [{"type": "add_tag", "value": f"t{i}"}])
+    ticket = make_ticket(team=team)
+    drain()
+    client = client_for(agent)
+    with django_assert_max_num_queries(12):
+        log = client.get(f"/automation/ticket/{ticket.number}/log/")
+    assert log.text.count('class="trace fired"') == 5
+    with django_assert_max_num_queries(12):
+        assert client.get(f"/automation/macros/for/{ticket.number}/").status_code == 200

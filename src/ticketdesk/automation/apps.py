@@ -13,8 +13,9 @@ class AutomationConfig(AppConfig):
         from ticketdesk.core.scheduler import register_periodic
 
         from . import subscribers  # noqa: F401  (registers the outbox handlers)
-        from .tasks import run_time_rules
+        from .tasks import purge_traces, run_time_rules
 
         register_periodic(
             "automation_time_rules", run_time_rules, every_seconds=TIME_RULES_EVERY_SECONDS
         )
+        register_periodic("automation_purge_traces", purge_traces, every_seconds=24 * 3600)

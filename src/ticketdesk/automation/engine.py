@@ -364,3 +364,25 @@ def _fire_time_rule(rule: Rule, ticket_id: int, anchor_at: dt.datetime) -> bool:
     except IntegrityError:  # another worker fired it for this window
         return False
     return True
+
+
+# ---------------------------------------------------------------- housekeeping
+
+TRACE_DAYS = 30
+PURGE_BATCH = 5000
+
+
+def purge_traces(days: int = TRACE_DAYS) -> int:
+    """Delete traces of evaluations that did not act, older than `days`, in batches (the
+    rule_fired TicketEvents keep the history of what rules did)."""
+    cutoff = clock.now() - dt.timedelta(days=days)
+    deleted = 0
+    while True:
+        ids = list(
+            RuleExecution.objects.filter(created_at__lt=cutoff, matched=False).values_list(
+                "pk", flat=True
+            )[:PURGE_BATCH]
+        )
+        if not ids:
+            return deleted
+        deleted += RuleExecution.objects.filter(pk__in=ids).delete()[0]

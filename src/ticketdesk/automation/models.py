@@ -102,6 +102,9 @@ class RuleExecution(models.Model):
             models.Index(fields=["rule", "-created_at", "-id"], name="ruleexec_rule"),
             models.Index(fields=["rule", "source_message_id"], name="ruleexec_source"),
             models.Index(
+                fields=["created_at"], condition=models.Q(matched=False), name="ruleexec_purge"
+            ),
+            models.Index(
                 fields=["rule", "ticket", "created_at"],
                 condition=models.Q(matched=True),
                 name="ruleexec_fired",
