@@ -203,3 +203,27 @@ class ProblemRecord(models.Model):
 
     def __str__(self) -> str:
         return f"problem {self.ticket_id}"
+
+
+class SpikeAlert(models.Model):
+    """A spike already announced (`reports.spike` on the outbox), once per key and period."""
+
+    kind = models.CharField(max_length=20)  # category | term
+    key = models.CharField(max_length=120)
+    period_start = models.DateField()
+    period_end = models.DateField()
+    count = models.IntegerField()
+    mean = models.FloatField()
+    z_score = models.FloatField()
+    created_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "key", "period_start"], name="spike_once")
+        ]
+        ordering = ["-period_start", "-z_score"]
+        verbose_name = _("spike alert")
+        verbose_name_plural = _("spike alerts")
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.key} {self.period_start}: {self.count}"

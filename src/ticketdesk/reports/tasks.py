@@ -9,3 +9,11 @@ def send_scheduled_reports() -> int:
     from .scheduled import send_due
 
     return send_due()
+
+
+@task(queue_name="default")
+def detect_spikes() -> int:
+    """Look for category and term spikes and announce new ones (`reports.spike`)."""
+    from .trends import detect_and_publish
+
+    return len(detect_and_publish())

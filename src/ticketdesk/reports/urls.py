@@ -6,6 +6,7 @@ app_name = "reports"
 urlpatterns: list[URLPattern | URLResolver] = [
     path("", views.dashboard, name="dashboard"),
     path("scheduled/", views.scheduled_reports, name="scheduled"),
+    path("trends/", views.trends, name="trends"),
     path("problems/", problem_views.index, name="problems"),
     path("problems/new/", problem_views.create, name="problem_create"),
     path("problems/<int:number>/", problem_views.detail, name="problem"),

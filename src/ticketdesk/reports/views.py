@@ -156,3 +156,32 @@ def customer_journey(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
         "reports/journey.html",
         {"page_nav": "reports", **data, "trend": trend},
     )
+
+
+@require_GET
+def trends(request: HttpRequest) -> HttpResponse:
+    from . import trends as trend_queries
+    from .models import SpikeAlert
+
+    try:
+        f = filters.parse(request.user, request.GET)
+        days = max(1, min(90, int(request.GET.get("repeat_days") or 7)))
+    except DomainError as error:
+        return render_domain_error(request, error)
+    except ValueError:
+        days = 7
+    return render(
+        request,
+        "reports/trends.html",
+        {
+            "page_nav": "reports",
+            "f": f,
+            "repeat_days": days,
+            "categories": trend_queries.category_trends(f),
+            "tags": trend_queries.tag_trends(f),
+            "terms": trend_queries.term_trends(f),
+            "repeat_contacts": trend_queries.repeat_reporters(f, days, "requester_id"),
+            "repeat_organizations": trend_queries.repeat_reporters(f, days, "organization_id"),
+            "spikes": SpikeAlert.objects.all()[:20],
+        },
+    )

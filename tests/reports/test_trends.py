@@ -1,0 +1,78 @@
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from tests.factories import ContactFactory, make_ticket
+from tests.reports.conftest import T0, drain
+from ticketdesk.core import clock
+from ticketdesk.notifications.models import OutboxMessage
+from ticketdesk.reports.models import SpikeAlert
+from ticketdesk.reports.text import tokens
+from ticketdesk.reports.trends import detect_and_publish
+from ticketdesk.tickets.models import Category
+
+pytestmark = pytest.mark.django_db
+
+
+def ticket_on(day: dt.date, subject: str, category, contact=None, team=None):
+    with clock.frozen(dt.datetime.combine(day, dt.time(8), tzinfo=dt.UTC)):
+        return make_ticket(subject=subject, category=category, requester=contact, team=team)
+
+
+def test_tokenizer_drops_stopwords_in_three_languages():
+    assert tokens("The VPN não funciona: problema con la stampante HP-4200!") == [
+        "vpn",
+        "funciona",
+        "stampante",
+        "hp-4200",
+    ]
+
+
+def test_category_and_term_spike_is_published_once(settings):
+    settings.TIME_ZONE = "UTC"
+    network = Category.objects.create(name="Network")
+    today = T0.date()
+    for week in range(1, 9):  # one ticket a week for eight weeks
+        ticket_on(today - dt.timedelta(days=7 * week), "Slow wifi on floor 2", network)
+    for hour in range(8):  # then eight in the current week
+        ticket_on(today - dt.timedelta(days=hour % 3), "Firewall blocks the ERP", network)
+    with clock.frozen(T0):
+        drain()
+        alerts = detect_and_publish(today)
+        assert detect_and_publish(today) == []  # once per period
+    kinds = {(a.kind, a.key) for a in alerts}
+    assert ("category", str(network.pk)) in kinds
+    assert ("term", "firewall") in kinds
+    assert ("term", "wifi") not in kinds
+    published = OutboxMessage.objects.filter(topic="reports.spike")
+    assert published.count() == len(alerts) == SpikeAlert.objects.count()
+    category_alert = next(m for m in published if m.payload["kind"] == "category")
+    assert category_alert.payload["count"] == 8
+    assert category_alert.payload["label"] == "Network"
+
+
+def test_trends_page_and_repeat_reporters(client, admin_user, team, settings):
+    settings.TIME_ZONE = "UTC"
+    network = Category.objects.create(name="Network")
+    repeat, once = ContactFactory(), ContactFactory()
+    today = T0.date()
+    ticket_on(today - dt.timedelta(days=20), "Wifi down", network, repeat, team)
+    ticket_on(today - dt.timedelta(days=3), "Wifi down again", network, repeat, team)
+    ticket_on(today - dt.timedelta(days=1), "Wifi down a third time", network, repeat, team)
+    ticket_on(today - dt.timedelta(days=15), "Wifi down", network, once, team)
+    ticket_on(today - dt.timedelta(days=2), "Wifi flaky", network, once, team)
+    with clock.frozen(T0):
+        drain()
+        client.force_login(admin_user)
+        response = client.get(
+            "/reports/trends/",
+            {"start": (today - dt.timedelta(days=6)).isoformat(), "end": today.isoformat()},
+        )
+    assert response.status_code == 200
+    repeats = response.context["repeat_contacts"]
+    assert [(r["id"], r["repeats"]) for r in repeats] == [(repeat.pk, 1)]
+    categories = response.context["categories"]
+    assert [(c.label, c.current, c.previous) for c in categories] == [("Network", 3, 0)]
+    assert "wifi" in [t.label for t in response.context["terms"]]
