@@ -84,14 +84,28 @@ class TicketFieldsForm(forms.Form):
     urgency = forms.TypedChoiceField(label=_("Urgency"), choices=LEVEL_CHOICES, coerce=int)
     impact = forms.TypedChoiceField(label=_("Impact"), choices=LEVEL_CHOICES, coerce=int)
     team = forms.ModelChoiceField(
-        queryset=Team.objects.filter(active=True), label=_("Team"), required=False
+        queryset=Team.objects.filter(active=True),
+        label=_("Team"),
+        required=False,
+        empty_label=_("No team"),
     )
-    assignee = AgentChoiceField(queryset=User.objects.none(), label=_("Assignee"), required=False)
+    assignee = AgentChoiceField(
+        queryset=User.objects.none(),
+        label=_("Assignee"),
+        required=False,
+        empty_label=_("Unassigned"),
+    )
     ticket_type = forms.ModelChoiceField(
-        queryset=TicketType.objects.filter(active=True), label=_("Type"), required=False
+        queryset=TicketType.objects.filter(active=True),
+        label=_("Type"),
+        required=False,
+        empty_label="—",
     )
     category = forms.ModelChoiceField(
-        queryset=Category.objects.filter(active=True), label=_("Category"), required=False
+        queryset=Category.objects.filter(active=True),
+        label=_("Category"),
+        required=False,
+        empty_label="—",
     )
     tags = forms.CharField(
         label=_("Tags"),
@@ -221,11 +235,22 @@ class NewTicketForm(forms.Form):
         help_text=_("What the customer told you. Markdown is supported."),
     )
     team = forms.ModelChoiceField(
-        queryset=Team.objects.filter(active=True), label=_("Team"), required=False
+        queryset=Team.objects.filter(active=True),
+        label=_("Team"),
+        required=False,
+        empty_label=_("No team"),
     )
-    assignee = AgentChoiceField(queryset=User.objects.none(), label=_("Assignee"), required=False)
+    assignee = AgentChoiceField(
+        queryset=User.objects.none(),
+        label=_("Assignee"),
+        required=False,
+        empty_label=_("Unassigned"),
+    )
     ticket_type = forms.ModelChoiceField(
-        queryset=TicketType.objects.filter(active=True), label=_("Type"), required=False
+        queryset=TicketType.objects.filter(active=True),
+        label=_("Type"),
+        required=False,
+        empty_label="—",
     )
     urgency = forms.TypedChoiceField(
         label=_("Urgency"), choices=LEVEL_CHOICES, coerce=int, initial=Level.MEDIUM

@@ -297,6 +297,19 @@
     },
   };
 
+  /* after the side panel is swapped: bring a conflict or an error into view */
+  document.addEventListener("htmx:afterSwap", (event) => {
+    const panel = event.detail && event.detail.target;
+    if (!panel || panel.id !== "side-panel" && !panel.closest("#side-panel")) return;
+    const side = $("#side-panel");
+    const notice = side && $("[data-conflict], .alert.danger, .field-error", side);
+    if (notice) {
+      notice.setAttribute("tabindex", "-1");
+      notice.scrollIntoView({ block: "center" });
+      notice.focus({ preventScroll: true });
+    }
+  });
+
   document.addEventListener("DOMContentLoaded", () => {
     updateBulk();
     showBulkField();

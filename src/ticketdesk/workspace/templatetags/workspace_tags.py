@@ -40,7 +40,12 @@ def initials(name: str | None) -> str:
 def since(value: Any) -> str:
     """A short “how long ago” (one unit: “3 days”)."""
     from django.utils.timesince import timesince
+    from django.utils.translation import gettext
+
+    from ticketdesk.core import clock
 
     if not value:
         return ""
-    return timesince(value, depth=1)
+    if (clock.now() - value).total_seconds() < 60:
+        return gettext("just now")
+    return timesince(value, clock.now(), depth=1)

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from ticketdesk.accounts import policy
 from ticketdesk.accounts.actions import get_or_create_contact
+from ticketdesk.accounts.models import TeamMembership
 from ticketdesk.core.errors import DomainError, NotFound
 from ticketdesk.core.views import render_domain_error
 from ticketdesk.tickets import actions
@@ -31,7 +32,13 @@ def new_ticket(request: HttpRequest) -> HttpResponse:
         return render_domain_error(
             request, NotFound(_("Only agents can open tickets for customers."))
         )
-    form = NewTicketForm(request.POST or None, request.FILES or None)
+    first_team = (
+        TeamMembership.objects.filter(user_id=user.pk, team__active=True)
+        .order_by("team__name")
+        .values_list("team_id", flat=True)
+        .first()
+    )
+    form = NewTicketForm(request.POST or None, request.FILES or None, initial={"team": first_team})
     error = None
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
