@@ -7,6 +7,11 @@ from ticketdesk.accounts.models import Role
 from ticketdesk.tickets.models import CustomFieldDefinition, FieldType, TicketType
 
 
+@pytest.fixture(autouse=True)
+def _fast_password_hasher(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def customer_b(db):
     return make_customer(username="bruno", email="bruno@example.net")

@@ -8,10 +8,23 @@ from django.urls import reverse
 from ticketdesk.core import clock
 from ticketdesk.notifications import outbox
 from ticketdesk.notifications.models import OutboxMessage
-from ticketdesk.tickets.models import StatusCategory, Ticket
+from ticketdesk.tickets.models import EventKind, StatusCategory, Ticket, TicketEvent
 
 from . import emails, tokens
 from .models import CsatRequest, PortalSettings
+
+
+def _resolved_by(ticket: Ticket, version: object) -> bool:
+    """Did the change that published this message move the ticket to resolved? (The event
+    log answers; the ticket's current status may have moved on since.)"""
+    event = (
+        TicketEvent.objects.filter(
+            ticket=ticket, kind=EventKind.STATUS_CHANGED, data__version=version
+        )
+        .order_by("-id")
+        .first()
+    )
+    return bool(event and (event.data or {}).get("to_category") == StatusCategory.RESOLVED)
 
 
 @outbox.subscribe("ticket.updated")
@@ -26,7 +39,7 @@ def request_rating(message: OutboxMessage) -> None:
         .filter(pk=int(payload.get("ticket_id") or 0))
         .first()
     )
-    if ticket is None or ticket.status_category != StatusCategory.RESOLVED:
+    if ticket is None or not _resolved_by(ticket, payload.get("version")):
         return
     contact = ticket.requester
     try:

@@ -248,7 +248,8 @@ def _render_ticket(request: HttpRequest, ticket: Any, form: ReplyForm, status: i
             "can_close": policy.can(request.user, policy.CLOSE_OWN, ticket)
             and ticket.status_category not in DONE_CATEGORIES,
             "can_reopen": policy.can(request.user, policy.CLOSE_OWN, ticket)
-            and ticket.status_category in DONE_CATEGORIES,
+            and ticket.status_category in DONE_CATEGORIES
+            and _reopenable(ticket),
             "rating": rating,
             "rating_form": RatingForm(
                 scale=portal.csat_scale,
@@ -261,6 +262,13 @@ def _render_ticket(request: HttpRequest, ticket: Any, form: ReplyForm, status: i
         },
         status=status,
     )
+
+
+def _reopenable(ticket: Any) -> bool:
+    try:
+        return workflow.is_allowed(ticket.status, workflow.status_for_category("open"))
+    except DomainError:
+        return False
 
 
 @require_POST
@@ -297,12 +305,15 @@ def ticket_status(request: HttpRequest, number: int) -> HttpResponse:
         return redirect
     try:
         ticket = queries.ticket_detail(request.user, number)
+        # "My problem is solved" resolves (reopenable, asks for a rating); closed is final
         category = (
-            StatusCategory.OPEN if request.POST.get("action") == "reopen" else StatusCategory.CLOSED
+            StatusCategory.OPEN
+            if request.POST.get("action") == "reopen"
+            else StatusCategory.RESOLVED
         )
         target = workflow.status_for_category(category)
-        if category == StatusCategory.CLOSED and not workflow.is_allowed(ticket.status, target):
-            target = workflow.status_for_category(StatusCategory.RESOLVED)
+        if category == StatusCategory.RESOLVED and not workflow.is_allowed(ticket.status, target):
+            target = workflow.status_for_category(StatusCategory.CLOSED)
         ticket_actions.change_status(ticket, target, actor=request.user)  # type: ignore[arg-type]
     except DomainError as error:
         return render_domain_error(request, error)

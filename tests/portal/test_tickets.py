@@ -1,0 +1,122 @@
+from __future__ import annotations
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from tests.factories import make_ticket
+from tests.portal.conftest import login
+from ticketdesk.accounts.models import Organization
+from ticketdesk.tickets import actions
+from ticketdesk.tickets.actions import AttachmentInput
+from ticketdesk.tickets.models import Channel, StatusCategory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def conversation(team, agent, customer):
+    _user, contact = customer
+    ticket = make_ticket(team=team, requester=contact, subject="VPN drops every hour")
+    actions.add_note(ticket, actor=agent, body="INTERNAL: customer is on the old client")
+    actions.reply(
+        ticket,
+        actor=agent,
+        body="Please update the VPN client.",
+        attachments=[AttachmentInput("guide.pdf", b"%PDF-1.4 guide", "application/pdf")],
+    )
+    return ticket
+
+
+def test_ticket_page_shows_public_conversation_only(client, customer, conversation):
+    login(client, customer[0])
+    response = client.get(reverse("portal:ticket", args=[conversation.number]))
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "Please update the VPN client." in html
+    assert "INTERNAL" not in html and "old client" not in html
+    assert "guide.pdf" in html
+
+
+def test_agent_looking_at_the_portal_does_not_see_notes_either(client, agent, conversation):
+    login(client, agent)
+    html = client.get(reverse("portal:ticket", args=[conversation.number])).content.decode()
+    assert "Please update the VPN client." in html
+    assert "old client" not in html
+
+
+def test_list_search_and_status_filter(client, customer, conversation, team):
+    _user, contact = customer
+    make_ticket(team=team, requester=contact, subject="Printer offline")
+    login(client, customer[0])
+    html = client.get(reverse("portal:tickets")).content.decode()
+    assert "VPN drops" in html and "Printer offline" in html
+    html = client.get(reverse("portal:tickets"), {"q": "printer"}).content.decode()
+    assert "Printer offline" in html and "VPN drops" not in html
+    html = client.get(reverse("portal:tickets"), {"q": f"#{conversation.number}"}).content.decode()
+    assert "VPN drops" in html and "Printer offline" not in html
+    html = client.get(reverse("portal:tickets"), {"state": "solved"}).content.decode()
+    assert "VPN drops" not in html
+
+
+def test_list_query_count_is_bounded(client, customer, team, django_assert_max_num_queries):
+    _user, contact = customer
+    for n in range(30):
+        make_ticket(team=team, requester=contact, subject=f"Ticket {n}")
+    login(client, customer[0])
+    with django_assert_max_num_queries(12):
+        response = client.get(reverse("portal:tickets"))
+    assert response.content.decode().count('class="num"') == 25
+
+
+def test_organization_tickets_visible_when_shared(client, customer, customer_b, team):
+    org = Organization.objects.create(name="Acme", shared_tickets=True)
+    customer[1].organizations.add(org)
+    customer_b[1].organizations.add(org)
+    ticket = make_ticket(team=team, requester=customer_b[1], subject="Bruno's issue")
+    login(client, customer[0])
+    assert "Bruno&#x27;s issue" in client.get(reverse("portal:tickets")).content.decode()
+    mine = client.get(reverse("portal:tickets"), {"scope": "mine"}).content.decode()
+    assert "Bruno" not in mine
+    assert client.get(reverse("portal:ticket", args=[ticket.number])).status_code == 200
+
+
+def test_reply_with_attachment(client, customer, conversation):
+    login(client, customer[0])
+    upload = SimpleUploadedFile("log.txt", b"error 42", "text/plain")
+    response = client.post(
+        reverse("portal:reply", args=[conversation.number]),
+        {"body": "Updated, still broken.", "attachments": [upload]},
+    )
+    assert response.status_code == 302
+    message = conversation.messages.order_by("-id").first()
+    assert message.is_customer_message and message.channel == Channel.PORTAL
+    assert message.attachments.get().original_name == "log.txt"
+
+
+def test_empty_reply_shows_error(client, customer, conversation):
+    login(client, customer[0])
+    response = client.post(reverse("portal:reply", args=[conversation.number]), {"body": ""})
+    assert response.status_code == 400
+    assert 'id="id_body_error"' in response.content.decode()
+
+
+def test_close_and_reopen(client, customer, conversation):
+    login(client, customer[0])
+    url = reverse("portal:ticket_status", args=[conversation.number])
+    assert client.post(url, {"action": "close"}).status_code == 302
+    conversation.refresh_from_db()
+    assert conversation.status_category == StatusCategory.RESOLVED
+    assert client.post(url, {"action": "reopen"}).status_code == 302
+    conversation.refresh_from_db()
+    assert conversation.status_category == StatusCategory.OPEN
+
+
+def test_attachment_download(client, customer, conversation):
+    attachment = conversation.attachments.get()
+    login(client, customer[0])
+    response = client.get(reverse("portal:attachment", args=[attachment.pk]))
+    assert response.status_code == 200
+    assert b"".join(response.streaming_content) == b"%PDF-1.4 guide"
+    assert "attachment" in response["Content-Disposition"]
+    assert response["X-Content-Type-Options"] == "nosniff"
