@@ -205,3 +205,19 @@ def test_refresh_query_count_is_bounded(
         drain()
     with clock.frozen(at(2025, 6, 9, 10)), django_assert_max_num_queries(20):
         tracking.refresh(ticket.pk)
+
+
+def test_leaving_every_policy_clears_the_sla(team, agent, customer, urgent):
+    _user, contact = customer
+    with clock.frozen(at(2025, 6, 9, 9)):
+        ticket = make_ticket(team=team, requester=contact, priority_override=Level.CRITICAL)
+        drain()
+    ticket.refresh_from_db()
+    assert ticket.sla_state == SLAState.ACTIVE and ticket.due_at is not None
+    with clock.frozen(at(2025, 6, 9, 9, 10)):
+        actions.set_fields(ticket, actor=agent, priority=Level.LOW)
+        drain()
+    ticket.refresh_from_db()
+    assert ticket.sla_state == SLAState.NONE and ticket.due_at is None
+    assert sla_events(ticket)[-1] == ("", "no_policy")
+    assert TicketSLA.objects.get(ticket=ticket).next_check_at is None

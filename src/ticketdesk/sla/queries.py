@@ -16,6 +16,7 @@ from .models import BusinessCalendar, Metric, SLAPolicy, TeamCalendar, TicketSLA
 
 CHANGE_LABELS = {
     "policy": lambda: _("policy applied"),
+    "no_policy": lambda: _("no policy applies any more"),
     "started": lambda: _("clock started"),
     "paused": lambda: _("clock paused (waiting on the customer)"),
     "resumed": lambda: _("clock resumed"),

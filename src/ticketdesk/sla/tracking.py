@@ -85,12 +85,16 @@ def refresh(
         recorded: list[str] = list(state.notified.get("keys", []))
         seen = set(recorded)
         previous_policy_id = state.policy_id
-        if policy is not None and previous_policy_id != policy.pk:
+        if previous_policy_id != (policy.pk if policy else None):
             record(
                 ticket,
                 EventKind.SLA,
                 None,
-                data={"change": "policy", "policy_id": policy.pk, "policy": policy.name},
+                data={
+                    "change": "policy" if policy else "no_policy",
+                    "policy_id": policy.pk if policy else None,
+                    "policy": policy.name if policy else "",
+                },
             )
         for transition in result.transitions:
             if transition.key in seen:
