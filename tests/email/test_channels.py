@@ -67,14 +67,7 @@ def test_pipe_command_ingests_files_and_stdin(tmp_path, mailbox):
     first = tmp_path / "one.eml"
     first.write_bytes(make_mail(message_id="<pipe1@example.org>", subject="From a file"))
     result = subprocess.run(
-        [*TICKETDESK, "mail", "ingest", str(first)],
-        env=database.env(tmp_path),
-        capture_output=True,
-        timeout=60,
-    )
-    assert result.returncode == 0, result.stderr.decode()
-    result = subprocess.run(
-        [*TICKETDESK, "mail", "ingest"],
+        [*TICKETDESK, "mail", "ingest", str(first), "-"],
         input=make_mail(message_id="<pipe2@example.org>", subject="From stdin"),
         env=database.env(tmp_path),
         capture_output=True,
@@ -120,7 +113,7 @@ def smtp_in():
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_smtp_listener_turns_mail_into_tickets(smtp_in, mailbox):
+def test_smtp_and_lmtp_listeners_turn_mail_into_tickets(smtp_in, mailbox):
     mail = EmailMessage()
     mail["From"] = "Luca <luca@example.it>"
     mail["To"] = "whatever@desk.test"
@@ -137,9 +130,6 @@ def test_smtp_listener_turns_mail_into_tickets(smtp_in, mailbox):
     assert inbound.mailbox == mailbox  # matched by the envelope recipient
     assert inbound.ticket.team == mailbox.team
 
-
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_lmtp_listener_answers_per_recipient(mailbox):
     controller = make_controller("127.0.0.1", free_port(), lmtp=True)
     controller.start()
     try:
@@ -156,7 +146,7 @@ def test_lmtp_listener_answers_per_recipient(mailbox):
     assert InboundEmail.objects.get(email_message_id="lmtp1@example.it").state == "processed"
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db
 def test_smtp_listener_answers_451_when_storing_fails(smtp_in, mailbox, monkeypatch):
     from django.db import OperationalError
 

@@ -202,9 +202,10 @@ def _process(inbound: InboundEmail) -> None:
     inbound.from_address = parsed.from_address[:320]
     inbound.subject = parsed.subject[:250]
     inbound.limits_noted = parsed.dropped
-    ours = loops.our_addresses()
+    mailboxes = list(Mailbox.objects.select_related("team", "ticket_type", "category"))
+    ours = loops.our_addresses(mailboxes)
     if inbound.mailbox is None:
-        inbound.mailbox = match_mailbox(parsed, inbound.envelope_to)
+        inbound.mailbox = match_mailbox(parsed, inbound.envelope_to, mailboxes)
     if parsed.from_address.lower() in ours:
         _set(inbound, InboundState.IGNORED, _("Sent from one of our own addresses."))
         return
@@ -237,22 +238,18 @@ def _process(inbound: InboundEmail) -> None:
     _set(inbound, InboundState.PROCESSED)
 
 
-def match_mailbox(parsed: ParsedEmail, envelope_to: str) -> Mailbox | None:
+def match_mailbox(
+    parsed: ParsedEmail, envelope_to: str, mailboxes: list[Mailbox] | None = None
+) -> Mailbox | None:
+    """The mailbox of the first recipient (envelope first, then To and Cc) that is ours."""
     candidates = [a for a in envelope_to.split("\n") if a]
     candidates += [address for _name, address in (*parsed.to, *parsed.cc)]
-    lowered = [c.lower() for c in candidates][:100]
-    if not lowered:
-        return None
-    found = {m.address.lower(): m for m in Mailbox.objects.filter(address__in=lowered)}
-    if not found:
-        found = {
-            m.address.lower(): m
-            for m in Mailbox.objects.all()[:500]
-            if m.address.lower() in lowered
-        }
-    for address in lowered:
-        if address in found:
-            return found[address]
+    if mailboxes is None:
+        mailboxes = list(Mailbox.objects.all())
+    by_address = {m.address.lower(): m for m in mailboxes}
+    for address in candidates:
+        if address.lower() in by_address:
+            return by_address[address.lower()]
     return None
 
 

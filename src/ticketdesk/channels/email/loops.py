@@ -20,8 +20,11 @@ AUTO_REPLY_LIMIT = 5  # automatic mails per sender address ...
 AUTO_REPLY_WINDOW = 3600  # ... per hour
 
 
-def our_addresses() -> set[str]:
-    found = {a.lower() for a in Mailbox.objects.values_list("address", flat=True)}
+def our_addresses(mailboxes: list[Mailbox] | None = None) -> set[str]:
+    if mailboxes is None:
+        found = {a.lower() for a in Mailbox.objects.values_list("address", flat=True)}
+    else:
+        found = {m.address.lower() for m in mailboxes}
     default = parseaddr(settings.DEFAULT_FROM_EMAIL)[1]
     if default:
         found.add(default.lower())
