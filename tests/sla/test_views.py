@@ -170,3 +170,16 @@ def test_management_commands(team, capsys, configured):
     assert Ticket.objects.get(pk=ticket.pk).sla_state == SLAState.ACTIVE
     assert "Recomputed 1 tickets." in capsys.readouterr().out
     assert SLAPolicy.objects.count() == 2
+
+
+def test_sla_defaults_command_is_idempotent(team, capsys):
+    with clock.frozen(at(2025, 6, 9, 9)):
+        ticket = make_ticket(team=team, priority_override=4)
+        call_command("sla_defaults", "--time-zone", "Europe/Rome")
+        call_command("sla_defaults")
+    assert SLAPolicy.objects.count() == 3
+    out = capsys.readouterr().out
+    assert "3 policies created" in out and "0 policies created" in out
+    ticket.refresh_from_db()
+    # critical: 30 minutes of calendar time
+    assert ticket.first_response_due_at == at(2025, 6, 9, 9, 30)

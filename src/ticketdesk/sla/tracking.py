@@ -151,6 +151,8 @@ def _record_alerts(
                 {
                     "ticket_id": ticket.pk,
                     "ticket_number": ticket.number,
+                    "actor_id": None,
+                    "version": ticket.version,
                     "metric": metric,
                     "due_at": (m.due_at or m.breached_at or at).isoformat(),
                     "at": at.isoformat(),
