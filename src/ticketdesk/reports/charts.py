@@ -57,10 +57,12 @@ def _axes(top: float, labels: Sequence[str], x_of: object) -> list[str]:
             f'stroke="#e5e7eb"/><text x="{PAD_LEFT - 6}" y="{y + 4:.1f}" text-anchor="end" '
             f'font-size="11" fill="#4b5563">{value:g}</text>'
         )
-    step = max(1, len(labels) // 8)
+    step = max(1, -(-len(labels) // 7))
     for i, label in enumerate(labels):
         if i % step:
             continue
+        if len(label) == 10 and label[4] == "-" and label[7] == "-":
+            label = label[5:]  # ISO dates: the year is in the table
         x = x_of(i)  # type: ignore[operator]
         out.append(
             f'<text x="{x:.1f}" y="{HEIGHT - 12}" text-anchor="middle" font-size="11" '
