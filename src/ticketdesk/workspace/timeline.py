@@ -29,6 +29,7 @@ FIELD_LABELS = {
     "watchers": gettext_lazy("watchers"),
 }
 LEVEL_FIELDS = {"priority", "urgency", "impact"}
+TRANSLATED_NAMES = {"status", "ticket_type"}
 # Events shown as the message they carry, not as a line of their own.
 MESSAGE_EVENTS = {EventKind.MESSAGE_ADDED, EventKind.NOTE_ADDED}
 
@@ -52,6 +53,8 @@ def value_text(field: str, value: Any) -> str:
     if value is None or value == "" or value == []:
         return _("nothing")
     if isinstance(value, dict) and "label" in value:
+        if field in TRANSLATED_NAMES:  # shipped status and type names are in the catalog
+            return _(str(value["label"]))
         return str(value["label"])
     if field in LEVEL_FIELDS and isinstance(value, int) and value in Level.values:
         return str(Level(value).label)
