@@ -70,6 +70,8 @@ def test_ticket_clock_fragment_shows_targets_and_history(client, team, agent, cu
     assert "<html" not in body  # a fragment
     assert "Standard" in body and "First response" in body
     assert "clock paused (waiting on the customer)" in body
+    assert "16h 00m" in body  # resolution target in business hours, not "0d 16h"
+    assert body.index("clock started") < body.index("clock paused")
     assert "SLA paused" in body  # the badge
     full = client.get(f"/sla/ticket/{ticket.number}/")
     assert full.status_code == 200 and "<html" in full.content.decode()

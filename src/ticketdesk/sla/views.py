@@ -48,6 +48,7 @@ def ticket_clock(request: HttpRequest, number: str) -> HttpResponse:
     for row in clock.history:
         at = row["at"]
         row["at"] = parse_datetime(at) if isinstance(at, str) else at
+    clock.history.sort(key=lambda row: row["at"])
     for row in clock.metrics:
         for key in ("due_at", "cycle_start", "breached_at", "met_at"):
             value = row.get(key)

@@ -21,13 +21,14 @@ TONES = {
 }
 
 
-def duration(seconds: float) -> str:
-    """A short human duration: 45m, 2h 05m, 3d 4h."""
+def duration(seconds: float, *, days: bool = True) -> str:
+    """A short human duration: 45m, 2h 05m, 3d 4h (`days=False`: 40h 00m, for business time,
+    where a day is not 24 hours)."""
     minutes = max(int(abs(seconds)) // 60, 0)
-    days, rest = divmod(minutes, 24 * 60)
+    days_count, rest = divmod(minutes, 24 * 60) if days else (0, minutes)
     hours, minutes = divmod(rest, 60)
-    if days:
-        return _("%(d)sd %(h)sh") % {"d": days, "h": hours}
+    if days_count:
+        return _("%(d)sd %(h)sh") % {"d": days_count, "h": hours}
     if hours:
         return _("%(h)sh %(m)02dm") % {"h": hours, "m": minutes}
     return _("%(m)sm") % {"m": minutes}
@@ -69,7 +70,8 @@ def sla_badge(ticket: Any) -> dict[str, Any] | None:
 
 @register.filter
 def sla_duration(seconds: Any) -> str:
+    """Hours and minutes (business time has no 24-hour days)."""
     try:
-        return duration(float(seconds))
+        return duration(float(seconds), days=False)
     except (TypeError, ValueError):
         return ""
