@@ -118,3 +118,45 @@ def test_csat_and_sla_parsing():
     )
     assert sla_outcome({"metric": "resolution", "state": "met"}) == ("resolution", "met")
     assert sla_outcome({"metric": "resolution", "state": "warning"}) is None
+    # what the sla and portal apps record
+    assert sla_outcome({"metric": "next_response", "change": "met", "at": "x"}) == (
+        "next_response",
+        "met",
+    )
+    assert sla_outcome({"metric": "first_response", "change": "paused"}) is None
+    assert csat_value({"score": 5, "scale": "binary"}) == (100.0, True)
+    assert csat_value({"score": 1, "scale": "binary"}) == (0.0, False)
+    assert csat_value({"score": 4, "scale": "five"}) == (75.0, True)
+
+
+def test_sla_and_csat_events_reach_the_dashboard_numbers(history, team, admin_user):
+    from tests.reports.conftest import at
+    from ticketdesk.core import clock
+    from ticketdesk.reports import filters, metrics
+    from ticketdesk.reports.facts import refresh_recent, refresh_ticket
+    from ticketdesk.tickets.models import TicketEvent
+
+    def event(ticket, kind, data, **delta):
+        TicketEvent.objects.create(ticket=ticket, kind=kind, data=data, created_at=at(**delta))
+
+    event(history.a, "sla", {"metric": "first_response", "change": "met"}, hours=1)
+    event(history.a, "sla", {"metric": "resolution", "change": "warning"}, hours=20)
+    event(history.a, "sla", {"metric": "resolution", "change": "breached"}, hours=22)
+    event(history.a, "sla", {"metric": "resolution", "change": "met"}, days=1, hours=2)
+    event(history.c, "sla", {"metric": "first_response", "change": "breached"}, days=1, hours=9)
+    event(history.a, "csat", {"score": 2, "scale": "five"}, days=2)
+    with clock.frozen(at(days=2, minutes=5)):
+        assert refresh_recent() == 1  # the csat event, recorded without an outbox message
+    refresh_ticket(history.a.pk)
+    refresh_ticket(history.c.pk)
+    with clock.frozen(at(days=3)):
+        f = filters.parse(admin_user, {"start": "2026-03-01", "end": "2026-03-31"})
+    summary = metrics.summary(f)
+    assert summary["sla"]["first_response"] == {"met": 1, "breached": 1, "compliance": 50.0}
+    assert summary["sla"]["resolution"] == {"met": 0, "breached": 1, "compliance": 0.0}
+    assert summary["csat_score"] == 25.0
+    assert summary["csat_positive_rate"] == 0.0
+    assert summary["csat_response_rate"] == 100.0  # one rating, one resolved ticket
+    daily = daily_snapshot()
+    rebuild()
+    assert daily_snapshot() == daily

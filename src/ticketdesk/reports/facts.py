@@ -13,7 +13,7 @@ Rules (documented in docs/reports.md):
 - a reopen (done → active) cancels the resolution until the ticket is resolved again;
 - one-touch: resolved with exactly one staff reply and never reopened;
 - CSAT: the last rating, normalised to 0..100; positive when rating ≥ 80 % of the scale;
-- SLA: the last met/breached outcome per metric from `sla` events.
+- SLA: per metric, breached if any `sla` event says so, else met if one says met.
 """
 
 from __future__ import annotations
@@ -69,7 +69,7 @@ def _seconds(delta: dt.timedelta) -> int:
 
 def csat_value(data: dict[str, Any]) -> tuple[float, bool] | None:
     """(score 0..100, positive) from a csat event's data; None if unreadable."""
-    rating = data.get("rating")
+    rating = data.get("rating", data.get("score"))
     if isinstance(rating, str):
         word = rating.strip().lower()
         if word in ("good", "positive", "satisfied"):
@@ -80,9 +80,12 @@ def csat_value(data: dict[str, Any]) -> tuple[float, bool] | None:
             rating = float(word)
         except ValueError:
             return None
+    scale_value = data.get("scale") or 5
+    if scale_value in ("five", "binary"):  # the portal's scales: 1-5 stars; bad=1 / good=5
+        scale_value = 5
     try:
         rating = float(rating)  # type: ignore[arg-type]
-        scale = float(data.get("scale") or 5)
+        scale = float(scale_value)
     except (TypeError, ValueError):
         return None
     if scale <= 1:
@@ -94,7 +97,9 @@ def csat_value(data: dict[str, Any]) -> tuple[float, bool] | None:
 def sla_outcome(data: dict[str, Any]) -> tuple[str, str] | None:
     """(metric, "met"|"breached") from an sla event's data; None for warnings and the rest."""
     metric = str(data.get("metric") or data.get("target") or data.get("kind") or "")
-    outcome = str(data.get("outcome") or data.get("state") or data.get("result") or "")
+    outcome = str(
+        data.get("outcome") or data.get("state") or data.get("result") or data.get("change") or ""
+    )
     outcome = outcome.lower()
     if outcome in ("breach", "breached", "missed"):
         outcome = "breached"
@@ -148,7 +153,7 @@ def _walk(ticket: Ticket, events: Iterable[TicketEvent]) -> _Walk:
             walk.csat = csat_value(data) or walk.csat
         elif event.kind == "sla":
             outcome = sla_outcome(data)
-            if outcome:
+            if outcome and walk.sla.get(outcome[0]) != "breached":  # a breach sticks
                 walk.sla[outcome[0]] = outcome[1]
         elif event.kind == "merged_into":
             walk.merged = True
@@ -283,3 +288,21 @@ def refresh_ticket(ticket_id: int) -> TicketFact | None:
         _apply_hourly(old, new)
         new.save(force_insert=old is None)
         return new
+
+
+CATCH_UP_KINDS = ("csat", "sla")
+
+
+def refresh_recent(minutes: int = 15, limit: int = 5000) -> int:
+    """Refresh the facts of tickets with recent `csat`/`sla` events: those can be recorded
+    without an outbox message (idempotent; run every few minutes with overlap)."""
+    since = clock.now() - dt.timedelta(minutes=minutes)
+    ticket_ids = list(
+        TicketEvent.objects.filter(kind__in=CATCH_UP_KINDS, created_at__gte=since)
+        .order_by()
+        .values_list("ticket_id", flat=True)
+        .distinct()[:limit]
+    )
+    for ticket_id in ticket_ids:
+        refresh_ticket(ticket_id)
+    return len(ticket_ids)

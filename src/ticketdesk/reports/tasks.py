@@ -17,3 +17,11 @@ def detect_spikes() -> int:
     from .trends import detect_and_publish
 
     return len(detect_and_publish())
+
+
+@task(queue_name="default")
+def refresh_recent_facts() -> int:
+    """Catch up on CSAT and SLA events recorded without an outbox message."""
+    from .facts import refresh_recent
+
+    return refresh_recent()
