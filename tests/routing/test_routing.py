@@ -146,6 +146,15 @@ def test_ticket_returning_to_the_queue_is_routed_again():
     drain()
     ticket.refresh_from_db()
     assert ticket.assignee_id == b.pk
+    # least loaded would pick b again (a has nothing): the agent who gave it back is avoided
+    team.assignment_strategy = AssignmentStrategy.LEAST_LOADED
+    team.save()
+    make_ticket(team=team, assignee=a)  # a is now busier than b will be
+    drain()
+    actions.assign(ticket, assignee=None, actor=b)
+    drain()
+    ticket.refresh_from_db()
+    assert ticket.assignee_id == a.pk
     # moved to another routed team: routed there
     other, (c,) = routed_team(AssignmentStrategy.LEAST_LOADED, size=1)
     actions.assign(ticket, assignee=None, team=other, actor=b)

@@ -79,8 +79,13 @@ def route(ticket_id: int) -> RoutingDecision | None:
         if ticket is None or not needs_routing(ticket) or ticket.team_id != team.pk:
             return None
         candidates = _candidates(member_ids, locked)
+        returned_by = _returned_by(ticket)
         chosen, reason = choose(
-            team.assignment_strategy, candidates, _facts(ticket), state.last_assignee_id
+            team.assignment_strategy,
+            candidates,
+            _facts(ticket),
+            state.last_assignee_id,
+            avoid_user_id=returned_by,
         )
         decision = RoutingDecision.objects.create(
             ticket=ticket,
@@ -100,6 +105,21 @@ def route(ticket_id: int) -> RoutingDecision | None:
         state.routed_count += 1
         state.save(update_fields=["last_assignee", "routed_count"])
     return decision
+
+
+def _returned_by(ticket: Ticket) -> int | None:
+    """The agent who just gave the ticket back to the queue (the latest assignment event
+    removed them), so it does not bounce straight back to them."""
+    event = (
+        TicketEvent.objects.filter(ticket=ticket, kind=EventKind.ASSIGNED, field="assignee")
+        .order_by("-created_at", "-id")
+        .only("old_value", "new_value")
+        .first()
+    )
+    if event is None or event.new_value is not None or not isinstance(event.old_value, dict):
+        return None
+    user_id = event.old_value.get("id")
+    return int(user_id) if isinstance(user_id, int) else None
 
 
 def _annotate_assignment(ticket: Ticket, decision: RoutingDecision) -> None:

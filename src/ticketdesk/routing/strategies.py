@@ -102,9 +102,14 @@ def choose(
     candidates: Sequence[Candidate],
     facts: TicketFacts,
     last_user_id: int | None,
+    *,
+    avoid_user_id: int | None = None,
 ) -> tuple[Candidate | None, str]:
-    """(chosen candidate or None, the reason in words)."""
+    """(chosen candidate or None, the reason in words). `avoid_user_id` (the agent who just
+    returned the ticket to the queue) is chosen only when nobody else is available."""
     available = [c for c in candidates if c.available]
+    if avoid_user_id is not None and any(c.user_id != avoid_user_id for c in available):
+        available = [c for c in available if c.user_id != avoid_user_id]
     if not candidates:
         return None, _("The team has no agent who can be assigned.")
     if not available:
