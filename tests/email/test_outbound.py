@@ -168,3 +168,43 @@ def test_language_of_the_requester_is_used(mailbox, smtp_out):
     outbox.process_pending()
     (ack,) = _parsed(smtp_out)
     assert ack["Subject"].startswith("Abbiamo ricevuto")
+
+
+def test_a_failed_send_is_retried_then_shown_on_the_ticket(mailbox, agent, smtp_out, settings):
+    from ticketdesk.channels.email.outbound import MAX_SEND_ATTEMPTS, retry_failed_sends
+
+    from .conftest import free_port
+
+    mailbox.send_acknowledgement = False
+    mailbox.save()
+    ticket = ingest(make_mail()).ticket
+    working_port = settings.EMAIL_PORT
+    settings.EMAIL_PORT = free_port()  # nothing listens there: connection refused
+    actions.reply(ticket, actor=agent, body="Try this.")
+    outbox.process_pending()
+    record = OutboundEmail.objects.get(kind=OutboundKind.REPLY)
+    assert record.sent_at is None and record.attempts == 1
+    assert "Connection refused" in record.last_error or "Errno" in record.last_error
+    assert record.next_attempt_at is not None
+
+    settings.EMAIL_PORT = working_port  # the mail server is back
+    OutboundEmail.objects.filter(pk=record.pk).update(next_attempt_at=record.created_at)
+    assert retry_failed_sends() == 1
+    record.refresh_from_db()
+    assert record.sent_at is not None
+    assert len(smtp_out) == 1
+    assert retry_failed_sends() == 0
+
+    # a mail that never goes out ends as an internal note on the ticket
+    settings.EMAIL_PORT = free_port()
+    actions.reply(ticket, actor=agent, body="Second try.")
+    outbox.process_pending()
+    failing = OutboundEmail.objects.filter(sent_at__isnull=True).get()
+    for _attempt in range(MAX_SEND_ATTEMPTS - 1):
+        OutboundEmail.objects.filter(pk=failing.pk).update(next_attempt_at=failing.created_at)
+        retry_failed_sends()
+    failing.refresh_from_db()
+    assert failing.failed_at is not None
+    assert failing.attempts == MAX_SEND_ATTEMPTS
+    note = ticket.messages.filter(kind="internal").get()
+    assert "could not be sent" in note.body_text

@@ -187,13 +187,20 @@ class OutboundEmail(models.Model):
     in_reply_to = models.CharField(max_length=998, blank=True, default="")
     sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
     bounced_at = models.DateTimeField(_("bounced"), null=True, blank=True)
+    attempts = models.PositiveIntegerField(_("attempts"), default=0)
+    last_error = models.TextField(_("last error"), blank=True, default="")
+    next_attempt_at = models.DateTimeField(_("next attempt"), null=True, blank=True)
+    failed_at = models.DateTimeField(_("given up"), null=True, blank=True)
     created_at = models.DateTimeField(_("created"))
 
     class Meta:
         ordering = ["-created_at", "-id"]
         verbose_name = _("outbound email")
         verbose_name_plural = _("outbound emails")
-        indexes = [models.Index(fields=["ticket", "created_at"], name="outbound_ticket")]
+        indexes = [
+            models.Index(fields=["ticket", "created_at"], name="outbound_ticket"),
+            models.Index(fields=["next_attempt_at"], name="outbound_retry"),
+        ]
 
     def __str__(self) -> str:
         return self.email_message_id

@@ -9,6 +9,7 @@ send raises, so the outbox retries it with backoff.
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 from email.utils import formataddr, make_msgid, parseaddr
 from typing import Any
@@ -18,18 +19,21 @@ from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import translation
+from django.utils.translation import gettext as _
 
 from ticketdesk.accounts import ratelimit
 from ticketdesk.core import clock
 from ticketdesk.notifications import outbox
 from ticketdesk.notifications.models import OutboxMessage
-from ticketdesk.tickets.models import Message, MessageKind, Ticket
+from ticketdesk.tickets import actions
+from ticketdesk.tickets.models import Channel, Message, MessageKind, Ticket
 
 from . import loops
 from .models import InboundEmail, Mailbox, OutboundEmail, OutboundKind
 
 logger = logging.getLogger(__name__)
 MAX_REFERENCES = 10
+MAX_SEND_ATTEMPTS = 6  # about an hour of retries: 1, 2, 4, 8, 16 minutes
 
 
 @outbox.subscribe("message.created")
@@ -116,7 +120,12 @@ def send_reply(message: Message) -> OutboundEmail | None:
 
 
 def send_automatic(
-    ticket: Ticket, inbound: InboundEmail, kind: str, *, message: Message | None = None
+    ticket: Ticket,
+    inbound: InboundEmail,
+    kind: str,
+    *,
+    message: Message | None = None,
+    retry: bool = False,
 ) -> OutboundEmail | None:
     """An acknowledgement or limit notice to the sender of `inbound`, unless loop protection
     forbids it."""
@@ -126,11 +135,9 @@ def send_automatic(
     address = inbound.from_address.lower()
     if not address or address in loops.our_addresses():
         return None
-    if OutboundEmail.objects.filter(
-        dedupe_key=_key(kind, ticket, message or inbound.message)
-    ).exists():
+    if not retry and _done(_key(kind, ticket, message or inbound.message)):
         return None
-    if not ratelimit.hit(
+    if not retry and not ratelimit.hit(
         f"email-auto:{address}",
         limit=loops.AUTO_REPLY_LIMIT,
         window_seconds=loops.AUTO_REPLY_WINDOW,
@@ -155,6 +162,15 @@ def _key(kind: str, ticket: Ticket, message: Message | None) -> str:
     return f"{kind}:{ticket.pk}:{message.pk if message else 0}"
 
 
+def _done(key: str) -> bool:
+    """Sent already, or given up (the outbox may deliver an event twice)."""
+    return (
+        OutboundEmail.objects.filter(dedupe_key=key)
+        .exclude(sent_at__isnull=True, failed_at__isnull=True)
+        .exists()
+    )
+
+
 def _send(
     ticket: Ticket,
     kind: str,
@@ -168,8 +184,8 @@ def _send(
     in_reply_to: str = "",
 ) -> OutboundEmail | None:
     key = _key(kind, ticket, message)
-    if OutboundEmail.objects.filter(dedupe_key=key, sent_at__isnull=False).exists():
-        return None  # delivered before (the outbox may deliver an event twice)
+    if _done(key):
+        return None
     ours = loops.our_addresses()
     recipients = [r for r in dict.fromkeys(recipients) if r and r.lower() not in ours]
     if not recipients:
@@ -235,7 +251,59 @@ def _send(
                 "created_at": clock.now(),
             },
         )
-        mail.send()
+        try:
+            mail.send()
+        except Exception as exc:  # the mail server refused or is unreachable: retry later
+            _failed(record, exc)
+            return record
         record.sent_at = clock.now()
-        record.save(update_fields=["sent_at"])
+        record.next_attempt_at = None
+        record.save(update_fields=["sent_at", "next_attempt_at"])
     return record
+
+
+def _failed(record: OutboundEmail, exc: Exception) -> None:
+    """Record a failed send: retried with backoff by `retry_failed_sends`; after the last
+    attempt an internal note on the ticket says the mail could not be sent."""
+    now = clock.now()
+    record.attempts += 1
+    record.last_error = f"{type(exc).__name__}: {exc}"[:2000]
+    logger.warning("sending %s failed (attempt %s): %s", record.pk, record.attempts, exc)
+    if record.attempts >= MAX_SEND_ATTEMPTS:
+        record.failed_at = now
+        record.next_attempt_at = None
+    else:
+        record.next_attempt_at = now + dt.timedelta(seconds=60 * 2 ** (record.attempts - 1))
+    record.save(update_fields=["attempts", "last_error", "next_attempt_at", "failed_at"])
+    if record.failed_at is not None:
+        actions.add_note(
+            record.ticket,
+            actor=None,
+            body=_("Mail to %(to)s could not be sent after %(n)s attempts: %(error)s")
+            % {"to": record.recipients, "n": record.attempts, "error": record.last_error},
+            markdown=False,
+            channel=Channel.EMAIL,
+        )
+
+
+def retry_failed_sends(limit: int = 100) -> int:
+    """Send again the mail whose last attempt failed and whose next attempt is due."""
+    due = (
+        OutboundEmail.objects.filter(
+            sent_at__isnull=True, failed_at__isnull=True, next_attempt_at__lte=clock.now()
+        )
+        .select_related("ticket", "ticket__requester", "message")
+        .order_by("next_attempt_at", "id")[:limit]
+    )
+    count = 0
+    for record in due:
+        count += 1
+        if record.kind == OutboundKind.REPLY and record.message is not None:
+            send_reply(record.message)
+            continue
+        inbound = (
+            InboundEmail.objects.filter(message=record.message).select_related("mailbox").first()
+        )
+        if inbound is not None:
+            send_automatic(record.ticket, inbound, record.kind, message=record.message, retry=True)
+    return count
