@@ -14,16 +14,16 @@ from dataclasses import dataclass
 from django.utils.html import escape
 
 WORD = re.compile(r"[^\W_]+")
+COMBINING_DIACRITICS = re.compile("[\u0300-\u036f]+")
 MAX_QUERY_CHARS = 500
 MAX_TERMS = 12
 MAX_WORD_CHARS = 64
 
 
 def fold(value: str) -> str:
-    """Lower case without accents: 'Não É' → 'nao e' (the PostgreSQL side applies the same
-    mapping in the `ticketdesk_search_fold` SQL function)."""
-    decomposed = unicodedata.normalize("NFKD", value)
-    return "".join(char for char in decomposed if not unicodedata.combining(char)).lower()
+    """Lower case without accents: 'Não É' → 'nao e'. The same steps as the PostgreSQL
+    function `ticketdesk_search_fold` (NFKD, drop combining diacritical marks, lower)."""
+    return COMBINING_DIACRITICS.sub("", unicodedata.normalize("NFKD", value)).lower()
 
 
 def words(value: str) -> list[str]:

@@ -10,6 +10,8 @@ data set is history, nothing should be notified.
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import html
 import json
 import random
 import secrets
@@ -20,7 +22,6 @@ from typing import Any
 from django.conf import settings
 from django.db import connection, models, transaction
 from django.db.models import F
-from django.utils.html import escape
 
 from ticketdesk.accounts.models import Contact, Organization, Role, Team, User
 from ticketdesk.core import clock
@@ -223,9 +224,10 @@ def _weighted(rng: random.Random, weights: dict[str, int]) -> str:
     return rng.choices(keys, weights=[weights[key] for key in keys])[0]
 
 
+@functools.lru_cache(maxsize=4096)
 def _html(text: str) -> str:
     return "".join(
-        "<p>" + escape(paragraph).replace("\n", "<br>") + "</p>"
+        "<p>" + html.escape(paragraph).replace("\n", "<br>") + "</p>"
         for paragraph in text.split("\n\n")
         if paragraph.strip()
     )
