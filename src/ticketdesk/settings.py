@@ -143,7 +143,6 @@ else:
         "NAME": os.environ.get("TICKETDESK_PG_TEST_NAME", f"test_ticketdesk_{os.getpid()}")
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
-FORMS_URLFIELD_ASSUME_HTTPS = True  # Django 6 default, opted into now
 
 # --- Background work ------------------------------------------------------------------------
 TASKS = {
