@@ -192,3 +192,24 @@ def test_catalogue_endpoints(api_for, agent, customer):
     assert created.status_code == 201
     again = api.post("/api/v1/contacts", {"email": "new@example.org"})
     assert again.status_code == 200 and again.json()["id"] == created.json()["id"]
+
+
+@pytest.mark.parametrize("sort", ["-updated_at", "created_at"])
+def test_pages_are_complete_when_timestamps_tie(api_for, agent, team, sort):
+    import datetime as dt
+
+    from ticketdesk.core import clock
+
+    with clock.frozen(dt.datetime(2026, 3, 1, 12, 0, tzinfo=dt.UTC)):
+        numbers = {make_ticket(team=team, subject=f"Tie {i}").number for i in range(12)}
+    api = api_for(agent)
+    seen, cursor = [], None
+    for _ in range(10):
+        params = {"limit": 5, "sort": sort, **({"cursor": cursor} if cursor else {})}
+        body = api.get("/api/v1/tickets", params).json()
+        seen += [t["number"] for t in body["items"]]
+        cursor = body["next_cursor"]
+        if not cursor:
+            break
+    assert len(seen) == 12 and set(seen) == numbers
+    assert seen == sorted(seen, reverse=sort.startswith("-"))
