@@ -40,10 +40,9 @@ def _after(queryset: QuerySet[M], ordering: list[str], values: list[Any]) -> Que
     columns, params = [], []
     for key, value in zip(ordering, values, strict=True):
         name = key.lstrip("-")
-        field = model._meta.pk if name == "pk" else model._meta.get_field(name)
-        columns.append(f"{table}.{quote(field.column)}")  # type: ignore[union-attr]
-        python_value = field.to_python(value)  # type: ignore[union-attr]
-        params.append(field.get_db_prep_value(python_value, connection))  # type: ignore[union-attr]
+        field: Any = model._meta.pk if name == "pk" else model._meta.get_field(name)
+        columns.append(f"{table}.{quote(str(field.column))}")
+        params.append(field.get_db_prep_value(field.to_python(value), connection))
     operator = "<" if ordering[0].startswith("-") else ">"
     marks = ", ".join(["%s"] * len(params))
     condition = f"({', '.join(columns)}) {operator} ({marks})"
