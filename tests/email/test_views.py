@@ -100,3 +100,33 @@ def test_customer_cannot_move_messages(client, customer, mailbox):
     assert response.status_code == 403
     message.refresh_from_db()
     assert message.ticket == first.ticket
+
+
+def test_sent_mail_page_lists_failures(
+    client, admin_user, agent, mailbox, django_assert_max_num_queries
+):
+    from ticketdesk.channels.email.models import OutboundEmail, OutboundKind
+
+    ticket = ingest(make_mail()).ticket
+    for number in range(4):
+        OutboundEmail.objects.create(
+            email_message_id=f"m{number}@desk.test",
+            dedupe_key=f"reply:{number}",
+            kind=OutboundKind.REPLY,
+            ticket=ticket,
+            recipients="maria@example.org",
+            subject=f"Re: mail {number}",
+            attempts=2,
+            last_error="SMTPServerDisconnected: gone",
+            next_attempt_at=ticket.created_at,
+            created_at=ticket.created_at,
+        )
+    _login(client, admin_user)
+    with django_assert_max_num_queries(10):
+        response = client.get("/mail/sent/?failing=1")
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert body.count("SMTPServerDisconnected: gone") == 4
+    client.logout()
+    _login(client, agent)
+    assert client.get("/mail/sent/").status_code == 403

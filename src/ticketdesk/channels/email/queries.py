@@ -9,7 +9,7 @@ from ticketdesk.accounts import policy
 from ticketdesk.core.errors import NotFound
 from ticketdesk.core.pagination import Page, keyset_page
 
-from .models import InboundEmail, InboundState, Mailbox
+from .models import InboundEmail, InboundState, Mailbox, OutboundEmail
 
 LIST_FIELDS = (
     "id",
@@ -53,3 +53,14 @@ def inbound_detail(user: object, pk: int) -> InboundEmail:
 def mailboxes(user: object) -> QuerySet[Mailbox]:
     policy.require(user, policy.ADMINISTER)
     return Mailbox.objects.select_related("team", "ticket_type", "category").order_by("address")
+
+
+def outbound_page(
+    user: object, *, failing: bool, cursor: str | None, limit: int = 50
+) -> Page[OutboundEmail]:
+    """Mail we sent (or failed to send: `failing`), newest first."""
+    policy.require(user, policy.ADMINISTER)
+    queryset = OutboundEmail.objects.select_related("ticket")
+    if failing:
+        queryset = queryset.filter(sent_at__isnull=True)
+    return keyset_page(queryset, ["-created_at", "-id"], cursor=cursor, limit=limit)

@@ -7,6 +7,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("", views.inbound_list, name="inbound_list"),
     path("inbound/<int:pk>/", views.inbound_detail, name="inbound_detail"),
     path("inbound/<int:pk>/reprocess/", views.reprocess, name="reprocess"),
+    path("sent/", views.outbound_list, name="outbound_list"),
     path("mailboxes/", views.mailbox_list, name="mailbox_list"),
     path("messages/<int:message_id>/move/", views.move_message, name="move_message"),
 ]

@@ -67,6 +67,22 @@ def reprocess(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+def outbound_list(request: HttpRequest) -> HttpResponse:
+    failing = request.GET.get("failing") == "1"
+    try:
+        page = queries.outbound_page(
+            request.user, failing=failing, cursor=request.GET.get("cursor")
+        )
+    except DomainError as error:
+        return render_domain_error(request, error)
+    return render(
+        request,
+        "email_channel/outbound_list.html",
+        {"page_nav": "mail", "page": page, "failing": failing},
+    )
+
+
+@login_required
 def mailbox_list(request: HttpRequest) -> HttpResponse:
     try:
         mailboxes = list(queries.mailboxes(request.user))
