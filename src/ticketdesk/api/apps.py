@@ -6,3 +6,10 @@ class ApiConfig(AppConfig):
     name = "ticketdesk.api"
     label = "api"
     verbose_name = _("API")
+
+    def ready(self) -> None:
+        from ticketdesk.core.scheduler import register_periodic
+
+        from .tasks import purge_idempotency_keys
+
+        register_periodic("purge_idempotency_keys", purge_idempotency_keys, every_seconds=3600)

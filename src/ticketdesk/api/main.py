@@ -28,6 +28,15 @@ from the browser, with the session cookie and the CSRF token. Errors are JSON:
 """
 
 
+def kb_available() -> bool:
+    try:
+        import ticketdesk.kb.queries
+        import ticketdesk.kb.search  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
 def build_api() -> NinjaAPI:
     api = NinjaAPI(
         title="Ticketdesk API",
@@ -47,6 +56,10 @@ def build_api() -> NinjaAPI:
     api.add_router("/teams", teams.router)
     api.add_router("/agents", teams.agents_router)
     api.add_router("/", catalog.router)
+    if kb_available():
+        from .routers import kb
+
+        api.add_router("/kb", kb.router)
     if canned.canned_model() is not None:
         api.add_router("/canned-responses", canned.router)
     api.add_router("/tokens", tokens.router)
