@@ -148,3 +148,24 @@ def _hit(row: ArticleTranslation, found: Any, terms: list[str]) -> Hit:
         mark_safe(found.snippet_html),
         mark_safe(found.title_html),
     )
+
+
+def suggest(user: Any, text: str, *, limit: int = 5) -> list[Hit]:
+    """Articles for a subject being typed (deflection): every word first; when that finds too
+    little, each word on its own, loosely stemmed ("disconnects" finds "disconnecting"),
+    ranked by how many words an article matched."""
+    hits = search(user, text, limit=limit)
+    if len(hits) >= limit:
+        return hits
+    words = sorted({t for t in terms_of(text) if len(t) >= 3}, key=len, reverse=True)[:5]
+    score: dict[int, int] = {}
+    found: dict[int, Hit] = {h.translation.pk: h for h in hits}
+    for hit in hits:
+        score[hit.translation.pk] = len(words) + 1
+    for word in words:
+        stem = word[: max(4, len(word) - 2)] if len(word) > 5 else word
+        for hit in search(user, stem, limit=limit):
+            found.setdefault(hit.translation.pk, hit)
+            score[hit.translation.pk] = score.get(hit.translation.pk, 0) + 1
+    ranked = sorted(found, key=lambda pk: (-score.get(pk, 0), pk))
+    return [found[pk] for pk in ranked[:limit]]

@@ -146,7 +146,7 @@ def _render_new(
 def suggest(request: HttpRequest) -> HttpResponse:
     """htmx: knowledge base articles matching the subject being typed."""
     text = (request.GET.get("subject") or request.GET.get("q") or "")[:200]
-    hits = kb_search.search(request.user, text, limit=5) if len(text.strip()) >= 3 else []
+    hits = kb_search.suggest(request.user, text, limit=5) if len(text.strip()) >= 3 else []
     return render_portal(request, "portal/_suggestions.html", {"hits": hits, "query": text})
 
 
