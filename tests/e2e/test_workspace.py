@@ -22,6 +22,8 @@ SHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 def shot(page: Page, name: str, *, full_page: bool = False) -> None:
     if os.environ.get("TICKETDESK_SCREENSHOTS") == "1":
         SHOTS.mkdir(parents=True, exist_ok=True)
+        if full_page:
+            page.evaluate("window.scrollTo(0, 0)")
         page.screenshot(path=SHOTS / f"{name}.png", full_page=full_page)
 
 
@@ -32,6 +34,11 @@ def log_in(page: Page, live_server, username: str) -> None:
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Log in").click()
     expect(page.get_by_role("heading", name="My open tickets")).to_be_visible()
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture

@@ -86,10 +86,6 @@
     const note = $("[data-kind-note]", form);
     const isNote = !!(note && note.checked);
     form.closest(".composer").classList.toggle("is-note", isNote);
-    $$(".tab", form).forEach((tab) => {
-      const radio = $("input", tab);
-      tab.setAttribute("aria-selected", radio && radio.checked ? "true" : "false");
-    });
     const replyHint = $("[data-reply-hint]", form);
     const noteHint = $("[data-note-hint]", form);
     if (replyHint) replyHint.hidden = isNote;
