@@ -230,6 +230,8 @@ def test_time_rule_prefilter_and_cursor(admin_user, team):
         for ticket in [*misses, *hits]:
             actions.set_fields(ticket, actor=None, status=status("pending"))
     with clock.frozen(start + dt.timedelta(hours=2)):
+        assert engine.run_time_rules(budget_seconds=0) == 0  # out of time: nothing done
+        assert Rule.objects.get(pk=rule.pk).time_cursor == 0
         # a small limit: the misses must not starve the hits behind them
         assert engine.run_time_rules(limit_per_rule=2) == 0
         assert Rule.objects.get(pk=rule.pk).time_cursor == misses[1].pk

@@ -19,6 +19,7 @@ from ticketdesk.tickets.models import Ticket
 from . import conditions, steps
 from .models import Macro, MacroVisibility, Rule, TimeAnchor, Trigger
 
+MAX_HOURS = 24 * 366 * 5
 RULE_FIELDS = (
     "name",
     "description",
@@ -43,7 +44,8 @@ def _clean_rule(data: dict[str, Any]) -> dict[str, Any]:
     if clean.get("trigger") not in Trigger.values:
         raise ValidationFailed(_("Choose a trigger."), fields={"trigger": [_("Unknown.")]})
     if clean["trigger"] == Trigger.TIME:
-        if clean.get("time_anchor") not in TimeAnchor.values or not clean.get("time_hours"):
+        hours = clean.get("time_hours")
+        if clean.get("time_anchor") not in TimeAnchor.values or not hours or hours > MAX_HOURS:
             raise ValidationFailed(
                 _("A time-based rule needs “time since” and a number of hours."),
                 fields={"time_hours": [_("This field is required.")]},

@@ -37,6 +37,8 @@ MAX_FIRINGS = 5
 FIRING_WINDOW = dt.timedelta(minutes=10)
 TIME_RULE_BATCH = 500
 TIME_RULE_MAX_PER_RUN = 5000
+# stay under the 5-minute schedule so that runs do not pile up
+TIME_RULE_BUDGET_SECONDS = 240.0
 
 TICKET_RELATED = (
     "status",
@@ -142,7 +144,7 @@ def run_rule(
     taken: list[dict[str, Any]] = []
     errors: list[str] = []
     if matched and not skipped:
-        taken, errors = perform(rule, ticket, context)
+        taken, errors, ticket = perform(rule, ticket, context)
     execution = RuleExecution.objects.create(
         rule=rule,
         ticket=ticket,
@@ -165,7 +167,7 @@ def run_rule(
     return execution
 
 
-def perform(rule: Rule, ticket: Ticket, context: Context) -> tuple[list[dict], list[str]]:
+def perform(rule: Rule, ticket: Ticket, context: Context) -> tuple[list[dict], list[str], Ticket]:
     """Run the rule's steps as the system, each in its own savepoint: a failing step is
     reported and the others still run. Outbox rows the steps publish get the loop marker."""
     before = OutboxMessage.objects.order_by("-id").values_list("id", flat=True).first() or 0
@@ -173,7 +175,9 @@ def perform(rule: Rule, ticket: Ticket, context: Context) -> tuple[list[dict], l
     taken: list[dict[str, Any]] = []
     errors: list[str] = []
     current = ticket
-    for step in rule.actions or []:
+    for index, step in enumerate(rule.actions or []):
+        if index:
+            current = load_ticket(ticket.pk) or current
         entry: dict[str, Any] = {"type": step.get("type"), "step": steps.describe(step)}
         try:
             with transaction.atomic():
@@ -185,12 +189,11 @@ def perform(rule: Rule, ticket: Ticket, context: Context) -> tuple[list[dict], l
             errors.append(f"{entry['step']}: {message}")
             logger.info("rule %s step %s failed on ticket %s: %s", rule.pk, step, ticket.pk, exc)
         taken.append(entry)
-        current = load_ticket(ticket.pk) or current
     marker = {"depth": context.depth + 1, "chain": [*context.chain, rule.pk], "rule_id": rule.pk}
     for row in OutboxMessage.objects.filter(id__gt=before, ticket_id=ticket.pk):
         row.payload = {**row.payload, "automation": marker}
         row.save(update_fields=["payload"])
-    return taken, errors
+    return taken, errors, load_ticket(ticket.pk) or current
 
 
 def _record_fired(
@@ -202,9 +205,8 @@ def _record_fired(
         "rule": rule.name,
         "done": "; ".join(done) or _("no action succeeded"),
     }
-    fresh = load_ticket(ticket.pk) or ticket
     record(
-        fresh,
+        ticket,
         EventKind.RULE_FIRED,
         None,
         data={
@@ -280,16 +282,20 @@ def dry_run_all(ticket: Ticket, trigger: str | None = None) -> list[DryRun]:
 # ---------------------------------------------------------------- time-based rules
 
 
-def run_time_rules(limit_per_rule: int = TIME_RULE_MAX_PER_RUN) -> int:
+def run_time_rules(
+    limit_per_rule: int = TIME_RULE_MAX_PER_RUN, budget_seconds: float = TIME_RULE_BUDGET_SECONDS
+) -> int:
     """Fire time-based rules for open tickets whose anchor is old enough, once per ticket
     per anchor value. Candidates come from an indexed range query in id batches; only
     matches are traced (misses would be re-checked every few minutes)."""
     fired = 0
     now = clock.now()
+    deadline = time.monotonic() + budget_seconds
     for rule in Rule.objects.filter(trigger=Trigger.TIME, enabled=True).exclude(time_anchor=""):
         if not rule.time_hours or rule.time_anchor not in TimeAnchor.values:
             continue
-        fired += _run_time_rule(rule, now - dt.timedelta(hours=rule.time_hours), limit_per_rule)
+        cutoff = now - dt.timedelta(hours=rule.time_hours)
+        fired += _run_time_rule(rule, cutoff, limit_per_rule, deadline)
     return fired
 
 
@@ -316,7 +322,7 @@ def prefilter(tree: dict[str, Any]) -> Q:
     return condition
 
 
-def _run_time_rule(rule: Rule, cutoff: dt.datetime, limit: int) -> int:
+def _run_time_rule(rule: Rule, cutoff: dt.datetime, limit: int, deadline: float) -> int:
     """Scan candidates in id order from the rule's cursor; at most `limit` per run, so a
     run stays bounded and the next run continues where this one stopped."""
     anchor = rule.time_anchor
@@ -329,7 +335,7 @@ def _run_time_rule(rule: Rule, cutoff: dt.datetime, limit: int) -> int:
         .order_by("id")
     )
     fired, seen, last_id = 0, 0, rule.time_cursor
-    while seen < limit:
+    while seen < limit and time.monotonic() < deadline:
         batch = list(
             candidates.filter(pk__gt=last_id).values_list("pk", anchor)[
                 : min(TIME_RULE_BATCH, limit - seen)
@@ -339,6 +345,8 @@ def _run_time_rule(rule: Rule, cutoff: dt.datetime, limit: int) -> int:
             last_id = 0  # reached the end: the next run starts from the beginning
             break
         for ticket_id, anchor_at in batch:
+            if time.monotonic() >= deadline:
+                break
             seen += 1
             last_id = ticket_id
             if _fire_time_rule(rule, ticket_id, anchor_at):

@@ -93,7 +93,7 @@ def _lookup(model: type[Model], value: str, *names: str) -> Any:
     condition = Q()
     for name in names:
         condition |= Q(**{f"{name}__iexact": value})
-    if value.isdigit():
+    if value.isdigit() and len(value) < 10:
         condition |= Q(pk=int(value))
     found = model._default_manager.filter(condition).first()
     if found is None:
@@ -141,11 +141,8 @@ def resolve_agent(value: str) -> User | None:
     value = value.strip()
     if not value or value.lower() in ("none", "nobody"):
         return None
-    found = User.objects.filter(
-        Q(username__iexact=value)
-        | Q(email__iexact=value)
-        | Q(pk=int(value) if value.isdigit() else 0)
-    ).first()
+    by_id = Q(pk=int(value)) if value.isdigit() and len(value) < 10 else Q(pk__in=[])
+    found = User.objects.filter(Q(username__iexact=value) | Q(email__iexact=value) | by_id).first()
     if found is None or not policy.is_agent(found):
         raise ValidationFailed(
             _("“%(v)s” is not an agent.") % {"v": value}, fields={"value": [_("Not found.")]}

@@ -348,7 +348,7 @@ def macro_apply(request: HttpRequest, pk: int, number: str) -> HttpResponse:
     if macro is None:
         raise NotFound(_("This macro does not exist."))
     raw_version = request.POST.get("expected_version", "")
-    if raw_version and not raw_version.isdigit():
+    if raw_version and (not raw_version.isdigit() or len(raw_version) > 9):
         raise ValidationFailed(_("Invalid version."))
     done = actions.apply_macro(
         macro,
