@@ -1,0 +1,49 @@
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from tests.factories import make_ticket
+from tests.reports.conftest import T0
+from ticketdesk.reports.models import TicketFact
+from ticketdesk.reports.percentiles import percentiles
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def facts_one_to_ten(team):
+    """Ten facts with first responses of 10..100 minutes, one merged duplicate (9999)."""
+    tickets = [make_ticket(team=team) for _ in range(11)]
+    TicketFact.objects.all().delete()
+    TicketFact.objects.bulk_create(
+        [
+            TicketFact(
+                ticket=ticket,
+                number=ticket.number,
+                team_id=team.pk,
+                created_at=T0,
+                created_date=T0.date(),
+                created_hour=T0,
+                first_response_seconds=9999 if i == 10 else (i + 1) * 600,
+                merged=i == 10,
+                computed_at=T0,
+            )
+            for i, ticket in enumerate(tickets)
+        ]
+    )
+
+
+@pytest.mark.parametrize("index", [None, "fact_first_response"])
+def test_percentiles_match_percentile_cont(facts_one_to_ten, index):
+    qs = TicketFact.objects.filter(merged=False, created_date__range=(T0.date(), T0.date()))
+    # percentile_cont over 600..6000: median 3300, p90 = 5400 + 0.1 * 600
+    assert percentiles(qs, "first_response_seconds", (0.5, 0.9, 0.0, 1.0), index=index) == [
+        3300.0,
+        5460.0,
+        600.0,
+        6000.0,
+    ]
+    empty = qs.filter(created_date=T0.date() + dt.timedelta(days=1))
+    assert percentiles(empty, "first_response_seconds", (0.5,), index=index) == [None]
