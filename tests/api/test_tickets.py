@@ -213,3 +213,33 @@ def test_pages_are_complete_when_timestamps_tie(api_for, agent, team, sort):
             break
     assert len(seen) == 12 and set(seen) == numbers
     assert seen == sorted(seen, reverse=sort.startswith("-"))
+
+
+def test_admin_manages_webhooks_through_the_api(api_for, admin_user, agent, team):
+    from ticketdesk.notifications import outbox
+    from ticketdesk.notifications.models import WebhookDelivery
+
+    api = api_for(admin_user)
+    refused = api.post("/api/v1/webhooks", {"name": "x", "url": "http://127.0.0.1:9/hook"})
+    assert refused.status_code == 400 and refused.json()["code"] == "unsafe_destination"
+    created = api.post(
+        "/api/v1/webhooks",
+        {
+            "name": "CI",
+            "url": "http://127.0.0.1:9/hook",
+            "allow_private": True,
+            "events": ["ticket.created"],
+        },
+    )
+    assert created.status_code == 201, created.content
+    endpoint = created.json()
+    assert len(endpoint["secret"]) == 48
+    assert api_for(agent).get("/api/v1/webhooks").status_code == 403
+    make_ticket(team=team)
+    outbox.process_pending()
+    log = api.get(f"/api/v1/webhooks/{endpoint['id']}/deliveries").json()["items"]
+    assert [d["topic"] for d in log] == ["ticket.created"]
+    again = api.post(f"/api/v1/webhooks/{endpoint['id']}/deliveries/{log[0]['id']}/redeliver")
+    assert again.status_code == 201
+    assert WebhookDelivery.objects.count() == 2
+    assert api.delete(f"/api/v1/webhooks/{endpoint['id']}").status_code == 204

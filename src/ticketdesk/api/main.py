@@ -17,6 +17,7 @@ from .routers import (
     teams,
     tickets,
     tokens,
+    webhooks,
 )
 
 DESCRIPTION = """The Ticketdesk REST API.
@@ -63,6 +64,7 @@ def build_api() -> NinjaAPI:
     if canned.canned_model() is not None:
         api.add_router("/canned-responses", canned.router)
     api.add_router("/tokens", tokens.router)
+    api.add_router("/webhooks", webhooks.router)
     return api
 
 
