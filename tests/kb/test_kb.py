@@ -198,3 +198,13 @@ def test_editor_creates_edits_and_publishes(client, agent):
 def test_customers_cannot_write(customer):
     with pytest.raises(PermissionDenied):
         make_article(actor=customer[0])
+
+
+def test_kb_demo_command_is_idempotent(client):
+    from django.core.management import call_command
+
+    call_command("kb_demo")
+    call_command("kb_demo")
+    assert Article.objects.count() == 6
+    html = client.get("/kb/articles/reset-your-password/", HTTP_ACCEPT_LANGUAGE="it")
+    assert "Reimpostare la password" in html.content.decode()

@@ -140,3 +140,15 @@ def test_language_switcher_saves_preference(client, customer):
     user.refresh_from_db()
     assert user.language == "it"
     assert "Invia una richiesta" in client.get(reverse("portal:home")).content.decode()
+
+
+def test_admin_invitation_emails_a_signup_link(client, admin_user, mailoutbox):
+    client.force_login(admin_user)
+    response = client.post("/admin/portal/invitation/add/", {"email": "guest@example.org"})
+    assert response.status_code == 302
+    invitation = Invitation.objects.get()
+    assert invitation.invited_by == admin_user
+    mail = next(m for m in mailoutbox if m.to == ["guest@example.org"])
+    assert "/portal/signup/?invite=" in mail.body
+    # the singleton settings page
+    assert client.get("/admin/portal/portalsettings/").status_code == 302

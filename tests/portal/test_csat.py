@@ -106,3 +106,15 @@ def test_another_customer_cannot_rate(client, customer_b, resolved):
     )
     assert response.status_code == 404
     assert not SatisfactionRating.objects.exists()
+
+
+def test_report_figures(resolved):
+    import datetime as dt
+
+    from ticketdesk.core import clock
+    from ticketdesk.portal.queries import csat_summary, deflection_summary
+
+    record_csat(resolved, score=5, contact=resolved.requester)
+    since = clock.now() - dt.timedelta(days=1)
+    assert csat_summary(since) == {"count": 1, "average": 5.0, "satisfied_share": 1.0}
+    assert deflection_summary(since)["opened"] == 0

@@ -1,7 +1,10 @@
+from typing import Any
+
 from django.contrib import admin
 from django.http import HttpRequest, HttpResponseRedirect
 from django.urls import reverse
 
+from . import actions, emails, tokens
 from .models import (
     DeflectionEvent,
     Invitation,
@@ -41,8 +44,24 @@ class PortalSettingsAdmin(admin.ModelAdmin):
 
 @admin.register(Invitation)
 class InvitationAdmin(admin.ModelAdmin):
+    """Adding an invitation e-mails the sign-up link (needed when sign-up is by invitation)."""
+
     list_display = ("email", "invited_by", "created_at", "accepted_at")
     search_fields = ("email",)
+    fields = ("email",)
+
+    def save_model(self, request: HttpRequest, obj: Invitation, form: Any, change: bool) -> None:
+        if change:
+            super().save_model(request, obj, form, change)
+            return
+        invitation = actions.invite(obj.email, actor=request.user)  # type: ignore[arg-type]
+        obj.pk = invitation.pk
+        link = emails.absolute(
+            reverse("portal:signup")
+            + "?invite="
+            + tokens.invite_token(invitation.pk, invitation.email)
+        )
+        emails.send_invitation(invitation.email, link)
 
 
 @admin.register(DeflectionEvent)
