@@ -12,11 +12,11 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect
 
+from tests.factories import PASSWORD, make_ticket, status
+from tests.kb.helpers import make_article, make_section
 from ticketdesk.notifications import outbox
 from ticketdesk.tickets import actions
 from ticketdesk.tickets.models import CustomFieldDefinition, FieldType, Ticket, TicketType
-from tests.factories import PASSWORD, make_ticket, status
-from tests.kb.helpers import make_article, make_section
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -133,9 +133,7 @@ def test_customer_rates_through_the_emailed_link_in_italian(
     path = re.search(r"/portal/rate/\S+", mail.body).group(0)
 
     page.set_viewport_size({"width": 1000, "height": 760})
-    page.context.add_cookies(
-        [{"name": "django_language", "value": "it", "url": live_server.url}]
-    )
+    page.context.add_cookies([{"name": "django_language", "value": "it", "url": live_server.url}])
     page.goto(live_server.url + path)
     expect(page.get_by_role("heading", name="Come siamo andati?")).to_be_visible()
     page.get_by_label("4 – Buono").check()
