@@ -18,6 +18,7 @@ from django.db.models import Count, Sum
 from ticketdesk.accounts import policy
 from ticketdesk.accounts.models import AssignmentStrategy
 from ticketdesk.core import clock
+from ticketdesk.notifications import outbox
 from ticketdesk.sla.calendar import is_working_instant
 from ticketdesk.sla.models import BusinessCalendar
 from ticketdesk.tickets import actions
@@ -57,35 +58,36 @@ def _load_ticket(ticket_id: int, *, lock: bool = False) -> Ticket | None:
 
 def route(ticket_id: int) -> RoutingDecision | None:
     """Assign the ticket to an agent if its team routes automatically; idempotent (an assigned
-    ticket is left alone)."""
+    ticket is left alone).
+
+    Lock order, the same on every path: the ticket, then the team's routing row, then the
+    candidates' availability rows by user id; so routing never deadlocks with the SLA
+    subscriber (which locks only the ticket) or with another routing worker.
+    """
     ticket = _load_ticket(ticket_id)
     if ticket is None or not needs_routing(ticket):
         return None
     assert ticket.team is not None
     team = ticket.team
-    TeamRoutingState.objects.get_or_create(team=team)
     member_ids = list(policy.assignable_users(team.pk).values_list("pk", flat=True))
-    AgentAvailability.objects.bulk_create(
-        [AgentAvailability(user_id=pk) for pk in member_ids], ignore_conflicts=True
-    )
+    _ensure_rows(team.pk, member_ids)
     with transaction.atomic():
+        ticket = _load_ticket(ticket_id, lock=True)
+        if ticket is None or not needs_routing(ticket) or ticket.team_id != team.pk:
+            return None
         state = TeamRoutingState.objects.select_for_update().get(team=team)
         locked = list(
             AgentAvailability.objects.select_for_update()
             .filter(user_id__in=member_ids)
             .order_by("user_id")
         )
-        ticket = _load_ticket(ticket_id, lock=True)
-        if ticket is None or not needs_routing(ticket) or ticket.team_id != team.pk:
-            return None
         candidates = _candidates(member_ids, locked)
-        returned_by = _returned_by(ticket)
         chosen, reason = choose(
             team.assignment_strategy,
             candidates,
             _facts(ticket),
             state.last_assignee_id,
-            avoid_user_id=returned_by,
+            avoid_user_id=_returned_by(ticket),
         )
         decision = RoutingDecision.objects.create(
             ticket=ticket,
@@ -105,6 +107,21 @@ def route(ticket_id: int) -> RoutingDecision | None:
         state.routed_count += 1
         state.save(update_fields=["last_assignee", "routed_count"])
     return decision
+
+
+def _ensure_rows(team_id: int, member_ids: list[int]) -> None:
+    """Create the team's routing row and missing availability rows (defaults: online, no
+    limit) so they can be locked; only inserts when something is missing."""
+    if not TeamRoutingState.objects.filter(team_id=team_id).exists():
+        TeamRoutingState.objects.get_or_create(team_id=team_id)
+    existing = set(
+        AgentAvailability.objects.filter(user_id__in=member_ids).values_list("user_id", flat=True)
+    )
+    missing = [pk for pk in member_ids if pk not in existing]
+    if missing:
+        AgentAvailability.objects.bulk_create(
+            [AgentAvailability(user_id=pk) for pk in missing], ignore_conflicts=True
+        )
 
 
 def _returned_by(ticket: Ticket) -> int | None:
@@ -204,9 +221,12 @@ def _facts(ticket: Ticket) -> TicketFacts:
     )
 
 
-def route_waiting(team_ids: list[int], limit: int = 50) -> int:
-    """Route unassigned open tickets of these teams (oldest first), e.g. when an agent comes
-    online; bounded."""
+ROUTE_TOPIC = "routing.route"
+
+
+def queue_waiting(team_ids: list[int], limit: int = 50) -> int:
+    """Ask for the unassigned open tickets of these teams (oldest first, bounded) to be routed,
+    one outbox message each, so every routing runs in its own transaction. Returns how many."""
     ids = list(
         Ticket.objects.filter(
             team_id__in=team_ids,
@@ -217,9 +237,6 @@ def route_waiting(team_ids: list[int], limit: int = 50) -> int:
         .order_by("created_at", "id")
         .values_list("pk", flat=True)[:limit]
     )
-    routed = 0
     for ticket_id in ids:
-        decision = route(ticket_id)
-        if decision is not None and decision.assignee_id is not None:
-            routed += 1
-    return routed
+        outbox.publish(ROUTE_TOPIC, {"ticket_id": ticket_id}, ticket_id=ticket_id)
+    return len(ids)

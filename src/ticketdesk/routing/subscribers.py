@@ -39,4 +39,11 @@ def route_waiting_tickets(message: OutboxMessage) -> None:
         .values_list("team_id", flat=True)
     )
     if team_ids:
-        engine.route_waiting(team_ids)
+        engine.queue_waiting(team_ids)
+
+
+@outbox.subscribe(engine.ROUTE_TOPIC)
+def route_one(message: OutboxMessage) -> None:
+    ticket_id = (message.payload or {}).get("ticket_id")
+    if ticket_id:
+        engine.route(int(ticket_id))
