@@ -87,3 +87,15 @@ def test_outlook_original_message_is_collapsed():
 @pytest.mark.parametrize("name", ["From", "from", "FROM"])
 def test_header_names_are_case_insensitive(name):
     assert parse(f"{name}: a@example.org\r\n\r\nx".encode()).from_address == "a@example.org"
+
+
+def test_encoded_display_name_with_a_comma_and_raw_utf8_subject():
+    raw = (
+        b"From: =?utf-8?q?Silva=2C_Maria?= <maria@example.org>\r\n"
+        b'Cc: "Rossi, Luca" <luca@example.it>, giulia@example.it\r\n'
+        + "Subject: Olá, não funciona\r\n\r\nx".encode()
+    )
+    parsed = parse(raw)
+    assert (parsed.from_name, parsed.from_address) == ("Silva, Maria", "maria@example.org")
+    assert parsed.cc == [("Rossi, Luca", "luca@example.it"), ("", "giulia@example.it")]
+    assert parsed.subject == "Olá, não funciona"

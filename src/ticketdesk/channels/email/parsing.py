@@ -59,23 +59,31 @@ def load(raw: bytes) -> EmailMessage:
     return message
 
 
-def header_str(message: Message, name: str) -> str:
-    """A header as text; never raises on malformed encodings."""
-    try:
-        value = message.get(name)
-    except Exception:  # the header registry can choke on very broken headers
-        value = None
-        for key, raw_value in message.raw_items():
-            if key.lower() == name.lower():
-                value = raw_value
-                break
-    if value is None:
-        return ""
-    text = str(value)
+def raw_header(message: Message, name: str) -> str | None:
+    """The first raw value of a header (unfolded), without the costly header registry."""
+    wanted = name.lower()
+    for key, value in message.raw_items():
+        if key.lower() == wanted:
+            return " ".join(str(value).split())
+    return None
+
+
+def decode_words(text: str) -> str:
+    """Undo RFC 2047 encoded words and raw 8-bit (RFC 6532) bytes; never raises."""
+    if any("\udc80" <= char <= "\udcff" for char in text):
+        text = text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
     if "=?" in text:
         with contextlib.suppress(Exception):  # keep the undecoded text
             text = str(make_header(decode_header(text)))
-    return " ".join(text.split())
+    return text
+
+
+def header_str(message: Message, name: str) -> str:
+    """A header as text; never raises on malformed encodings."""
+    value = raw_header(message, name)
+    if value is None:
+        return ""
+    return " ".join(decode_words(value).split())
 
 
 def message_ids(value: str) -> list[str]:
@@ -90,12 +98,14 @@ def first_message_id(value: str) -> str:
 
 
 def addresses(message: Message, name: str) -> list[tuple[str, str]]:
-    values = [header_str(message, name)]
+    value = raw_header(message, name)
+    if not value:
+        return []
     result = []
-    for display, address in getaddresses([v for v in values if v]):
-        address = address.strip()
+    for display, address in getaddresses([value]):
+        address = decode_words(address).strip()
         if "@" in address and " " not in address:
-            result.append((display.strip(), address))
+            result.append((" ".join(decode_words(display).split()), address))
     return result
 
 
