@@ -221,3 +221,8 @@ def test_leaving_every_policy_clears_the_sla(team, agent, customer, urgent):
     assert ticket.sla_state == SLAState.NONE and ticket.due_at is None
     assert sla_events(ticket)[-1] == ("", "no_policy")
     assert TicketSLA.objects.get(ticket=ticket).next_check_at is None
+
+
+def test_idle_deadline_check_is_one_indexed_query(standard, django_assert_num_queries):
+    with django_assert_num_queries(1):
+        assert tracking.check_due() == 0

@@ -198,8 +198,8 @@ def check_due(now: dt.datetime | None = None) -> int:
     """Refresh the tickets whose next warning or breach moment has passed, in bounded batches
     through the indexed `next_check_at`. Returns how many were refreshed."""
     now = now or system_clock.now()
-    catalog = PolicyCatalog.load()
-    statuses = status_map()
+    catalog: PolicyCatalog | None = None
+    statuses: dict = {}
     done = 0
     for _batch in range(MAX_BATCHES):
         ids = list(
@@ -209,6 +209,9 @@ def check_due(now: dt.datetime | None = None) -> int:
         )
         if not ids:
             break
+        if catalog is None:  # loaded once, and only when there is work
+            catalog = PolicyCatalog.load()
+            statuses = status_map()
         for ticket_id in ids:
             try:
                 refresh(ticket_id, catalog=catalog, statuses=statuses)
