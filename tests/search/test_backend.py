@@ -206,3 +206,31 @@ def test_remove_and_index_ticket_directly(tickets):
     Ticket.objects.filter(pk=ticket.pk).delete()
     backend.index_ticket(ticket.pk)  # gone: no entry, no error
     assert found("printer") == set()
+
+
+def test_many_matches_strategy_gives_the_same_answers(tickets, team, agent, monkeypatch):
+    """Beyond FEW_MATCHES the query probes the index per ticket instead of using an id
+    list; the answers must be the same."""
+    actions.add_note(tickets["printer"], actor=agent, body="Supplier contract expired.")
+    other_team = TeamFactory(name="Finance", slug="finance")
+    secret = make_ticket(team=other_team, subject="Printer budget for finance")
+    outbox.process_pending()
+    insider = make_agent(team, username="it")
+    cases = [
+        ("printer", {}, Ticket.objects.all(), {tickets["printer"].number, secret.number}),
+        ("printer", {}, policy.visible_tickets(insider), {tickets["printer"].number}),
+        ('"second floor"', {}, Ticket.objects.all(), {tickets["printer"].number}),
+        ("nao conecta", {}, Ticket.objects.all(), {tickets["vpn"].number}),
+        ("supplier", {}, Ticket.objects.all(), {tickets["printer"].number}),
+        ("supplier", {"include_internal": False}, Ticket.objects.all(), set()),
+        ("zeppelin", {}, Ticket.objects.all(), set()),
+    ]
+    for strategy_limit in (2000, 0):
+        monkeypatch.setattr(backend, "FEW_MATCHES", strategy_limit)
+        for text, options, queryset, expected in cases:
+            assert found(text, queryset, **options) == expected, (strategy_limit, text)
+        ranked = backend.search_tickets(
+            Ticket.objects.order_by("-number"), "printer", with_rank=True
+        )
+        assert [t.number for t in ranked] == [secret.number, tickets["printer"].number]
+        assert all(t.search_rank > 0 for t in ranked)

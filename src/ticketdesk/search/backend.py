@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
-from django.db.models import FloatField, OuterRef, QuerySet, Subquery
+from django.db.models import BooleanField, FloatField, OuterRef, QuerySet, Subquery
 from django.db.models.expressions import RawSQL
 
 from ticketdesk.tickets.models import Ticket
@@ -28,6 +28,10 @@ from .models import SearchDocument, TicketIndex
 from .text import Term, highlight, parse_query
 
 SNIPPET_WORDS = 30
+# Up to this many matches, the matching ids are fetched first and the caller's query filters
+# on that list (fast for rare words); beyond, the database walks the caller's order and probes
+# the index per ticket, stopping at the page size (fast for common words).
+FEW_MATCHES = 2000
 
 
 @dataclass(frozen=True)
@@ -57,8 +61,25 @@ def search_tickets(
     if not terms:
         return queryset
     engine = engines.current()
-    sql, params = engine.ticket_match_sql(terms, include_internal=include_internal)
-    queryset = queryset.filter(pk__in=RawSQL(sql, params))  # noqa: S611 - params only
+    few = engines.matching_ids(
+        engine, terms, include_internal=include_internal, limit=FEW_MATCHES + 1
+    )
+    if len(few) <= FEW_MATCHES:
+        queryset = queryset.filter(pk__in=few)
+    elif isinstance(engine, engines.PostgreSQLEngine):
+        # A correlated scalar subquery: PostgreSQL cannot turn it into a join, so it walks
+        # the caller's order and stops at the page size (its estimates for several words
+        # are far too low and would otherwise make it fetch every match first).
+        match_sql, match_params = engine.ticket_filter_sql(terms, include_internal=include_internal)
+        match = (
+            TicketIndex.objects.filter(ticket_id=OuterRef("pk"))
+            .annotate(matches=RawSQL(match_sql, match_params, output_field=BooleanField()))  # noqa: S611
+            .values("matches")[:1]
+        )
+        queryset = queryset.alias(search_match=Subquery(match)).filter(search_match=True)
+    else:
+        sql, params = engine.ticket_match_sql(terms, include_internal=include_internal)
+        queryset = queryset.filter(pk__in=RawSQL(sql, params))  # noqa: S611 - params only
     if with_rank:
         rank_sql, rank_params = engine.ticket_rank_sql(terms, include_internal=include_internal)
         rank = (

@@ -46,6 +46,10 @@ class PostgreSQLEngine:
         query = self.query(terms, include_internal=include_internal)
         return "ts_rank(vector, to_tsquery('simple'::regconfig, %s))", [query]
 
+    def ticket_filter_sql(self, terms: Sequence[Term], *, include_internal: bool) -> tuple:
+        query = self.query(terms, include_internal=include_internal)
+        return "vector @@ to_tsquery('simple'::regconfig, %s)", [query]
+
     def index_tickets_sql(self, where: str) -> str:
         def vector(expression: str, weight: str) -> str:
             return (
@@ -97,6 +101,16 @@ class PostgreSQLEngine:
 
     def ids_sql(self, ids: list[int]) -> tuple[str, list]:
         return "SELECT unnest(%s::bigint[])", [ids]
+
+
+def matching_ids(
+    engine: Engine, terms: Sequence[Term], *, include_internal: bool, limit: int
+) -> list[int]:
+    """Up to `limit` ids of matching tickets, in no particular order."""
+    sql, params = engine.ticket_match_sql(terms, include_internal=include_internal)
+    with connection.cursor() as cursor:
+        cursor.execute(f"{sql} LIMIT %s", [*params, limit])
+        return [int(row[0]) for row in cursor.fetchall()]
 
 
 class SQLiteEngine:
