@@ -18,7 +18,16 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
-from django.db.models import BooleanField, FloatField, OuterRef, QuerySet, Subquery
+from django.db.models import (
+    BigIntegerField,
+    BooleanField,
+    ExpressionWrapper,
+    F,
+    FloatField,
+    OuterRef,
+    QuerySet,
+    Subquery,
+)
 from django.db.models.expressions import RawSQL
 
 from ticketdesk.tickets.models import Ticket
@@ -78,8 +87,13 @@ def search_tickets(
         )
         queryset = queryset.alias(search_match=Subquery(match)).filter(search_match=True)
     else:
+        # SQLite: "id + 0" stops the matches from driving primary-key lookups (then a sort of
+        # all of them); the caller's order is walked and each id checked against the list.
         sql, params = engine.ticket_match_sql(terms, include_internal=include_internal)
-        queryset = queryset.filter(pk__in=RawSQL(sql, params))  # noqa: S611 - params only
+        ticket_id = ExpressionWrapper(F("pk") + 0, output_field=BigIntegerField())
+        queryset = queryset.alias(search_ticket_id=ticket_id).filter(
+            search_ticket_id__in=RawSQL(sql, params)  # noqa: S611 - params only
+        )
     if with_rank:
         rank_sql, rank_params = engine.ticket_rank_sql(terms, include_internal=include_internal)
         rank = (
