@@ -135,7 +135,7 @@ def send_due() -> int:
     for pk in due:
         with transaction.atomic():
             scheduled = (
-                ScheduledReport.objects.select_for_update(skip_locked=True)
+                ScheduledReport.objects.select_for_update(skip_locked=True, of=("self",))
                 .select_related("created_by")
                 .filter(pk=pk, active=True, next_run_at__lte=now)
                 .first()
