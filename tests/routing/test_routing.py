@@ -188,3 +188,20 @@ def test_routing_query_count_is_bounded(django_assert_max_num_queries):
         engine.route(ticket.pk)
     ticket.refresh_from_db()
     assert ticket.assignee_id is not None
+
+
+def test_route_queue_command_routes_waiting_tickets(capsys):
+    from django.core.management import call_command
+
+    team, (a, b) = routed_team(AssignmentStrategy.MANUAL, size=2)
+    waiting = [create(team) for _ in range(2)]
+    assert all(t.assignee_id is None for t in waiting)
+    team.assignment_strategy = AssignmentStrategy.ROUND_ROBIN
+    team.save()
+    call_command("route_queue", "--team", team.slug)
+    assert "Queued 2 tickets of 1 teams" in capsys.readouterr().out
+    drain()
+    assert sorted(Ticket.objects.filter(team=team).values_list("assignee_id", flat=True)) == [
+        a.pk,
+        b.pk,
+    ]
