@@ -60,3 +60,17 @@ def test_corpus_message(name, mailbox, smtp_out):
     acknowledged = [m for m in smtp_out if m["X-Ticketdesk-Ticket"] == str(ticket.number)]
     if "ack" in expected:
         assert bool(acknowledged) is expected["ack"]
+
+
+@pytest.mark.django_db
+def test_inline_images_point_at_the_stored_attachment(mailbox):
+    from django.template import Context, Template
+
+    inbound = ingest((CORPUS / "nested_inline_image.eml").read_bytes())
+    message = inbound.message
+    image = message.attachments.get(is_inline=True)
+    rendered = Template(
+        "{% load email_channel %}{{ message.body_html|inline_images:message }}"
+    ).render(Context({"message": message}))
+    assert f'src="/files/{image.pk}/"' in rendered
+    assert "cid:" not in rendered
