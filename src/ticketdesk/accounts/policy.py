@@ -8,6 +8,7 @@ UI views, API endpoints, search, exports, attachments and actions all ask here:
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 from django.db.models import Q, QuerySet
@@ -131,13 +132,26 @@ def can(user: Any, verb: str, obj: Any = None) -> bool:
             return False
         if not _ticket_visible(user, obj):
             return False
-        if is_agent(user):
-            return verb != CLOSE_OWN
-        if is_staff_member(user):  # light agent
-            return verb in (VIEW, ADD_NOTE, VIEW_INTERNAL)
-        # customer
-        return verb in (VIEW, REPLY, CLOSE_OWN)
+        return _ticket_verb_allowed(user, verb)
     return False
+
+
+def _ticket_verb_allowed(user: Any, verb: str) -> bool:
+    """The role part of `can` for a ticket the user can see."""
+    if is_agent(user):
+        return verb != CLOSE_OWN
+    if is_staff_member(user):  # light agent
+        return verb in (VIEW, ADD_NOTE, VIEW_INTERNAL)
+    # customer
+    return verb in (VIEW, REPLY, CLOSE_OWN)
+
+
+def ticket_permissions(user: Any, ticket: Ticket, verbs: Iterable[str]) -> dict[str, bool]:
+    """`can(user, verb, ticket)` for several verbs with one visibility check (pages that
+    show or hide many controls)."""
+    verbs = list(verbs)
+    visible = _is_active(user) and _ticket_visible(user, ticket)
+    return {v: visible and v in TICKET_VERBS and _ticket_verb_allowed(user, v) for v in verbs}
 
 
 def require(user: Any, verb: str, obj: Any = None) -> None:

@@ -43,7 +43,7 @@ def _ticket(request: HttpRequest, number: int) -> Ticket:
 
 def _permissions(user: Any, ticket: Ticket) -> dict[str, bool]:
     verbs = (policy.REPLY, policy.ADD_NOTE, policy.EDIT, policy.ASSIGN, policy.MERGE)
-    return {verb: policy.can(user, verb, ticket) for verb in verbs}
+    return policy.ticket_permissions(user, ticket, verbs)
 
 
 def _tag_names(ticket: Ticket) -> list[str]:
@@ -96,7 +96,7 @@ def ticket_page(request: HttpRequest, number: int) -> HttpResponse:
         ticket = _ticket(request, number)
     except DomainError as err:
         return render_domain_error(request, err)
-    _mark_presence(ticket, current_user(request), PresenceMode.VIEWING)
+    # presence is recorded by the page's first poll, a second after it loads
     return render(request, "workspace/ticket.html", page_context(request, ticket))
 
 
