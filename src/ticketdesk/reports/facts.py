@@ -31,6 +31,7 @@ from django.utils import timezone
 from ticketdesk.core import clock
 from ticketdesk.tickets.models import Ticket, TicketEvent
 
+from .business import BusinessHours
 from .models import DailyTicketStats, HourlyCreatedStats, TicketFact
 
 DONE = ("resolved", "closed")
@@ -49,6 +50,7 @@ TICKET_FIELDS = (
     "status_category",
     "merged_into_id",
     "resolved_at",
+    "priority",
 )
 EVENT_FIELDS = ("id", "ticket_id", "kind", "created_at", "data", "field", "new_value")
 DailyKey = tuple[dt.date, int, int, str]
@@ -116,6 +118,7 @@ class _Walk:
     category: str
     since: dt.datetime
     pending: int = 0
+    pending_intervals: list[tuple[dt.datetime, dt.datetime]] = field(default_factory=list)
     resolved_at: dt.datetime | None = None
     pending_at_resolution: int = 0
     reopens: int = 0
@@ -137,6 +140,7 @@ def _walk(ticket: Ticket, events: Iterable[TicketEvent]) -> _Walk:
             to = data.get("to_category") or walk.category
             if walk.category == PENDING:
                 walk.pending += _seconds(event.created_at - walk.since)
+                walk.pending_intervals.append((walk.since, event.created_at))
             was_done = walk.category in DONE
             if to in DONE and not was_done:
                 walk.resolved_at = event.created_at
@@ -160,7 +164,39 @@ def _walk(ticket: Ticket, events: Iterable[TicketEvent]) -> _Walk:
     return walk
 
 
-def compute_fact(ticket: Ticket, events: Iterable[TicketEvent]) -> TicketFact:
+def _business(
+    walk: _Walk,
+    created: dt.datetime,
+    resolved_at: dt.datetime | None,
+    business: tuple[Any, set[str]] | None,
+) -> tuple[int | None, int | None]:
+    """Working seconds of first response and resolution (minus pending) on the calendar."""
+    if business is None:
+        return None, None
+    from .business import business_seconds
+
+    schedule, metrics = business
+    first = None
+    if "first_response" in metrics and walk.first_response_at is not None:
+        first = business_seconds(schedule, created, walk.first_response_at)
+    resolution = None
+    if "resolution" in metrics and resolved_at is not None:
+        paused = sum(
+            business_seconds(schedule, start, min(end, resolved_at))
+            for start, end in walk.pending_intervals
+            if start < resolved_at
+        )
+        resolution = max(0, business_seconds(schedule, created, resolved_at) - paused)
+    return first, resolution
+
+
+def compute_fact(
+    ticket: Ticket,
+    events: Iterable[TicketEvent],
+    business: tuple[Any, set[str]] | None = None,
+) -> TicketFact:
+    """The fact of `ticket` from its events (ordered); `business` = (calendar schedule,
+    metrics counted in business hours) where an SLA policy applies."""
     walk = _walk(ticket, events)
     done = ticket.status_category in DONE
     resolved_at = walk.resolved_at if done else None
@@ -170,6 +206,7 @@ def compute_fact(ticket: Ticket, events: Iterable[TicketEvent]) -> TicketFact:
     resolution = None
     if resolved_at is not None:
         resolution = max(0, _seconds(resolved_at - created) - walk.pending_at_resolution)
+    first_business, resolution_business = _business(walk, created, resolved_at, business)
     return TicketFact(
         ticket_id=ticket.pk,
         number=ticket.number,
@@ -193,6 +230,8 @@ def compute_fact(ticket: Ticket, events: Iterable[TicketEvent]) -> TicketFact:
         resolved_date=local_date(resolved_at) if resolved_at else None,
         resolution_seconds=resolution,
         pending_seconds=walk.pending,
+        first_response_business_seconds=first_business,
+        resolution_business_seconds=resolution_business,
         reopens=walk.reopens,
         replies=walk.replies,
         one_touch=resolved_at is not None and walk.replies == 1 and walk.reopens == 0,
@@ -283,7 +322,9 @@ def refresh_ticket(ticket_id: int) -> TicketFact | None:
         if ticket is None:
             return None
         events = TicketEvent.objects.filter(ticket_id=ticket_id).only(*EVENT_FIELDS)
-        new = compute_fact(ticket, events.order_by("created_at", "id"))
+        hours = BusinessHours()
+        business = hours.for_ticket(ticket, hours.policy_ids([ticket_id]).get(ticket_id))
+        new = compute_fact(ticket, events.order_by("created_at", "id"), business)
         _apply_daily(old, new)
         _apply_hourly(old, new)
         new.save(force_insert=old is None)

@@ -168,6 +168,17 @@ def time_percentiles(f: ReportFilters) -> dict[str, list[float | None]]:
             (0.5, 0.9),
             index="fact_resolution" if covered else None,
         ),
+        # business hours, over the tickets whose SLA policy counts them
+        "first_response_business": percentiles(
+            base.filter(created_date__range=(f.start, f.end)),
+            "first_response_business_seconds",
+            (0.5, 0.9),
+        ),
+        "resolution_business": percentiles(
+            base.filter(resolved_date__range=(f.start, f.end)),
+            "resolution_business_seconds",
+            (0.5, 0.9),
+        ),
     }
 
 

@@ -49,6 +49,9 @@ class TicketFact(models.Model):
         null=True, blank=True, help_text="Created to final resolution, minus time pending."
     )
     pending_seconds = models.IntegerField(default=0)
+    # working seconds on the SLA calendar, where the ticket's SLA policy counts business hours
+    first_response_business_seconds = models.IntegerField(null=True, blank=True)
+    resolution_business_seconds = models.IntegerField(null=True, blank=True)
     reopens = models.IntegerField(default=0)
     replies = models.IntegerField(default=0)
     one_touch = models.BooleanField(default=False)

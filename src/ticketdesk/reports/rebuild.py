@@ -9,6 +9,7 @@ from django.db import transaction
 
 from ticketdesk.tickets.models import Ticket, TicketEvent
 
+from .business import BusinessHours
 from .facts import (
     EVENT_FIELDS,
     TICKET_FIELDS,
@@ -31,6 +32,7 @@ def rebuild(batch_size: int = 1000, progress: Progress | None = None) -> int:
     hourly: dict[HourlyKey, int] = defaultdict(int)
     done = 0
     last_id = 0
+    hours = BusinessHours()
     with transaction.atomic():
         TicketFact.objects.all().delete()
         DailyTicketStats.objects.all().delete()
@@ -52,7 +54,11 @@ def rebuild(batch_size: int = 1000, progress: Progress | None = None) -> int:
             )
             for event in events.iterator(chunk_size=5000):
                 by_ticket[event.ticket_id].append(event)
-            facts = [compute_fact(t, by_ticket.get(t.pk, [])) for t in tickets]
+            policies = hours.policy_ids(t.pk for t in tickets)
+            facts = [
+                compute_fact(t, by_ticket.get(t.pk, []), hours.for_ticket(t, policies.get(t.pk)))
+                for t in tickets
+            ]
             for fact in facts:
                 for key, values in daily_contributions(fact).items():
                     for name, value in values.items():
