@@ -119,11 +119,19 @@ def test_customer_and_agent_reply_triggers(admin_user, team, agent):
 def test_sla_topics_trigger_rules(admin_user, team, topic, trigger):
     make_rule(
         trigger,
-        [leaf("priority", "lt", "critical")],
+        [leaf("priority", "lt", "critical"), leaf("sla_metric", "is", "first_response")],
         [{"type": "set_field", "target": "priority", "value": "critical"}],
     )
     ticket = make_ticket(team=team)
     drain()
+    outbox.publish(
+        topic,
+        {"ticket_id": ticket.pk, "metric": "resolution", "due_at": clock.now().isoformat()},
+        ticket_id=ticket.pk,
+    )
+    drain()
+    ticket.refresh_from_db()
+    assert ticket.priority != 4  # another metric
     outbox.publish(
         topic,
         {"ticket_id": ticket.pk, "metric": "first_response", "due_at": clock.now().isoformat()},
@@ -132,7 +140,7 @@ def test_sla_topics_trigger_rules(admin_user, team, topic, trigger):
     drain()
     ticket.refresh_from_db()
     assert ticket.priority == 4
-    execution = RuleExecution.objects.get(ticket=ticket, trigger=trigger)
+    execution = RuleExecution.objects.filter(ticket=ticket, trigger=trigger).latest("id")
     assert execution.matched
 
 

@@ -207,7 +207,7 @@ def evaluate_leaf(leaf: dict[str, Any], ticket: Ticket, context: Context) -> tup
         if operator in CHANGE_OPERATORS:
             matched, actual = _evaluate_change(spec, operator, value, ticket, context)
         else:
-            raw = spec.read(ticket)
+            raw = context.payload.get("metric") if spec.key == "sla_metric" else spec.read(ticket)
             actual = display(raw) if spec.kind != LEVEL or raw is None else _level_name(raw)
             matched = compare(spec.kind, raw, operator, value)
     except Exception as exc:  # a broken condition is reported, never raised

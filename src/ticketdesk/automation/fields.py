@@ -154,6 +154,8 @@ FIELDS: dict[str, FieldSpec] = {
             "tags",
         ),
         FieldSpec("sla_state", _("SLA state"), CHOICE, lambda t: t.sla_state, "sla_state"),
+        # read from the event, not the ticket (see conditions.evaluate_leaf)
+        FieldSpec("sla_metric", _("SLA metric (SLA triggers)"), CHOICE, lambda t: None),
         FieldSpec(
             "hours_since_created",
             _("Hours since created"),

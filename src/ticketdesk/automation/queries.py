@@ -153,6 +153,7 @@ def value_suggestions() -> dict[str, list[str]]:
             Organization.objects.order_by("name").values_list("name", flat=True)[:n]
         ),
         "sla_state": list(SLAState.values),
+        "sla_metric": ["first_response", "next_response", "resolution"],
         "within_business_hours": ["yes", "no"],
         "agents": agents,
     }
