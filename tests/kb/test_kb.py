@@ -208,3 +208,12 @@ def test_kb_demo_command_is_idempotent(client):
     assert Article.objects.count() == 6
     html = client.get("/kb/articles/reset-your-password/", HTTP_ACCEPT_LANGUAGE="it")
     assert "Reimpostare la password" in html.content.decode()
+
+
+def test_kb_pages_query_counts_are_bounded(client, django_assert_max_num_queries):
+    for n in range(12):
+        make_article(f"Article number {n}", "text", section=make_section(f"S{n % 3}"))
+    with django_assert_max_num_queries(8):
+        assert client.get(reverse("kb:index")).status_code == 200
+    with django_assert_max_num_queries(12):
+        assert client.get(reverse("kb:article", args=["article-number-1"])).status_code == 200

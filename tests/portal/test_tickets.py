@@ -120,3 +120,14 @@ def test_attachment_download(client, customer, conversation):
     assert b"".join(response.streaming_content) == b"%PDF-1.4 guide"
     assert "attachment" in response["Content-Disposition"]
     assert response["X-Content-Type-Options"] == "nosniff"
+
+
+def test_ticket_page_query_count_is_bounded(
+    client, customer, conversation, agent, django_assert_max_num_queries
+):
+    for n in range(10):
+        actions.reply(conversation, actor=agent, body=f"Update {n}")
+    login(client, customer[0])
+    with django_assert_max_num_queries(19):  # constant: no query per message
+        response = client.get(reverse("portal:ticket", args=[conversation.number]))
+    assert response.content.decode().count('class="bubble') == 12

@@ -133,7 +133,10 @@ def search(user: Any, text: str, *, limit: int = 20, language: str | None = None
             break
     ids = [pk for pk, _snippet in found]
     rows = {
-        t.pk: t for t in ArticleTranslation.objects.filter(pk__in=ids).select_related("article")
+        t.pk: t
+        for t in ArticleTranslation.objects.filter(pk__in=ids)
+        .select_related("article")
+        .defer("body_html")
     }
     return [_hit(rows[pk], found_hit, terms) for pk, found_hit in found if pk in rows]
 

@@ -19,8 +19,8 @@ from ticketdesk.core.errors import ValidationFailed
 
 from .. import actions, emails, tokens
 from ..forms import LoginLinkForm, SignupForm, apply_domain_error
-from ..models import Invitation, PortalSettings, SignupMode
-from .common import render_portal
+from ..models import Invitation, SignupMode
+from .common import portal_settings, render_portal
 
 WINDOW = 300
 BACKEND = "django.contrib.auth.backends.ModelBackend"
@@ -97,7 +97,7 @@ def login_link(request: HttpRequest, token: str) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def signup(request: HttpRequest) -> HttpResponse:
-    portal = PortalSettings.current()
+    portal = portal_settings(request)
     invitation = _invitation(request)
     if portal.signup_mode == SignupMode.INVITATION and invitation is None:
         return render_portal(request, "portal/signup_closed.html", status=403)

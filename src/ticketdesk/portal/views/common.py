@@ -24,10 +24,19 @@ def branding(portal: PortalSettings) -> dict[str, str]:
     }
 
 
+def portal_settings(request: HttpRequest) -> PortalSettings:
+    """The portal settings, read once per request."""
+    cached = getattr(request, "_portal_settings", None)
+    if cached is None:
+        cached = PortalSettings.current()
+        request._portal_settings = cached  # type: ignore[attr-defined]
+    return cached
+
+
 def render_portal(
     request: HttpRequest, template: str, context: dict[str, Any] | None = None, status: int = 200
 ) -> HttpResponse:
-    portal = PortalSettings.current()
+    portal = portal_settings(request)
     ctx = {"portal": portal, "portal_colors": branding(portal), **(context or {})}
     return render(request, template, ctx, status=status)
 

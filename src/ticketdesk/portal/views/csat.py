@@ -14,8 +14,8 @@ from ticketdesk.tickets.models import Ticket
 
 from .. import actions, tokens
 from ..forms import RatingForm, apply_domain_error
-from ..models import PortalSettings, SatisfactionRating
-from .common import contact_of, render_portal
+from ..models import SatisfactionRating
+from .common import contact_of, portal_settings, render_portal
 
 
 @require_http_methods(["GET", "POST"])
@@ -25,7 +25,7 @@ def rate(request: HttpRequest, token: str) -> HttpResponse:
     contact = Contact.objects.filter(pk=data[1]).first() if data else None
     if ticket is None or contact is None or ticket.requester_id != contact.pk:
         return render_portal(request, "portal/link_invalid.html", status=400)
-    portal = PortalSettings.current()
+    portal = portal_settings(request)
     rating = SatisfactionRating.objects.filter(ticket=ticket).first()
     initial = {"score": request.GET.get("score") or (rating.score if rating else None)}
     form = RatingForm(request.POST or None, scale=portal.csat_scale, initial=initial)
@@ -54,7 +54,7 @@ def rate_from_portal(request: HttpRequest, number: int) -> HttpResponse:
     contact = contact_of(request)
     try:
         ticket = queries.ticket_detail(request.user, number)
-        form = RatingForm(request.POST, scale=PortalSettings.current().csat_scale)
+        form = RatingForm(request.POST, scale=portal_settings(request).csat_scale)
         if contact is None or not form.is_valid():
             return HttpResponseRedirect(reverse("portal:ticket", args=[number]) + "?rating=invalid")
         actions.record_csat(

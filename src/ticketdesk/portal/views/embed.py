@@ -15,8 +15,7 @@ from ticketdesk.core.errors import DomainError
 
 from .. import actions, emails
 from ..forms import EmbedForm, apply_domain_error
-from ..models import PortalSettings
-from .common import render_portal
+from .common import portal_settings, render_portal
 
 
 # Framed on other sites, the form cannot rely on the CSRF cookie (SameSite=Lax cookies are not
@@ -26,7 +25,7 @@ from .common import render_portal
 @csrf_exempt
 @require_http_methods(["GET", "POST"])
 def embed_form(request: HttpRequest) -> HttpResponse:
-    portal = PortalSettings.current()
+    portal = portal_settings(request)
     if not portal.embed_enabled:
         raise Http404
     form = EmbedForm(request.POST or None)

@@ -33,8 +33,8 @@ from ticketdesk.tickets.models import (
 
 from .. import actions
 from ..forms import RatingForm, ReplyForm, TicketForm, apply_domain_error
-from ..models import PortalSettings, SatisfactionRating
-from .common import contact_of, render_portal
+from ..models import SatisfactionRating
+from .common import contact_of, portal_settings, render_portal
 
 DEFLECTION_SESSION_KEY = "portal_deflections"
 PAGE_SIZE = 25
@@ -62,7 +62,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def choose_type(request: HttpRequest) -> HttpResponse:
-    portal = PortalSettings.current()
+    portal = portal_settings(request)
     if not request.user.is_authenticated and not portal.allow_guest_tickets:
         return redirect_to_login(request.get_full_path(), reverse("portal:login"))
     types = list(TicketType.objects.filter(active=True).order_by("order", "name"))
@@ -79,7 +79,7 @@ def _attachments(request: HttpRequest) -> list[ticket_actions.AttachmentInput]:
 
 @require_http_methods(["GET", "POST"])
 def new_ticket(request: HttpRequest, type_key: str) -> HttpResponse:
-    portal = PortalSettings.current()
+    portal = portal_settings(request)
     guest = not request.user.is_authenticated
     if guest and not portal.allow_guest_tickets:
         return redirect_to_login(request.get_full_path(), reverse("portal:login"))
@@ -229,9 +229,10 @@ def ticket_detail(request: HttpRequest, number: int) -> HttpResponse:
 
 def _render_ticket(request: HttpRequest, ticket: Any, form: ReplyForm, status: int = 200) -> Any:
     contact = contact_of(request)
-    portal = PortalSettings.current()
+    portal = portal_settings(request)
     is_requester = contact is not None and ticket.requester_id == contact.pk
     rating = SatisfactionRating.objects.filter(ticket=ticket).first()
+    can_close_own = policy.can(request.user, policy.CLOSE_OWN, ticket)
     can_rate = (
         portal.csat_enabled
         and is_requester
@@ -245,9 +246,8 @@ def _render_ticket(request: HttpRequest, ticket: Any, form: ReplyForm, status: i
             "conversation": list(_public_messages(request, ticket)),
             "form": form,
             "can_reply": policy.can(request.user, policy.REPLY, ticket),
-            "can_close": policy.can(request.user, policy.CLOSE_OWN, ticket)
-            and ticket.status_category not in DONE_CATEGORIES,
-            "can_reopen": policy.can(request.user, policy.CLOSE_OWN, ticket)
+            "can_close": can_close_own and ticket.status_category not in DONE_CATEGORIES,
+            "can_reopen": can_close_own
             and ticket.status_category in DONE_CATEGORIES
             and _reopenable(ticket),
             "rating": rating,
