@@ -40,6 +40,10 @@ class Command(BaseCommand):
             demo_data.ensure_people(rng)
             demo_bulk.load(options["tickets"], options["messages"], rng=rng, progress=self.stdout)
             return
+        from django.core.management import call_command
+
+        # SLA policies first, so the demo tickets get clocks as the worker processes them
+        call_command("sla_defaults", "--no-recompute", stdout=self.stdout)
         created = demo_data.load(rng, progress=self.stdout)
         self.stdout.write(self.style.SUCCESS(f"Demo data loaded: {created} tickets."))
         self.stdout.write(
