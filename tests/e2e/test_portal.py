@@ -144,3 +144,46 @@ def test_customer_rates_through_the_emailed_link_in_italian(
     rating = ticket.satisfaction_rating
     rating.refresh_from_db()
     assert (rating.score, rating.comment) == (4, "Veloci e gentili")
+
+
+def test_sign_up_and_verify_in_portuguese(page: Page, live_server, mailoutbox):
+    page.set_viewport_size({"width": 1100, "height": 760})
+    page.goto(f"{live_server.url}/portal/")
+    page.get_by_label("Language").select_option("pt-br")
+    expect(page.get_by_role("heading", name="Como podemos ajudar?")).to_be_visible()
+    page.get_by_role("link", name="Cadastrar-se").click()
+    page.get_by_label("Nome completo").fill("Joana Lima")
+    page.locator("#id_email").fill("joana@example.com.br")
+    page.locator("#id_password").fill("uma senha bem longa 42")
+    shot(page, "signup", full_page=False)
+    page.get_by_role("button", name="Cadastrar-se").click()
+    expect(page.get_by_role("heading", name="Quase lá: confirme seu e-mail")).to_be_visible()
+    mail = next(m for m in mailoutbox if "/portal/verify/" in m.body)
+    assert "Confirme seu endereço de e-mail" in mail.subject
+    page.goto(live_server.url + re.search(r"/portal/verify/\S+", mail.body).group(0))
+    page.get_by_role("button", name="Confirmar e entrar").click()
+    expect(page.get_by_text("Seu e-mail foi confirmado. Bem-vindo!")).to_be_visible()
+    expect(page.get_by_role("link", name="Minhas solicitações", exact=True)).to_be_visible()
+
+
+def test_agent_writes_and_publishes_an_article(page: Page, live_server, agent):
+    section = make_section("VPN", "Connectivity")
+    page.set_viewport_size({"width": 1280, "height": 860})
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.get_by_label("Username").fill(agent.username)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    page.goto(f"{live_server.url}/kb/manage/new/")
+    page.get_by_label("Title").fill("Split tunnelling for video calls")
+    page.get_by_label("Section").select_option(str(section.pk))
+    page.get_by_label("Body (markdown)").fill(
+        "Video calls are smoother **outside** the tunnel.\n\n1. Open GlobalProtect\n"
+        "2. Settings → *Split tunnel*\n3. Add `teams.microsoft.com`"
+    )
+    page.get_by_role("button", name="Save draft").click()
+    expect(page.get_by_text("en v1")).to_be_visible()
+    page.get_by_role("button", name="Publish", exact=True).click()
+    expect(page.get_by_role("link", name="View published article")).to_be_visible()
+    shot(page, "kb-editor")
+    page.get_by_role("link", name="View published article").click()
+    expect(page.get_by_role("heading", name="Split tunnelling for video calls")).to_be_visible()
