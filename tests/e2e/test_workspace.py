@@ -91,9 +91,14 @@ def test_agent_works_a_ticket(page: Page, live_server, agent, desk):
     expect(page.get_by_role("textbox", name="Message")).to_have_value(
         re.compile("Hi Emily, please restart")
     )
+    page.locator("[data-file-input]").set_input_files(
+        files=[{"name": "steps.txt", "mimeType": "text/plain", "buffer": b"1. restart"}]
+    )
+    expect(page.locator("[data-file-list]")).to_contain_text("steps.txt")
     page.get_by_label("and set status").select_option(label="Pending")
     page.get_by_role("button", name=re.compile("^Send")).click()
     expect(page.locator(".flash")).to_contain_text("Reply sent.")
+    expect(page.get_by_role("link", name="steps.txt")).to_be_visible()
     expect(page.locator(".ticket-header .status")).to_have_text("Pending")
     # internal note via the keyboard
     page.keyboard.press("n")
@@ -106,6 +111,7 @@ def test_agent_works_a_ticket(page: Page, live_server, agent, desk):
     page.get_by_role("button", name="Save changes").click()
     expect(page.locator("#side-panel .saved")).to_have_text("Saved.")
     expect(page.locator(".ticket-header .status")).to_have_text("Open")
+    expect(page.get_by_label("and set status").locator("option").first).to_have_text("keep “Open”")
     # a colleague changes the ticket meanwhile: saving shows the conflict, not an overwrite
     ticket = desk["mine"]
     ticket.refresh_from_db()

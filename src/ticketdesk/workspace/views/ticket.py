@@ -158,6 +158,8 @@ def _render_side(
             event_list = list(queries.events_for(current_user(request), ticket))
             context["entries"] = timeline.build(message_list, event_list)
             context["first_message_id"] = message_list[0].pk if message_list else None
+            context["status_targets"] = context["form"].status_targets[1:]
+            context["composer"] = {"status": ""}
             context["oob"] = True
         return render(request, "workspace/partials/side_response.html", context, status=status)
     if status == 200:
