@@ -243,3 +243,32 @@ def test_admin_manages_webhooks_through_the_api(api_for, admin_user, agent, team
     assert again.status_code == 201
     assert WebhookDelivery.objects.count() == 2
     assert api.delete(f"/api/v1/webhooks/{endpoint['id']}").status_code == 204
+
+
+def test_watchers_cc_split_and_move(api_for, agent, team):
+    from tests.factories import make_agent as new_agent
+
+    luca = new_agent(team, username="luca")
+    ticket = make_ticket(team=team)
+    api = api_for(agent)
+    base = f"/api/v1/tickets/{ticket.number}"
+    watched = api.post(f"{base}/watchers/{luca.pk}")
+    assert watched.status_code == 200 and [w["id"] for w in watched.json()["watchers"]] == [luca.pk]
+    assert api.delete(f"{base}/watchers/{luca.pk}").json()["watchers"] == []
+    cc = api.post(f"{base}/cc", {"email": "Boss@Example.org"})
+    assert [c["email"].lower() for c in cc.json()["cc"]] == ["boss@example.org"]
+    actions.reply(ticket, actor=agent, body="Any news?")
+    customer_message = actions.reply(
+        ticket, actor=None, author_contact=ticket.requester, body="Another problem: the scanner"
+    )
+    split = api.post(f"{base}/messages/{customer_message.pk}/split", {"subject": "Scanner"})
+    assert split.status_code == 201, split.content
+    new_number = split.json()["number"]
+    assert split.json()["subject"] == "Scanner" and new_number != ticket.number
+    other = make_ticket(team=team)
+    agent_message = ticket.messages.filter(author_user=agent).get()
+    moved = api.post(f"{base}/messages/{agent_message.pk}/move", {"to": other.number})
+    assert moved.status_code == 200, moved.content
+    assert agent_message.pk in [
+        m["id"] for m in api.get(f"/api/v1/tickets/{other.number}/messages").json()["items"]
+    ]

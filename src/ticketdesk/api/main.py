@@ -14,6 +14,7 @@ from .routers import (
     events,
     messages,
     organizations,
+    participants,
     teams,
     tickets,
     tokens,
@@ -50,6 +51,7 @@ def build_api() -> NinjaAPI:
     api.add_router("/tickets", tickets.router)
     api.add_router("/tickets", messages.router)
     api.add_router("/tickets", events.ticket_router)
+    api.add_router("/tickets", participants.router)
     api.add_router("/attachments", attachments.router)
     api.add_router("/events", events.feed_router)
     api.add_router("/contacts", contacts.router)
