@@ -1,6 +1,7 @@
 from typing import Any
 
 from django.contrib import admin
+from django.db import models
 from django.http import HttpRequest, HttpResponseRedirect
 from django.urls import reverse
 
@@ -16,6 +17,8 @@ from .models import (
 @admin.register(PortalSettings)
 class PortalSettingsAdmin(admin.ModelAdmin):
     """A singleton: the list view goes straight to the one row."""
+
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
     fieldsets = (
         (
