@@ -326,7 +326,7 @@ def test_email_notify_webhook_and_remove_tag_actions(admin_user, team, agent, se
                 "text": "Hello {{ requester.name }}, {{ nope }} {{ ticket.number }}",
             },
             {"type": "notify", "target": "team", "text": "New: {{ ticket.subject }}"},
-            {"type": "webhook", "value": "https://hooks.example.net/x", "text": "hi"},
+            {"type": "webhook", "value": "http://127.0.0.1:9/x", "text": "hi"},
             {"type": "remove_tag", "value": "triage"},
             {"type": "assign", "value": agent.username},
         ],
@@ -341,7 +341,7 @@ def test_email_notify_webhook_and_remove_tag_actions(admin_user, team, agent, se
     assert notify.payload["recipients"] == [agent.pk]
     assert notify.payload["message"] == "New: Mail me"
     hook = OutboxMessage.objects.get(topic="automation.webhook")
-    assert hook.payload["url"] == "https://hooks.example.net/x"
+    assert hook.payload["url"] == "http://127.0.0.1:9/x"
     assert hook.payload["payload"]["ticket"]["number"] == ticket.number
     assert hook.processed_at is not None
     assert list(ticket.tags.values_list("name", flat=True)) == ["keep"]

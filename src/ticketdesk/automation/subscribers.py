@@ -5,6 +5,8 @@ from __future__ import annotations
 import importlib
 import logging
 
+from django.conf import settings
+
 from ticketdesk.notifications import outbox
 from ticketdesk.notifications.models import OutboxMessage
 
@@ -54,8 +56,11 @@ def on_sla_breached(message: OutboxMessage) -> None:
 
 @outbox.subscribe("automation.webhook")
 def deliver_webhook(message: OutboxMessage) -> None:
-    """Deliver through the notifications app's SSRF-safe client when it exists; otherwise
-    the outbox row itself is the record of the request."""
+    """POST a rule's webhook through the notifications app's SSRF-safe client when it
+    exists (otherwise the outbox row itself is the record of the request). A refused
+    destination is logged and dropped; a failed delivery raises so the outbox retries it
+    with backoff. Settings: TICKETDESK["AUTOMATION_WEBHOOK_SECRET"] signs the body;
+    TICKETDESK["AUTOMATION_WEBHOOKS_ALLOW_PRIVATE"] allows private addresses."""
     try:
         module = importlib.import_module("ticketdesk.notifications.webhooks")
     except ImportError:
@@ -64,4 +69,22 @@ def deliver_webhook(message: OutboxMessage) -> None:
     if deliver_url is None:
         return
     payload = message.payload or {}
-    deliver_url(payload.get("url", ""), payload.get("payload") or {})
+    url, body = str(payload.get("url", "")), payload.get("payload") or {}
+    options = settings.TICKETDESK
+    try:
+        result = deliver_url(
+            url,
+            body,
+            secret=options.get("AUTOMATION_WEBHOOK_SECRET") or None,
+            allow_private=bool(options.get("AUTOMATION_WEBHOOKS_ALLOW_PRIVATE", False)),
+            topic=message.topic,
+            delivery_id=f"automation-{message.pk}",
+        )
+    except TypeError:  # an older client without the keyword arguments
+        result = deliver_url(url, body)
+    if result is None or getattr(result, "ok", True):
+        return
+    if getattr(result, "refused", False):
+        logger.warning("automation webhook to %s refused: %s", url, getattr(result, "error", ""))
+        return
+    raise RuntimeError(f"automation webhook to {url} failed: {getattr(result, 'error', '')}")
