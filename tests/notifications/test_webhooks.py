@@ -221,3 +221,38 @@ def test_chat_adapters_share_one_interface():
     assert mattermost["text"].startswith("**[SLA breached on #1042")
     rocket = ADAPTERS["rocketchat"].render(event)
     assert rocket["attachments"][0]["title_link"].endswith("/t/1042/")
+
+
+def test_real_sla_breach_reaches_the_team_channel_and_the_assignee(
+    admin_user, agent, team, receiver
+):
+    """The SLA app's own clock breaches a ticket; the Mattermost channel of its team and the
+    assignee's bell hear about it."""
+    from tests.sla.helpers import at, make_policy, office_calendar
+    from ticketdesk.notifications.models import Notification
+    from ticketdesk.sla import tracking
+
+    office_calendar()
+    make_policy("Standard", order=20)
+    webhooks.create_endpoint(
+        actor=admin_user,
+        name="~it-support",
+        url=receiver.url,
+        endpoint_format="mattermost",
+        events=["sla.breached"],
+        team=team,
+        allow_private=True,
+    )
+    with clock.frozen(at(2025, 6, 9, 9)):
+        ticket = make_ticket(team=team, subject="Mail server down", assignee=agent)
+        outbox.process_pending()
+    with clock.frozen(at(2025, 6, 9, 14, 5)):  # past the 4 business hours first response
+        tracking.check_due()
+        tracking.check_due()
+        outbox.process_pending()
+        webhooks.deliver_pending()
+    texts = [r.json["text"] for r in receiver.requests]
+    assert len(texts) == 1
+    assert texts[0].startswith(f"**[SLA breached on {ticket.display_number}")
+    assert "first response" in texts[0]
+    assert Notification.objects.filter(recipient=agent, verb="sla_breached").exists()
