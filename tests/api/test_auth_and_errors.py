@@ -157,3 +157,16 @@ def test_openapi_and_docs_are_served(agent):
     browser = Client()
     browser.force_login(agent)
     assert browser.get("/api/v1/docs").status_code == 200
+
+
+def test_unknown_endpoint_and_malformed_json_keep_the_error_shape(api_for, agent):
+    api = api_for(agent)
+    missing = api.get("/api/v1/no-such-thing")
+    assert missing.status_code == 404 and missing.json()["code"] == "not_found"
+    broken = api.client.post(
+        "/api/v1/tickets",
+        "{not json",
+        content_type="application/json",
+        headers={"Authorization": f"Bearer {api.secret}"},
+    )
+    assert broken.status_code == 400 and broken.json()["code"] == "bad_request"
