@@ -172,7 +172,7 @@
       button.type = "button";
       button.className = "link small";
       button.dataset.removeFile = String(index);
-      button.setAttribute("aria-label", "Remove " + file.name);
+      button.setAttribute("aria-label", (list.dataset.removeLabel || "Remove") + " " + file.name);
       button.textContent = "×";
       li.appendChild(button);
       list.appendChild(li);
