@@ -346,6 +346,9 @@ class Ticket(models.Model):
         verbose_name_plural = _("tickets")
         indexes = [
             models.Index(fields=["status_category", "-updated_at", "-id"], name="t_cat_upd"),
+            models.Index(
+                fields=["status_category", "-priority", "-updated_at", "-id"], name="t_cat_prio"
+            ),
             models.Index(fields=["assignee", "status_category", "-updated_at"], name="t_asg_cat"),
             models.Index(fields=["team", "status_category", "-updated_at"], name="t_team_cat"),
             models.Index(fields=["requester", "-created_at"], name="t_requester"),
