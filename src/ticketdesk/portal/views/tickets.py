@@ -146,7 +146,12 @@ def _render_new(
 def suggest(request: HttpRequest) -> HttpResponse:
     """htmx: knowledge base articles matching the subject being typed."""
     text = (request.GET.get("subject") or request.GET.get("q") or "")[:200]
-    hits = kb_search.suggest(request.user, text, limit=5) if len(text.strip()) >= 3 else []
+    allowed = ratelimit.hit(
+        f"portal-suggest:{ratelimit.client_ip(request)}", limit=120, window_seconds=60
+    )
+    hits = (
+        kb_search.suggest(request.user, text, limit=5) if allowed and len(text.strip()) >= 3 else []
+    )
     return render_portal(request, "portal/_suggestions.html", {"hits": hits, "query": text})
 
 
