@@ -15,7 +15,7 @@ from ticketdesk.core import clock
 
 from .filters import ReportFilters, dimension_filter
 from .models import SLA_METRICS, DailyTicketStats, HourlyCreatedStats, TicketFact
-from .percentiles import percentiles
+from .percentiles import percentiles_of
 
 CREATED_COUNTERS = (
     "created",
@@ -29,6 +29,7 @@ CREATED_COUNTERS = (
 )
 RESOLVED_COUNTERS = ("resolved", "reopened", "one_touch", "resolution_sum", "resolution_count")
 COUNTERS = CREATED_COUNTERS + RESOLVED_COUNTERS
+FRACTIONS = (0.5, 0.9)
 AGE_BUCKETS = ((0, 1), (1, 3), (3, 7), (7, 30), (30, None))  # days
 
 
@@ -155,30 +156,22 @@ def time_percentiles(f: ReportFilters) -> dict[str, list[float | None]]:
     covered = f.days > 90 and not any(
         (f.agent_id, f.channel, f.type_id, f.category_id, f.organization_id)
     )
+    created = percentiles_of(
+        base.filter(created_date__range=(f.start, f.end)),
+        {"first_response_seconds": FRACTIONS, "first_response_business_seconds": FRACTIONS},
+        {"first_response_seconds": "fact_first_response" if covered else None},
+    )
+    resolved = percentiles_of(
+        base.filter(resolved_date__range=(f.start, f.end)),
+        {"resolution_seconds": FRACTIONS, "resolution_business_seconds": FRACTIONS},
+        {"resolution_seconds": "fact_resolution" if covered else None},
+    )
     return {
-        "first_response": percentiles(
-            base.filter(created_date__range=(f.start, f.end)),
-            "first_response_seconds",
-            (0.5, 0.9),
-            index="fact_first_response" if covered else None,
-        ),
-        "resolution": percentiles(
-            base.filter(resolved_date__range=(f.start, f.end)),
-            "resolution_seconds",
-            (0.5, 0.9),
-            index="fact_resolution" if covered else None,
-        ),
+        "first_response": created["first_response_seconds"],
+        "resolution": resolved["resolution_seconds"],
         # business hours, over the tickets whose SLA policy counts them
-        "first_response_business": percentiles(
-            base.filter(created_date__range=(f.start, f.end)),
-            "first_response_business_seconds",
-            (0.5, 0.9),
-        ),
-        "resolution_business": percentiles(
-            base.filter(resolved_date__range=(f.start, f.end)),
-            "resolution_business_seconds",
-            (0.5, 0.9),
-        ),
+        "first_response_business": created["first_response_business_seconds"],
+        "resolution_business": resolved["resolution_business_seconds"],
     }
 
 

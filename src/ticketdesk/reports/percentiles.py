@@ -41,6 +41,31 @@ def _fetch(sql: str, params: list[Any]) -> list[tuple[Any, ...]]:
         return list(cursor.fetchall())
 
 
+def percentiles_of(
+    qs: QuerySet[Any],
+    columns: dict[str, tuple[float, ...]],
+    indexes: dict[str, str | None] | None = None,
+) -> dict[str, list[float | None]]:
+    """Several columns at once: one aggregate query on PostgreSQL (percentile_cont ignores
+    NULLs), one walk per column on SQLite."""
+    if connection.vendor == "postgresql":
+        names = {
+            f"{column}__{i}": PercentileCont(column, fraction)
+            for column, fractions in columns.items()
+            for i, fraction in enumerate(fractions)
+        }
+        result = qs.order_by().aggregate(**names)
+        return {
+            column: [result[f"{column}__{i}"] for i in range(len(fractions))]
+            for column, fractions in columns.items()
+        }
+    indexes = indexes or {}
+    return {
+        column: percentiles(qs, column, fractions, index=indexes.get(column))
+        for column, fractions in columns.items()
+    }
+
+
 def percentiles(
     qs: QuerySet[Any], column: str, fractions: tuple[float, ...], *, index: str | None = None
 ) -> list[float | None]:
