@@ -53,6 +53,38 @@ def test_category_and_term_spike_is_published_once(settings):
     assert category_alert.payload["label"] == "Network"
 
 
+def test_trends_page_links_spikes(client, admin_user, settings):
+    from ticketdesk.reports.models import SpikeAlert
+
+    settings.TIME_ZONE = "UTC"
+    network = Category.objects.create(name="Network")
+    SpikeAlert.objects.create(
+        kind="category",
+        key=str(network.pk),
+        period_start=T0.date(),
+        period_end=T0.date(),
+        count=9,
+        mean=1,
+        z_score=8,
+        created_at=T0,
+    )
+    SpikeAlert.objects.create(
+        kind="term",
+        key="firewall",
+        period_start=T0.date(),
+        period_end=T0.date(),
+        count=9,
+        mean=1,
+        z_score=8,
+        created_at=T0,
+    )
+    client.force_login(admin_user)
+    body = client.get("/reports/trends/").content.decode()
+    assert f"/reports/?category_id={network.pk}&amp;start=2026-03-02" in body
+    assert "<strong>Network</strong>" in body
+    assert 'href="/?q=firewall"' in body
+
+
 def test_trends_page_and_repeat_reporters(client, admin_user, team, settings):
     settings.TIME_ZONE = "UTC"
     network = Category.objects.create(name="Network")

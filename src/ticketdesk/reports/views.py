@@ -182,6 +182,14 @@ def trends(request: HttpRequest) -> HttpResponse:
             "terms": trend_queries.term_trends(f),
             "repeat_contacts": trend_queries.repeat_reporters(f, days, "requester_id"),
             "repeat_organizations": trend_queries.repeat_reporters(f, days, "organization_id"),
-            "spikes": SpikeAlert.objects.all()[:20],
+            "spikes": _spikes_with_labels(list(SpikeAlert.objects.all()[:20])),
         },
     )
+
+
+def _spikes_with_labels(spikes: list[Any]) -> list[tuple[Any, str]]:
+    from ticketdesk.tickets.models import Category
+
+    ids = [int(s.key) for s in spikes if s.kind == "category" and s.key.isdigit()]
+    labels = dict(Category.objects.filter(pk__in=ids).values_list("pk", "path"))
+    return [(s, labels.get(int(s.key), s.key) if s.key.isdigit() else s.key) for s in spikes]
