@@ -19,21 +19,28 @@ class BusinessHours:
     """Loaded once per refresh or per rebuild (the policy catalogue caches calendars)."""
 
     def __init__(self) -> None:
-        self.catalog: Any = None
-        self.policies: dict[int, Any] = {}
-        try:
-            from ticketdesk.sla.selection import PolicyCatalog
+        self._catalog: Any = None
+        self._policies: dict[int, Any] | None = None
 
-            self.catalog = PolicyCatalog.load()
-            self.policies = {policy.pk: policy for policy in self.catalog.policies}
-        except (ImportError, AttributeError, DatabaseError):  # pragma: no cover - no sla app
-            logger.debug("no SLA policies: business hours are not computed")
+    def _load(self) -> dict[int, Any]:
+        """The active policies by id (the catalogue is loaded on first need: 6 queries)."""
+        if self._policies is None:
+            self._policies = {}
+            try:
+                from ticketdesk.sla.selection import PolicyCatalog
+
+                self._catalog = PolicyCatalog.load()
+                self._policies = {policy.pk: policy for policy in self._catalog.policies}
+            except (ImportError, AttributeError, DatabaseError):  # pragma: no cover
+                logger.debug("no SLA policies: business hours are not computed")
+        return self._policies
 
     def policy_ids(self, ticket_ids: Iterable[int]) -> dict[int, int]:
-        if not self.policies:
+        """The sla app's policy of each ticket (one query; none without the sla app)."""
+        try:
+            from ticketdesk.sla.models import TicketSLA
+        except ImportError:  # pragma: no cover - no sla app
             return {}
-        from ticketdesk.sla.models import TicketSLA
-
         rows = TicketSLA.objects.filter(
             ticket_id__in=list(ticket_ids), policy_id__isnull=False
         ).values_list("ticket_id", "policy_id")
@@ -41,13 +48,15 @@ class BusinessHours:
 
     def for_ticket(self, ticket: Any, policy_id: int | None) -> tuple[Any, set[str]] | None:
         """(schedule, metrics counted in business hours) or None."""
-        policy = self.policies.get(policy_id or 0)
+        if not policy_id:
+            return None
+        policy = self._load().get(policy_id)
         if policy is None:
             return None
         metrics = {target.metric for target in policy.targets.all() if target.business_hours}
         if not metrics:
             return None
-        schedule = self.catalog.schedule(self.catalog.calendar_id_for(policy, ticket))
+        schedule = self._catalog.schedule(self._catalog.calendar_id_for(policy, ticket))
         if schedule is None or not schedule.has_working_time():
             return None
         return schedule, metrics
