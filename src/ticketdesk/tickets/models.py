@@ -363,6 +363,7 @@ class Ticket(models.Model):
             models.Index(fields=["channel", "-created_at"], name="t_channel"),
             models.Index(fields=["sla_state", "due_at"], name="t_sla"),
             models.Index(fields=["resolved_at"], name="t_resolved"),
+            models.Index(fields=["last_customer_message_at"], name="t_last_customer_msg"),
         ]
 
     def __str__(self) -> str:
