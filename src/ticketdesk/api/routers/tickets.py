@@ -67,8 +67,16 @@ def get_ticket(request: HttpRequest, number: int) -> Ticket:
     return queries.ticket_detail(user_of(request), number)
 
 
-def detail_response(request: HttpRequest, response: HttpResponse, ticket: Ticket) -> Any:
-    ticket = queries.ticket_detail(user_of(request), ticket.pk, by="pk")
+def detail_response(
+    request: HttpRequest, response: HttpResponse, ticket: Ticket, *, fresh: bool = False
+) -> Any:
+    """The ticket as the caller may see it, with its ETag. `fresh`: `ticket` was just
+    created with its related rows attached, so only visibility is checked (no re-read)."""
+    if fresh:
+        if not policy.can(user_of(request), policy.VIEW, ticket):
+            raise NotFound(_("This ticket does not exist or you cannot see it."))
+    else:
+        ticket = queries.ticket_detail(user_of(request), ticket.pk, by="pk")
     response["ETag"] = etag(ticket.version)
     return serializers.ticket_detail(ticket, user_of(request))
 
@@ -170,7 +178,7 @@ def create_ticket(
     if replayed:
         response["Idempotent-Replayed"] = "true"
     response["Location"] = f"{request.path.rstrip('/')}/{ticket.number}"
-    return HttpStatus(201, detail_response(request, response, ticket))
+    return HttpStatus(201, detail_response(request, response, ticket, fresh=not replayed))
 
 
 @router.get("/{number}", response={200: TicketOut, **ERRORS}, summary="Read a ticket")
