@@ -16,6 +16,12 @@ from ticketdesk.tickets.models import Ticket
 T0 = dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC)  # a Monday
 
 
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    """Users are made in most tests here; the default hasher is slow on purpose."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 def at(**delta: float) -> dt.datetime:
     return T0 + dt.timedelta(**delta)
 
