@@ -20,6 +20,7 @@ SHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 def shot(page: Page, name: str) -> None:
     if os.environ.get("TICKETDESK_SCREENSHOTS") == "1":
         SHOTS.mkdir(parents=True, exist_ok=True)
+        page.evaluate("window.scrollTo(0, 0)")  # the sticky header stays on top
         page.screenshot(path=SHOTS / f"{name}.png", full_page=True)
 
 
