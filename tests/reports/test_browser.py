@@ -45,7 +45,9 @@ def test_lead_filters_the_dashboard_and_exports_csv(page: Page, live_server, his
     expect(page.get_by_role("table", name="Created and resolved")).to_be_visible()
     shot(page, "reports-dashboard")
     with page.expect_download() as download_info:
-        page.get_by_role("link", name="Summary (CSV)").click()
+        page.locator(".report-exports span", has_text="Summary").get_by_role(
+            "link", name="CSV"
+        ).click()
     download = download_info.value
     assert download.suggested_filename == "summary-2026-03-01-2026-03-31.csv"
     text = Path(download.path()).read_text(encoding="utf-8-sig")

@@ -66,9 +66,14 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "charts": _charts(data),
         "agents": tables.performance_rows(f, "agent_id"),
         "teams": tables.performance_rows(f, "team_id"),
-        "performance_headers": tables._performance_headers(""),
         "options": queries.filter_options(f),
         "channels": queries.channel_choices(),
+        "export_reports": [
+            ("summary", _("Summary")),
+            ("volume", _("Volume")),
+            ("agents", _("Agents")),
+            ("teams", _("Teams")),
+        ],
     }
     return render(request, "reports/dashboard.html", context)
 
