@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
@@ -11,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from ticketdesk.accounts import policy
+from ticketdesk.core import clock
 from ticketdesk.core.errors import DomainError, NotFound, PermissionDenied
 from ticketdesk.core.views import render_domain_error
 
@@ -98,7 +98,7 @@ def export_tickets(request: HttpRequest, fmt: str) -> HttpResponseBase:
         headers, rows = queries.ticket_export(request.user, request.GET.get("q", ""))
     except DomainError as error:
         return render_domain_error(request, error)
-    stamp = dt.date.today().isoformat()
+    stamp = clock.now().date().isoformat()
     return respond(fmt, f"tickets-{stamp}", headers, rows)
 
 
