@@ -66,6 +66,15 @@ def test_rating_can_be_changed_and_each_rating_is_an_event(resolved):
     assert TicketEvent.objects.filter(ticket=resolved, kind=EventKind.CSAT).count() == 2
 
 
+def test_rating_publishes_csat_received_for_webhooks(resolved):
+    from ticketdesk.notifications.models import OutboxMessage
+
+    record_csat(resolved, score=4, comment="ok", contact=resolved.requester)
+    published = OutboxMessage.objects.get(topic="csat.received", ticket_id=resolved.pk)
+    assert published.payload["score"] == 4
+    assert published.payload["comment"] == "ok"
+
+
 def test_binary_scale(client, resolved):
     PortalSettings.objects.update_or_create(pk=1, defaults={"csat_scale": CsatScale.BINARY})
     link = reverse("portal:rate", args=[tokens.csat_token(resolved.pk, resolved.requester)])

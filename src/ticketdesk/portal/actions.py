@@ -17,7 +17,7 @@ from ticketdesk.accounts.models import Contact, Role, User
 from ticketdesk.core import clock
 from ticketdesk.core.errors import PermissionDenied, ValidationFailed
 from ticketdesk.tickets import actions as ticket_actions
-from ticketdesk.tickets.actions.base import lock_ticket, record
+from ticketdesk.tickets.actions.base import lock_ticket, publish, record
 from ticketdesk.tickets.models import Channel, EventKind, StatusCategory, Ticket
 
 from .models import (
@@ -228,4 +228,8 @@ def record_csat(
             new=score,
             data={"score": score, "scale": scale, "comment": rating.comment, "first": created},
         )
+        publish(
+            "csat.received", locked, actor, score=score, scale=scale, comment=rating.comment,
+            first=created,
+        )  # fmt: skip
     return rating
