@@ -137,3 +137,26 @@ def test_digest_preference_form(agent):
     agent.refresh_from_db()
     assert agent.notification_preferences["digest"] == "daily"
     assert browser.post("/notifications/digest/", {"digest": "weekly"}).status_code == 400
+
+
+def test_automation_notify_reaches_the_named_agents(agent, luca, team, customer):
+    ticket = make_ticket(team=team)
+    outbox.process_pending()
+    Notification.objects.all().delete()
+    outbox.publish(
+        "automation.notify",
+        {
+            "ticket_id": ticket.pk,
+            "ticket_number": ticket.number,
+            "actor_id": None,
+            "version": ticket.version,
+            "recipients": [luca.pk, customer[0].pk],  # a customer is never notified
+            "message": "VIP waiting",
+            "source": "rule 1",
+        },
+        ticket_id=ticket.pk,
+    )
+    outbox.process_pending()
+    notes = list(Notification.objects.all())
+    assert [(n.recipient.username, n.verb) for n in notes] == [("luca", "automation_notify")]
+    assert ticket.display_number in inapp.describe(notes[0])

@@ -42,6 +42,7 @@ VERBS = {
     "note_added": gettext_lazy("added a note on %(ticket)s"),
     "sla_warning": gettext_lazy("SLA at risk on %(ticket)s"),
     "sla_breached": gettext_lazy("SLA breached on %(ticket)s"),
+    "automation_notify": gettext_lazy("An automation rule asks you to look at %(ticket)s"),
 }
 DIGEST_CHOICES = ("off", "hourly", "daily")
 
@@ -64,7 +65,7 @@ def describe(notification: Notification) -> str:
     label = f"{ticket.display_number} “{ticket.subject}”" if ticket else "?"
     template = VERBS.get(notification.verb)
     text = str(template) % {"ticket": label} if template else f"{notification.verb} {label}"
-    if notification.verb.startswith("sla_"):
+    if notification.verb.startswith(("sla_", "automation_")):
         return text
     actor = notification.actor.display_name if notification.actor else _("Someone")
     return f"{actor} {text}"
@@ -111,6 +112,11 @@ def _recipients(message: OutboxMessage, ticket: Any) -> dict[int, str]:
         owners = [ticket.assignee_id] if ticket.assignee_id else team_members
         for pk in [*watchers, *owners]:
             out[pk] = verb
+    elif topic == "automation.notify":
+        wanted = [pk for pk in payload.get("recipients") or [] if isinstance(pk, int)]
+        for pk in _staff(User.objects.filter(pk__in=wanted)).values_list("pk", flat=True):
+            out[pk] = "automation_notify"
+        return out  # a rule's notice reaches its recipients even when they caused the change
     actor_id = payload.get("actor_id")
     out.pop(actor_id, None)  # type: ignore[arg-type]
     return out
@@ -141,6 +147,7 @@ def notify(message: OutboxMessage) -> None:
         "message.created",
         "sla.warning",
         "sla.breached",
+        "automation.notify",
     ):
         return
     from ticketdesk.tickets.models import Ticket
