@@ -212,3 +212,17 @@ def test_light_agent_cannot_reply_or_edit(client, team):
         client.post(f"/t/{ticket.number}/messages/", {"kind": "internal", "body": "x"}).status_code
         == 302
     )
+
+
+def test_knowledge_base_tools_on_the_ticket_page(agent_client, agent, team):
+    from ticketdesk.kb.models import Article
+
+    ticket = make_ticket(team=team)
+    reply = actions.reply(ticket, actor=agent, body="Restart the VPN client, then sign in again.")
+    html = _page(agent_client, ticket).content.decode()
+    assert 'hx-get="/kb/insert-link/"' in html  # the article picker in the composer
+    assert f'action="/kb/from-message/{reply.pk}/"' in html  # "Make article" on agent replies
+    response = agent_client.post(f"/kb/from-message/{reply.pk}/")
+    assert response.status_code == 302
+    article = Article.objects.get()
+    assert "Restart the VPN client" in article.versions.get().body_markdown

@@ -50,6 +50,11 @@
     }
   });
 
+  document.addEventListener("keydown", (event) => {
+    // Enter in the article search must not send the reply around it
+    if (event.key === "Enter" && event.target.matches("#kb-q")) event.preventDefault();
+  });
+
   document.addEventListener("click", (event) => {
     const row = event.target.closest("[data-row]");
     if (row && !event.target.closest("a, input, button, label")) {
@@ -62,6 +67,8 @@
     if (preview) togglePreview(preview);
     const remove = event.target.closest("[data-remove-file]");
     if (remove) removeFile(Number(remove.dataset.removeFile));
+    const kbLink = event.target.closest(".kb-insert-link");
+    if (kbLink) insertAtCursor($("[data-composer-body]"), kbLink.dataset.markdown || "");
   });
 
   let cursor = -1;
