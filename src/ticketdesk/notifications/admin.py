@@ -32,6 +32,8 @@ class WebhookEndpointForm(forms.ModelForm):
         model = WebhookEndpoint
         fields = ["name", "url", "format", "events", "team", "active", "allow_private"]
 
+    url = forms.URLField(label=_("URL"), max_length=1000, assume_scheme="https")
+
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         url = data.get("url")
