@@ -44,9 +44,13 @@ def _media_root(settings, tmp_path):
 def _clear_cache():
     from django.core.cache import cache
 
+    from ticketdesk.tickets import config
+
     cache.clear()
+    config.invalidate()  # rolled-back configuration rows send no signals
     yield
     cache.clear()
+    config.invalidate()
 
 
 @pytest.fixture

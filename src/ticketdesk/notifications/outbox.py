@@ -47,7 +47,10 @@ def publish(topic: str, payload: dict[str, Any], *, ticket_id: int | None = None
     message = OutboxMessage.objects.create(
         topic=topic, payload=payload, ticket_id=ticket_id, created_at=now, available_at=now
     )
-    transaction.on_commit(_wake_worker)
+    connection = transaction.get_connection()
+    # one wake-up per transaction, however many rows it publishes
+    if not any(callback is _wake_worker for _ids, callback, _robust in connection.run_on_commit):
+        transaction.on_commit(_wake_worker)
     return message
 
 

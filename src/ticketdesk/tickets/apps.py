@@ -6,3 +6,26 @@ class TicketsConfig(AppConfig):
     name = "ticketdesk.tickets"
     label = "tickets"
     verbose_name = _("Tickets")
+
+    def ready(self) -> None:
+        from django.db.models.signals import m2m_changed, post_delete, post_save
+
+        from . import config, models
+
+        # cache invalidation only: no business side effects live in signals
+        for model in (
+            models.Status,
+            models.Transition,
+            models.PriorityRule,
+            models.CustomFieldDefinition,
+            models.TicketType,
+        ):
+            post_save.connect(config.invalidate, sender=model, dispatch_uid=f"cfg-{model.__name__}")
+            post_delete.connect(
+                config.invalidate, sender=model, dispatch_uid=f"cfg-del-{model.__name__}"
+            )
+        m2m_changed.connect(
+            config.invalidate,
+            sender=models.CustomFieldDefinition.ticket_types.through,
+            dispatch_uid="cfg-cf-types",
+        )

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from ticketdesk.core.errors import ValidationFailed
 
+from .config import cached
 from .models import CustomFieldDefinition, FieldType, TicketType
 
 
@@ -19,6 +20,21 @@ def definitions_for(ticket_type: TicketType | None) -> QuerySet[CustomFieldDefin
     if ticket_type is None:
         return qs.filter(ticket_types__isnull=True)
     return qs.filter(Q(ticket_types__isnull=True) | Q(ticket_types=ticket_type)).distinct()
+
+
+def _all_definitions() -> list[tuple[CustomFieldDefinition, frozenset[int]]]:
+    rows = CustomFieldDefinition.objects.filter(active=True).prefetch_related("ticket_types")
+    return [(d, frozenset(t.pk for t in d.ticket_types.all())) for d in rows]
+
+
+def cached_definitions_for(ticket_type: TicketType | None) -> list[CustomFieldDefinition]:
+    """Like definitions_for, from the per-process configuration cache (no query when warm)."""
+    type_id = ticket_type.pk if ticket_type is not None else None
+    return [
+        definition
+        for definition, type_ids in cached("custom_field_definitions", _all_definitions)
+        if not type_ids or type_id in type_ids
+    ]
 
 
 def _choice_values(definition: CustomFieldDefinition) -> list[str]:
@@ -90,7 +106,7 @@ def validate(
 ) -> dict[str, Any]:
     """Validate `values` (a partial update when `existing` is given) and return the merged,
     cleaned dict. Raises ValidationFailed naming each wrong field as `custom_fields.<key>`."""
-    definitions = {d.key: d for d in definitions_for(ticket_type)}
+    definitions = {d.key: d for d in cached_definitions_for(ticket_type)}
     errors: dict[str, list[str]] = {}
     result = dict(existing or {})
     for key, value in values.items():

@@ -9,27 +9,33 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import F
 
 from .models import TicketCounter
 
 
 def take_next_number() -> int:
     """Must run inside the transaction that creates the ticket."""
-    assert transaction.get_connection().in_atomic_block, "take_next_number needs a transaction"
-    updated = TicketCounter.objects.filter(pk="ticket").update(next_value=F("next_value") + 1)
-    if not updated:
-        try:
-            with transaction.atomic():
-                TicketCounter.objects.create(
-                    pk="ticket", next_value=settings.TICKETDESK["FIRST_TICKET_NUMBER"] + 1
-                )
-            return int(settings.TICKETDESK["FIRST_TICKET_NUMBER"])
-        except IntegrityError:
-            TicketCounter.objects.filter(pk="ticket").update(next_value=F("next_value") + 1)
-    # The UPDATE above holds the row lock until commit; read our value back.
-    value = TicketCounter.objects.filter(pk="ticket").values_list("next_value", flat=True).get()
-    return int(value) - 1
+    connection = transaction.get_connection()
+    assert connection.in_atomic_block, "take_next_number needs a transaction"
+    table = connection.ops.quote_name(TicketCounter._meta.db_table)
+    with connection.cursor() as cursor:
+        # one statement: bump and read back; the row stays locked until commit
+        cursor.execute(
+            f"UPDATE {table} SET next_value = next_value + 1 WHERE name = %s "  # noqa: S608
+            "RETURNING next_value",
+            ["ticket"],
+        )
+        row = cursor.fetchone()
+    if row is not None:
+        return int(row[0]) - 1
+    try:
+        with transaction.atomic():
+            TicketCounter.objects.create(
+                pk="ticket", next_value=settings.TICKETDESK["FIRST_TICKET_NUMBER"] + 1
+            )
+        return int(settings.TICKETDESK["FIRST_TICKET_NUMBER"])
+    except IntegrityError:
+        return take_next_number()
 
 
 def parse_number(text: str) -> int | None:

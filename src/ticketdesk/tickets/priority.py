@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from .config import cached
 from .defaults import shipped_priority
 from .models import Level, PriorityRule
 
@@ -9,10 +10,7 @@ default_priority = shipped_priority
 
 
 def compute_priority(urgency: int, impact: int) -> int:
-    rule = PriorityRule.objects.filter(urgency=urgency, impact=impact).only("priority").first()
-    if rule is not None:
-        return rule.priority
-    return default_priority(urgency, impact)
+    return cached("priority_matrix", matrix)[(urgency, impact)]
 
 
 def matrix() -> dict[tuple[int, int], int]:

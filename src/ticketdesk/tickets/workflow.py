@@ -6,13 +6,23 @@ from django.utils.translation import gettext as _
 
 from ticketdesk.core.errors import InvalidTransition, ValidationFailed
 
+from .config import cached
 from .models import Status, StatusCategory, Transition
 
 
+def _active_statuses() -> list[Status]:
+    return list(Status.objects.filter(active=True).order_by("order", "id"))
+
+
+def _transition_pairs() -> frozenset[tuple[int, int]]:
+    return frozenset(Transition.objects.values_list("from_status_id", "to_status_id"))
+
+
 def default_status() -> Status:
-    status = Status.objects.filter(is_default=True, active=True).first()
+    statuses = cached("active_statuses", _active_statuses)
+    status = next((s for s in statuses if s.is_default), None)
     if status is None:
-        status = Status.objects.filter(category=StatusCategory.NEW, active=True).first()
+        status = next((s for s in statuses if s.category == StatusCategory.NEW), None)
     if status is None:
         raise ValidationFailed(_("No status is configured for new tickets."))
     return status
@@ -20,7 +30,9 @@ def default_status() -> Status:
 
 def status_for_category(category: str) -> Status:
     """The first active status of a category (e.g. where a customer reply moves a ticket)."""
-    status = Status.objects.filter(category=category, active=True).order_by("order", "id").first()
+    status = next(
+        (s for s in cached("active_statuses", _active_statuses) if s.category == category), None
+    )
     if status is None:
         raise ValidationFailed(_("No active status in category %(c)s.") % {"c": category})
     return status
@@ -38,7 +50,7 @@ def allowed_targets(status: Status) -> list[Status]:
 def is_allowed(from_status: Status, to_status: Status) -> bool:
     if from_status.pk == to_status.pk:
         return True
-    return Transition.objects.filter(from_status=from_status, to_status=to_status).exists()
+    return (from_status.pk, to_status.pk) in cached("transitions", _transition_pairs)
 
 
 def check_transition(from_status: Status, to_status: Status) -> None:

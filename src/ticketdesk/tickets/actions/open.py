@@ -168,7 +168,8 @@ def open_ticket(
         cc_list = [c for c in cc if c.pk != requester.pk]
         if cc_list:
             ticket.cc.add(*cc_list)
-        tag_names = apply_tags(ticket, add=list(tags))
+        tag_list = list(tags)
+        tag_names = apply_tags(ticket, add=tag_list) if tag_list else []
         record(
             ticket,
             EventKind.CREATED,
