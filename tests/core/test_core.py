@@ -226,3 +226,29 @@ def test_shipped_translations(team):
         assert info.value.message == "Un ticket ha bisogno di un oggetto."
     with translation.override("pt-br"):
         assert str(Status.objects.get(key="on-hold")) == "Em espera"
+
+
+@pytest.mark.django_db
+def test_one_worker_wake_up_per_transaction(team):
+    from django.db import connection, transaction
+
+    with transaction.atomic():
+        make_ticket(team=team)
+        outbox.publish("test.other", {})
+        wakes = [f for _ids, f, _r in connection.run_on_commit if f is outbox._wake_worker]
+        assert len(wakes) == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_worker_wake_ups_are_throttled(team, monkeypatch):
+    from django_tasks_db.models import DBTaskResult
+
+    monkeypatch.setattr(outbox, "_last_wake", -1e9)
+    monkeypatch.setattr(outbox, "_deferred_until", -1e9)
+    for _ in range(6):
+        make_ticket(team=team)  # six commits within a second
+    tasks = list(DBTaskResult.objects.filter(task_path__endswith="drain_outbox"))
+    # the first commit wakes the worker at once; the next ones share one deferred drain
+    assert len(tasks) == 2
+    deferred = [t for t in tasks if t.run_after.year < 9999]
+    assert len(deferred) == 1

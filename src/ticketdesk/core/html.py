@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html as std_html
 import re
+import threading
 
 import markdown as markdown_lib
 import nh3
@@ -94,11 +95,27 @@ def sanitize_html(value: str) -> str:
     )
 
 
+_local = threading.local()
+
+
+def _markdown() -> markdown_lib.Markdown:
+    """One Markdown converter per thread (building one costs more than converting a reply)."""
+    converter = getattr(_local, "markdown", None)
+    if converter is None:
+        converter = markdown_lib.Markdown(
+            extensions=["fenced_code", "tables", "sane_lists", "nl2br"]
+        )
+        _local.markdown = converter
+    return converter
+
+
 def render_markdown(text: str) -> str:
     """Markdown to sanitised HTML (raw HTML inside the markdown is sanitised too)."""
-    rendered = markdown_lib.markdown(
-        text or "", extensions=["fenced_code", "tables", "sane_lists", "nl2br"]
-    )
+    converter = _markdown()
+    try:
+        rendered = converter.convert(text or "")
+    finally:
+        converter.reset()
     return sanitize_html(rendered)
 
 

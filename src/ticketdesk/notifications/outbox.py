@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import time
 from collections import defaultdict
 from collections.abc import Callable
 from typing import Any
@@ -54,14 +55,30 @@ def publish(topic: str, payload: dict[str, Any], *, ticket_id: int | None = None
     return message
 
 
+# At most one immediate and one deferred wake-up per second per process: under load a
+# transaction that finds a wake-up queued within the last second relies on it, or on a
+# drain deferred to the end of that second, instead of queueing a task of its own.
+WAKE_INTERVAL = 1.0
+_last_wake = -1e9
+_deferred_until = -1e9
+
+
 def _wake_worker() -> None:
+    global _last_wake, _deferred_until
     if settings.TICKETDESK.get("RUN_OUTBOX_INLINE"):
         process_pending()
         return
     from .tasks import drain_outbox
 
+    now = time.monotonic()
     try:
-        drain_outbox.enqueue()
+        if now - _last_wake >= WAKE_INTERVAL:
+            _last_wake = now
+            drain_outbox.enqueue()
+        elif _deferred_until <= now:
+            _deferred_until = _last_wake + WAKE_INTERVAL
+            run_after = clock.now() + dt.timedelta(seconds=_deferred_until - now)
+            drain_outbox.using(run_after=run_after).enqueue()
     except Exception:  # the periodic drain catches up; never fail the user's request
         logger.exception("could not enqueue outbox drain")
 
