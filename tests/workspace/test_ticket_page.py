@@ -226,3 +226,15 @@ def test_knowledge_base_tools_on_the_ticket_page(agent_client, agent, team):
     assert response.status_code == 302
     article = Article.objects.get()
     assert "Restart the VPN client" in article.versions.get().body_markdown
+
+
+def test_sla_events_read_as_sentences(agent, team):
+    from ticketdesk.tickets.actions.base import record
+    from ticketdesk.tickets.models import EventKind
+    from ticketdesk.workspace.timeline import describe
+
+    ticket = make_ticket(team=team)
+    policy = record(ticket, EventKind.SLA, None, data={"change": "policy", "policy": "High"})
+    met = record(ticket, EventKind.SLA, None, data={"change": "met", "metric": "first_response"})
+    assert describe(policy) == "SLA: policy “High” applies"
+    assert describe(met) == "SLA · First response: target met"

@@ -73,6 +73,22 @@ def _actor(event: TicketEvent) -> str:
     return _("Ticketdesk")
 
 
+def _sla_sentence(data: dict) -> str:
+    """“SLA · First response: target met”, “SLA: policy High applied”."""
+    from ticketdesk.sla.models import Metric
+    from ticketdesk.sla.queries import change_label
+
+    change = str(data.get("change") or "")
+    if change == "policy":
+        return _("SLA: policy “%(name)s” applies") % {"name": data.get("policy", "")}
+    what = change_label(change) if change else _("updated")
+    metric = data.get("metric")
+    if metric:
+        label = dict(Metric.choices).get(metric, metric)
+        return _("SLA · %(metric)s: %(what)s") % {"metric": label, "what": what}
+    return _("SLA: %(what)s") % {"what": what}
+
+
 def describe(event: TicketEvent, who: str | None = None) -> str:
     """One sentence: “Ana changed priority from Medium to High”."""
     who = who or _actor(event)
@@ -133,7 +149,7 @@ def describe(event: TicketEvent, who: str | None = None) -> str:
     if kind == EventKind.RULE_FIRED:
         return _("Automation rule “%(rule)s” ran") % {"rule": data.get("rule", "?")}
     if kind == EventKind.SLA:
-        return _("SLA: %(what)s") % {"what": data.get("what") or data.get("state") or new}
+        return _sla_sentence(data)
     if kind == EventKind.CSAT:
         return _("%(who)s rated the support: %(new)s") % {"who": who, "new": new}
     if event.field:
