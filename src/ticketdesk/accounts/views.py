@@ -8,6 +8,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.http import HttpResponse
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from . import ratelimit
@@ -40,9 +41,12 @@ class LoginView(auth_views.LoginView):
         return super().form_invalid(form)
 
     def form_valid(self, form: Any) -> HttpResponse:
-        messages.success(
-            self.request, _("Welcome back, %(name)s.") % {"name": form.get_user().display_name}
-        )
+        user = form.get_user()
+        # the greeting is shown on the next page, in the user's own language
+        with translation.override(user.language or translation.get_language()):
+            messages.success(
+                self.request, _("Welcome back, %(name)s.") % {"name": user.display_name}
+            )
         return super().form_valid(form)
 
 
