@@ -45,6 +45,7 @@ class Command(BaseCommand):
         # SLA policies first, so the demo tickets get clocks as the worker processes them
         call_command("sla_defaults", "--no-recompute", stdout=self.stdout)
         created = demo_data.load(rng, progress=self.stdout)
+        call_command("kb_demo", stdout=self.stdout)  # a few articles in three languages
         self.stdout.write(self.style.SUCCESS(f"Demo data loaded: {created} tickets."))
         self.stdout.write(
             "Logins (user / password): " + ", ".join(f"{u} / {p}" for u, p, _r in DEMO_LOGINS)
