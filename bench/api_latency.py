@@ -23,6 +23,7 @@ import statistics
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -125,9 +126,12 @@ def measure(repeats: int) -> dict[str, Any]:
     return results
 
 
-def main(argv: list[str] | None = None) -> dict[str, Any]:
-    args = parse_args(argv)
-    workdir = Path(tempfile.mkdtemp(prefix="td_api_bench_"))
+def run_on_loaded_database(
+    args: Any, prefix: str, measure_fn: Callable[[int], dict[str, Any]]
+) -> tuple[str, dict[str, Any]]:
+    """Shared by the latency benches: a fresh database (bench/run.py) bulk-loaded with
+    `args.tickets` tickets, or `--existing` as it is; then `measure_fn(args.repeats)`."""
+    workdir = Path(tempfile.mkdtemp(prefix=prefix))
     cleanup: Any = lambda: None  # noqa: E731
     label = "configured database"
     if not args.existing:
@@ -155,10 +159,16 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
             print(f"loaded {args.tickets} tickets in {time.perf_counter() - began:.0f} s")
             with connection.cursor() as cursor:
                 cursor.execute("ANALYZE")
-        results = measure(args.repeats)
+        results = measure_fn(args.repeats)
     finally:
         if not args.keep:
             cleanup()
+    return label, results
+
+
+def main(argv: list[str] | None = None) -> dict[str, Any]:
+    args = parse_args(argv)
+    label, results = run_on_loaded_database(args, "td_api_bench_", measure)
     results["database"] = label
     results["tickets"] = args.tickets
     print(f"API latency on {label}, {args.tickets} tickets, ms:")

@@ -15,7 +15,6 @@ from __future__ import annotations
 import os
 import random
 import sys
-import tempfile
 import time
 from pathlib import Path
 from typing import Any
@@ -23,7 +22,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "bench"))
 
-from api_latency import _timed, parse_args  # noqa: E402 - bench scripts share helpers
+from api_latency import _timed, parse_args, run_on_loaded_database  # noqa: E402 - bench scripts share helpers
 
 
 def measure(repeats: int) -> dict[str, Any]:
@@ -105,38 +104,7 @@ def _print_slowest_queries(requests: list[tuple[Any, str]]) -> None:
 
 def main(argv: list[str] | None = None) -> dict[str, Any]:
     args = parse_args(argv)
-    workdir = Path(tempfile.mkdtemp(prefix="td_ws_bench_"))
-    cleanup: Any = lambda: None  # noqa: E731
-    label = "configured database"
-    if not args.existing:
-        from run import prepare_database
-
-        label, cleanup = prepare_database(args, workdir)
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ticketdesk.settings")
-    sys.path.insert(0, str(ROOT / "src"))
-    import django
-
-    django.setup()
-    try:
-        if not args.existing:
-            from django.core.management import call_command
-            from django.db import connection
-
-            from ticketdesk.tickets import demo_bulk
-            from ticketdesk.tickets.demo_data import ensure_people
-
-            call_command("migrate", verbosity=0)
-            rng = random.Random(7)
-            ensure_people(rng)
-            began = time.perf_counter()
-            demo_bulk.load(args.tickets, 2, rng=rng, progress=sys.stderr)
-            print(f"loaded {args.tickets} tickets in {time.perf_counter() - began:.0f} s")
-            with connection.cursor() as cursor:
-                cursor.execute("ANALYZE")
-        results = measure(args.repeats)
-    finally:
-        if not args.keep:
-            cleanup()
+    label, results = run_on_loaded_database(args, "td_ws_bench_", measure)
     print(f"Workspace latency on {label}, {args.tickets} tickets, ms:")
     for name, figures in results.items():
         print(f"  {name:<22} p50 {figures['p50']:>8}  p95 {figures['p95']:>8}")
