@@ -89,3 +89,21 @@ def test_free_text_goes_to_search_backend(agent, team):
     outbox.process_pending()
     found = apply_filters(Ticket.objects.all(), "vpn", agent)
     assert list(found.values_list("number", flat=True)) == [t1.number]
+
+
+@pytest.mark.django_db
+def test_words_only_in_internal_notes_do_not_match_for_customers(agent, team, customer):
+    from ticketdesk.accounts import policy
+    from ticketdesk.notifications import outbox
+    from ticketdesk.tickets import actions
+    from ticketdesk.tickets.filtering import apply_filters
+
+    user, contact = customer
+    ticket = make_ticket(team=team, requester=contact, subject="Printer jam")
+    actions.add_note(ticket, actor=agent, body="suspect zebracode firmware")
+    outbox.process_pending()  # index the ticket
+    for_agent = apply_filters(policy.visible_tickets(agent), "zebracode", agent)
+    for_customer = apply_filters(policy.visible_tickets(user), "zebracode", user)
+    assert list(for_agent) == [ticket]
+    assert list(for_customer) == []
+    assert list(apply_filters(policy.visible_tickets(user), "printer", user)) == [ticket]

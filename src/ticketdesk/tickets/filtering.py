@@ -27,6 +27,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from ticketdesk.accounts import policy
 from ticketdesk.core.errors import ValidationFailed
 
 from .models import ACTIVE_CATEGORIES, Channel, Level, SLAState, StatusCategory, Ticket
@@ -390,5 +391,8 @@ def apply_filters(
     if parsed.text:
         from ticketdesk.search.backend import search_tickets
 
-        queryset = search_tickets(queryset, parsed.text)
+        # words that only appear in internal notes must not match for customers
+        queryset = search_tickets(
+            queryset, parsed.text, include_internal=policy.is_staff_member(user)
+        )
     return queryset
