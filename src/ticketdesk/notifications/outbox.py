@@ -61,6 +61,7 @@ def publish(topic: str, payload: dict[str, Any], *, ticket_id: int | None = None
 WAKE_INTERVAL = 1.0
 _last_wake = -1e9
 _deferred_until = -1e9
+_monotonic = time.monotonic  # replaceable in tests
 
 
 def _wake_worker() -> None:
@@ -70,7 +71,7 @@ def _wake_worker() -> None:
         return
     from .tasks import drain_outbox
 
-    now = time.monotonic()
+    now = _monotonic()
     try:
         if now - _last_wake >= WAKE_INTERVAL:
             _last_wake = now
