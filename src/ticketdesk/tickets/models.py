@@ -346,8 +346,11 @@ class Ticket(models.Model):
         verbose_name_plural = _("tickets")
         indexes = [
             models.Index(fields=["status_category", "-updated_at", "-id"], name="t_cat_upd"),
+            # active tickets by priority (the workspace's "All open" sorted by priority)
             models.Index(
-                fields=["status_category", "-priority", "-updated_at", "-id"], name="t_cat_prio"
+                fields=["-priority", "-updated_at", "-id"],
+                name="t_active_prio",
+                condition=models.Q(status_category__in=["new", "open", "pending"]),
             ),
             models.Index(fields=["assignee", "status_category", "-updated_at"], name="t_asg_cat"),
             models.Index(fields=["team", "status_category", "-updated_at"], name="t_team_cat"),

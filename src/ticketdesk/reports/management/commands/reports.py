@@ -37,3 +37,11 @@ class Command(BaseCommand):
 
         count = rebuild(batch_size=options["batch_size"], progress=progress)
         self.stdout.write(f"\nrebuilt report facts for {count} tickets")
+        # fresh statistics: the planner otherwise keeps estimating the tables as nearly empty
+        from django.db import connection
+
+        from ticketdesk.reports.models import DailyTicketStats, HourlyCreatedStats, TicketFact
+
+        with connection.cursor() as cursor:
+            for model in (TicketFact, DailyTicketStats, HourlyCreatedStats):
+                cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
