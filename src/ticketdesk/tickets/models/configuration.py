@@ -1,0 +1,218 @@
+"""Configuration of the ticket domain: statuses and the workflow, types, categories, business
+areas, the priority matrix, tags and custom field definitions (edited in the admin)."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.db.models.functions import Lower
+from django.utils.translation import gettext_lazy as _
+
+
+class StatusCategory(models.TextChoices):
+    NEW = "new", _("New")
+    OPEN = "open", _("Open")
+    PENDING = "pending", _("Pending")
+    RESOLVED = "resolved", _("Resolved")
+    CLOSED = "closed", _("Closed")
+
+
+ACTIVE_CATEGORIES = (StatusCategory.NEW, StatusCategory.OPEN, StatusCategory.PENDING)
+DONE_CATEGORIES = (StatusCategory.RESOLVED, StatusCategory.CLOSED)
+
+
+class Level(models.IntegerChoices):
+    """Urgency, impact and priority share one scale."""
+
+    LOW = 1, _("Low")
+    MEDIUM = 2, _("Medium")
+    HIGH = 3, _("High")
+    CRITICAL = 4, _("Critical")
+
+
+class Channel(models.TextChoices):
+    EMAIL = "email", _("Email")
+    PORTAL = "portal", _("Portal")
+    AGENT = "agent", _("Agent")
+    API = "api", _("API")
+    PHONE = "phone", _("Phone")
+    CHAT = "chat", _("Chat")
+
+
+class Status(models.Model):
+    key = models.SlugField(_("key"), max_length=40, unique=True)
+    name = models.CharField(_("name"), max_length=60)
+    category = models.CharField(_("category"), max_length=10, choices=StatusCategory.choices)
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+    is_default = models.BooleanField(
+        _("default for new tickets"),
+        default=False,
+        help_text=_("New tickets start in this status."),
+    )
+    active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ["order", "id"]
+        verbose_name = _("status")
+        verbose_name_plural = _("statuses")
+
+    def __str__(self) -> str:
+        return str(_(self.name))
+
+
+class Transition(models.Model):
+    """An allowed move from one status to another (the workflow)."""
+
+    from_status = models.ForeignKey(Status, on_delete=models.CASCADE, related_name="transitions")
+    to_status = models.ForeignKey(Status, on_delete=models.CASCADE, related_name="+")
+    name = models.CharField(_("name"), max_length=60, blank=True, default="")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["from_status", "to_status"], name="transition_unique")
+        ]
+        verbose_name = _("transition")
+        verbose_name_plural = _("transitions")
+
+    def __str__(self) -> str:
+        return f"{self.from_status} → {self.to_status}"
+
+
+class TicketType(models.Model):
+    key = models.SlugField(_("key"), max_length=40, unique=True)
+    name = models.CharField(_("name"), max_length=60)
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+    active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ["order", "id"]
+        verbose_name = _("ticket type")
+        verbose_name_plural = _("ticket types")
+
+    def __str__(self) -> str:
+        return str(_(self.name))
+
+
+class Category(models.Model):
+    """Hierarchical: 'Hardware / Laptop / Battery'."""
+
+    name = models.CharField(_("name"), max_length=100)
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+    )
+    path = models.CharField(_("full path"), max_length=500, editable=False, default="")
+    active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ["path"]
+        verbose_name = _("category")
+        verbose_name_plural = _("categories")
+        constraints = [
+            models.UniqueConstraint(fields=["parent", "name"], name="category_unique_in_parent")
+        ]
+
+    def __str__(self) -> str:
+        return self.path or self.name
+
+    def save(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        # An invariant of the row itself, not a workflow: the path mirrors the parents.
+        self.path = self.compute_path()
+        super().save(*args, **kwargs)
+
+    def compute_path(self) -> str:
+        names = [self.name]
+        node = self.parent
+        seen: set[int] = set()
+        while node is not None and node.pk not in seen:
+            seen.add(node.pk)
+            names.append(node.name)
+            node = node.parent
+        return " / ".join(reversed(names))
+
+
+class BusinessArea(models.Model):
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("business area")
+        verbose_name_plural = _("business areas")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class PriorityRule(models.Model):
+    """One cell of the urgency × impact matrix."""
+
+    urgency = models.PositiveSmallIntegerField(_("urgency"), choices=Level.choices)
+    impact = models.PositiveSmallIntegerField(_("impact"), choices=Level.choices)
+    priority = models.PositiveSmallIntegerField(_("priority"), choices=Level.choices)
+
+    class Meta:
+        ordering = ["-urgency", "-impact"]
+        constraints = [
+            models.UniqueConstraint(fields=["urgency", "impact"], name="priority_rule_unique")
+        ]
+        verbose_name = _("priority matrix cell")
+        verbose_name_plural = _("priority matrix")
+
+    def __str__(self) -> str:
+        return f"{self.get_urgency_display()} × {self.get_impact_display()} → {self.get_priority_display()}"  # noqa: E501
+
+
+class Tag(models.Model):
+    name = models.CharField(_("name"), max_length=60)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("tag")
+        verbose_name_plural = _("tags")
+        constraints = [models.UniqueConstraint(Lower("name"), name="tag_name_ci_unique")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class FieldType(models.TextChoices):
+    TEXT = "text", _("Text")
+    NUMBER = "number", _("Number")
+    DATE = "date", _("Date")
+    CHOICE = "choice", _("Choice")
+    MULTI_CHOICE = "multi_choice", _("Multiple choice")
+    CHECKBOX = "checkbox", _("Checkbox")
+
+
+class CustomFieldDefinition(models.Model):
+    key = models.SlugField(_("key"), max_length=60, unique=True)
+    label = models.CharField(_("label"), max_length=100)
+    field_type = models.CharField(_("type"), max_length=20, choices=FieldType.choices)
+    choices = models.JSONField(_("choices"), default=list, blank=True)
+    required = models.BooleanField(_("required"), default=False)
+    help_text = models.CharField(_("help text"), max_length=200, blank=True, default="")
+    pattern = models.CharField(
+        _("validation pattern"),
+        max_length=200,
+        blank=True,
+        default="",
+        help_text=_("A regular expression text values must match."),
+    )
+    min_value = models.FloatField(_("minimum"), null=True, blank=True)
+    max_value = models.FloatField(_("maximum"), null=True, blank=True)
+    ticket_types = models.ManyToManyField(
+        TicketType,
+        blank=True,
+        related_name="custom_fields",
+        help_text=_("Empty: the field applies to every type."),
+    )
+    visible_to_customers = models.BooleanField(_("asked in the portal"), default=True)
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+    active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ["order", "id"]
+        verbose_name = _("custom field")
+        verbose_name_plural = _("custom fields")
+
+    def __str__(self) -> str:
+        return self.label
