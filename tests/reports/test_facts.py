@@ -5,7 +5,7 @@ import datetime as dt
 import pytest
 
 from ticketdesk.reports.facts import csat_value, sla_outcome
-from ticketdesk.reports.models import DailyTicketStats, HourlyCreatedStats, TicketFact
+from ticketdesk.reports.models import HOURS, DailyTicketStats, TicketFact
 from ticketdesk.reports.rebuild import rebuild
 
 pytestmark = pytest.mark.django_db
@@ -24,18 +24,41 @@ COUNTERS = [
 ]
 
 
-def daily_snapshot() -> list[tuple]:
-    rows = DailyTicketStats.objects.order_by("date", "team_id", "agent_id", "channel")
+def daily_snapshot(dimension: str = "") -> list[tuple]:
+    """Non-empty roll-up rows of one dimension, and a check that every dimension adds up to
+    the same totals per (date, team, agent)."""
+    totals: dict[str, dict[tuple, list[int]]] = {}
+    for r in DailyTicketStats.objects.all():
+        numbers = [getattr(r, c) for c in [*COUNTERS, *HOURS]]
+        row = totals.setdefault(r.dimension, {}).setdefault(
+            (r.date, r.team_id, r.agent_id), [0] * len(numbers)
+        )
+        for i, number in enumerate(numbers):
+            row[i] += number
+    for name, per_key in totals.items():
+        assert per_key == totals[""], f"dimension {name!r} does not add up"
+    rows = DailyTicketStats.objects.filter(dimension=dimension).order_by(
+        "date", "team_id", "agent_id", "value"
+    )
     return [
-        (r.date, r.team_id, r.agent_id, r.channel, *(getattr(r, c) for c in COUNTERS))
+        (r.date, r.team_id, r.agent_id, r.value, *(getattr(r, c) for c in COUNTERS))
         for r in rows
         if any(getattr(r, c) for c in COUNTERS)
     ]
 
 
 def hourly_snapshot() -> list[tuple]:
-    rows = HourlyCreatedStats.objects.order_by("hour", "team_id", "channel")
-    return [(r.hour, r.team_id, r.channel, r.created) for r in rows if r.created]
+    rows = DailyTicketStats.objects.filter(dimension="").order_by("date", "team_id", "agent_id")
+    return [(r.date, r.team_id, [getattr(r, h) for h in HOURS]) for r in rows if r.created]
+
+
+def histogram_snapshot() -> list[tuple]:
+    rows = DailyTicketStats.objects.order_by("date", "team_id", "agent_id", "dimension", "value")
+    return [
+        (r.date, r.dimension, r.value, r.hist_first_response, r.hist_resolution)
+        for r in rows
+        if r.hist_first_response or r.hist_resolution
+    ]
 
 
 def test_fact_of_a_reopened_paused_ticket(history):
@@ -53,36 +76,48 @@ def test_fact_of_a_reopened_paused_ticket(history):
 def test_merged_duplicate_counts_nowhere(history):
     fact = TicketFact.objects.get(ticket=history.b)
     assert fact.merged is True
-    assert sum(DailyTicketStats.objects.values_list("created", flat=True)) == 2
+    assert sum(DailyTicketStats.objects.filter(dimension="").values_list("created", flat=True)) == 2
 
 
 def test_daily_rollup_matches_hand_computed(history, team, agent):
-    a_key = (dt.date(2026, 3, 2), team.pk, 0, "email")
-    c_key = (dt.date(2026, 3, 3), team.pk, 0, "portal")
-    a_resolved = (dt.date(2026, 3, 3), team.pk, 0, "email")
+    from ticketdesk.reports.rollup import bucket_of
+
+    day1, day2 = dt.date(2026, 3, 2), dt.date(2026, 3, 3)
     assert daily_snapshot() == [
-        (*a_key, 1, 0, 0, 0, 2, 3600, 1, 0, 0, 0),
-        (*a_resolved, 0, 1, 1, 0, 0, 0, 0, 23 * 3600, 1, 0),
-        (*c_key, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0),
+        (day1, team.pk, 0, "", 1, 0, 0, 0, 2, 3600, 1, 0, 0, 0),
+        (day2, team.pk, 0, "", 1, 1, 1, 0, 0, 0, 0, 23 * 3600, 1, 0),
     ]
+    assert daily_snapshot("channel") == [
+        (day1, team.pk, 0, "email", 1, 0, 0, 0, 2, 3600, 1, 0, 0, 0),
+        (day2, team.pk, 0, "email", 0, 1, 1, 0, 0, 0, 0, 23 * 3600, 1, 0),
+        (day2, team.pk, 0, "portal", 1, 0, 0, 0, 0, 0, 0, 0, 0, 0),
+    ]
+    # A at 09:00 on day 1, C at 09:00 on day 2 (UTC)
+    assert [(d, hours.index(1)) for d, _team, hours in hourly_snapshot()] == [(day1, 9), (day2, 9)]
+    first, resolution = {str(bucket_of(3600)): 1}, {str(bucket_of(23 * 3600)): 1}
+    assert histogram_snapshot()[0] == (day1, "", "", first, {})
+    assert (day2, "", "", {}, resolution) in histogram_snapshot()
+    assert len(histogram_snapshot()) == 10  # 5 dimensions × (first response, resolution)
 
 
 def test_rebuild_equals_incremental(history):
-    daily, hourly = daily_snapshot(), hourly_snapshot()
+    daily, hourly, histograms = daily_snapshot(), hourly_snapshot(), histogram_snapshot()
     facts = list(TicketFact.objects.order_by("pk").values_list("pk", "resolution_seconds"))
     assert rebuild(batch_size=2) == 3
     assert daily_snapshot() == daily
     assert hourly_snapshot() == hourly
+    assert histogram_snapshot() == histograms
     assert list(TicketFact.objects.order_by("pk").values_list("pk", "resolution_seconds")) == facts
 
 
 def test_refresh_is_idempotent(history):
     from ticketdesk.reports.facts import refresh_ticket
 
-    before = daily_snapshot()
+    before, histograms = daily_snapshot(), histogram_snapshot()
     refresh_ticket(history.a.pk)
     refresh_ticket(history.a.pk)
     assert daily_snapshot() == before
+    assert histogram_snapshot() == histograms
 
 
 def test_one_touch_and_reassignment_moves_the_numbers(history, team, agent):
@@ -98,7 +133,7 @@ def test_one_touch_and_reassignment_moves_the_numbers(history, team, agent):
     fact = TicketFact.objects.get(ticket=history.c)
     assert fact.one_touch is True
     assert fact.agent_id == agent.pk
-    rows = DailyTicketStats.objects.filter(agent_id=agent.pk)
+    rows = DailyTicketStats.objects.filter(agent_id=agent.pk, dimension="")
     assert sum(r.created for r in rows) == 1
     assert sum(r.one_touch for r in rows) == 1
     daily = daily_snapshot()

@@ -1,8 +1,8 @@
 """Per-ticket facts computed from the event log, and the roll-ups derived from them.
 
 The fact of a ticket is a pure function of its events (and its current dimensions: team,
-assignee, channel, type, category, organization). The roll-ups (`DailyTicketStats`,
-`HourlyCreatedStats`) are sums of each fact's *contributions*; refreshing a ticket applies
+assignee, channel, type, category, organization). The roll-up (`DailyTicketStats`,
+`reports.rollup`) is the sum of each fact's *contributions*; refreshing a ticket applies
 `new contributions - old contributions`, so incremental upkeep and a full rebuild give the
 same numbers.
 
@@ -19,20 +19,19 @@ Rules (documented in docs/reports.md):
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import transaction
-from django.db.models import F
 from django.utils import timezone
 
 from ticketdesk.core import clock
 from ticketdesk.tickets.models import Ticket, TicketEvent
 
+from . import rollup
 from .business import BusinessHours
-from .models import DailyTicketStats, HourlyCreatedStats, TicketFact
+from .models import TicketFact
 
 DONE = ("resolved", "closed")
 PENDING = "pending"
@@ -53,8 +52,6 @@ TICKET_FIELDS = (
     "priority",
 )
 EVENT_FIELDS = ("id", "ticket_id", "kind", "created_at", "data", "field", "new_value")
-DailyKey = tuple[dt.date, int, int, str]
-HourlyKey = tuple[dt.datetime, int, str]
 
 
 def local_date(value: dt.datetime) -> dt.date:
@@ -244,75 +241,6 @@ def compute_fact(
     )
 
 
-def daily_contributions(fact: TicketFact | None) -> dict[DailyKey, dict[str, float]]:
-    """What one fact adds to DailyTicketStats, by key."""
-    out: dict[DailyKey, dict[str, float]] = defaultdict(lambda: defaultdict(float))
-    if fact is None or fact.merged:
-        return out
-    dims = (fact.team_id, fact.agent_id, fact.channel)
-    created = out[(fact.created_date, *dims)]
-    created["created"] += 1
-    created["replies"] += fact.replies
-    if fact.first_response_seconds is not None:
-        created["first_response_sum"] += fact.first_response_seconds
-        created["first_response_count"] += 1
-    if fact.csat_score is not None:
-        created["csat_sum"] += fact.csat_score
-        created["csat_count"] += 1
-        created["csat_positive"] += 1 if fact.csat_positive else 0
-    for metric in ("first_response", "next_response", "resolution"):
-        outcome = getattr(fact, f"sla_{metric}")
-        if outcome:
-            created[f"sla_{metric}_{outcome}"] += 1
-    if fact.resolved_date is not None:
-        resolved = out[(fact.resolved_date, *dims)]
-        resolved["resolved"] += 1
-        resolved["reopened"] += 1 if fact.reopens else 0
-        resolved["one_touch"] += 1 if fact.one_touch else 0
-        if fact.resolution_seconds is not None:
-            resolved["resolution_sum"] += fact.resolution_seconds
-            resolved["resolution_count"] += 1
-    return out
-
-
-def hourly_contributions(fact: TicketFact | None) -> dict[HourlyKey, int]:
-    if fact is None or fact.merged:
-        return {}
-    return {(fact.created_hour, fact.team_id, fact.channel): 1}
-
-
-def _apply_daily(old: TicketFact | None, new: TicketFact | None) -> None:
-    before, after = daily_contributions(old), daily_contributions(new)
-    for key in set(before) | set(after):
-        delta = {
-            name: after.get(key, {}).get(name, 0) - before.get(key, {}).get(name, 0)
-            for name in set(before.get(key, {})) | set(after.get(key, {}))
-        }
-        delta = {name: value for name, value in delta.items() if value}
-        if not delta:
-            continue
-        date, team_id, agent_id, channel = key
-        row, _ = DailyTicketStats.objects.get_or_create(
-            date=date, team_id=team_id, agent_id=agent_id, channel=channel
-        )
-        DailyTicketStats.objects.filter(pk=row.pk).update(
-            **{name: F(name) + value for name, value in delta.items()}
-        )
-
-
-def _apply_hourly(old: TicketFact | None, new: TicketFact | None) -> None:
-    before, after = hourly_contributions(old), hourly_contributions(new)
-    for key in set(before) | set(after):
-        delta = after.get(key, 0) - before.get(key, 0)
-        if not delta:
-            continue
-        hour, team_id, channel = key
-        row, _ = HourlyCreatedStats.objects.get_or_create(
-            hour=hour, team_id=team_id, channel=channel
-        )
-        HourlyCreatedStats.objects.filter(pk=row.pk).update(created=F("created") + delta)
-
-
 def refresh_ticket(ticket_id: int) -> TicketFact | None:
     """Recompute one ticket's fact from its events and move the roll-ups by the difference.
     Idempotent."""
@@ -325,8 +253,7 @@ def refresh_ticket(ticket_id: int) -> TicketFact | None:
         hours = BusinessHours()
         business = hours.for_ticket(ticket, hours.policy_ids([ticket_id]).get(ticket_id))
         new = compute_fact(ticket, events.order_by("created_at", "id"), business)
-        _apply_daily(old, new)
-        _apply_hourly(old, new)
+        rollup.apply(old, new)
         new.save(force_insert=old is None)
         return new
 

@@ -15,7 +15,13 @@ from ticketdesk.core.errors import PermissionDenied, ValidationFailed
 
 MAX_DAYS = 3 * 366
 DIMENSIONS = ("team_id", "agent_id", "channel", "type_id", "category_id", "organization_id")
-FACT_ONLY = ("type_id", "category_id", "organization_id")
+# filter -> the roll-up dimension that answers it (team and agent are in every roll-up key)
+ROLLUP_DIMENSION = {
+    "channel": "channel",
+    "type_id": "type",
+    "category_id": "category",
+    "organization_id": "organization",
+}
 
 
 @dataclass(frozen=True)
@@ -34,9 +40,15 @@ class ReportFilters:
     force_facts: bool = False  # read the per-ticket facts even where the roll-up would do
 
     @property
+    def rollup_dimensions(self) -> list[str]:
+        """The filters set among channel, type, category and organization."""
+        return [name for name in ROLLUP_DIMENSION if getattr(self, name) not in (None, "")]
+
+    @property
     def needs_facts(self) -> bool:
-        """Type, category and organization are not in the daily roll-up."""
-        return self.force_facts or any(getattr(self, name) for name in FACT_ONLY)
+        """The roll-up answers any one of channel, type, category and organization (with
+        team and agent); two or more of them at once are read from the per-ticket facts."""
+        return self.force_facts or len(self.rollup_dimensions) > 1
 
     @property
     def days(self) -> int:
@@ -120,13 +132,20 @@ def parse(user: Any, data: Any) -> ReportFilters:
 
 
 def dimension_filter(f: ReportFilters, *, facts: bool) -> dict[str, Any]:
-    """Keyword filters for the dimension columns (shared by facts and roll-ups)."""
-    names = DIMENSIONS if facts else ("team_id", "agent_id", "channel")
+    """Keyword filters for the per-ticket facts (`facts=True`) or for the roll-up rows of
+    the one dimension that answers `f` ("" when none of them is filtered)."""
+    names = DIMENSIONS if facts else ("team_id", "agent_id")
     out: dict[str, Any] = {}
     for name in names:
         value = getattr(f, name)
         if value not in (None, ""):
             out[name] = value
+    if not facts:
+        chosen = f.rollup_dimensions
+        if len(chosen) > 1:
+            raise ValueError("two roll-up dimensions at once: read the facts")
+        out["dimension"] = ROLLUP_DIMENSION[chosen[0]] if chosen else ""
+        out["value"] = str(getattr(f, chosen[0])) if chosen else ""
     if f.team_id is None and f.allowed_team_ids is not None:
         out["team_id__in"] = list(f.allowed_team_ids)
     return out

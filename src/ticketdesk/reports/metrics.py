@@ -1,6 +1,7 @@
-"""Dashboard numbers. Counters come from the daily roll-up when the filters allow (team,
-agent, channel) and from the per-ticket facts otherwise; percentiles and the backlog always
-come from the facts. Every function runs a bounded number of aggregate queries."""
+"""Dashboard numbers. Counters, the heat map and (over more than EXACT_LIMIT tickets) the
+median and p90 come from the daily roll-up when the filters allow (team, agent and any one of
+channel, type, category, organization) and from the per-ticket facts otherwise. The backlog
+is always read from the facts. Every function runs a bounded number of aggregate queries."""
 
 from __future__ import annotations
 
@@ -9,13 +10,15 @@ from collections import defaultdict
 from typing import Any
 
 from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models.functions import TruncHour
 from django.utils import timezone
 
 from ticketdesk.core import clock
 
 from .filters import ReportFilters, dimension_filter
-from .models import SLA_METRICS, DailyTicketStats, HourlyCreatedStats, TicketFact
+from .models import HOURS, SLA_METRICS, DailyTicketStats, TicketFact
 from .percentiles import percentiles_of
+from .rollup import histogram_percentiles, merged_histogram
 
 CREATED_COUNTERS = (
     "created",
@@ -31,6 +34,9 @@ RESOLVED_COUNTERS = ("resolved", "reopened", "one_touch", "resolution_sum", "res
 COUNTERS = CREATED_COUNTERS + RESOLVED_COUNTERS
 FRACTIONS = (0.5, 0.9)
 AGE_BUCKETS = ((0, 1), (1, 3), (3, 7), (7, 30), (30, None))  # days
+# up to this many durations, median and p90 are exact (read from the facts); above it they
+# come from the roll-up's histograms, within ±4.5 %
+EXACT_LIMIT = 20_000
 
 
 def facts(f: ReportFilters) -> QuerySet[TicketFact]:
@@ -67,6 +73,12 @@ def _empty() -> dict[str, float]:
     return dict.fromkeys(COUNTERS, 0)
 
 
+def rollup_rows(f: ReportFilters) -> QuerySet[DailyTicketStats]:
+    return DailyTicketStats.objects.filter(
+        date__range=(f.start, f.end), **dimension_filter(f, facts=False)
+    )
+
+
 def counters(f: ReportFilters, group: str | None = None) -> dict[Any, dict[str, float]]:
     """Counters per group value ("date", "agent_id", "team_id" or None for one total row
     under the key None)."""
@@ -97,9 +109,7 @@ def counters(f: ReportFilters, group: str | None = None) -> dict[Any, dict[str, 
                 for name, value in row.items():
                     target[name] += value or 0
         return out
-    daily = DailyTicketStats.objects.filter(
-        date__range=(f.start, f.end), **dimension_filter(f, facts=False)
-    )
+    daily = rollup_rows(f)
     sums = {name: Sum(name) for name in COUNTERS}
     if group is None:
         rows = [daily.aggregate(**sums)]
@@ -147,32 +157,42 @@ def summary(f: ReportFilters) -> dict[str, Any]:
     return derived(counters(f)[None])
 
 
-def time_percentiles(f: ReportFilters) -> dict[str, list[float | None]]:
+def time_percentiles(f: ReportFilters, counts: dict[str, float] | None = None) -> dict[str, Any]:
     """Median and p90 (seconds) of first response (created in range) and resolution
-    (resolved in range)."""
-    base = facts(f)
+    (resolved in range), clock and business hours. `approximate` says whether they were read
+    from the roll-up's histograms. `counts`: the period's counters, if already known."""
+    created_qs = facts(f).filter(created_date__range=(f.start, f.end))
+    resolved_qs = facts(f).filter(resolved_date__range=(f.start, f.end))
+    cohorts = (
+        ("first_response", created_qs, "first_response_count", "fact_first_response"),
+        ("resolution", resolved_qs, "resolution_count", "fact_resolution"),
+    )
+    if not f.needs_facts and counts is None:
+        counts = counters(f)[None]
+    out: dict[str, Any] = {"approximate": False}
     # long ranges filtered only by date and team: walk the covering index in value order
-    # (short ranges read fewer rows through the date index and sort them)
+    # (SQLite; short ranges read fewer rows through the date index and sort them)
     covered = f.days > 90 and not any(
         (f.agent_id, f.channel, f.type_id, f.category_id, f.organization_id)
     )
-    created = percentiles_of(
-        base.filter(created_date__range=(f.start, f.end)),
-        {"first_response_seconds": FRACTIONS, "first_response_business_seconds": FRACTIONS},
-        {"first_response_seconds": "fact_first_response" if covered else None},
-    )
-    resolved = percentiles_of(
-        base.filter(resolved_date__range=(f.start, f.end)),
-        {"resolution_seconds": FRACTIONS, "resolution_business_seconds": FRACTIONS},
-        {"resolution_seconds": "fact_resolution" if covered else None},
-    )
-    return {
-        "first_response": created["first_response_seconds"],
-        "resolution": resolved["resolution_seconds"],
-        # business hours, over the tickets whose SLA policy counts them
-        "first_response_business": created["first_response_business_seconds"],
-        "resolution_business": resolved["resolution_business_seconds"],
-    }
+    for metric, qs, count_name, index in cohorts:
+        business = f"{metric}_business"
+        if counts is not None and counts[count_name] > EXACT_LIMIT:
+            rows = rollup_rows(f)
+            for name in (metric, business):
+                histogram = merged_histogram(rows, f"hist_{name}")
+                out[name] = histogram_percentiles(histogram, FRACTIONS)
+            out["approximate"] = True
+            continue
+        exact = percentiles_of(
+            qs,
+            {f"{metric}_seconds": FRACTIONS, f"{business}_seconds": FRACTIONS},
+            {f"{metric}_seconds": index if covered else None},
+        )
+        out[metric] = exact[f"{metric}_seconds"]
+        # business hours: over the tickets whose SLA policy counts them
+        out[business] = exact[f"{business}_seconds"]
+    return out
 
 
 def period_start(day: dt.date, interval: str) -> dt.date:
@@ -219,46 +239,36 @@ def backlog(f: ReportFilters) -> dict[str, Any]:
 
 
 def heatmap(f: ReportFilters) -> list[list[int]]:
-    """7 × 24 created counts (Monday first) in the site's time zone."""
-    zone = timezone.get_default_timezone()
-    start = dt.datetime.combine(f.start, dt.time.min, tzinfo=zone)
-    end = dt.datetime.combine(f.end + dt.timedelta(days=1), dt.time.min, tzinfo=zone)
+    """7 × 24 created counts (Monday first) by local day of the week and hour."""
     grid = [[0] * 24 for _ in range(7)]
-    rows: Any
-    if f.needs_facts or f.agent_id:
+    if f.needs_facts:
+        zone = timezone.get_default_timezone()
         rows = (
             facts(f)
-            .filter(created_at__gte=start, created_at__lt=end)
-            .values_list("created_hour")
+            .filter(created_date__range=(f.start, f.end))
+            .annotate(local_hour=TruncHour("created_at", tzinfo=zone))
+            .values_list("local_hour")
             .annotate(n=Count("pk"))
             .order_by()
         )
-    else:
-        rows = (
-            HourlyCreatedStats.objects.filter(
-                hour__gte=start,
-                hour__lt=end,
-                **{
-                    k: v
-                    for k, v in dimension_filter(f, facts=False).items()
-                    if not k.startswith("agent")
-                },
-            )
-            .values_list("hour")
-            .annotate(n=Sum("created"))
-            .order_by()
-        )
-    for hour, count in rows:
-        local = timezone.localtime(hour, zone)
-        grid[local.weekday()][local.hour] += int(count or 0)
+        for hour, count in rows:
+            local = timezone.localtime(hour, zone)
+            grid[local.weekday()][local.hour] += int(count or 0)
+        return grid
+    per_day = rollup_rows(f).values("date").annotate(**{h: Sum(h) for h in HOURS}).order_by()
+    for row in per_day:
+        day = grid[row["date"].weekday()]
+        for hour, name in enumerate(HOURS):
+            day[hour] += int(row[name] or 0)
     return grid
 
 
 def dashboard(f: ReportFilters) -> dict[str, Any]:
+    totals = counters(f)[None]
     return {
-        "summary": summary(f),
+        "summary": derived(totals),
         "previous": summary(f.previous()),
-        "percentiles": time_percentiles(f),
+        "percentiles": time_percentiles(f, None if f.needs_facts else totals),
         "series": volume_series(f),
         "backlog": backlog(f),
         "agents": performance(f, "agent_id"),

@@ -1,8 +1,8 @@
 """Models of the Reports app.
 
 `TicketFact` holds one narrow row per ticket, computed from the ticket's event log
-(`reports.facts`); `DailyTicketStats` and `HourlyCreatedStats` are roll-ups of the facts kept
-up to date incrementally by the outbox subscriber and rebuilt by `ticketdesk reports rebuild`.
+(`reports.facts`); `DailyTicketStats` is the roll-up of the facts (`reports.rollup`), kept up
+to date incrementally by the outbox subscriber and rebuilt by `ticketdesk reports rebuild`.
 Dimension columns are plain integers (0 = none) so that the roll-up keys stay unique.
 """
 
@@ -91,68 +91,80 @@ class TicketFact(models.Model):
         return f"fact {self.ticket_id}"
 
 
-class DailyTicketStats(models.Model):
-    """Counters per local day × team × agent × channel (the site's time zone).
+ROLLUP_DIMENSIONS = ("", "channel", "type", "category", "organization")
+HISTOGRAMS = (
+    "first_response",
+    "first_response_business",
+    "resolution",
+    "resolution_business",
+)
 
-    Created-date cohort: created, first response, replies, CSAT, SLA outcomes.
-    Resolved-date cohort: resolved, resolution time, reopened, one-touch.
+
+class DailyTicketStats(models.Model):
+    """Counters per local day × team × agent × (dimension, value), in the site's time zone.
+
+    Every ticket counts once under `dimension=""` (value "") and once under each of
+    `channel`, `type`, `category` and `organization` (value: the channel, or the id as text,
+    "0" for none). Totals read one dimension, so a filter on any one of them (with team and
+    agent, which are in the key) is answered here without touching the per-ticket facts.
+
+    Created-date cohort: created, first response, replies, CSAT, SLA outcomes, the hour of
+    creation (h00..h23, local) and the first-response histograms.
+    Resolved-date cohort: resolved, resolution time, reopened, one-touch and the resolution
+    histograms. Histograms map a log-scale bucket (`reports.rollup.bucket_of`) to a count.
     """
 
     date = models.DateField()
     team_id = models.IntegerField(default=0)
     agent_id = models.IntegerField(default=0)
-    channel = models.CharField(max_length=10, default="")
-    created = models.IntegerField(default=0)
-    resolved = models.IntegerField(default=0)
-    reopened = models.IntegerField(default=0)
-    one_touch = models.IntegerField(default=0)
-    replies = models.IntegerField(default=0)
-    first_response_sum = models.BigIntegerField(default=0)
-    first_response_count = models.IntegerField(default=0)
-    resolution_sum = models.BigIntegerField(default=0)
-    resolution_count = models.IntegerField(default=0)
-    csat_sum = models.FloatField(default=0)
-    csat_count = models.IntegerField(default=0)
-    csat_positive = models.IntegerField(default=0)
-    sla_first_response_met = models.IntegerField(default=0)
-    sla_first_response_breached = models.IntegerField(default=0)
-    sla_next_response_met = models.IntegerField(default=0)
-    sla_next_response_breached = models.IntegerField(default=0)
-    sla_resolution_met = models.IntegerField(default=0)
-    sla_resolution_breached = models.IntegerField(default=0)
+    dimension = models.CharField(max_length=12, default="")
+    value = models.CharField(max_length=40, default="")
+    created = models.IntegerField(default=0, db_default=0)
+    resolved = models.IntegerField(default=0, db_default=0)
+    reopened = models.IntegerField(default=0, db_default=0)
+    one_touch = models.IntegerField(default=0, db_default=0)
+    replies = models.IntegerField(default=0, db_default=0)
+    first_response_sum = models.BigIntegerField(default=0, db_default=0)
+    first_response_count = models.IntegerField(default=0, db_default=0)
+    resolution_sum = models.BigIntegerField(default=0, db_default=0)
+    resolution_count = models.IntegerField(default=0, db_default=0)
+    csat_sum = models.FloatField(default=0, db_default=0.0)
+    csat_count = models.IntegerField(default=0, db_default=0)
+    csat_positive = models.IntegerField(default=0, db_default=0)
+    sla_first_response_met = models.IntegerField(default=0, db_default=0)
+    sla_first_response_breached = models.IntegerField(default=0, db_default=0)
+    sla_next_response_met = models.IntegerField(default=0, db_default=0)
+    sla_next_response_breached = models.IntegerField(default=0, db_default=0)
+    sla_resolution_met = models.IntegerField(default=0, db_default=0)
+    sla_resolution_breached = models.IntegerField(default=0, db_default=0)
+    hist_first_response = models.JSONField(default=dict)
+    hist_first_response_business = models.JSONField(default=dict)
+    hist_resolution = models.JSONField(default=dict)
+    hist_resolution_business = models.JSONField(default=dict)
 
     class Meta:
         constraints = [
             models.UniqueConstraint(
-                fields=["date", "team_id", "agent_id", "channel"], name="daily_stats_key"
+                fields=["date", "team_id", "agent_id", "dimension", "value"],
+                name="daily_stats_key",
             )
         ]
-        indexes = [models.Index(fields=["team_id", "date"], name="daily_team")]
+        indexes = [
+            models.Index(fields=["dimension", "value", "date"], name="daily_dimension"),
+            models.Index(fields=["team_id", "date"], name="daily_team"),
+            models.Index(fields=["agent_id", "date"], name="daily_agent"),
+        ]
         verbose_name = _("daily ticket statistics")
         verbose_name_plural = _("daily ticket statistics")
 
     def __str__(self) -> str:
-        return f"{self.date} team={self.team_id} agent={self.agent_id} {self.channel}"
+        key = f"{self.dimension}={self.value}" if self.dimension else "all"
+        return f"{self.date} team={self.team_id} agent={self.agent_id} {key}"
 
 
-class HourlyCreatedStats(models.Model):
-    """Tickets created per UTC hour × team × channel (the week × hour heat map)."""
-
-    hour = models.DateTimeField()
-    team_id = models.IntegerField(default=0)
-    channel = models.CharField(max_length=10, default="")
-    created = models.IntegerField(default=0)
-
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["hour", "team_id", "channel"], name="hourly_key")
-        ]
-        indexes = [models.Index(fields=["team_id", "hour"], name="hourly_team")]
-        verbose_name = _("hourly created tickets")
-        verbose_name_plural = _("hourly created tickets")
-
-    def __str__(self) -> str:
-        return f"{self.hour} team={self.team_id} {self.channel}: {self.created}"
+HOURS = tuple(f"h{hour:02d}" for hour in range(24))
+for _hour in HOURS:  # tickets created in that local hour of the day (the week × hour heat map)
+    DailyTicketStats.add_to_class(_hour, models.IntegerField(default=0, db_default=0))
 
 
 class Frequency(models.TextChoices):

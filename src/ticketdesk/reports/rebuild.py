@@ -1,4 +1,4 @@
-"""Rebuild every fact and roll-up from the event log, in keyset batches."""
+"""Rebuild every fact from the event log, in keyset batches, then the roll-up from the facts."""
 
 from __future__ import annotations
 
@@ -9,17 +9,10 @@ from django.db import transaction
 
 from ticketdesk.tickets.models import Ticket, TicketEvent
 
+from . import rollup
 from .business import BusinessHours
-from .facts import (
-    EVENT_FIELDS,
-    TICKET_FIELDS,
-    DailyKey,
-    HourlyKey,
-    compute_fact,
-    daily_contributions,
-    hourly_contributions,
-)
-from .models import DailyTicketStats, HourlyCreatedStats, TicketFact
+from .facts import EVENT_FIELDS, TICKET_FIELDS, compute_fact
+from .models import TicketFact
 
 Progress = Callable[[int, int], None]
 
@@ -28,15 +21,11 @@ def rebuild(batch_size: int = 1000, progress: Progress | None = None) -> int:
     """Recompute all facts and roll-ups; return the number of tickets. Runs in one
     transaction so the dashboard never sees half a rebuild."""
     total = Ticket.objects.count()
-    daily: dict[DailyKey, dict[str, float]] = defaultdict(lambda: defaultdict(float))
-    hourly: dict[HourlyKey, int] = defaultdict(int)
     done = 0
     last_id = 0
     hours = BusinessHours()
     with transaction.atomic():
         TicketFact.objects.all().delete()
-        DailyTicketStats.objects.all().delete()
-        HourlyCreatedStats.objects.all().delete()
         while True:
             tickets = list(
                 Ticket.objects.filter(pk__gt=last_id)
@@ -59,34 +48,9 @@ def rebuild(batch_size: int = 1000, progress: Progress | None = None) -> int:
                 compute_fact(t, by_ticket.get(t.pk, []), hours.for_ticket(t, policies.get(t.pk)))
                 for t in tickets
             ]
-            for fact in facts:
-                for key, values in daily_contributions(fact).items():
-                    for name, value in values.items():
-                        daily[key][name] += value
-                for hkey, count in hourly_contributions(fact).items():
-                    hourly[hkey] += count
             TicketFact.objects.bulk_create(facts, batch_size=500)
             done += len(tickets)
             if progress:
                 progress(done, total)
-        DailyTicketStats.objects.bulk_create(
-            [
-                DailyTicketStats(
-                    date=key[0],
-                    team_id=key[1],
-                    agent_id=key[2],
-                    channel=key[3],
-                    **{name: value for name, value in values.items()},
-                )
-                for key, values in daily.items()
-            ],
-            batch_size=500,
-        )
-        HourlyCreatedStats.objects.bulk_create(
-            [
-                HourlyCreatedStats(hour=key[0], team_id=key[1], channel=key[2], created=count)
-                for key, count in hourly.items()
-            ],
-            batch_size=500,
-        )
+        rollup.rebuild_from_facts()
     return done
