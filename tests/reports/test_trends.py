@@ -82,7 +82,7 @@ def test_trends_page_links_spikes(client, admin_user, settings):
     body = client.get("/reports/trends/").content.decode()
     assert f"/reports/?category_id={network.pk}&amp;start=2026-03-02" in body
     assert "<strong>Network</strong>" in body
-    assert 'href="/?q=firewall"' in body
+    assert 'href="/?view=everything&amp;q=firewall"' in body
 
 
 def test_trends_page_and_repeat_reporters(client, admin_user, team, settings):
@@ -108,3 +108,50 @@ def test_trends_page_and_repeat_reporters(client, admin_user, team, settings):
     categories = response.context["categories"]
     assert [(c.label, c.current, c.previous) for c in categories] == [("Network", 3, 0)]
     assert "wifi" in [t.label for t in response.context["terms"]]
+
+
+def test_last_tuesdays_spike_from_the_dashboard_to_its_tickets(client, admin_user, settings):
+    """Volume chart point → that day's trends against the same weekday of the weeks before →
+    the tickets of the category that rose."""
+    import re
+    from html import unescape
+    from urllib.parse import parse_qs, urlsplit
+
+    settings.TIME_ZONE = "UTC"
+    network = Category.objects.create(name="Network")
+    printing = Category.objects.create(name="Printing")
+    tuesday = dt.date(2026, 3, 3)
+    for week in range(1, 5):  # an ordinary Tuesday: two printer tickets, one network
+        day = tuesday - dt.timedelta(days=7 * week)
+        ticket_on(day, "Printer jam", printing)
+        ticket_on(day, "Printer offline", printing)
+        ticket_on(day, "Slow wifi", network)
+    for _ in range(9):  # last Tuesday: the firewall change broke the VPN
+        ticket_on(tuesday, "VPN down after firewall change", network)
+    ticket_on(tuesday, "Printer jam", printing)
+    with clock.frozen(dt.datetime(2026, 3, 4, tzinfo=dt.UTC)):
+        drain()
+    client.force_login(admin_user)
+    with clock.frozen(dt.datetime(2026, 3, 6, 12, tzinfo=dt.UTC)):
+        page = client.get("/reports/", {"start": "2026-02-20", "end": "2026-03-05"})
+        links = [
+            unescape(u) for u in re.findall(r'<a href="([^"]+)" class="chart-link"', page.text)
+        ]
+        drill = next(u for u in links if "start=2026-03-03" in u)
+        assert parse_qs(urlsplit(drill).query) == {
+            "start": ["2026-03-03"],
+            "end": ["2026-03-03"],
+            "compare": ["weeks"],
+        }
+        trends = client.get(drill)
+    categories = trends.context["categories"]
+    assert [(t.label, t.current, t.previous) for t in categories] == [("Network", 9, 1.0)]
+    assert categories[0].query == f"category:{network.pk} created:2026-03-03..2026-03-03"
+    terms = {t.key: t for t in trends.context["terms"]}
+    assert terms["firewall"].current == 9 and terms["firewall"].previous == 0
+    assert "Usual (4-week average)" in trends.text
+    assert "/?view=everything&amp;q=category%3A" in trends.text
+    with clock.frozen(dt.datetime(2026, 3, 6, 12, tzinfo=dt.UTC)):
+        tickets = client.get("/", {"view": "everything", "q": categories[0].query})
+    assert tickets.status_code == 200
+    assert tickets.text.count("VPN down after firewall change") >= 9

@@ -23,6 +23,14 @@ class Chart:
     svg: SafeString
     headers: list[str]
     rows: list[list[object]] = field(default_factory=list)
+    links: list[str] = field(default_factory=list)  # per row: where its first cell leads
+    link_label: str = ""  # what following such a link shows ("What rose that day?")
+
+    @property
+    def table_rows(self) -> list[tuple[str, object, list[object]]]:
+        """(link or "", first cell, other cells) per row, for the template."""
+        links = self.links or [""] * len(self.rows)
+        return [(link, row[0], row[1:]) for link, row in zip(links, self.rows, strict=False)]
 
 
 def _nice_max(value: float) -> float:
@@ -72,8 +80,13 @@ def _axes(top: float, labels: Sequence[str], x_of: object) -> list[str]:
 
 
 def line_chart(
-    title: str, labels: Sequence[str], series: Sequence[tuple[str, Sequence[float]]]
+    title: str,
+    labels: Sequence[str],
+    series: Sequence[tuple[str, Sequence[float]]],
+    links: Sequence[str] = (),
+    link_label: str = "",
 ) -> Chart:
+    """`links`: one URL per label; each point then becomes a link (keyboard reachable)."""
     top = _nice_max(max((max(values, default=0) for _, values in series), default=0))
     plot_w = WIDTH - PAD_LEFT - PAD_RIGHT
     plot_h = HEIGHT - PAD_TOP - PAD_BOTTOM
@@ -97,9 +110,25 @@ def line_chart(
             f'<text x="{PAD_LEFT + 8 + index * 120}" y="{PAD_TOP + 10}" font-size="12" '
             f'fill="{color}">■ {escape(name)}</text>'
         )
+    for i, url in enumerate(links):
+        top_value = max((values[i] for _, values in series), default=0)
+        numbers = ", ".join(f"{name} {values[i]:g}" for name, values in series)
+        body.append(
+            f'<a href="{escape(url)}" class="chart-link"><circle cx="{x_of(i):.1f}" '
+            f'cy="{y_of(top_value):.1f}" r="4" fill="{COLORS[0]}" fill-opacity="0.35">'
+            f"<title>{escape(labels[i])}: {escape(numbers)}. {escape(link_label)}</title>"
+            "</circle></a>"
+        )
     rows = [[label, *(values[i] for _, values in series)] for i, label in enumerate(labels)]
     desc = ", ".join(f"{name}: {sum(values):g}" for name, values in series)
-    return Chart(title, _frame(title, desc, body), ["", *(name for name, _ in series)], rows)
+    return Chart(
+        title,
+        _frame(title, desc, body),
+        ["", *(name for name, _ in series)],
+        rows,
+        list(links),
+        link_label,
+    )
 
 
 def bar_chart(title: str, labels: Sequence[str], values: Sequence[float], unit: str = "") -> Chart:

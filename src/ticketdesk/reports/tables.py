@@ -43,8 +43,11 @@ def _names(group: str, ids: Iterable[int]) -> dict[int, str]:
     return dict(Team.objects.filter(pk__in=ids).values_list("pk", "name"))
 
 
-def performance_rows(f: ReportFilters, group: str) -> list[list[Any]]:
-    rows = metrics.performance(f, group)
+def performance_rows(
+    f: ReportFilters, group: str, rows: list[tuple[int, dict[str, Any]]] | None = None
+) -> list[list[Any]]:
+    """`rows`: `metrics.performance(f, group)` if already computed."""
+    rows = metrics.performance(f, group) if rows is None else rows
     names = _names(group, [key for key, _ in rows])
     unassigned = _("Unassigned") if group == "agent_id" else _("No team")
     return [
@@ -65,8 +68,9 @@ def performance_rows(f: ReportFilters, group: str) -> list[list[Any]]:
 
 
 def summary_rows(f: ReportFilters) -> list[list[Any]]:
-    s = metrics.summary(f)
-    p = metrics.time_percentiles(f)
+    totals = metrics.counters(f)[None]
+    s = metrics.derived(totals)
+    p = metrics.time_percentiles(f, None if f.needs_facts else totals)
     backlog = metrics.backlog(f)
     rows: list[list[Any]] = [
         [_("Created"), s["created"]],

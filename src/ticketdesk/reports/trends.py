@@ -11,11 +11,11 @@ from __future__ import annotations
 import datetime as dt
 import math
 from collections import Counter, defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Exists, OuterRef
+from django.db.models import Count, Exists, OuterRef, Sum
 from django.utils import timezone
 
 from ticketdesk.accounts.models import Contact, Organization
@@ -23,13 +23,16 @@ from ticketdesk.core import clock
 from ticketdesk.notifications import outbox
 from ticketdesk.tickets.models import Category, Ticket
 
-from .filters import ReportFilters
+from .filters import ReportFilters, dimension_filter
 from .metrics import facts
-from .models import SpikeAlert, TicketFact
+from .models import DailyTicketStats, SpikeAlert, TicketFact
 from .text import tokens
 
 TERM_SAMPLE = 2000
 TOP = 15
+
+
+BASELINE_WEEKS = 4
 
 
 @dataclass
@@ -37,15 +40,41 @@ class Trend:
     key: Any
     label: str
     current: int
-    previous: int
+    previous: float  # the previous period, or the average of the same days in earlier weeks
+    query: str = ""  # the ticket list query that shows this period's tickets
 
     @property
-    def delta(self) -> int:
+    def delta(self) -> float:
         return self.current - self.previous
 
     @property
     def change(self) -> float | None:
         return (self.delta * 100 / self.previous) if self.previous else None
+
+
+def baselines(f: ReportFilters, compare: str) -> list[ReportFilters]:
+    """The periods `f` is compared with: the one just before (compare="previous"), or the
+    same days of each of the BASELINE_WEEKS weeks before (compare="weeks", whose counts are
+    averaged: "is this Tuesday unusual for a Tuesday?")."""
+    if compare != "weeks":
+        return [f.previous()]
+    shift = dt.timedelta(days=7 * max(1, math.ceil(f.days / 7)))
+    return [
+        replace(f, start=f.start - shift * n, end=f.end - shift * n)
+        for n in range(1, BASELINE_WEEKS + 1)
+    ]
+
+
+def _average(counts: list[dict[Any, int]]) -> dict[Any, float]:
+    total: dict[Any, float] = defaultdict(float)
+    for period in counts:
+        for key, n in period.items():
+            total[key] += n
+    return {key: n / len(counts) for key, n in total.items()}
+
+
+def _period_query(f: ReportFilters) -> str:
+    return f"created:{f.start.isoformat()}..{f.end.isoformat()}"
 
 
 def _bounds(start: dt.date, end: dt.date) -> tuple[dt.datetime, dt.datetime]:
@@ -57,10 +86,19 @@ def _bounds(start: dt.date, end: dt.date) -> tuple[dt.datetime, dt.datetime]:
 
 
 def _rising(
-    current: dict[Any, int], previous: dict[Any, int], labels: dict[Any, str]
+    current: dict[Any, int],
+    previous: dict[Any, float],
+    labels: dict[Any, str],
+    query: Any = None,
 ) -> list[Trend]:
     rows = [
-        Trend(key, labels.get(key, str(key)), count, previous.get(key, 0))
+        Trend(
+            key,
+            labels.get(key, str(key)),
+            count,
+            round(previous.get(key, 0), 1),
+            query(key) if query else "",
+        )
         for key, count in current.items()
     ]
     rows = [row for row in rows if row.delta > 0]
@@ -68,6 +106,19 @@ def _rising(
 
 
 def _category_counts(f: ReportFilters) -> dict[int, int]:
+    if set(f.rollup_dimensions) <= {"category_id"}:  # the roll-up's category rows
+        scope = dimension_filter(f, facts=False)
+        scope["dimension"] = "category"
+        if not f.category_id:
+            scope.pop("value")
+        per_value = (
+            DailyTicketStats.objects.filter(date__range=(f.start, f.end), **scope)
+            .exclude(value="0")
+            .values_list("value")
+            .annotate(n=Sum("created"))
+            .order_by()
+        )
+        return {int(value): int(n) for value, n in per_value if n}
     rows = (
         facts(f)
         .filter(created_date__range=(f.start, f.end), category_id__gt=0)
@@ -78,10 +129,12 @@ def _category_counts(f: ReportFilters) -> dict[int, int]:
     return dict(rows)  # type: ignore[arg-type]
 
 
-def category_trends(f: ReportFilters) -> list[Trend]:
-    current, previous = _category_counts(f), _category_counts(f.previous())
+def category_trends(f: ReportFilters, compare: str = "previous") -> list[Trend]:
+    current = _category_counts(f)
+    previous = _average([_category_counts(b) for b in baselines(f, compare)])
     labels = dict(Category.objects.filter(pk__in=list(current)).values_list("pk", "path"))
-    return _rising(current, previous, labels)
+    period = _period_query(f)
+    return _rising(current, previous, labels, lambda key: f"category:{key} {period}")
 
 
 def _scoped_tickets(f: ReportFilters) -> Any:
@@ -116,9 +169,11 @@ def _tag_counts(f: ReportFilters) -> dict[str, int]:
     return dict(rows)  # type: ignore[arg-type]
 
 
-def tag_trends(f: ReportFilters) -> list[Trend]:
-    current, previous = _tag_counts(f), _tag_counts(f.previous())
-    return _rising(current, previous, {})
+def tag_trends(f: ReportFilters, compare: str = "previous") -> list[Trend]:
+    current = _tag_counts(f)
+    previous = _average([_tag_counts(b) for b in baselines(f, compare)])
+    period = _period_query(f)
+    return _rising(current, previous, {}, lambda key: f'tag:"{key}" {period}')
 
 
 def _term_counts(f: ReportFilters, start: dt.date, end: dt.date) -> Counter[str]:
@@ -135,11 +190,12 @@ def _term_counts(f: ReportFilters, start: dt.date, end: dt.date) -> Counter[str]
     return counts
 
 
-def term_trends(f: ReportFilters) -> list[Trend]:
-    previous = f.previous()
+def term_trends(f: ReportFilters, compare: str = "previous") -> list[Trend]:
     current = _term_counts(f, f.start, f.end)
-    before = _term_counts(f, previous.start, previous.end)
-    return [t for t in _rising(dict(current), dict(before), {}) if t.current >= 2]
+    before = _average([dict(_term_counts(f, b.start, b.end)) for b in baselines(f, compare)])
+    period = _period_query(f)
+    rising = _rising(dict(current), before, {}, lambda key: f'"{key}" {period}')
+    return [t for t in rising if t.current >= 2]
 
 
 def repeat_reporters(
@@ -215,15 +271,15 @@ def find_spikes(
 
     per_category: dict[int, list[int]] = defaultdict(lambda: [0] * (periods + 1))
     rows = (
-        TicketFact.objects.filter(
-            merged=False, category_id__gt=0, created_date__range=(first, today)
-        )
-        .values_list("category_id", "created_date")
-        .annotate(n=Count("pk"))
+        DailyTicketStats.objects.filter(dimension="category", date__range=(first, today))
+        .exclude(value="0")
+        .values_list("value", "date")
+        .annotate(n=Sum("created"))
         .order_by()
     )
-    for category_id, day, n in rows:
-        per_category[category_id][period_of(day)] += n
+    for value, day, n in rows:
+        if n:
+            per_category[int(value)][period_of(day)] += int(n)
     per_term: dict[str, list[int]] = defaultdict(lambda: [0] * (periods + 1))
     for index in range(periods + 1):
         end_day = today - dt.timedelta(days=period_days * index)

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
+from urllib.parse import urlencode
 
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
@@ -22,7 +25,16 @@ def _weekday_labels() -> list[str]:
     return [_("Mon"), _("Tue"), _("Wed"), _("Thu"), _("Fri"), _("Sat"), _("Sun")]
 
 
-def _charts(data: dict[str, Any]) -> list[charts.Chart]:
+def _drill_down(f: filters.ReportFilters, day: dt.date) -> str:
+    """The trends of one day (or week) of the volume chart, against the same days of the
+    weeks before: what rose then, and its tickets."""
+    end = min(f.end, day + dt.timedelta(days=6 if f.interval == "week" else 0))
+    query = {k: v for k, v in f.as_query().items() if k not in ("start", "end", "interval")}
+    query.update(start=day.isoformat(), end=end.isoformat(), compare="weeks")
+    return f"{reverse('reports:trends')}?{urlencode(query)}"
+
+
+def _charts(f: filters.ReportFilters, data: dict[str, Any]) -> list[charts.Chart]:
     labels = [d.isoformat() for d, _c, _r in data["series"]]
     volume = charts.line_chart(
         _("Created and resolved"),
@@ -31,6 +43,8 @@ def _charts(data: dict[str, Any]) -> list[charts.Chart]:
             (_("Created"), [c for _d, c, _r in data["series"]]),
             (_("Resolved"), [r for _d, _c, r in data["series"]]),
         ],
+        links=[_drill_down(f, d) for d, _c, _r in data["series"]],
+        link_label=_("Select a day to see what rose on it."),
     )
     backlog = charts.bar_chart(
         _("Open backlog by age"),
@@ -63,9 +77,9 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "f": f,
         "query": f.as_query(),
         "data": data,
-        "charts": _charts(data),
-        "agents": tables.performance_rows(f, "agent_id"),
-        "teams": tables.performance_rows(f, "team_id"),
+        "charts": _charts(f, data),
+        "agents": tables.performance_rows(f, "agent_id", data["agents"]),
+        "teams": tables.performance_rows(f, "team_id", data["teams"]),
         "options": queries.filter_options(f),
         "channels": queries.channel_choices(),
         "export_reports": [
@@ -175,6 +189,7 @@ def trends(request: HttpRequest) -> HttpResponse:
         return render_domain_error(request, error)
     except ValueError:
         days = 7
+    compare = "weeks" if request.GET.get("compare") == "weeks" else "previous"
     return render(
         request,
         "reports/trends.html",
@@ -182,9 +197,10 @@ def trends(request: HttpRequest) -> HttpResponse:
             "page_nav": "reports",
             "f": f,
             "repeat_days": days,
-            "categories": trend_queries.category_trends(f),
-            "tags": trend_queries.tag_trends(f),
-            "terms": trend_queries.term_trends(f),
+            "compare": compare,
+            "categories": trend_queries.category_trends(f, compare),
+            "tags": trend_queries.tag_trends(f, compare),
+            "terms": trend_queries.term_trends(f, compare),
             "repeat_contacts": trend_queries.repeat_reporters(f, days, "requester_id"),
             "repeat_organizations": trend_queries.repeat_reporters(f, days, "organization_id"),
             "spikes": _spikes_with_labels(list(SpikeAlert.objects.all()[:20])),

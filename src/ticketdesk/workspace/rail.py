@@ -90,7 +90,9 @@ def rail_views(user: Any) -> list[RailView]:
                 lambda qs: qs.filter(status_category__in=ACTIVE_CATEGORIES),
             )
         )
-        views.append(RailView("everything", _("All tickets"), "views", lambda qs: qs))
+    # every ticket the policy lets this user see: where searches from reports and the
+    # requester card land
+    views.append(RailView("everything", _("All tickets"), "views", lambda qs: qs))
     for membership in memberships:
         team_id = membership.team_id
         views.append(

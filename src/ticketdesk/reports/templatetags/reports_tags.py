@@ -37,4 +37,5 @@ def percent(value: Any) -> str:
 def number(value: Any) -> str:
     if value is None:
         return "—"
-    return f"{float(value):.1f}"
+    text = f"{float(value):.1f}"
+    return text[:-2] if text.endswith(".0") else text
