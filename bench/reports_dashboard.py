@@ -6,9 +6,11 @@
     DATABASE_URL=postgres://... python bench/reports_dashboard.py    # or on PostgreSQL
 
 Times every query the dashboard runs (`reports.metrics.dashboard`) as an admin would see it,
-for the last 30 days, the last 365 days (both from the daily roll-up) and the last 365 days
-filtered by a category (from the per-ticket facts), best of --repeat runs. `main()` returns
-the figures so `bench/run.py` can include them.
+best of --repeat runs: the last 30 and 365 days unfiltered, 365 days filtered by the
+biggest category, type, organization, channel and agent (each answered by the roll-up), by
+team + category, and by channel + category (two roll-up dimensions: read from the facts).
+Then the parts of the trends page. `main()` returns the figures so `bench/run.py` can
+include them.
 """
 
 from __future__ import annotations
@@ -42,29 +44,54 @@ def _timed(function: Any, *args: Any, repeat: int) -> float:
     return best
 
 
-def measure(repeat: int = 3) -> dict[str, Any]:
-    from django.db.models import Count, Max
+def _top(column: str) -> Any:
+    from django.db.models import Count
+
+    from ticketdesk.reports.models import TicketFact
+
+    row = (
+        TicketFact.objects.exclude(**{column: 0 if column != "channel" else ""})
+        .values_list(column)
+        .annotate(n=Count("pk"))
+        .order_by("-n")
+        .first()
+    )
+    return row[0] if row else None
+
+
+def measure(repeat: int = 3, trends: bool = True) -> dict[str, Any]:
+    from django.db.models import Max
 
     from ticketdesk.reports import metrics
+    from ticketdesk.reports import trends as trend_queries
     from ticketdesk.reports.filters import ReportFilters
     from ticketdesk.reports.models import DailyTicketStats, TicketFact
     from ticketdesk.tickets.models import Ticket
 
     newest = TicketFact.objects.aggregate(d=Max("created_date"))["d"] or dt.date.today()
-    top_category = (
-        TicketFact.objects.filter(category_id__gt=0)
-        .values_list("category_id")
-        .annotate(n=Count("pk"))
-        .order_by("-n")
-        .first()
-    )
+    month = {"start": newest - dt.timedelta(days=29), "end": newest}
+    year = {"start": newest - dt.timedelta(days=364), "end": newest}
+    top = {
+        column: _top(column)
+        for column in ("category_id", "type_id", "organization_id", "channel", "agent_id")
+    }
+    top["team_id"] = _top("team_id")
     scenarios = {
-        "30 days (roll-up)": ReportFilters(start=newest - dt.timedelta(days=29), end=newest),
-        "365 days (roll-up)": ReportFilters(start=newest - dt.timedelta(days=364), end=newest),
-        "365 days, one category (facts)": ReportFilters(
-            start=newest - dt.timedelta(days=364),
-            end=newest,
-            category_id=top_category[0] if top_category else 1,
+        "30 days": ReportFilters(**month),
+        "365 days": ReportFilters(**year),
+        "365 days, top category": ReportFilters(**year, category_id=top["category_id"]),
+        "365 days, top type": ReportFilters(**year, type_id=top["type_id"]),
+        "365 days, top organization": ReportFilters(**year, organization_id=top["organization_id"]),
+        "365 days, top channel": ReportFilters(**year, channel=top["channel"]),
+        "365 days, one agent": ReportFilters(**year, agent_id=top["agent_id"]),
+        "365 days, team + category": ReportFilters(
+            **year, team_id=top["team_id"], category_id=top["category_id"]
+        ),
+        "365 days, channel + category (facts)": ReportFilters(
+            **year, channel=top["channel"], category_id=top["category_id"]
+        ),
+        "30 days, channel + category (facts)": ReportFilters(
+            **month, channel=top["channel"], category_id=top["category_id"]
         ),
     }
     parts = {
@@ -82,6 +109,7 @@ def measure(repeat: int = 3) -> dict[str, Any]:
         "facts": TicketFact.objects.count(),
         "daily rows": DailyTicketStats.objects.count(),
         "scenarios": {},
+        "trends": {},
     }
     for name, f in scenarios.items():
         timings = {part: _timed(fn, f, repeat=repeat) for part, fn in parts.items()}
@@ -90,26 +118,46 @@ def measure(repeat: int = 3) -> dict[str, Any]:
             "filters": {k: str(v) for k, v in dataclasses.asdict(f).items() if v},
             "parts": timings,
             "dashboard": whole,
+            "approximate": metrics.time_percentiles(f)["approximate"],
         }
+    if trends:
+        week = ReportFilters(start=newest - dt.timedelta(days=6), end=newest)
+        day = ReportFilters(start=newest, end=newest)
+        trend_parts = {
+            "categories, 7 days vs previous": lambda: trend_queries.category_trends(week),
+            "categories, 1 day vs 4 weeks": lambda: trend_queries.category_trends(day, "weeks"),
+            "tags, 7 days vs previous": lambda: trend_queries.tag_trends(week),
+            "terms, 1 day vs 4 weeks": lambda: trend_queries.term_trends(day, "weeks"),
+            "repeat contacts, 7 days": lambda: trend_queries.repeat_reporters(week),
+            "spike detection (8 weeks)": lambda: trend_queries.find_spikes(newest),
+        }
+        for name, fn in trend_parts.items():
+            results["trends"][name] = _timed(lambda _f, fn=fn: fn(), None, repeat=repeat)
     return results
 
 
 def main(argv: list[str] | None = None) -> dict[str, Any]:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--no-trends", action="store_true", help="only the dashboard")
     args = parser.parse_args(argv)
     _setup()
     from django.db import connection
 
-    results = measure(repeat=args.repeat)
+    results = measure(repeat=args.repeat, trends=not args.no_trends)
     print(
         f"{connection.vendor}: {results['tickets']} tickets, {results['facts']} facts, "
         f"{results['daily rows']} daily roll-up rows"
     )
     for name, scenario in results["scenarios"].items():
-        print(f"\n{name}: whole dashboard {scenario['dashboard'] * 1000:.0f} ms")
+        approximate = " (median/p90 from histograms)" if scenario["approximate"] else ""
+        print(f"\n{name}: whole dashboard {scenario['dashboard'] * 1000:.0f} ms{approximate}")
         for part, seconds in scenario["parts"].items():
             print(f"  {part:<16} {seconds * 1000:8.1f} ms")
+    if results["trends"]:
+        print("\ntrends page parts:")
+        for part, seconds in results["trends"].items():
+            print(f"  {part:<32} {seconds * 1000:8.1f} ms")
     return results
 
 

@@ -114,6 +114,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "ticketdesk.core.context_processors.branding",
+                "ticketdesk.accounts.context_processors.permissions",
             ],
         },
     }

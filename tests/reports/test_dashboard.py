@@ -43,6 +43,13 @@ def test_agent_without_lead_role_cannot_see_reports(client, history, agent):
     client.force_login(agent)
     assert client.get("/reports/").status_code == 403
     assert client.get("/reports/export/summary.csv").status_code == 403
+    # nor is the way there offered
+    assert 'href="/reports/"' not in client.get("/").content.decode()
+
+
+def test_lead_finds_reports_in_the_navigation(client, history, lead):
+    client.force_login(lead)
+    assert 'href="/reports/"' in client.get("/").content.decode()
 
 
 def test_customer_never_sees_reports(client, history):

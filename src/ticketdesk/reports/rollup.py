@@ -15,6 +15,7 @@ Durations are also counted in log-scale histograms (8 buckets per doubling: each
 from __future__ import annotations
 
 import datetime as dt
+import json
 import math
 from collections import defaultdict
 from collections.abc import Callable, Iterable
@@ -205,43 +206,52 @@ def contributions(
 # --- incremental upkeep -----------------------------------------------------------------
 
 
-def _upsert(key: Key, scalars: dict[str, float]) -> None:
-    table = connection.ops.quote_name(DailyTicketStats._meta.db_table)
+def _histogram_update(column: str, buckets: dict[int, int]) -> str:
+    """SQL that adds `buckets` to the JSON object in `column` (a bucket that reaches 0 is
+    removed). Buckets and amounts are ints we made, so they are written as literals."""
+    expression = column
+    for bucket, amount in sorted(buckets.items()):
+        b, d = int(bucket), int(amount)
+        if connection.vendor == "postgresql":
+            total = f"(COALESCE(({column} ->> '{b}')::integer, 0) + {d})"
+            expression = (
+                f"(CASE WHEN {total} = 0 THEN {expression} - '{b}' "
+                f"ELSE jsonb_set({expression}, '{{{b}}}', to_jsonb({total})) END)"
+            )
+        else:
+            path = f"'$.\"{b}\"'"
+            total = f"(COALESCE(json_extract({column}, {path}), 0) + {d})"
+            expression = (
+                f"(CASE WHEN {total} = 0 THEN json_remove({expression}, {path}) "
+                f"ELSE json_set({expression}, {path}, {total}) END)"
+            )
+    return expression
+
+
+def _upsert(key: Key, scalars: dict[str, float], histograms: dict[str, dict[int, int]]) -> None:
+    """One statement per key: insert the row with these amounts, or add them to it."""
     q = connection.ops.quote_name
+    table = q(DailyTicketStats._meta.db_table)
+    json_value = "CAST(%s AS jsonb)" if connection.vendor == "postgresql" else "%s"
     columns = [q(name) for name in (*KEY_FIELDS, *HIST_FIELDS, *scalars)]
-    date = connection.ops.adapt_datefield_value(key[0])
-    params: list[Any] = [date, *key[1:], *scalars.values()]
-    placeholders = ["%s"] * len(KEY_FIELDS) + ["'{}'"] * len(HIST_FIELDS) + ["%s"] * len(scalars)
+    params: list[Any] = [connection.ops.adapt_datefield_value(key[0]), *key[1:]]
+    params += [json.dumps(histograms.get(name, {}), sort_keys=True) for name in HIST_FIELDS]
+    params += list(scalars.values())
+    placeholders = ["%s"] * len(KEY_FIELDS) + [json_value] * len(HIST_FIELDS)
+    placeholders += ["%s"] * len(scalars)
+    updates = [f"{q(n)} = {table}.{q(n)} + excluded.{q(n)}" for n in scalars]
+    updates += [
+        f"{q(name)} = {_histogram_update(f'{table}.{q(name)}', buckets)}"
+        for name, buckets in histograms.items()
+    ]
     conflict = ", ".join(q(name) for name in KEY_FIELDS)
-    if scalars:
-        updates = ", ".join(f"{q(n)} = {table}.{q(n)} + excluded.{q(n)}" for n in scalars)
-        action = f"DO UPDATE SET {updates}"
-    else:
-        action = "DO NOTHING"
+    action = f"DO UPDATE SET {', '.join(updates)}" if updates else "DO NOTHING"
     sql = (
         f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join(placeholders)}) "  # noqa: S608
         f"ON CONFLICT ({conflict}) {action}"
     )
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-
-
-def _add_histograms(key: Key, deltas: dict[str, dict[str, int]]) -> None:
-    row = (
-        DailyTicketStats.objects.select_for_update()
-        .only("pk", *deltas)
-        .get(**dict(zip(KEY_FIELDS, key, strict=True)))
-    )
-    for field, buckets in deltas.items():
-        histogram = dict(getattr(row, field) or {})
-        for bucket, amount in buckets.items():
-            total = histogram.get(bucket, 0) + amount
-            if total:
-                histogram[bucket] = total
-            else:
-                histogram.pop(bucket, None)
-        setattr(row, field, histogram)
-    row.save(update_fields=list(deltas))
 
 
 def apply(old: Any, new: Any) -> None:
@@ -257,14 +267,12 @@ def apply(old: Any, new: Any) -> None:
         if not delta:
             continue
         scalars = {name: value for name, value in delta.items() if ":" not in name}
-        histograms: dict[str, dict[str, int]] = defaultdict(dict)
+        histograms: dict[str, dict[int, int]] = defaultdict(dict)
         for name, value in delta.items():
             if ":" in name:
                 field, bucket = name.split(":")
-                histograms[field][bucket] = int(value)
-        _upsert(key, scalars)
-        if histograms:
-            _add_histograms(key, histograms)
+                histograms[field][int(bucket)] = int(value)
+        _upsert(key, scalars, histograms)
 
 
 # --- rebuild ----------------------------------------------------------------------------
