@@ -235,3 +235,18 @@ def test_rebuild_from_facts_in_small_windows_equals_incremental(varied):
     assert before
     rebuild_from_facts(window_days=1)
     assert snapshot() == before
+
+
+def test_dashboard_on_the_facts_groups_once_and_agrees(varied, admin_user):
+    network, _hardware = varied["categories"]
+    for extra in ({"channel": "email", "category_id": network.pk}, {}):
+        f = replace(_parse(admin_user, **extra), force_facts=True)
+        data = metrics.dashboard(f)
+        assert data["summary"] == metrics.summary(f)
+        assert data["series"] == metrics.volume_series(f)
+        assert data["agents"] == metrics.performance(f, "agent_id")
+        assert data["teams"] == metrics.performance(f, "team_id")
+    rollup = metrics.dashboard(_parse(admin_user))
+    assert rollup["summary"] == data["summary"]
+    assert rollup["series"] == data["series"]
+    assert rollup["agents"] == data["agents"]

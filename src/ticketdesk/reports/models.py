@@ -66,7 +66,12 @@ class TicketFact(models.Model):
         indexes = [
             models.Index(fields=["created_date", "team_id"], name="fact_created"),
             models.Index(fields=["resolved_date", "team_id"], name="fact_resolved"),
-            models.Index(fields=["is_open", "team_id", "created_at"], name="fact_open"),
+            # the open backlog: an index-only scan of the live open tickets
+            models.Index(
+                fields=["team_id", "created_at"],
+                condition=models.Q(is_open=True, merged=False),
+                name="fact_open_live",
+            ),
             models.Index(fields=["team_id", "created_date"], name="fact_team"),
             models.Index(fields=["agent_id", "created_date"], name="fact_agent"),
             models.Index(fields=["category_id", "created_date"], name="fact_category"),

@@ -17,7 +17,11 @@ from .models import TicketFact
 Progress = Callable[[int, int], None]
 
 
-def rebuild(batch_size: int = 1000, progress: Progress | None = None) -> int:
+def rebuild(
+    batch_size: int = 1000,
+    progress: Progress | None = None,
+    rollup_progress: Progress | None = None,
+) -> int:
     """Recompute all facts and roll-ups; return the number of tickets. Runs in one
     transaction so the dashboard never sees half a rebuild."""
     total = Ticket.objects.count()
@@ -52,5 +56,5 @@ def rebuild(batch_size: int = 1000, progress: Progress | None = None) -> int:
             done += len(tickets)
             if progress:
                 progress(done, total)
-        rollup.rebuild_from_facts()
+        rollup.rebuild_from_facts(progress=rollup_progress)
     return done
