@@ -55,3 +55,35 @@ def test_lead_filters_the_dashboard_and_exports_csv(page: Page, live_server, his
     page.get_by_role("link", name="Trends").click()
     expect(page.get_by_role("heading", name="Trends and recurring problems")).to_be_visible()
     shot(page, "reports-trends")
+
+
+def test_lead_clicks_a_day_of_the_chart_and_sees_what_rose(
+    page: Page, live_server, history, team, agent
+):
+    from tests.factories import make_ticket
+    from tests.reports.conftest import at, drain
+    from ticketdesk.core import clock
+
+    with clock.frozen(at(hours=3)):
+        make_ticket(team=team, subject="VPN refuses my password")
+    with clock.frozen(at(days=3)):
+        drain()
+    TeamMembership.objects.filter(team=team, user=agent).update(is_lead=True)
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.get_by_label("Username").fill(agent.username)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    page.wait_for_load_state()
+    page.goto(f"{live_server.url}/reports/?start=2026-03-01&end=2026-03-07")
+    days = page.locator("a.chart-link")
+    expect(days).to_have_count(7)
+    days.nth(1).click()  # Monday 2 March: A and another VPN ticket (B was merged into A)
+    expect(page.get_by_role("heading", name="Trends and recurring problems")).to_be_visible()
+    assert "start=2026-03-02&end=2026-03-02&compare=weeks" in page.url
+    expect(page.get_by_label("Compare with")).to_have_value("weeks")
+    terms = page.get_by_role("table", name="Frequent terms in subjects")
+    expect(terms.get_by_role("link", name="vpn")).to_be_visible()
+    shot(page, "reports-trends-day")
+    terms.get_by_role("link", name="vpn").click()
+    expect(page.get_by_role("heading", name="All tickets")).to_be_visible()
+    expect(page.get_by_text("VPN drops every hour")).to_be_visible()

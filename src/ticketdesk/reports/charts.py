@@ -110,14 +110,17 @@ def line_chart(
             f'<text x="{PAD_LEFT + 8 + index * 120}" y="{PAD_TOP + 10}" font-size="12" '
             f'fill="{color}">■ {escape(name)}</text>'
         )
+    step = plot_w / n if len(labels) > 1 else plot_w
     for i, url in enumerate(links):
-        top_value = max((values[i] for _, values in series), default=0)
+        # an invisible column over the day: shaded on hover and focus (app.css)
         numbers = ", ".join(f"{name} {values[i]:g}" for name, values in series)
+        left = max(PAD_LEFT, x_of(i) - step / 2)
+        right = min(WIDTH - PAD_RIGHT, x_of(i) + step / 2)
         body.append(
-            f'<a href="{escape(url)}" class="chart-link"><circle cx="{x_of(i):.1f}" '
-            f'cy="{y_of(top_value):.1f}" r="4" fill="{COLORS[0]}" fill-opacity="0.35">'
+            f'<a href="{escape(url)}" class="chart-link"><rect x="{left:.1f}" y="{PAD_TOP}" '
+            f'width="{max(right - left, 1):.1f}" height="{plot_h}" fill="transparent">'
             f"<title>{escape(labels[i])}: {escape(numbers)}. {escape(link_label)}</title>"
-            "</circle></a>"
+            "</rect></a>"
         )
     rows = [[label, *(values[i] for _, values in series)] for i, label in enumerate(labels)]
     desc = ", ".join(f"{name}: {sum(values):g}" for name, values in series)
