@@ -250,3 +250,25 @@ def test_dashboard_on_the_facts_groups_once_and_agrees(varied, admin_user):
     assert rollup["summary"] == data["summary"]
     assert rollup["series"] == data["series"]
     assert rollup["agents"] == data["agents"]
+
+
+def test_breakdown_by_category_type_and_channel(varied, admin_user, client):
+    network, hardware = varied["categories"]
+    f = _parse(admin_user)
+    for dimension in ("category", "type", "channel"):
+        from_rollup = metrics.breakdown(f, dimension)
+        assert from_rollup == metrics.breakdown(replace(f, force_facts=True), dimension)
+    by_category = dict(metrics.breakdown(f, "category"))
+    assert {k: v["created"] for k, v in by_category.items()} == {
+        str(network.pk): 4,
+        str(hardware.pk): 4,
+        "0": 4,
+    }
+    # another roll-up dimension is filtered: the facts are grouped instead
+    email = dict(metrics.breakdown(_parse(admin_user, channel="email"), "category"))
+    assert {k: v["created"] for k, v in email.items()} == {str(network.pk): 4}
+    client.force_login(admin_user)
+    with clock.frozen(T0 + dt.timedelta(days=8)):
+        body = client.get("/reports/", RANGE).content.decode()
+    assert "Where time goes" in body
+    assert f"category_id={network.pk}" in body

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from dataclasses import replace
 from typing import Any
 
 from django.db.models import Count, Q, QuerySet, Sum
@@ -241,6 +242,37 @@ def performance(
     per_key = counters(f, group) if per_key is None else per_key
     rows = [(key or 0, derived(c)) for key, c in per_key.items()]
     return sorted(rows, key=lambda item: (-item[1]["resolved"], -item[1]["created"], item[0]))
+
+
+BREAKDOWN_FIELDS = {"category": "category_id", "type": "type_id", "channel": "channel"}
+
+
+def breakdown(f: ReportFilters, dimension: str) -> list[tuple[str, dict[str, Any]]]:
+    """Per category, type or channel ("where are we slow?"): (value, derived numbers),
+    busiest first; the value is the id as text (the channel for channels), "0"/"" for none.
+    The roll-up's rows of that dimension answer it unless another roll-up dimension is
+    filtered; then the facts are grouped by it."""
+    field = BREAKDOWN_FIELDS[dimension]
+    per_value: dict[Any, dict[str, float]]
+    if set(f.rollup_dimensions) <= {field} and not f.force_facts:
+        scope = dimension_filter(f, facts=False)
+        scope["dimension"] = dimension
+        if not getattr(f, field):
+            scope.pop("value")
+        rows = DailyTicketStats.objects.filter(date__range=(f.start, f.end), **scope)
+        sums = {name: Sum(name) for name in COUNTERS}
+        per_value = defaultdict(_empty)
+        for row in rows.values("value").annotate(**sums).order_by():
+            key = row.pop("value")
+            for name, value in row.items():
+                per_value[key][name] += value or 0
+    else:
+        per_value = {
+            str(key): values
+            for key, values in counters(replace(f, force_facts=True), field).items()
+        }
+    out = [(str(key), derived(c)) for key, c in per_value.items()]
+    return sorted(out, key=lambda item: (-item[1]["resolved"], -item[1]["created"], item[0]))
 
 
 def backlog(f: ReportFilters) -> dict[str, Any]:

@@ -5,10 +5,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from typing import Any
+from urllib.parse import urlencode
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from ticketdesk.accounts.models import Team, User
+from ticketdesk.tickets.models import Category, Channel, TicketType
 
 from . import metrics
 from .filters import ReportFilters
@@ -65,6 +68,52 @@ def performance_rows(
         ]
         for key, d in rows
     ]
+
+
+BREAKDOWNS = {
+    "category": gettext_lazy("Category"),
+    "type": gettext_lazy("Type"),
+    "channel": gettext_lazy("Channel"),
+}
+
+
+def breakdown_rows(f: ReportFilters, dimension: str, top: int = 15) -> list[list[Any]]:
+    """The busiest `top` categories, types or channels with the numbers of the agent table,
+    each leading to the dashboard filtered by it (11th cell)."""
+    rows = metrics.breakdown(f, dimension)[:top]
+    field = metrics.BREAKDOWN_FIELDS[dimension]
+    ids = [int(key) for key, _d in rows if key.isdigit() and key != "0"]
+    if dimension == "category":
+        names = {
+            str(k): v for k, v in Category.objects.filter(pk__in=ids).values_list("pk", "path")
+        }
+    elif dimension == "type":
+        names = {
+            str(k): v for k, v in TicketType.objects.filter(pk__in=ids).values_list("pk", "name")
+        }
+    else:
+        names = {str(value): str(label) for value, label in Channel.choices}
+    base = {k: v for k, v in f.as_query().items() if k not in (field, "interval")}
+    out = []
+    for key, d in rows:
+        none = key in ("", "0")
+        link = "" if none else "?" + urlencode({**base, field: key})
+        out.append(
+            [
+                _("None") if none else names.get(key, key),
+                d["created"],
+                d["resolved"],
+                d["replies"],
+                _round(d["first_response_avg"]),
+                _round(d["resolution_avg"]),
+                _round(d["reopen_rate"]),
+                _round(d["one_touch_rate"]),
+                _round(d["csat_score"]),
+                d["csat_count"],
+                link,
+            ]
+        )
+    return out
 
 
 def summary_rows(f: ReportFilters) -> list[list[Any]]:

@@ -80,6 +80,10 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "charts": _charts(f, data),
         "agents": tables.performance_rows(f, "agent_id", data["agents"]),
         "teams": tables.performance_rows(f, "team_id", data["teams"]),
+        "breakdowns": [
+            (label, tables.breakdown_rows(f, dimension))
+            for dimension, label in tables.BREAKDOWNS.items()
+        ],
         "options": queries.filter_options(f),
         "channels": queries.channel_choices(),
         "export_reports": [
