@@ -46,6 +46,7 @@ class Command(BaseCommand):
         call_command("sla_defaults", "--no-recompute", stdout=self.stdout)
         created = demo_data.load(rng, progress=self.stdout)
         call_command("kb_demo", stdout=self.stdout)  # a few articles in three languages
+        call_command("reports_demo", stdout=self.stdout)  # CSAT and an outage to report on
         self.stdout.write(self.style.SUCCESS(f"Demo data loaded: {created} tickets."))
         self.stdout.write(
             "Logins (user / password): " + ", ".join(f"{u} / {p}" for u, p, _r in DEMO_LOGINS)
