@@ -112,13 +112,26 @@ def affected(problem: Ticket) -> tuple[list[Contact], list[Organization]]:
     return contacts, orgs
 
 
+TIMELINE_LEFT_OUT = (
+    "watcher_added",
+    "watcher_removed",
+    "note_added",
+    "sla",
+    "csat",
+    "rule_fired",
+    "tags_changed",
+)
+
+
 def timeline(problem: Ticket) -> list[TicketEvent]:
     """Events of the problem and its incidents, oldest first (the review's timeline)."""
     ids = TicketLink.objects.filter(source=problem, kind=LinkKind.PARENT).values("target_id")
+    # what happened to the customers and what we did: SLA bookkeeping, ratings, watchers,
+    # notes and automation are left out, and a link is told once (on the problem)
     events = (
-        TicketEvent.objects.filter(ticket_id__in=ids)
+        TicketEvent.objects.filter(ticket_id__in=ids).exclude(kind__in=("linked", "unlinked"))
         | TicketEvent.objects.filter(ticket_id=problem.pk)
-    ).exclude(kind__in=("watcher_added", "watcher_removed", "note_added"))
+    ).exclude(kind__in=TIMELINE_LEFT_OUT)
     return list(
         events.select_related("ticket", "actor_user", "actor_contact").order_by("created_at", "id")[
             :MAX_TIMELINE

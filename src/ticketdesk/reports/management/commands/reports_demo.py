@@ -137,7 +137,8 @@ class Command(BaseCommand):
             for ticket in incidents[:6]:  # the first ones were picked up before the pattern
                 actions.assign(ticket, assignee=lead, actor=lead)
                 actions.reply(ticket, actor=lead, body="We are looking into it.")
-        with clock.frozen(start + dt.timedelta(hours=1, minutes=5)):
+        last = max(t.created_at for t in incidents)
+        with clock.frozen(last + dt.timedelta(minutes=6)):
             problem = problems.create_problem(
                 actor=lead,
                 subject=PROBLEM_SUBJECT,
