@@ -15,6 +15,7 @@ from .routers import (
     messages,
     organizations,
     participants,
+    reports,
     teams,
     tickets,
     tokens,
@@ -67,6 +68,7 @@ def build_api() -> NinjaAPI:
         api.add_router("/canned-responses", canned.router)
     api.add_router("/tokens", tokens.router)
     api.add_router("/webhooks", webhooks.router)
+    api.add_router("/reports", reports.router)
     return api
 
 
