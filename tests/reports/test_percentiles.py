@@ -1,8 +1,11 @@
 from __future__ import annotations
 
 import datetime as dt
+import math
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from tests.factories import make_ticket
 from tests.reports.conftest import T0
@@ -47,3 +50,27 @@ def test_percentiles_match_percentile_cont(facts_one_to_ten, index):
     ]
     empty = qs.filter(created_date=T0.date() + dt.timedelta(days=1))
     assert percentiles(empty, "first_response_seconds", (0.5,), index=index) == [None]
+
+
+@settings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    values=st.lists(st.integers(min_value=0, max_value=10**6), min_size=1, max_size=40),
+    fraction=st.sampled_from([0.0, 0.25, 0.5, 0.9, 0.99, 1.0]),
+)
+def test_percentiles_equal_the_definition(facts_one_to_ten, values, fraction):
+    """Any values (duplicates, one row, ties at the rank): the same as by hand."""
+    facts = list(TicketFact.objects.order_by("pk"))
+    TicketFact.objects.update(first_response_seconds=None, merged=False)
+    chosen = facts[: len(values)] if len(values) <= len(facts) else facts
+    values = values[: len(chosen)]
+    for fact, value in zip(chosen, values, strict=True):
+        TicketFact.objects.filter(pk=fact.pk).update(first_response_seconds=value)
+    ordered = sorted(values)
+    rank = fraction * (len(ordered) - 1)
+    low = math.floor(rank)
+    high = ordered[min(low + 1, len(ordered) - 1)]
+    expected = ordered[low] + (high - ordered[low]) * (rank - low)
+    (result,) = percentiles(TicketFact.objects.all(), "first_response_seconds", (fraction,))
+    assert result == pytest.approx(expected)

@@ -1,9 +1,10 @@
 """Medians and p90 computed in the database, never by loading rows into Python.
 
-PostgreSQL: percentile_cont(f) WITHIN GROUP (ORDER BY col). SQLite: count, then read the one
-or two rows around the rank with ORDER BY col LIMIT 2 OFFSET k and interpolate exactly as
-percentile_cont does. When the filters only touch the covering index of that column
-(`index=`), SQLite is told to walk it in value order (INDEXED BY): no sort, no table access.
+PostgreSQL: percentile_cont(f) WITHIN GROUP (ORDER BY col). SQLite: one query per column
+numbers the rows in value order (ROW_NUMBER() and COUNT(*) as window functions), keeps the
+one or two rows around each rank and interpolates exactly as percentile_cont does. When the
+filters only touch the covering index of that column (`index=`), SQLite is told to walk it
+in value order (INDEXED BY): no sort, no table access.
 """
 
 from __future__ import annotations
@@ -75,25 +76,33 @@ def percentiles(
         names = {f"p{i}": PercentileCont(column, fraction) for i, fraction in enumerate(fractions)}
         result = qs.aggregate(**names)
         return [result[f"p{i}"] for i in range(len(fractions))]
-    counted = _hinted(qs.values_list(column), index)
-    if counted is not None:
-        sql = f"SELECT COUNT(*) FROM ({counted[0]})"  # noqa: S608 - Django's SQL, bound params
-        count = int(_fetch(sql, counted[1])[0][0])
-    else:
-        count = qs.count()
-    if not count:
+    # one query: number the rows in value order and keep the one or two around each rank
+    inner = qs.values_list(column)
+    hinted = _hinted(inner, index)
+    sql, params = hinted if hinted is not None else inner.query.sql_with_params()
+    name = connection.ops.quote_name(column)
+    wanted = " OR ".join(
+        f"rn IN (CAST({float(f)!r} * (n - 1) AS INTEGER) + 1, "
+        f"CAST({float(f)!r} * (n - 1) AS INTEGER) + 2)"
+        for f in fractions
+    )
+    query = (
+        f"SELECT rn, n, v FROM (SELECT s.{name} AS v, ROW_NUMBER() OVER (ORDER BY s.{name}) "  # noqa: S608
+        f"AS rn, COUNT(*) OVER () AS n FROM ({sql}) AS s) WHERE {wanted}"
+    )
+    rows = _fetch(query, list(params))
+    if not rows:
         return [None for _ in fractions]
-    ordered = qs.order_by(column).values_list(column)
+    count = int(rows[0][1])
+    values = {int(rn): value for rn, _n, value in rows}
     out: list[float | None] = []
     for fraction in fractions:
-        rank = fraction * (count - 1)
+        rank = float(fraction) * (count - 1)
         low = math.floor(rank)
-        window = ordered[low : low + 2]
-        hinted = _hinted(window, index)
-        rows = _fetch(*hinted) if hinted is not None else list(window)
-        values = [row[0] for row in rows]
-        if len(values) == 1 or rank == low:
-            out.append(float(values[0]))
+        first = values[low + 1]
+        following = values.get(low + 2)
+        if rank == low or following is None:
+            out.append(float(first))
         else:
-            out.append(values[0] + (values[1] - values[0]) * (rank - low))
+            out.append(first + (following - first) * (rank - low))
     return out
