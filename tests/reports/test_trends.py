@@ -155,3 +155,33 @@ def test_last_tuesdays_spike_from_the_dashboard_to_its_tickets(client, admin_use
         tickets = client.get("/", {"view": "everything", "q": categories[0].query})
     assert tickets.status_code == 200
     assert tickets.text.count("VPN down after firewall change") >= 9
+
+
+def test_repeat_reporter_counts_where_the_repeat_matches_the_filters(team, admin_user, settings):
+    from dataclasses import replace
+
+    from tests.factories import TeamFactory
+    from ticketdesk.reports import filters
+    from ticketdesk.reports.trends import repeat_reporters
+
+    settings.TIME_ZONE = "UTC"
+    other = TeamFactory(name="Facilities", slug="facilities")
+    network = Category.objects.create(name="Network")
+    first, second = ContactFactory(), ContactFactory()
+    today = T0.date()
+    # first: earlier ticket in the other team, the repeat in ours; second: the reverse
+    ticket_on(today - dt.timedelta(days=9), "Wifi down", network, first, other)
+    ticket_on(today - dt.timedelta(days=4), "Wifi down again", network, first, team)
+    ticket_on(today - dt.timedelta(days=9), "Wifi down", network, second, team)
+    ticket_on(today - dt.timedelta(days=4), "Wifi down again", network, second, other)
+    with clock.frozen(T0):
+        drain()
+        week = filters.parse(
+            admin_user,
+            {"start": (today - dt.timedelta(days=6)).isoformat(), "end": today.isoformat()},
+        )
+    ours = repeat_reporters(replace(week, team_id=team.pk))
+    assert [(r["id"], r["repeats"]) for r in ours] == [(first.pk, 1)]
+    everyone = repeat_reporters(week)
+    assert sorted(r["id"] for r in everyone) == sorted([first.pk, second.pk])
+    assert repeat_reporters(week, days=3) == []  # five days apart: not within three

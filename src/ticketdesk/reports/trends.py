@@ -15,7 +15,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Exists, OuterRef, Sum
+from django.db.models import Count, Sum
 from django.utils import timezone
 
 from ticketdesk.accounts.models import Contact, Organization
@@ -202,22 +202,58 @@ def repeat_reporters(
     f: ReportFilters, days: int = 7, by: str = "requester_id"
 ) -> list[dict[str, Any]]:
     """Contacts (by="requester_id") or organizations (by="organization_id") that opened a
-    ticket of a category they had already reported within `days` days before."""
-    earlier = TicketFact.objects.filter(
-        **{by: OuterRef(by)},
-        category_id=OuterRef("category_id"),
-        merged=False,
-        created_at__lt=OuterRef("created_at"),
-        created_at__gte=OuterRef("created_at") - dt.timedelta(days=days),
+    ticket of a category they had already reported within `days` days before.
+
+    One pass in the database: the facts from `days` before the period to its end, each with
+    the creation time of the previous ticket of the same reporter and category (LAG over a
+    window), counted where that previous ticket is recent enough. The earlier ticket may be
+    outside the filters (another team, say); the repeated one must match them."""
+    from django.db import connection
+    from django.db.models import BooleanField, ExpressionWrapper, F, Q, Window
+    from django.db.models.functions import Lag
+
+    if by not in ("requester_id", "organization_id"):
+        raise ValueError(by)
+    scope = Q(**dimension_filter(f, facts=True))
+    candidates = (
+        TicketFact.objects.filter(
+            merged=False,
+            category_id__gt=0,
+            **{f"{by}__gt": 0},
+            created_date__range=(f.start - dt.timedelta(days=days + 1), f.end),
+        )
+        .annotate(
+            previous_at=Window(
+                Lag("created_at"),
+                partition_by=[F(by), F("category_id")],
+                order_by=[F("created_at").asc(), F("ticket_id").asc()],
+            ),
+            in_scope=ExpressionWrapper(
+                scope & Q(created_date__range=(f.start, f.end)), output_field=BooleanField()
+            ),
+        )
+        .values_list(by, "category_id", "created_at", "previous_at", "in_scope")
+        .order_by()
     )
-    rows = list(
-        facts(f)
-        .filter(created_date__range=(f.start, f.end), category_id__gt=0, **{f"{by}__gt": 0})
-        .filter(Exists(earlier))
-        .values(by, "category_id")
-        .annotate(repeats=Count("pk"))
-        .order_by("-repeats", by)[:50]
+    sql, params = candidates.query.sql_with_params()
+    q = connection.ops.quote_name
+    if connection.vendor == "postgresql":
+        recent, window = f"w.{q('previous_at')} >= w.{q('created_at')} - %s", dt.timedelta(days)
+    else:  # SQLite keeps datetimes as text
+        recent = f"julianday(w.{q('previous_at')}) >= julianday(w.{q('created_at')}) - %s"
+        window = float(days)  # type: ignore[assignment]
+    query = (
+        f"SELECT w.{q(by)}, w.{q('category_id')}, COUNT(*) AS repeats FROM ({sql}) AS w "  # noqa: S608
+        f"WHERE w.{q('in_scope')} AND w.{q('previous_at')} IS NOT NULL "
+        f"AND {recent} "
+        f"GROUP BY w.{q(by)}, w.{q('category_id')} "
+        f"ORDER BY repeats DESC, w.{q(by)} LIMIT 50"
     )
+    rows = []
+    with connection.cursor() as cursor:
+        cursor.execute(query, [*params, window])
+        for reporter, category_id, repeats in cursor.fetchall():
+            rows.append({by: reporter, "category_id": category_id, "repeats": repeats})
     model: Any = Contact if by == "requester_id" else Organization
     names = {
         obj.pk: getattr(obj, "display_name", None) or obj.name
