@@ -123,6 +123,9 @@ def load(
         done += size
         bar.advance(size)
     bar.finish()
+    from ticketdesk.core.tasks import refresh_statistics
+
+    refresh_statistics()  # SQLite: the planner needs statistics for tables this size
     if progress is not None:
         progress.write(
             f"Loaded {count:,} tickets with {messages} messages each in {bar.elapsed:.1f} s "

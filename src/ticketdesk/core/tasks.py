@@ -1,0 +1,59 @@
+"""Housekeeping tasks of the core app."""
+
+from __future__ import annotations
+
+from django.db import DatabaseError, connection
+from django_tasks import task
+
+GROWTH = 1.25  # analyze again once a table has grown by a quarter
+MIN_ROWS = 1000
+
+
+def _stale_tables() -> list[str]:
+    """SQLite tables with no statistics yet, or grown past GROWTH × what was analyzed
+    (max(rowid) stands in for the row count: cheap, and close for tables we append to)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' "
+            "AND sql NOT LIKE 'CREATE VIRTUAL%' AND sql NOT LIKE '%WITHOUT ROWID%'"
+        )
+        tables = [row[0] for row in cursor.fetchall()]
+        analyzed: dict[str, int] = {}
+        cursor.execute("SELECT name FROM sqlite_master WHERE name = 'sqlite_stat1'")
+        if cursor.fetchone():
+            cursor.execute("SELECT tbl, stat FROM sqlite_stat1")
+            for table, stat in cursor.fetchall():
+                rows = int(str(stat).split(" ", 1)[0] or 0)
+                analyzed[table] = max(analyzed.get(table, 0), rows)
+        stale = []
+        for table in tables:
+            try:  # an FTS5 shadow table, say, may have no rowid: left alone
+                cursor.execute(f"SELECT max(rowid) FROM {connection.ops.quote_name(table)}")  # noqa: S608
+            except DatabaseError:
+                continue
+            size = int(cursor.fetchone()[0] or 0)
+            before = analyzed.get(table)
+            if size >= MIN_ROWS and (before is None or size > before * GROWTH):
+                stale.append(table)
+    return stale
+
+
+def refresh_statistics() -> list[str]:
+    """Keep the query planner's statistics current; returns the tables analyzed.
+
+    SQLite never gathers statistics by itself (without them its planner chose the index on
+    `merged_into IS NULL` and read every ticket), so each table that has none or has grown
+    by a quarter is analyzed, one statement at a time (each is short; WAL readers are never
+    blocked). PostgreSQL's autovacuum does this on its own."""
+    if connection.vendor != "sqlite":
+        return []
+    stale = _stale_tables()
+    with connection.cursor() as cursor:
+        for table in stale:
+            cursor.execute(f"ANALYZE {connection.ops.quote_name(table)}")
+    return stale
+
+
+@task(queue_name="default")
+def optimize_database() -> int:
+    return len(refresh_statistics())
