@@ -18,6 +18,9 @@ def _stale_tables() -> list[str]:
             "AND sql NOT LIKE 'CREATE VIRTUAL%' AND sql NOT LIKE '%WITHOUT ROWID%'"
         )
         tables = [row[0] for row in cursor.fetchall()]
+        cursor.execute("SELECT name FROM sqlite_master WHERE sql LIKE 'CREATE VIRTUAL%'")
+        virtual = [row[0] for row in cursor.fetchall()]  # full-text indexes and their shadows
+        tables = [t for t in tables if not any(t.startswith(f"{v}_") for v in virtual)]
         analyzed: dict[str, int] = {}
         cursor.execute("SELECT name FROM sqlite_master WHERE name = 'sqlite_stat1'")
         if cursor.fetchone():
