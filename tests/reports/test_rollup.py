@@ -272,3 +272,12 @@ def test_breakdown_by_category_type_and_channel(varied, admin_user, client):
         body = client.get("/reports/", RANGE).content.decode()
     assert "Where time goes" in body
     assert f"category_id={network.pk}" in body
+
+
+def test_breakdowns_on_the_facts_share_one_pass(varied, admin_user, django_assert_num_queries):
+    f = _parse(admin_user)
+    from_rollup = metrics.breakdowns(f, ["type", "channel", "category"])
+    facts_f = replace(f, force_facts=True)
+    with django_assert_num_queries(2):  # one grouped query per cohort for all three
+        from_facts = metrics.breakdowns(facts_f, ["type", "channel", "category"])
+    assert from_facts == from_rollup

@@ -249,30 +249,56 @@ BREAKDOWN_FIELDS = {"category": "category_id", "type": "type_id", "channel": "ch
 
 def breakdown(f: ReportFilters, dimension: str) -> list[tuple[str, dict[str, Any]]]:
     """Per category, type or channel ("where are we slow?"): (value, derived numbers),
-    busiest first; the value is the id as text (the channel for channels), "0"/"" for none.
-    The roll-up's rows of that dimension answer it unless another roll-up dimension is
-    filtered; then the facts are grouped by it."""
-    field = BREAKDOWN_FIELDS[dimension]
-    per_value: dict[Any, dict[str, float]]
-    if set(f.rollup_dimensions) <= {field} and not f.force_facts:
+    busiest first; the value is the id as text (the channel for channels), "0"/"" for none."""
+    return breakdowns(f, [dimension])[dimension]
+
+
+def breakdowns(
+    f: ReportFilters, dimensions: list[str]
+) -> dict[str, list[tuple[str, dict[str, Any]]]]:
+    """`breakdown` for several dimensions. The roll-up's rows of each dimension answer it
+    unless another roll-up dimension is filtered; then one grouped pass per cohort over the
+    facts serves all of them."""
+    per_dimension: dict[str, dict[Any, dict[str, float]]] = {}
+    fields = [BREAKDOWN_FIELDS[d] for d in dimensions]
+    on_facts = [
+        d
+        for d, fld in zip(dimensions, fields, strict=True)
+        if f.force_facts or not set(f.rollup_dimensions) <= {fld}
+    ]
+    for dimension in dimensions:
+        if dimension in on_facts:
+            continue
+        field = BREAKDOWN_FIELDS[dimension]
         scope = dimension_filter(f, facts=False)
         scope["dimension"] = dimension
         if not getattr(f, field):
             scope.pop("value")
         rows = DailyTicketStats.objects.filter(date__range=(f.start, f.end), **scope)
         sums = {name: Sum(name) for name in COUNTERS}
-        per_value = defaultdict(_empty)
+        grouped: dict[Any, dict[str, float]] = defaultdict(_empty)
         for row in rows.values("value").annotate(**sums).order_by():
             key = row.pop("value")
             for name, value in row.items():
-                per_value[key][name] += value or 0
-    else:
-        per_value = {
-            str(key): values
-            for key, values in counters(replace(f, force_facts=True), field).items()
-        }
-    out = [(str(key), derived(c)) for key, c in per_value.items()]
-    return sorted(out, key=lambda item: (-item[1]["resolved"], -item[1]["created"], item[0]))
+                grouped[key][name] += value or 0
+        per_dimension[dimension] = grouped
+    if on_facts:
+        keys = tuple(BREAKDOWN_FIELDS[d] for d in on_facts)
+        combined = counters(replace(f, force_facts=True), keys)
+        for position, dimension in enumerate(on_facts):
+            grouped = defaultdict(_empty)
+            for key, values in combined.items():
+                target = grouped[str(key[position])]
+                for name, value in values.items():
+                    target[name] += value
+            per_dimension[dimension] = grouped
+    out = {}
+    for dimension in dimensions:
+        rows_out = [(str(key), derived(c)) for key, c in per_dimension[dimension].items()]
+        out[dimension] = sorted(
+            rows_out, key=lambda item: (-item[1]["resolved"], -item[1]["created"], item[0])
+        )
+    return out
 
 
 def backlog(f: ReportFilters) -> dict[str, Any]:

@@ -77,10 +77,22 @@ BREAKDOWNS = {
 }
 
 
-def breakdown_rows(f: ReportFilters, dimension: str, top: int = 15) -> list[list[Any]]:
+def breakdown_tables(f: ReportFilters, top: int = 15) -> list[tuple[str, list[list[Any]]]]:
+    """(label, rows) for each of category, type and channel that is not filtered already."""
+    wanted = [d for d in BREAKDOWNS if not getattr(f, metrics.BREAKDOWN_FIELDS[d])]
+    computed = metrics.breakdowns(f, wanted)
+    return [(str(BREAKDOWNS[d]), breakdown_rows(f, d, top, computed[d])) for d in wanted]
+
+
+def breakdown_rows(
+    f: ReportFilters,
+    dimension: str,
+    top: int = 15,
+    computed: list[tuple[str, dict[str, Any]]] | None = None,
+) -> list[list[Any]]:
     """The busiest `top` categories, types or channels with the numbers of the agent table,
     each leading to the dashboard filtered by it (11th cell)."""
-    rows = metrics.breakdown(f, dimension)[:top]
+    rows = (metrics.breakdown(f, dimension) if computed is None else computed)[:top]
     field = metrics.BREAKDOWN_FIELDS[dimension]
     ids = [int(key) for key, _d in rows if key.isdigit() and key != "0"]
     if dimension == "category":

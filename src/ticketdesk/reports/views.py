@@ -80,10 +80,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "charts": _charts(f, data),
         "agents": tables.performance_rows(f, "agent_id", data["agents"]),
         "teams": tables.performance_rows(f, "team_id", data["teams"]),
-        "breakdowns": [
-            (label, tables.breakdown_rows(f, dimension))
-            for dimension, label in tables.BREAKDOWNS.items()
-        ],
+        "breakdowns": tables.breakdown_tables(f),
         "options": queries.filter_options(f),
         "channels": queries.channel_choices(),
         "export_reports": [
