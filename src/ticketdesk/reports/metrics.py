@@ -277,7 +277,8 @@ def breakdowns(
         rows = DailyTicketStats.objects.filter(date__range=(f.start, f.end), **scope)
         sums = {name: Sum(name) for name in COUNTERS}
         grouped: dict[Any, dict[str, float]] = defaultdict(_empty)
-        for row in rows.values("value").annotate(**sums).order_by():
+        per_value: Any = rows.values("value").annotate(**sums).order_by()
+        for row in per_value:
             key = row.pop("value")
             for name, value in row.items():
                 grouped[key][name] += value or 0
@@ -336,8 +337,8 @@ def heatmap(f: ReportFilters) -> list[list[int]]:
             local = timezone.localtime(hour, zone)
             grid[local.weekday()][local.hour] += int(count or 0)
         return grid
-    per_day = rollup_rows(f).values("date").annotate(**{h: Sum(h) for h in HOURS}).order_by()
-    for row in per_day:
+    per_day: Any = rollup_rows(f).values("date").annotate(**{h: Sum(h) for h in HOURS})
+    for row in per_day.order_by():
         day = grid[row["date"].weekday()]
         for hour, name in enumerate(HOURS):
             day[hour] += int(row[name] or 0)

@@ -237,11 +237,12 @@ def repeat_reporters(
     )
     sql, params = candidates.query.sql_with_params()
     q = connection.ops.quote_name
+    window: Any
     if connection.vendor == "postgresql":
         recent, window = f"w.{q('previous_at')} >= w.{q('created_at')} - %s", dt.timedelta(days)
     else:  # SQLite keeps datetimes as text
         recent = f"julianday(w.{q('previous_at')}) >= julianday(w.{q('created_at')}) - %s"
-        window = float(days)  # type: ignore[assignment]
+        window = float(days)
     query = (
         f"SELECT w.{q(by)}, w.{q('category_id')}, COUNT(*) AS repeats FROM ({sql}) AS w "  # noqa: S608
         f"WHERE w.{q('in_scope')} AND w.{q('previous_at')} IS NOT NULL "
