@@ -66,6 +66,10 @@ class Command(BaseCommand):
         self.stdout.write(f"  Agent workspace: {url}   Portal: {url}portal/   Admin: {url}admin/")
         if settings.DATABASES["default"]["ENGINE"].endswith("sqlite3"):
             self.stdout.write(f"  Database: {settings.DATABASES['default']['NAME']}")
+        if settings.EMAIL_BACKEND.endswith("filebased.EmailBackend"):
+            self.stdout.write(
+                f"  Outgoing mail (no EMAIL_HOST set) is written to {settings.EMAIL_FILE_PATH}/"
+            )
         from ticketdesk.tickets.management.commands.demo import DEMO_LOGINS
 
         self.stdout.write("  Demo logins (user / password):")
