@@ -123,3 +123,28 @@ def test_agents_xlsx_export(client, history, admin_user):
     archive = zipfile.ZipFile(io.BytesIO(b"".join(response.streaming_content)))
     sheet = archive.read("xl/worksheets/sheet1.xml").decode()
     assert "Unassigned" in sheet and "<v>2</v>" in sheet
+
+
+def test_period_presets():
+    import datetime as dt
+
+    from ticketdesk.reports.filters import presets
+
+    periods = {str(label): (start, end) for label, start, end in presets(dt.date(2026, 3, 5))}
+    assert periods["This month"] == (dt.date(2026, 3, 1), dt.date(2026, 3, 5))
+    assert periods["Last month"] == (dt.date(2026, 2, 1), dt.date(2026, 2, 28))
+    assert periods["This quarter"] == (dt.date(2026, 1, 1), dt.date(2026, 3, 5))
+    assert periods["Last 7 days"] == (dt.date(2026, 2, 27), dt.date(2026, 3, 5))
+    assert presets(dt.date(2026, 1, 10))[3][1:] == (dt.date(2025, 12, 1), dt.date(2025, 12, 31))
+
+
+def test_presets_keep_the_other_filters(client, history, team, admin_user):
+    client.force_login(admin_user)
+    with clock.frozen(at(days=3)):
+        body = client.get("/reports/", {"team_id": team.pk}).content.decode()
+    assert (
+        f'href="?team_id={team.pk}&amp;interval=day&amp;start=2026-03-01&amp;end=2026-03-05"'
+        in body
+    )
+    # the default period (last 30 days) is the current one
+    assert 'start=2026-02-04&amp;end=2026-03-05" aria-current="true"' in body

@@ -104,7 +104,7 @@ def allowed_teams(user: Any) -> tuple[int, ...] | None:
 def parse(user: Any, data: Any) -> ReportFilters:
     """ReportFilters from a QueryDict (or dict); raises PermissionDenied/ValidationFailed."""
     allowed = allowed_teams(user)
-    today = timezone.localtime(clock.now(), timezone.get_default_timezone()).date()
+    today = local_today()
     end = _date(data, "end", today)
     start = _date(data, "start", end - dt.timedelta(days=29))
     if start > end:
@@ -149,3 +149,22 @@ def dimension_filter(f: ReportFilters, *, facts: bool) -> dict[str, Any]:
     if f.team_id is None and f.allowed_team_ids is not None:
         out["team_id__in"] = list(f.allowed_team_ids)
     return out
+
+
+def presets(today: dt.date) -> list[tuple[str, dt.date, dt.date]]:
+    """Common periods ending today or just before it: (label, start, end)."""
+    month_start = today.replace(day=1)
+    last_month_end = month_start - dt.timedelta(days=1)
+    quarter_start = today.replace(month=(today.month - 1) // 3 * 3 + 1, day=1)
+    return [
+        (_("Last 7 days"), today - dt.timedelta(days=6), today),
+        (_("Last 30 days"), today - dt.timedelta(days=29), today),
+        (_("This month"), month_start, today),
+        (_("Last month"), last_month_end.replace(day=1), last_month_end),
+        (_("This quarter"), quarter_start, today),
+        (_("Last 365 days"), today - dt.timedelta(days=364), today),
+    ]
+
+
+def local_today() -> dt.date:
+    return timezone.localtime(clock.now(), timezone.get_default_timezone()).date()

@@ -65,6 +65,19 @@ def _charts(f: filters.ReportFilters, data: dict[str, Any]) -> list[charts.Chart
     return [volume, backlog, heat]
 
 
+def _presets(f: filters.ReportFilters) -> list[tuple[str, str, bool]]:
+    """(label, query string, current?) for the common periods, other filters kept."""
+    others = {k: v for k, v in f.as_query().items() if k not in ("start", "end")}
+    return [
+        (
+            str(label),
+            urlencode({**others, "start": start.isoformat(), "end": end.isoformat()}),
+            (start, end) == (f.start, f.end),
+        )
+        for label, start, end in filters.presets(filters.local_today())
+    ]
+
+
 @require_GET
 def dashboard(request: HttpRequest) -> HttpResponse:
     try:
@@ -81,6 +94,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "agents": tables.performance_rows(f, "agent_id", data["agents"]),
         "teams": tables.performance_rows(f, "team_id", data["teams"]),
         "breakdowns": tables.breakdown_tables(f),
+        "presets": _presets(f),
         "options": queries.filter_options(f),
         "channels": queries.channel_choices(),
         "export_reports": [
