@@ -98,3 +98,29 @@ def test_safe_cell_and_xlsx_writer():
     archive = zipfile.ZipFile(target)
     assert archive.testzip() is None
     assert archive.read("xl/worksheets/sheet1.xml").count(b"<row ") == 31
+
+
+@pytest.mark.parametrize("report", ["categories", "types", "channels", "trends", "repeats"])
+def test_every_report_exports(client, history, admin_user, report):
+    import csv
+    import io
+
+    from tests.reports.conftest import at
+    from ticketdesk.core import clock
+
+    client.force_login(admin_user)
+    with clock.frozen(at(days=3)):
+        response = client.get(
+            f"/reports/export/{report}.csv",
+            {"start": "2026-03-01", "end": "2026-03-31", "compare": "weeks"},
+        )
+        xlsx = client.get(f"/reports/export/{report}.xlsx", {"start": "2026-03-01"})
+    assert response.status_code == 200
+    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig"))))
+    assert len(rows[0]) >= 4  # a header row
+    if report == "channels":
+        assert ["Email", "1", "1"] == rows[1][:3]
+    if report in ("trends", "repeats"):
+        assert rows[0][:2] == ["Kind", "Name"]
+    assert xlsx.status_code == 200
+    assert b"".join(xlsx.streaming_content)[:2] == b"PK"

@@ -16,7 +16,22 @@ from ticketdesk.tickets.models import Category, Channel, TicketType
 from . import metrics
 from .filters import ReportFilters
 
-REPORTS = ("summary", "volume", "agents", "teams")
+REPORTS = (
+    "summary",
+    "volume",
+    "agents",
+    "teams",
+    "categories",
+    "types",
+    "channels",
+    "trends",
+    "repeats",
+)
+SLA_LABELS = {
+    "first_response": gettext_lazy("SLA first response compliance (%)"),
+    "next_response": gettext_lazy("SLA next response compliance (%)"),
+    "resolution": gettext_lazy("SLA resolution compliance (%)"),
+}
 
 
 def _round(value: Any) -> Any:
@@ -151,13 +166,41 @@ def summary_rows(f: ReportFilters) -> list[list[Any]]:
         [_("CSAT response rate (%)"), _round(s["csat_response_rate"])],
     ]
     for metric, values in s["sla"].items():
-        rows.append(
-            [_("SLA %(metric)s compliance (%%)") % {"metric": metric}, _round(values["compliance"])]
-        )
+        rows.append([str(SLA_LABELS.get(metric, metric)), _round(values["compliance"])])
     return rows
 
 
-def report_table(name: str, f: ReportFilters) -> tuple[list[str], Iterator[list[Any]]]:
+def trend_rows(f: ReportFilters, compare: str = "previous") -> list[list[Any]]:
+    from . import trends
+
+    out: list[list[Any]] = []
+    for kind, items in (
+        (_("Category"), trends.category_trends(f, compare)),
+        (_("Tag"), trends.tag_trends(f, compare)),
+        (_("Term"), trends.term_trends(f, compare)),
+    ):
+        out += [
+            [kind, t.label, t.current, t.previous, _round(t.delta), _round(t.change)] for t in items
+        ]
+    return out
+
+
+def repeat_rows(f: ReportFilters, days: int = 7) -> list[list[Any]]:
+    from . import trends
+
+    out: list[list[Any]] = []
+    for kind, by in ((_("Contact"), "requester_id"), (_("Organization"), "organization_id")):
+        out += [
+            [kind, r["name"], r["category"], r["repeats"]]
+            for r in trends.repeat_reporters(f, days, by)
+        ]
+    return out
+
+
+def report_table(
+    name: str, f: ReportFilters, *, compare: str = "previous", days: int = 7
+) -> tuple[list[str], Iterator[list[Any]]]:
+    """`compare` and `days` apply to the trends and repeat reporters."""
     if name == "volume":
         headers = [_("Period"), _("Created"), _("Resolved")]
         return headers, iter([[d, c, r] for d, c, r in metrics.volume_series(f)])
@@ -165,4 +208,26 @@ def report_table(name: str, f: ReportFilters) -> tuple[list[str], Iterator[list[
         return _performance_headers(_("Agent")), iter(performance_rows(f, "agent_id"))
     if name == "teams":
         return _performance_headers(_("Team")), iter(performance_rows(f, "team_id"))
+    for dimension, report in (
+        ("category", "categories"),
+        ("type", "types"),
+        ("channel", "channels"),
+    ):
+        if name == report:
+            rows = breakdown_rows(f, dimension, top=1000)
+            headers = _performance_headers(str(BREAKDOWNS[dimension]))
+            return headers, iter([row[:10] for row in rows])
+    if name == "trends":
+        headers = [
+            _("Kind"),
+            _("Name"),
+            _("This period"),
+            _("Previous period"),
+            _("Change"),
+            _("Change (%)"),
+        ]
+        return headers, iter(trend_rows(f, compare))
+    if name == "repeats":
+        headers = [_("Kind"), _("Name"), _("Category"), _("Repeats")]
+        return headers, iter(repeat_rows(f, days))
     return [_("Metric"), _("Value")], iter(summary_rows(f))

@@ -102,6 +102,9 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             ("volume", _("Volume")),
             ("agents", _("Agents")),
             ("teams", _("Teams")),
+            ("categories", _("Categories")),
+            ("types", _("Types")),
+            ("channels", _("Channels")),
         ],
     }
     return render(request, "reports/dashboard.html", context)
@@ -115,7 +118,12 @@ def export_report(request: HttpRequest, report: str, fmt: str) -> HttpResponseBa
         f = filters.parse(request.user, request.GET)
     except DomainError as error:
         return render_domain_error(request, error)
-    headers, rows = tables.report_table(report, f)
+    compare = "weeks" if request.GET.get("compare") == "weeks" else "previous"
+    try:
+        days = max(1, min(90, int(request.GET.get("repeat_days") or 7)))
+    except ValueError:
+        days = 7
+    headers, rows = tables.report_table(report, f, compare=compare, days=days)
     return respond(fmt, f"{report}-{f.start}-{f.end}", headers, rows)
 
 
