@@ -79,7 +79,10 @@ def test_trends_page_links_spikes(client, admin_user, settings):
         created_at=T0,
     )
     client.force_login(admin_user)
-    body = client.get("/reports/trends/").content.decode()
+    with clock.frozen(T0):  # the default period (the last 30 days) covers the spike
+        body = client.get("/reports/trends/").content.decode()
+        earlier = client.get("/reports/trends/", {"start": "2026-01-01", "end": "2026-01-31"})
+    assert "No spikes detected." in earlier.content.decode()  # only those of the period
     assert f"/reports/?category_id={network.pk}&amp;start=2026-03-02" in body
     assert "<strong>Network</strong>" in body
     assert 'href="/?view=everything&amp;q=firewall"' in body
@@ -137,6 +140,8 @@ def test_last_tuesdays_spike_from_the_dashboard_to_its_tickets(client, admin_use
         links = [
             unescape(u) for u in re.findall(r'<a href="([^"]+)" class="chart-link"', page.text)
         ]
+        marked = re.findall(r'class="chart-highlight"><title>([0-9-]+):', page.text)
+        assert marked == ["2026-03-03"]  # the spike is circled
         drill = next(u for u in links if "start=2026-03-03" in u)
         assert parse_qs(urlsplit(drill).query) == {
             "start": ["2026-03-03"],

@@ -85,8 +85,11 @@ def line_chart(
     series: Sequence[tuple[str, Sequence[float]]],
     links: Sequence[str] = (),
     link_label: str = "",
+    highlights: Sequence[int] = (),
+    highlight_label: str = "",
 ) -> Chart:
-    """`links`: one URL per label; each point then becomes a link (keyboard reachable)."""
+    """`links`: one URL per label; each point then becomes a link (keyboard reachable).
+    `highlights`: positions of the first series to mark (a spike), named `highlight_label`."""
     top = _nice_max(max((max(values, default=0) for _, values in series), default=0))
     plot_w = WIDTH - PAD_LEFT - PAD_RIGHT
     plot_h = HEIGHT - PAD_TOP - PAD_BOTTOM
@@ -110,6 +113,15 @@ def line_chart(
             f'<text x="{PAD_LEFT + 8 + index * 120}" y="{PAD_TOP + 10}" font-size="12" '
             f'fill="{color}">■ {escape(name)}</text>'
         )
+    for i in highlights:
+        if series and 0 <= i < len(labels):
+            value = series[0][1][i]
+            body.append(
+                f'<circle cx="{x_of(i):.1f}" cy="{y_of(value):.1f}" r="5" fill="none" '
+                f'stroke="#dc2626" stroke-width="2" class="chart-highlight">'
+                f"<title>{escape(labels[i])}: {escape(highlight_label)} ({value:g})</title>"
+                "</circle>"
+            )
     step = plot_w / n if len(labels) > 1 else plot_w
     for i, url in enumerate(links):
         # an invisible column over the day: shaded on hover and focus (app.css)
@@ -119,8 +131,9 @@ def line_chart(
         body.append(
             f'<a href="{escape(url)}" class="chart-link"><rect x="{left:.1f}" y="{PAD_TOP}" '
             f'width="{max(right - left, 1):.1f}" height="{plot_h}" fill="transparent">'
-            f"<title>{escape(labels[i])}: {escape(numbers)}. {escape(link_label)}</title>"
-            "</rect></a>"
+            f"<title>{escape(labels[i])}: {escape(numbers)}. "
+            f"{escape(highlight_label) + '. ' if i in highlights else ''}{escape(link_label)}"
+            "</title></rect></a>"
         )
     rows = [[label, *(values[i] for _, values in series)] for i, label in enumerate(labels)]
     desc = ", ".join(f"{name}: {sum(values):g}" for name, values in series)

@@ -34,6 +34,21 @@ def _drill_down(f: filters.ReportFilters, day: dt.date) -> str:
     return f"{reverse('reports:trends')}?{urlencode(query)}"
 
 
+def _unusual(counts: list[int], threshold: float = 3.0, minimum: int = 5) -> list[int]:
+    """Positions whose count lies `threshold` standard deviations above the mean of the
+    other periods (a spike worth selecting), at least `minimum`."""
+    out = []
+    for i, count in enumerate(counts):
+        others = counts[:i] + counts[i + 1 :]
+        if count < minimum or len(others) < 4:
+            continue
+        mean = sum(others) / len(others)
+        deviation = (sum((c - mean) ** 2 for c in others) / len(others)) ** 0.5
+        if count > mean and (count - mean) / max(deviation, 1.0) >= threshold:
+            out.append(i)
+    return out
+
+
 def _charts(f: filters.ReportFilters, data: dict[str, Any]) -> list[charts.Chart]:
     labels = [d.isoformat() for d, _c, _r in data["series"]]
     volume = charts.line_chart(
@@ -45,6 +60,8 @@ def _charts(f: filters.ReportFilters, data: dict[str, Any]) -> list[charts.Chart
         ],
         links=[_drill_down(f, d) for d, _c, _r in data["series"]],
         link_label=_("Select a day to see what rose on it."),
+        highlights=_unusual([c for _d, c, _r in data["series"]]),
+        highlight_label=_("Unusually many tickets created"),
     )
     backlog = charts.bar_chart(
         _("Open backlog by age"),
@@ -226,7 +243,11 @@ def trends(request: HttpRequest) -> HttpResponse:
             "terms": trend_queries.term_trends(f, compare),
             "repeat_contacts": trend_queries.repeat_reporters(f, days, "requester_id"),
             "repeat_organizations": trend_queries.repeat_reporters(f, days, "organization_id"),
-            "spikes": _spikes_with_labels(list(SpikeAlert.objects.all()[:20])),
+            "spikes": _spikes_with_labels(
+                list(
+                    SpikeAlert.objects.filter(period_start__lte=f.end, period_end__gte=f.start)[:20]
+                )
+            ),
         },
     )
 
