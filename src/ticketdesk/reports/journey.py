@@ -1,11 +1,13 @@
 """Customer journey: every ticket of a contact or an organization across channels, one
-timeline of their events, and the CSAT trend. Limited to the tickets the viewer may see."""
+timeline of their events, and the CSAT trend. Limited to the tickets the viewer may see.
+Totals cover every ticket; the list and the timeline the newest MAX_TICKETS."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Avg, Count, Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet, Sum, Window
+from django.db.models.functions import RowNumber
 from django.utils.translation import gettext as _
 
 from ticketdesk.accounts import policy
@@ -55,16 +57,54 @@ def journey(user: Any, kind: str, pk: int) -> dict[str, Any]:
             "requester__email",
         )[:MAX_TICKETS]
     )
-    facts = TicketFact.objects.filter(ticket_id__in=ticket_ids, merged=False)
-    totals = facts.aggregate(
-        tickets=Count("pk"),
-        open=Count("pk", filter=Q(is_open=True)),
-        csat=Avg("csat_score"),
-        csat_count=Count("csat_score"),
-        first_response=Avg("first_response_seconds"),
-        resolution=Avg("resolution_seconds"),
+    if policy.is_admin(user):  # sees every ticket: no need to join the visible ones
+        facts = TicketFact.objects.filter(**{field: pk}, merged=False)
+    else:
+        facts = TicketFact.objects.filter(ticket_id__in=ticket_ids, merged=False)
+    # one grouped pass: per channel, then the totals summed here
+    per_channel = list(
+        facts.values("channel")
+        .annotate(
+            tickets=Count("pk"),
+            open=Count("pk", filter=Q(is_open=True)),
+            csat_sum=Sum("csat_score"),
+            csat_count=Count("csat_score"),
+            first_response_sum=Sum("first_response_seconds"),
+            first_response_count=Count("first_response_seconds"),
+            resolution_sum=Sum("resolution_seconds"),
+            resolution_count=Count("resolution_seconds"),
+        )
+        .order_by()
     )
-    channels = list(facts.values_list("channel").annotate(n=Count("pk")).order_by("-n", "channel"))
+    sums = {
+        name: sum(row[name] or 0 for row in per_channel)
+        for name in (
+            "tickets",
+            "open",
+            "csat_sum",
+            "csat_count",
+            "first_response_sum",
+            "first_response_count",
+            "resolution_sum",
+            "resolution_count",
+        )
+    }
+
+    def average(name: str) -> float | None:
+        count = sums[f"{name}_count"]
+        return sums[f"{name}_sum"] / count if count else None
+
+    totals = {
+        "tickets": sums["tickets"],
+        "open": sums["open"],
+        "csat": average("csat"),
+        "csat_count": sums["csat_count"],
+        "first_response": average("first_response"),
+        "resolution": average("resolution"),
+    }
+    channels = sorted(
+        ((row["channel"], row["tickets"]) for row in per_channel), key=lambda c: (-c[1], c[0])
+    )
     ratings = list(
         facts.filter(csat_score__isnull=False)
         .order_by("-created_at")
@@ -72,7 +112,19 @@ def journey(user: Any, kind: str, pk: int) -> dict[str, Any]:
     )
     ratings.reverse()
     events = list(
-        TicketEvent.objects.filter(ticket_id__in=ticket_ids, kind__in=TIMELINE_KINDS)
+        # the listed (newest) tickets' events: an index range per ticket, however many
+        # tickets the organization has
+        TicketEvent.objects.filter(ticket_id__in=[t.pk for t in listed], kind__in=TIMELINE_KINDS)
+        # numbered per ticket: the newest MAX_EVENTS of each come from the per-ticket index,
+        # where a plain ORDER BY … LIMIT led PostgreSQL to walk the whole event feed backwards
+        .annotate(
+            position=Window(
+                RowNumber(),
+                partition_by=[F("ticket_id")],
+                order_by=[F("created_at").desc(), F("id").desc()],
+            )
+        )
+        .filter(position__lte=MAX_EVENTS)
         .select_related("ticket", "actor_user", "actor_contact")
         .only(
             "kind",
