@@ -171,7 +171,8 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     label, results = run_on_loaded_database(args, "td_api_bench_", measure)
     results["database"] = label
     results["tickets"] = args.tickets
-    print(f"API latency on {label}, {args.tickets} tickets, ms:")
+    size = "the tickets already there" if args.existing else f"{args.tickets} tickets"
+    print(f"API latency on {label}, {size}, ms:")
     for name, figures in results.items():
         if isinstance(figures, dict):
             print(f"  {name:<18} p50 {figures['p50']:>7}  p95 {figures['p95']:>7}")

@@ -105,7 +105,8 @@ def _print_slowest_queries(requests: list[tuple[Any, str]]) -> None:
 def main(argv: list[str] | None = None) -> dict[str, Any]:
     args = parse_args(argv)
     label, results = run_on_loaded_database(args, "td_ws_bench_", measure)
-    print(f"Workspace latency on {label}, {args.tickets} tickets, ms:")
+    size = "the tickets already there" if args.existing else f"{args.tickets} tickets"
+    print(f"Workspace latency on {label}, {size}, ms:")
     for name, figures in results.items():
         print(f"  {name:<22} p50 {figures['p50']:>8}  p95 {figures['p95']:>8}")
     return results
