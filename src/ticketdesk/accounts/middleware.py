@@ -1,4 +1,5 @@
-"""Activate the signed-in user's language and time zone."""
+"""Activate the signed-in user's language and time zone; give the policy module a cache
+that lives as long as the request."""
 
 from __future__ import annotations
 
@@ -16,6 +17,8 @@ class UserPreferencesMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated:
+            # memberships and ticket visibility, asked by several parts of one page
+            user._policy_cache = {}
             if getattr(user, "language", ""):
                 translation.activate(user.language)
                 request.LANGUAGE_CODE = translation.get_language()

@@ -81,7 +81,7 @@ def visible_tickets(user: User | AnonymousUser | None) -> QuerySet[Ticket]:
     if is_admin(user):
         return qs
     if is_staff_member(user):
-        team_ids = list(user.team_memberships.values_list("team_id", flat=True))  # type: ignore[union-attr]
+        team_ids = [team_id for team_id, _lead in memberships(user)]
         # a subquery, not a join: a join on watchers could duplicate rows
         watched = Ticket.watchers.through.objects.filter(user_id=int(user.pk or 0)).values(
             "ticket_id"
@@ -103,10 +103,38 @@ def visible_tickets(user: User | AnonymousUser | None) -> QuerySet[Ticket]:
     return qs.filter(condition)
 
 
+def _request_cache(user: Any) -> dict[Any, Any] | None:
+    """A dict that lives as long as the request the user came with (set by
+    `RequestCacheMiddleware`), or None outside a request: then nothing is cached, so code
+    that changes memberships and asks again always sees the change."""
+    return getattr(user, "_policy_cache", None)
+
+
+def memberships(user: Any) -> list[tuple[int, bool]]:
+    """(team id, is lead) of each of the user's teams; asked once per request."""
+    cache = _request_cache(user)
+    if cache is not None and "memberships" in cache:
+        return cache["memberships"]  # type: ignore[no-any-return]
+    rows = [
+        (int(team_id), bool(lead))
+        for team_id, lead in user.team_memberships.values_list("team_id", "is_lead")
+    ]
+    if cache is not None:
+        cache["memberships"] = rows
+    return rows
+
+
 def _ticket_visible(user: Any, ticket: Ticket) -> bool:
     if is_admin(user):
         return True
-    return visible_tickets(user).filter(pk=ticket.pk).exists()
+    cache = _request_cache(user)
+    key = ("visible", ticket.pk)
+    if cache is not None and key in cache:
+        return cache[key]  # type: ignore[no-any-return]
+    visible = visible_tickets(user).filter(pk=ticket.pk).exists()
+    if cache is not None:
+        cache[key] = visible
+    return visible
 
 
 def can(user: Any, verb: str, obj: Any = None) -> bool:
@@ -118,9 +146,7 @@ def can(user: Any, verb: str, obj: Any = None) -> bool:
     if verb == ADMINISTER:
         return is_admin(user)
     if verb == VIEW_REPORTS:
-        return is_admin(user) or (
-            is_agent(user) and user.team_memberships.filter(is_lead=True).exists()
-        )
+        return is_admin(user) or (is_agent(user) and any(lead for _team, lead in memberships(user)))
     if verb == CREATE_FOR_OTHERS:
         return is_agent(user)
     if isinstance(obj, Message):

@@ -27,7 +27,23 @@ from ticketdesk.tickets.models import (
 LEVEL_CHOICES = [(str(v), label) for v, label in Level.choices]
 
 
-class AgentChoiceField(forms.ModelChoiceField):
+class ShortChoiceIterator(forms.models.ModelChoiceIterator):
+    """Reads a short list of choices (statuses, teams, agents, types, categories) in one
+    ordinary query: Django's default `.iterator()` opens a server-side cursor on
+    PostgreSQL, three round trips for a dozen rows, five times per ticket page."""
+
+    def __iter__(self) -> Any:
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        for obj in self.queryset.all():
+            yield self.choice(obj)
+
+
+class ShortChoiceField(forms.ModelChoiceField):
+    iterator = ShortChoiceIterator
+
+
+class AgentChoiceField(ShortChoiceField):
     def label_from_instance(self, obj: Any) -> str:
         return str(obj.display_name)
 
@@ -75,7 +91,7 @@ class TicketFieldsForm(forms.Form):
     `tickets.actions.set_fields` takes."""
 
     expected_version = forms.IntegerField(widget=forms.HiddenInput)
-    status = forms.ModelChoiceField(queryset=Status.objects.none(), label=_("Status"))
+    status = ShortChoiceField(queryset=Status.objects.none(), label=_("Status"))
     priority = forms.ChoiceField(
         label=_("Priority"),
         required=False,
@@ -83,7 +99,7 @@ class TicketFieldsForm(forms.Form):
     )
     urgency = forms.TypedChoiceField(label=_("Urgency"), choices=LEVEL_CHOICES, coerce=int)
     impact = forms.TypedChoiceField(label=_("Impact"), choices=LEVEL_CHOICES, coerce=int)
-    team = forms.ModelChoiceField(
+    team = ShortChoiceField(
         queryset=Team.objects.filter(active=True),
         label=_("Team"),
         required=False,
@@ -95,13 +111,13 @@ class TicketFieldsForm(forms.Form):
         required=False,
         empty_label=_("Unassigned"),
     )
-    ticket_type = forms.ModelChoiceField(
+    ticket_type = ShortChoiceField(
         queryset=TicketType.objects.filter(active=True),
         label=_("Type"),
         required=False,
         empty_label="—",
     )
-    category = forms.ModelChoiceField(
+    category = ShortChoiceField(
         queryset=Category.objects.filter(active=True),
         label=_("Category"),
         required=False,
@@ -234,7 +250,7 @@ class NewTicketForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 8}),
         help_text=_("What the customer told you. Markdown is supported."),
     )
-    team = forms.ModelChoiceField(
+    team = ShortChoiceField(
         queryset=Team.objects.filter(active=True),
         label=_("Team"),
         required=False,
@@ -246,7 +262,7 @@ class NewTicketForm(forms.Form):
         required=False,
         empty_label=_("Unassigned"),
     )
-    ticket_type = forms.ModelChoiceField(
+    ticket_type = ShortChoiceField(
         queryset=TicketType.objects.filter(active=True),
         label=_("Type"),
         required=False,
