@@ -86,19 +86,9 @@ def _custom_field(definition: CustomFieldDefinition) -> forms.Field:
     return forms.CharField(max_length=2000, **common)
 
 
-class TicketFieldsForm(forms.Form):
-    """The side panel. `changes()` returns only what differs from the ticket, in the shape
-    `tickets.actions.set_fields` takes."""
+class RoutingFieldsForm(forms.Form):
+    """Team, assignee and type: the fields the side panel and the new-ticket form share."""
 
-    expected_version = forms.IntegerField(widget=forms.HiddenInput)
-    status = ShortChoiceField(queryset=Status.objects.none(), label=_("Status"))
-    priority = forms.ChoiceField(
-        label=_("Priority"),
-        required=False,
-        choices=[("", _("From urgency × impact")), *LEVEL_CHOICES],
-    )
-    urgency = forms.TypedChoiceField(label=_("Urgency"), choices=LEVEL_CHOICES, coerce=int)
-    impact = forms.TypedChoiceField(label=_("Impact"), choices=LEVEL_CHOICES, coerce=int)
     team = ShortChoiceField(
         queryset=Team.objects.filter(active=True),
         label=_("Team"),
@@ -117,6 +107,40 @@ class TicketFieldsForm(forms.Form):
         required=False,
         empty_label="—",
     )
+
+    def __init__(self, *args: Any, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        assignee_field = self.fields["assignee"]
+        assert isinstance(assignee_field, forms.ModelChoiceField)
+        assignee_field.queryset = agents_queryset()
+
+
+class TicketFieldsForm(RoutingFieldsForm):
+    """The side panel. `changes()` returns only what differs from the ticket, in the shape
+    `tickets.actions.set_fields` takes."""
+
+    field_order = [
+        "expected_version",
+        "status",
+        "priority",
+        "urgency",
+        "impact",
+        "team",
+        "assignee",
+        "ticket_type",
+        "category",
+        "tags",
+    ]
+
+    expected_version = forms.IntegerField(widget=forms.HiddenInput)
+    status = ShortChoiceField(queryset=Status.objects.none(), label=_("Status"))
+    priority = forms.ChoiceField(
+        label=_("Priority"),
+        required=False,
+        choices=[("", _("From urgency × impact")), *LEVEL_CHOICES],
+    )
+    urgency = forms.TypedChoiceField(label=_("Urgency"), choices=LEVEL_CHOICES, coerce=int)
+    impact = forms.TypedChoiceField(label=_("Impact"), choices=LEVEL_CHOICES, coerce=int)
     category = ShortChoiceField(
         queryset=Category.objects.filter(active=True),
         label=_("Category"),
@@ -159,9 +183,6 @@ class TicketFieldsForm(forms.Form):
         status_field = self.fields["status"]
         assert isinstance(status_field, forms.ModelChoiceField)
         status_field.queryset = Status.objects.filter(pk__in=[s.pk for s in self.status_targets])
-        assignee_field = self.fields["assignee"]
-        assert isinstance(assignee_field, forms.ModelChoiceField)
-        assignee_field.queryset = agents_queryset()
         for definition in self.definitions:
             self.fields[f"cf_{definition.key}"] = _custom_field(definition)
 
@@ -232,9 +253,22 @@ class TicketFieldsForm(forms.Form):
         return changes
 
 
-class NewTicketForm(forms.Form):
+class NewTicketForm(RoutingFieldsForm):
     """A ticket opened by an agent for a customer (phone, walk-in, chat)."""
 
+    field_order = [
+        "requester_email",
+        "requester_name",
+        "channel",
+        "subject",
+        "body",
+        "team",
+        "assignee",
+        "ticket_type",
+        "urgency",
+        "impact",
+        "tags",
+    ]
     CHANNELS = [
         (Channel.PHONE, _("Phone")),
         (Channel.AGENT, _("In person (walk-in)")),
@@ -250,24 +284,6 @@ class NewTicketForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 8}),
         help_text=_("What the customer told you. Markdown is supported."),
     )
-    team = ShortChoiceField(
-        queryset=Team.objects.filter(active=True),
-        label=_("Team"),
-        required=False,
-        empty_label=_("No team"),
-    )
-    assignee = AgentChoiceField(
-        queryset=User.objects.none(),
-        label=_("Assignee"),
-        required=False,
-        empty_label=_("Unassigned"),
-    )
-    ticket_type = ShortChoiceField(
-        queryset=TicketType.objects.filter(active=True),
-        label=_("Type"),
-        required=False,
-        empty_label="—",
-    )
     urgency = forms.TypedChoiceField(
         label=_("Urgency"), choices=LEVEL_CHOICES, coerce=int, initial=Level.MEDIUM
     )
@@ -275,12 +291,6 @@ class NewTicketForm(forms.Form):
         label=_("Impact"), choices=LEVEL_CHOICES, coerce=int, initial=Level.MEDIUM
     )
     tags = forms.CharField(label=_("Tags"), required=False, help_text=_("Comma separated."))
-
-    def __init__(self, *args: Any, **kwargs: Any):
-        super().__init__(*args, **kwargs)
-        assignee_field = self.fields["assignee"]
-        assert isinstance(assignee_field, forms.ModelChoiceField)
-        assignee_field.queryset = agents_queryset()
 
 
 def time_zone_choices() -> list[tuple[str, Any]]:
