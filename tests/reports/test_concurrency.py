@@ -3,11 +3,10 @@ day, team and values add up exactly (PostgreSQL; SQLite's test database is one c
 
 from __future__ import annotations
 
-import threading
-
 import pytest
-from django.db import close_old_connections, connection
+from django.db import connection
 
+from tests.concurrency import run_at_once
 from tests.factories import ContactFactory, TeamFactory, make_agent
 from ticketdesk.reports.facts import refresh_ticket
 from ticketdesk.reports.models import DailyTicketStats, TicketFact
@@ -31,24 +30,7 @@ def test_concurrent_refreshes_add_up():
         actions.reply(ticket, actor=agent, body="On it")
     TicketFact.objects.all().delete()
     DailyTicketStats.objects.all().delete()  # every worker finds the rows missing at once
-    errors: list[Exception] = []
-    barrier = threading.Barrier(len(tickets))
-
-    def work(ticket_id: int) -> None:
-        try:
-            barrier.wait(timeout=20)
-            refresh_ticket(ticket_id)
-        except Exception as exc:
-            errors.append(exc)
-        finally:
-            close_old_connections()
-            connection.close()
-
-    threads = [threading.Thread(target=work, args=(t.pk,)) for t in tickets]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
+    errors = run_at_once(len(tickets), lambda i: refresh_ticket(tickets[i].pk))
     assert errors == []
     for dimension in ("", "channel", "type", "category", "organization"):
         rows = DailyTicketStats.objects.filter(dimension=dimension, team_id=team.pk)

@@ -3,11 +3,10 @@ agent's capacity (PostgreSQL; the SQLite test database serialises writers anyway
 
 from __future__ import annotations
 
-import threading
-
 import pytest
-from django.db import close_old_connections, connection
+from django.db import connection
 
+from tests.concurrency import run_at_once
 from tests.factories import ContactFactory, TeamFactory, make_agent
 from ticketdesk.accounts.models import AssignmentStrategy
 from ticketdesk.routing import engine
@@ -40,24 +39,7 @@ def test_concurrent_routing_never_exceeds_capacity():
         )
         for i in range(12)
     ]
-    errors: list[Exception] = []
-    barrier = threading.Barrier(len(tickets))
-
-    def work(ticket_id: int) -> None:
-        try:
-            barrier.wait(timeout=20)
-            engine.route(ticket_id)
-        except Exception as exc:
-            errors.append(exc)
-        finally:
-            close_old_connections()
-            connection.close()
-
-    threads = [threading.Thread(target=work, args=(t.pk,)) for t in tickets]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
+    errors = run_at_once(len(tickets), lambda i: engine.route(tickets[i].pk))
     assert errors == []
     per_agent = {agent.pk: Ticket.objects.filter(assignee=agent).count() for agent in agents}
     assert all(count <= 2 for count in per_agent.values()), per_agent

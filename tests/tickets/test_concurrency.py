@@ -2,39 +2,16 @@
 
 from __future__ import annotations
 
-import threading
-
 import pytest
-from django.db import close_old_connections, connection
+from django.db import connection
 
+from tests.concurrency import run_at_once
 from tests.factories import ContactFactory, TeamFactory, make_agent
 from ticketdesk.core.errors import Conflict
 from ticketdesk.tickets import actions
 from ticketdesk.tickets.models import Ticket
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def _run_threads(count, target):
-    errors = []
-    barrier = threading.Barrier(count)
-
-    def wrapper(i):
-        try:
-            barrier.wait(timeout=10)
-            target(i)
-        except Exception as exc:
-            errors.append(exc)
-        finally:
-            close_old_connections()
-            connection.close()
-
-    threads = [threading.Thread(target=wrapper, args=(i,)) for i in range(count)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=60)
-    return errors
 
 
 def test_concurrent_creation_gives_unique_gapless_numbers():
@@ -49,7 +26,7 @@ def test_concurrent_creation_gives_unique_gapless_numbers():
                 requester=contacts[i], subject=f"t{i}-{n}", channel="api", actor=None, team=team
             )
 
-    errors = _run_threads(8, create)
+    errors = run_at_once(8, create)
     assert errors == []
     numbers = sorted(Ticket.objects.values_list("number", flat=True))
     assert len(numbers) == 40
@@ -79,7 +56,7 @@ def test_concurrent_edits_with_the_same_version_one_wins():
         except Conflict:
             results.append("conflict")
 
-    errors = _run_threads(6, edit)
+    errors = run_at_once(6, edit)
     assert errors == []
     assert sorted(results) == ["conflict"] * 5 + ["ok"]
     ticket.refresh_from_db()
