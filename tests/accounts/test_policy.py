@@ -149,3 +149,17 @@ def test_visible_tickets_has_no_duplicates(world):
     actions.assign(world["ticket_a"], assignee=agent, actor=None)
     ids = list(policy.visible_tickets(agent).values_list("pk", flat=True))
     assert len(ids) == len(set(ids))
+
+
+def test_request_cache_never_answers_for_a_changed_ticket(team, django_assert_num_queries):
+    """Within one request, visibility is asked once per ticket version: after an action that
+    takes the ticket away from the user, the next question is asked again."""
+    other = TeamFactory(name="Other", slug="other")
+    agent = make_agent(other, username="visitor")
+    ticket = make_ticket(team=other)
+    agent._policy_cache = {}  # as the middleware does for a request
+    assert policy.can(agent, policy.VIEW, ticket)
+    with django_assert_num_queries(0):
+        assert policy.can(agent, policy.VIEW, ticket)  # answered from the cache
+    ticket = actions.set_fields(ticket, actor=agent, team=team)  # handed to another team
+    assert not policy.can(agent, policy.VIEW, ticket)

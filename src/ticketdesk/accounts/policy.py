@@ -128,7 +128,9 @@ def _ticket_visible(user: Any, ticket: Ticket) -> bool:
     if is_admin(user):
         return True
     cache = _request_cache(user)
-    key = ("visible", ticket.pk)
+    # every action bumps the version: a change of team, assignee or watchers in this very
+    # request is never answered from the cache
+    key = ("visible", ticket.pk, getattr(ticket, "version", None))
     if cache is not None and key in cache:
         return cache[key]  # type: ignore[no-any-return]
     visible = visible_tickets(user).filter(pk=ticket.pk).exists()
