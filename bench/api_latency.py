@@ -4,7 +4,7 @@
     python bench/api_latency.py --tickets 1000000 \\
         --database-url postgres://postgres@127.0.0.1:5432/postgres   # the goal set-up
 
-Bulk-loads `--tickets` tickets (tickets.demo_bulk), then times requests made with Django's
+Bulk-loads `--tickets` tickets (demo.bulk), then times requests made with Django's
 test client (middleware, token auth, rate limit, policy, serialisation; no network):
   - GET /api/v1/tickets?limit=25 (first page) as an admin and as an agent of one team,
     a filtered list (status_category=open) and the second page through the cursor;
@@ -148,8 +148,8 @@ def run_on_loaded_database(
             from django.core.management import call_command
             from django.db import connection
 
-            from ticketdesk.tickets import demo_bulk
-            from ticketdesk.tickets.demo_data import ensure_people
+            from ticketdesk.demo import bulk as demo_bulk
+            from ticketdesk.demo.data import ensure_people
 
             call_command("migrate", verbosity=0)
             rng = random.Random(7)

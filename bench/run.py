@@ -193,9 +193,9 @@ def bench_search(args: argparse.Namespace) -> dict[str, Any]:
     from django.db import connection
 
     from ticketdesk.accounts.models import User
+    from ticketdesk.demo import bulk as demo_bulk
+    from ticketdesk.demo.data import ensure_people
     from ticketdesk.search.backend import search_tickets
-    from ticketdesk.tickets import demo_bulk
-    from ticketdesk.tickets.demo_data import ensure_people
     from ticketdesk.tickets.queries import tickets_for_list
 
     rng = random.Random(42)

@@ -5,7 +5,7 @@ whole Django stack (middleware, session, policy, templates; Django's test client
     python bench/workspace_latency.py --tickets 1000000 \\
         --database-url postgres://postgres@127.0.0.1:5432/postgres   # the issue's set-up
 
-Bulk-loads `--tickets` tickets (tickets.demo_bulk) and reports p50 / p95 in milliseconds.
+Bulk-loads `--tickets` tickets (demo.bulk) and reports p50 / p95 in milliseconds.
 Goals (issue 3, PostgreSQL, 1M tickets, p95): list ≤ 50 ms, search ≤ 150 ms, ticket page
 ≤ 60 ms.
 """

@@ -216,7 +216,7 @@ def test_pages_are_complete_when_timestamps_tie(api_for, agent, team, sort):
 
 
 def test_admin_manages_webhooks_through_the_api(api_for, admin_user, agent, team):
-    from ticketdesk.notifications import outbox
+    from ticketdesk.core import outbox
     from ticketdesk.notifications.models import WebhookDelivery
 
     api = api_for(admin_user)

@@ -7,7 +7,7 @@ from typing import Any
 from tests.factories import make_agent
 from ticketdesk.automation import actions as automation_actions
 from ticketdesk.automation.models import Rule
-from ticketdesk.notifications import outbox
+from ticketdesk.core import outbox
 
 
 def leaf(field: str, operator: str, value: Any = "") -> dict[str, str]:

@@ -10,9 +10,8 @@ from django.core import mail
 from tests.factories import TeamFactory, make_agent, make_ticket, status
 from ticketdesk.automation import engine
 from ticketdesk.automation.models import Rule, RuleExecution, Trigger
-from ticketdesk.core import clock
-from ticketdesk.notifications import outbox
-from ticketdesk.notifications.models import OutboxMessage
+from ticketdesk.core import clock, outbox
+from ticketdesk.core.models import OutboxDelivery, OutboxMessage
 from ticketdesk.tickets import actions
 from ticketdesk.tickets.models import EventKind, MessageKind, TicketEvent
 
@@ -191,7 +190,7 @@ def test_ping_pong_rules_stop(admin_user, team):
     ticket = make_ticket(team=team)
     actions.set_fields(ticket, actor=None, priority=3)
     drain(rounds=30)
-    assert OutboxMessage.objects.filter(processed_at__isnull=True).count() == 0
+    assert not OutboxDelivery.objects.filter(dead_at__isnull=True).exists()
     fired = RuleExecution.objects.filter(matched=True, skipped_reason="").count()
     assert 2 <= fired <= engine.MAX_DEPTH
     refused = RuleExecution.objects.exclude(skipped_reason="")
@@ -217,13 +216,13 @@ def test_firing_cap_per_ticket_without_marker(admin_user, team):
 
 
 def test_redelivered_outbox_row_does_not_fire_twice(admin_user, team):
-    from ticketdesk.automation import subscribers
+    from ticketdesk.automation import consumers
 
     make_rule(Trigger.TICKET_CREATED, [], [{"type": "add_note", "text": "hello"}])
     ticket = make_ticket(team=team)
     row = OutboxMessage.objects.get(topic="ticket.created", ticket_id=ticket.pk)
-    subscribers.on_ticket_created(row)
-    subscribers.on_ticket_created(row)
+    consumers.run_rules([row])
+    consumers.run_rules([row])
     assert ticket.messages.filter(kind=MessageKind.INTERNAL).count() == 1
 
 
@@ -343,7 +342,7 @@ def test_email_notify_webhook_and_remove_tag_actions(admin_user, team, agent, se
     hook = OutboxMessage.objects.get(topic="automation.webhook")
     assert hook.payload["url"] == "http://127.0.0.1:9/x"
     assert hook.payload["payload"]["ticket"]["number"] == ticket.number
-    assert hook.processed_at is not None
+    assert not OutboxDelivery.objects.filter(event=hook).exists()
     assert list(ticket.tags.values_list("name", flat=True)) == ["keep"]
     ticket.refresh_from_db()
     assert ticket.assignee == agent
@@ -352,7 +351,7 @@ def test_email_notify_webhook_and_remove_tag_actions(admin_user, team, agent, se
 def test_canned_response_is_posted_as_public_reply_by_the_rule_author(admin_user, team):
     from django.apps import apps
 
-    canned_model = apps.get_model("workspace", "CannedResponse")
+    canned_model = apps.get_model("tickets", "CannedResponse")
     canned = canned_model.objects.create(
         title="We are on it", body="Hi {{ requester.name }}, we look at {{ ticket.number }}."
     )

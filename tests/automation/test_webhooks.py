@@ -10,13 +10,13 @@ import pytest
 
 from tests.factories import make_ticket
 from ticketdesk.automation.models import Trigger
-from ticketdesk.notifications.models import OutboxMessage
+from ticketdesk.core.models import OutboxDelivery
+from ticketdesk.notifications import webhooks
+from ticketdesk.notifications.models import DeliveryStatus, WebhookDelivery
 
 from .helpers import drain, make_rule
 
 pytestmark = pytest.mark.django_db
-
-webhooks = pytest.importorskip("ticketdesk.notifications.webhooks")
 
 
 @pytest.fixture
@@ -67,5 +67,6 @@ def test_private_destination_is_refused_by_default(admin_user, team, receiver):
     make_ticket(team=team)
     drain()
     assert received == []
-    row = OutboxMessage.objects.get(topic="automation.webhook")
-    assert row.processed_at is not None and row.last_error == ""
+    assert not OutboxDelivery.objects.exists()  # every consumer is done
+    refused = WebhookDelivery.objects.get(topic="automation.webhook")
+    assert refused.status == DeliveryStatus.FAILED and "private" in refused.error

@@ -10,8 +10,8 @@ from django.core.management import call_command
 from django.db.models import Count, F
 
 from tests.factories import make_ticket
+from ticketdesk.demo import bulk as demo_bulk
 from ticketdesk.search import backend
-from ticketdesk.tickets import demo_bulk
 from ticketdesk.tickets.models import EventKind, Message, Ticket, TicketCounter, TicketEvent
 
 pytestmark = pytest.mark.django_db

@@ -15,8 +15,6 @@ from ticketdesk.core import clock
 from ticketdesk.core.errors import ValidationFailed
 from ticketdesk.core.html import html_to_text, render_markdown, sanitize_html, text_to_html
 from ticketdesk.core.pagination import keyset_page
-from ticketdesk.notifications import outbox
-from ticketdesk.notifications.models import OutboxMessage
 from ticketdesk.tickets.models import Level, Ticket
 from ticketdesk.tickets.priority import compute_priority
 
@@ -91,51 +89,8 @@ def test_priority_is_monotonic_in_urgency_and_impact(urgency, impact):
 
 
 @pytest.mark.django_db
-def test_outbox_delivers_and_retries_with_backoff(team):
-    calls = []
-
-    @outbox.subscribe("test.topic")
-    def handler(message):
-        calls.append(message.payload["n"])
-        if message.payload["n"] == 2 and calls.count(2) < 3:
-            raise RuntimeError("flaky")
-
-    try:
-        outbox.publish("test.topic", {"n": 1})
-        outbox.publish("test.topic", {"n": 2})
-        assert outbox.process_pending() == 2
-        failed = OutboxMessage.objects.get(payload__n=2)
-        assert failed.processed_at is None
-        assert failed.attempts == 1
-        assert "flaky" in failed.last_error
-        assert failed.available_at > clock.now()
-        assert outbox.process_pending() == 0  # not due yet
-        with clock.frozen(failed.available_at + dt.timedelta(seconds=1)):
-            assert outbox.process_pending() == 1
-        failed.refresh_from_db()
-        assert failed.processed_at is None  # failed again (second try)
-        with clock.frozen(failed.available_at + dt.timedelta(seconds=1)):
-            outbox.process_pending()
-        failed.refresh_from_db()
-        assert failed.processed_at is not None
-        assert calls.count(1) == 1
-    finally:
-        outbox._handlers["test.topic"].remove(handler)
-
-
-@pytest.mark.django_db
-def test_outbox_drain_task_runs_through_the_task_backend(team):
-    from ticketdesk.notifications.tasks import drain_outbox
-
-    make_ticket(team=team)
-    assert OutboxMessage.objects.filter(processed_at__isnull=True).exists()
-    drain_outbox.call()
-    assert not OutboxMessage.objects.filter(processed_at__isnull=True).exists()
-
-
-@pytest.mark.django_db
 def test_demo_data_is_believable(capsys):
-    from ticketdesk.tickets import demo_data
+    from ticketdesk.demo import data as demo_data
 
     created = demo_data.load(random.Random(1), count=30)
     assert created == 30
@@ -207,7 +162,7 @@ def test_login_works_and_sets_safe_cookies(client):
 @pytest.mark.django_db
 def test_health(client):
     response = client.get("/healthz")
-    assert response.json() == {"status": "ok"}
+    assert response.json()["status"] == "ok"
 
 
 @pytest.mark.django_db
@@ -226,30 +181,3 @@ def test_shipped_translations(team):
         assert info.value.message == "Un ticket ha bisogno di un oggetto."
     with translation.override("pt-br"):
         assert str(Status.objects.get(key="on-hold")) == "Em espera"
-
-
-@pytest.mark.django_db
-def test_one_worker_wake_up_per_transaction(team):
-    from django.db import connection, transaction
-
-    with transaction.atomic():
-        make_ticket(team=team)
-        outbox.publish("test.other", {})
-        wakes = [f for _ids, f, _r in connection.run_on_commit if f is outbox._wake_worker]
-        assert len(wakes) == 1
-
-
-@pytest.mark.django_db(transaction=True)
-def test_worker_wake_ups_are_throttled(team, monkeypatch):
-    from django_tasks_db.models import DBTaskResult
-
-    monkeypatch.setattr(outbox, "_last_wake", -1e9)
-    monkeypatch.setattr(outbox, "_deferred_until", -1e9)
-    monkeypatch.setattr(outbox, "_monotonic", lambda: 5000.0)  # all within the same second
-    for _ in range(6):
-        make_ticket(team=team)  # six commits
-    tasks = list(DBTaskResult.objects.filter(task_path__endswith="drain_outbox"))
-    # the first commit wakes the worker at once; the next ones share one deferred drain
-    assert len(tasks) == 2
-    deferred = [t for t in tasks if t.run_after.year < 9999]
-    assert len(deferred) == 1

@@ -14,7 +14,7 @@ from playwright.sync_api import Page, expect
 
 from tests.factories import PASSWORD, make_ticket, status
 from tests.kb.helpers import make_article, make_section
-from ticketdesk.notifications import outbox
+from ticketdesk.core import outbox
 from ticketdesk.tickets import actions
 from ticketdesk.tickets.models import CustomFieldDefinition, FieldType, Ticket, TicketType
 

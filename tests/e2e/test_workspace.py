@@ -12,7 +12,7 @@ from playwright.sync_api import Page, expect
 
 from tests.factories import PASSWORD, ContactFactory, make_agent, make_ticket
 from ticketdesk.tickets import actions
-from ticketdesk.workspace.models import CannedResponse
+from ticketdesk.tickets.models import CannedResponse
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

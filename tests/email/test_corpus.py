@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from ticketdesk.channels.email.ingest import ingest
-from ticketdesk.notifications import outbox
+from ticketdesk.core import outbox
 
 CORPUS = Path(__file__).parent / "corpus"
 EXPECTED = json.loads((CORPUS / "expected.json").read_text())

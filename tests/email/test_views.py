@@ -106,19 +106,29 @@ def test_sent_mail_page_lists_failures(
     client, admin_user, agent, mailbox, django_assert_max_num_queries
 ):
     from ticketdesk.channels.email.models import OutboundEmail, OutboundKind
+    from ticketdesk.core.models import OutgoingMail
 
     ticket = ingest(make_mail()).ticket
     for number in range(4):
+        queued = OutgoingMail.objects.create(
+            dedupe_key=f"customer:reply:{number}",
+            message_id=f"m{number}@desk.test",
+            from_email="support@desk.test",
+            to=["maria@example.org"],
+            subject=f"Re: mail {number}",
+            attempts=2,
+            last_error="SMTPServerDisconnected: gone",
+            available_at=ticket.created_at,
+            created_at=ticket.created_at,
+        )
         OutboundEmail.objects.create(
             email_message_id=f"m{number}@desk.test",
             dedupe_key=f"reply:{number}",
             kind=OutboundKind.REPLY,
             ticket=ticket,
+            mail=queued,
             recipients="maria@example.org",
             subject=f"Re: mail {number}",
-            attempts=2,
-            last_error="SMTPServerDisconnected: gone",
-            next_attempt_at=ticket.created_at,
             created_at=ticket.created_at,
         )
     _login(client, admin_user)

@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from tests.factories import make_ticket, status
 from tests.portal.conftest import login
-from ticketdesk.notifications import outbox
+from ticketdesk.core import outbox
 from ticketdesk.portal import tokens
 from ticketdesk.portal.actions import record_csat
 from ticketdesk.portal.models import CsatRequest, CsatScale, PortalSettings, SatisfactionRating
@@ -67,7 +67,7 @@ def test_rating_can_be_changed_and_each_rating_is_an_event(resolved):
 
 
 def test_rating_publishes_csat_received_for_webhooks(resolved):
-    from ticketdesk.notifications.models import OutboxMessage
+    from ticketdesk.core.models import OutboxMessage
 
     record_csat(resolved, score=4, comment="ok", contact=resolved.requester)
     published = OutboxMessage.objects.get(topic="csat.received", ticket_id=resolved.pk)

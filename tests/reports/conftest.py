@@ -8,8 +8,7 @@ from dataclasses import dataclass
 import pytest
 
 from tests.factories import make_ticket, status
-from ticketdesk.core import clock
-from ticketdesk.notifications import outbox
+from ticketdesk.core import clock, outbox
 from ticketdesk.tickets import actions
 from ticketdesk.tickets.models import Ticket
 

@@ -12,10 +12,10 @@ from django.core.management import call_command
 
 from tests.reports.conftest import drain
 from ticketdesk.core import clock
+from ticketdesk.demo import data as demo_data
 from ticketdesk.reports import filters, metrics, trends
 from ticketdesk.reports.management.commands.reports_demo import PROBLEM_SUBJECT, last_tuesday
 from ticketdesk.reports.models import ProblemRecord
-from ticketdesk.tickets import demo_data
 from ticketdesk.tickets.models import Ticket
 
 pytestmark = pytest.mark.django_db

@@ -7,7 +7,7 @@ import pytest
 from tests.factories import ContactFactory, make_ticket
 from tests.reports.conftest import T0, drain
 from ticketdesk.core import clock
-from ticketdesk.notifications.models import OutboxMessage
+from ticketdesk.core.models import OutboxMessage
 from ticketdesk.reports.models import SpikeAlert
 from ticketdesk.reports.text import tokens
 from ticketdesk.reports.trends import detect_and_publish

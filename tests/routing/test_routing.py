@@ -16,8 +16,7 @@ from tests.factories import (
     make_ticket,
 )
 from ticketdesk.accounts.models import AssignmentStrategy, Role
-from ticketdesk.core import clock
-from ticketdesk.notifications import outbox
+from ticketdesk.core import clock, outbox
 from ticketdesk.routing import engine
 from ticketdesk.routing.models import AgentAvailability, AgentSkill, Presence, RoutingDecision
 from ticketdesk.sla.models import BusinessCalendar, WorkingHours

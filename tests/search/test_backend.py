@@ -8,7 +8,7 @@ import pytest
 
 from tests.factories import ContactFactory, TeamFactory, make_agent, make_ticket
 from ticketdesk.accounts import policy
-from ticketdesk.notifications import outbox
+from ticketdesk.core import outbox
 from ticketdesk.search import backend
 from ticketdesk.tickets import actions
 from ticketdesk.tickets.models import Ticket

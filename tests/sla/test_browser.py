@@ -7,7 +7,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tests.factories import PASSWORD, make_agent, make_ticket
-from ticketdesk.notifications import outbox
+from ticketdesk.core import outbox
 from ticketdesk.routing.models import AgentAvailability, Presence
 
 from .helpers import make_policy, office_calendar

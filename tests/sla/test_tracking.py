@@ -9,9 +9,8 @@ import datetime as dt
 import pytest
 
 from tests.factories import make_ticket, status
-from ticketdesk.core import clock
-from ticketdesk.notifications import outbox
-from ticketdesk.notifications.models import OutboxMessage
+from ticketdesk.core import clock, outbox
+from ticketdesk.core.models import OutboxMessage
 from ticketdesk.sla import tracking
 from ticketdesk.sla.models import TicketSLA
 from ticketdesk.tickets import actions

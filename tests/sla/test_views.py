@@ -11,8 +11,7 @@ from django.template.loader import render_to_string
 
 from tests.factories import PASSWORD, TeamFactory, make_agent, make_ticket, status
 from ticketdesk.accounts.models import AssignmentStrategy, Role
-from ticketdesk.core import clock
-from ticketdesk.notifications import outbox
+from ticketdesk.core import clock, outbox
 from ticketdesk.routing.models import AgentAvailability, Presence
 from ticketdesk.sla.admin import SLAPolicyForm
 from ticketdesk.sla.models import SLAPolicy

@@ -13,7 +13,7 @@ from ticketdesk.core.errors import (
     TooLarge,
     ValidationFailed,
 )
-from ticketdesk.notifications.models import OutboxMessage
+from ticketdesk.core.models import OutboxMessage
 from ticketdesk.tickets import actions
 from ticketdesk.tickets.models import (
     Attachment,

@@ -1,8 +1,8 @@
 import pytest
 
 from tests.factories import ContactFactory, TeamFactory, make_agent, make_ticket
-from ticketdesk.workspace.canned import canned_for, render_canned
-from ticketdesk.workspace.models import CannedResponse
+from ticketdesk.tickets.canned import canned_for, render_canned
+from ticketdesk.tickets.models import CannedResponse
 
 
 @pytest.mark.django_db

@@ -4,8 +4,8 @@ import pytest
 
 from tests.factories import ContactFactory, TeamFactory, make_ticket, status
 from ticketdesk.core.errors import ValidationFailed
+from ticketdesk.search.filtering import apply_filters, parse_query
 from ticketdesk.tickets import actions
-from ticketdesk.tickets.filtering import apply_filters, parse_query
 from ticketdesk.tickets.models import Channel, Ticket
 
 
@@ -84,7 +84,7 @@ def test_free_text_goes_to_search_backend(agent, team):
     pytest.importorskip("ticketdesk.search.backend")
     t1 = make_ticket(team=team, subject="VPN keeps dropping")
     make_ticket(team=team, subject="Printer jam")
-    from ticketdesk.notifications import outbox
+    from ticketdesk.core import outbox
 
     outbox.process_pending()
     found = apply_filters(Ticket.objects.all(), "vpn", agent)
@@ -94,9 +94,9 @@ def test_free_text_goes_to_search_backend(agent, team):
 @pytest.mark.django_db
 def test_words_only_in_internal_notes_do_not_match_for_customers(agent, team, customer):
     from ticketdesk.accounts import policy
-    from ticketdesk.notifications import outbox
+    from ticketdesk.core import outbox
+    from ticketdesk.search.filtering import apply_filters
     from ticketdesk.tickets import actions
-    from ticketdesk.tickets.filtering import apply_filters
 
     user, contact = customer
     ticket = make_ticket(team=team, requester=contact, subject="Printer jam")

@@ -3,8 +3,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from tests.factories import PASSWORD, ContactFactory, TeamFactory, make_agent, make_ticket, status
 from ticketdesk.tickets import actions
-from ticketdesk.tickets.models import Message, MessageKind, Ticket, TicketLink
-from ticketdesk.workspace.models import CannedResponse, TicketPresence
+from ticketdesk.tickets.models import CannedResponse, Message, MessageKind, Ticket, TicketLink
+from ticketdesk.workspace.models import TicketPresence
 
 pytestmark = pytest.mark.django_db
 

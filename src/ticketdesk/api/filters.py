@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
-import importlib
 from typing import Any, Literal
 
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from ninja import Field
 
+from ticketdesk.search import filtering
 from ticketdesk.tickets.models import Tag, Ticket
-from ticketdesk.tickets.numbering import parse_number
 
 from .schemas import MAX_ID, In
 
@@ -106,19 +105,5 @@ def apply(qs: QuerySet[Ticket], filters: TicketFilters, user: Any) -> QuerySet[T
 
 
 def apply_query_text(qs: QuerySet[Ticket], text: str, user: Any) -> QuerySet[Ticket]:
-    """The workspace's query syntax when its module is installed; otherwise a number or a
-    words-in-subject match."""
-    try:
-        module = importlib.import_module("ticketdesk.tickets.filtering")
-    except ImportError:
-        module = None
-    apply_filters = getattr(module, "apply_filters", None)
-    if apply_filters is not None:
-        return apply_filters(qs, text, user)  # type: ignore[no-any-return]
-    number = parse_number(text)
-    if number is not None and number <= MAX_ID:
-        return qs.filter(number=number)
-    condition = Q()
-    for word in text.split()[:10]:
-        condition &= Q(subject__icontains=word)
-    return qs.filter(condition)
+    """The workspace's query syntax (tickets.filtering)."""
+    return filtering.apply_filters(qs, text, user)

@@ -12,6 +12,7 @@ from .routers import (
     catalog,
     contacts,
     events,
+    kb,
     messages,
     organizations,
     participants,
@@ -29,15 +30,6 @@ Authenticate with a personal API token (`Authorization: Bearer tdk_…`; create 
 from the browser, with the session cookie and the CSRF token. Errors are JSON:
 `{"code": …, "message": …, "fields": {…}}`. See docs/api.md.
 """
-
-
-def kb_available() -> bool:
-    try:
-        import ticketdesk.kb.queries
-        import ticketdesk.kb.search  # noqa: F401
-    except ImportError:
-        return False
-    return True
 
 
 def build_api() -> NinjaAPI:
@@ -60,12 +52,8 @@ def build_api() -> NinjaAPI:
     api.add_router("/teams", teams.router)
     api.add_router("/agents", teams.agents_router)
     api.add_router("/", catalog.router)
-    if kb_available():
-        from .routers import kb
-
-        api.add_router("/kb", kb.router)
-    if canned.canned_model() is not None:
-        api.add_router("/canned-responses", canned.router)
+    api.add_router("/kb", kb.router)
+    api.add_router("/canned-responses", canned.router)
     api.add_router("/tokens", tokens.router)
     api.add_router("/webhooks", webhooks.router)
     api.add_router("/reports", reports.router)

@@ -12,7 +12,7 @@ class AutomationConfig(AppConfig):
     def ready(self) -> None:
         from ticketdesk.core.scheduler import register_periodic
 
-        from . import subscribers  # noqa: F401  (registers the outbox handlers)
+        from . import consumers  # noqa: F401  (registers the outbox consumer)
         from .tasks import purge_traces, run_time_rules
 
         register_periodic(

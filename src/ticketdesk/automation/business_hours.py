@@ -1,20 +1,17 @@
-"""'Is it business time now?' for rule conditions.
-
-Uses the SLA app's business calendars when they exist (imported lazily so the two apps do
-not depend on each other at import time): the ticket team's calendar, else the default
-calendar. Without any: Monday to Friday, 9:00 to 17:00 in settings.TIME_ZONE.
-"""
+"""'Is it business time now?' for rule conditions: the ticket team's SLA calendar, else the
+default calendar; without any, Monday to Friday, 9:00 to 17:00 in settings.TIME_ZONE."""
 
 from __future__ import annotations
 
 import datetime as dt
-import importlib
 import logging
 import zoneinfo
 from typing import Any
 
-from django.apps import apps
 from django.conf import settings
+
+from ticketdesk.sla.calendar import is_working_instant
+from ticketdesk.sla.models import BusinessCalendar, TeamCalendar
 
 logger = logging.getLogger(__name__)
 
@@ -27,29 +24,22 @@ def default_is_business_time(moment: dt.datetime) -> bool:
     return local.weekday() < 5 and DEFAULT_START <= local.time() < DEFAULT_END
 
 
-def _sla_calendar(ticket: Any) -> Any:
-    """The SLA app's BusinessCalendar for the ticket, or None."""
-    try:
-        team_calendar = apps.get_model("sla", "TeamCalendar")
-        business_calendar = apps.get_model("sla", "BusinessCalendar")
-    except LookupError:
-        return None
+def _sla_calendar(ticket: Any) -> BusinessCalendar | None:
+    """The team's calendar, else the default one, else None."""
     team_id = getattr(ticket, "team_id", None)
     if team_id is not None:
-        link = team_calendar.objects.select_related("calendar").filter(team_id=team_id).first()
+        link = TeamCalendar.objects.select_related("calendar").filter(team_id=team_id).first()
         if link is not None:
             return link.calendar
-    return business_calendar.objects.filter(is_default=True).first()
+    return BusinessCalendar.objects.filter(is_default=True).first()
 
 
 def is_business_time(moment: dt.datetime, *, ticket: Any = None) -> bool:
+    calendar = _sla_calendar(ticket)
+    if calendar is None:
+        return default_is_business_time(moment)
     try:
-        module = importlib.import_module("ticketdesk.sla.calendar")
-        calendar = _sla_calendar(ticket)
-        if calendar is not None and hasattr(module, "is_working_instant"):
-            return bool(module.is_working_instant(calendar.schedule(), moment))
-    except ImportError:
-        pass
-    except Exception:  # a calendar problem must not break every rule
-        logger.exception("sla calendar failed; using default business hours")
-    return default_is_business_time(moment)
+        return bool(is_working_instant(calendar.schedule(), moment))
+    except Exception:  # a broken calendar must not break every rule
+        logger.exception("SLA calendar %s failed; using default business hours", calendar.pk)
+        return default_is_business_time(moment)

@@ -21,8 +21,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Exists, F, OuterRef, Q
 from django.utils.translation import gettext as _
 
-from ticketdesk.core import clock
-from ticketdesk.notifications.models import OutboxMessage
+from ticketdesk.core import clock, outbox
 from ticketdesk.tickets.actions.base import record
 from ticketdesk.tickets.models import ACTIVE_CATEGORIES, EventKind, Ticket
 
@@ -163,8 +162,8 @@ def run_rule(
 
 def perform(rule: Rule, ticket: Ticket, context: Context) -> tuple[list[dict], list[str], Ticket]:
     """Run the rule's steps as the system, each in its own savepoint: a failing step is
-    reported and the others still run. Outbox rows the steps publish get the loop marker."""
-    before = OutboxMessage.objects.order_by("-id").values_list("id", flat=True).first() or 0
+    reported and the others still run. Events the steps publish carry the loop marker."""
+    marker = {"depth": context.depth + 1, "chain": [*context.chain, rule.pk], "rule_id": rule.pk}
     step_context = steps.StepContext(actor=None, rule_author=rule.created_by, source=rule.name)
     taken: list[dict[str, Any]] = []
     errors: list[str] = []
@@ -174,7 +173,7 @@ def perform(rule: Rule, ticket: Ticket, context: Context) -> tuple[list[dict], l
             current = load_ticket(ticket.pk) or current
         entry: dict[str, Any] = {"type": step.get("type"), "step": steps.describe(step)}
         try:
-            with transaction.atomic():
+            with transaction.atomic(), outbox.stamped({"automation": marker}):
                 entry["summary"] = steps.run_step(step, current, step_context)
             entry["ok"] = True
         except Exception as exc:
@@ -183,10 +182,6 @@ def perform(rule: Rule, ticket: Ticket, context: Context) -> tuple[list[dict], l
             errors.append(f"{entry['step']}: {message}")
             logger.info("rule %s step %s failed on ticket %s: %s", rule.pk, step, ticket.pk, exc)
         taken.append(entry)
-    marker = {"depth": context.depth + 1, "chain": [*context.chain, rule.pk], "rule_id": rule.pk}
-    for row in OutboxMessage.objects.filter(id__gt=before, ticket_id=ticket.pk):
-        row.payload = {**row.payload, "automation": marker}
-        row.save(update_fields=["payload"])
     return taken, errors, load_ticket(ticket.pk) or current
 
 

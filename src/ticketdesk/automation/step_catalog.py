@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.apps import apps
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db.models import Model, Q
@@ -17,6 +16,7 @@ from ticketdesk.accounts.models import Team, User
 from ticketdesk.core.errors import ValidationFailed
 from ticketdesk.tickets.models import (
     BusinessArea,
+    CannedResponse,
     Category,
     Status,
     TicketType,
@@ -118,19 +118,8 @@ def resolve_agent(value: str) -> User | None:
     return found
 
 
-def _canned_model() -> Any:
-    try:
-        return apps.get_model("workspace", "CannedResponse")
-    except LookupError:
-        return None
-
-
-def resolve_canned(value: str) -> Any:
-    model = _canned_model()
-    if model is None:
-        raise ValidationFailed(_("Canned responses are not available."))
-    names = [f.name for f in model._meta.get_fields() if f.name in ("name", "title")]
-    return _lookup(model, value, *names)
+def resolve_canned(value: str) -> CannedResponse:
+    return _lookup(CannedResponse, value, "title")  # type: ignore[no-any-return]
 
 
 # ---------------------------------------------------------------- validation

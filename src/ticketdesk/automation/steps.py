@@ -17,20 +17,21 @@ for macros, so the policy decides). A step raises DomainError when it cannot run
 
 from __future__ import annotations
 
-import importlib
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
-from django.core.mail import EmailMessage
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from ticketdesk.accounts import policy
 from ticketdesk.accounts.models import Team, User
+from ticketdesk.core import mail
 from ticketdesk.core.errors import ValidationFailed
 from ticketdesk.tickets import actions
+from ticketdesk.tickets import canned as canned_responses
 from ticketdesk.tickets.actions.base import publish
 from ticketdesk.tickets.models import Ticket
 
@@ -143,7 +144,16 @@ def _send_email(step: dict[str, str], ticket: Ticket, context: StepContext) -> s
     if ticket.subject_token not in subject:
         subject = f"{subject} {ticket.subject_token}"
     body = placeholders.render(step["text"], ticket)
-    EmailMessage(subject[:250], body, settings.DEFAULT_FROM_EMAIL, recipients).send()
+    # queued in the rule's transaction, sent by the worker after commit
+    mail.queue_mail(
+        dedupe_key=f"automation:{uuid.uuid4().hex}",
+        to=recipients,
+        subject=subject[:250],
+        body=body,
+        headers={"Auto-Submitted": "auto-generated", "X-Ticketdesk-Ticket": str(ticket.number)},
+        ticket_id=ticket.pk,
+        purpose="automation",
+    )
     return _("sent email “%(subject)s” to %(to)s") % {
         "subject": subject,
         "to": ", ".join(recipients),
@@ -216,27 +226,9 @@ def _canned(step: dict[str, str], ticket: Ticket, context: StepContext) -> str:
     author = context.actor or context.rule_author
     if author is None or not policy.is_agent(author):
         raise ValidationFailed(_("A canned reply needs an agent as its author."))
-    body = render_canned(canned, ticket, author)
+    body = canned_responses.render_canned(canned, ticket, author)
     actions.reply(ticket, actor=author, body=body)
     return _("replied with canned response “%(name)s”") % {"name": str(canned)}
-
-
-def render_canned(canned: Any, ticket: Ticket, agent: User) -> str:
-    """The workspace app renders canned responses (placeholders, signature); fall back to
-    our own placeholders if its module is missing."""
-    try:
-        module = importlib.import_module("ticketdesk.workspace.canned")
-    except ImportError:
-        module = None
-    if module is not None and hasattr(module, "render_canned"):
-        result = module.render_canned(canned, ticket, agent)
-    else:
-        result = placeholders.render(str(getattr(canned, "body", "") or ""), ticket)
-    if isinstance(result, tuple):  # (subject, body) or similar
-        result = result[-1]
-    if isinstance(result, dict):
-        result = result.get("body") or result.get("text") or ""
-    return str(getattr(result, "body", result))
 
 
 RUNNERS: dict[str, Callable[[dict[str, str], Ticket, StepContext], str]] = {

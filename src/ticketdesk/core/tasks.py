@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.db import DatabaseError, connection
 from django_tasks import task
+
+from . import clock
 
 GROWTH = 1.25  # analyze again once a table has grown by a quarter
 MIN_ROWS = 1000
@@ -77,3 +81,17 @@ def refresh_statistics() -> list[str]:
 @task(queue_name="default")
 def optimize_database() -> int:
     return len(refresh_statistics())
+
+
+@task(queue_name="default")
+def purge_outbox() -> int:
+    """Delete handled events and sent mail older than a week, and old task results."""
+    from django_tasks_db.models import DBTaskResult
+
+    from .outbox.health import KEEP_EVENTS_DAYS, purge
+
+    deleted = purge()
+    cutoff = clock.now() - dt.timedelta(days=KEEP_EVENTS_DAYS)
+    finished = DBTaskResult.objects.filter(finished_at__lt=cutoff).values_list("id", flat=True)
+    DBTaskResult.objects.filter(pk__in=list(finished[:10000])).delete()
+    return deleted

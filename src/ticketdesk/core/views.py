@@ -10,12 +10,36 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 
 from .errors import DomainError
+from .outbox import health as health_checks
+
+STALE_LAG_SECONDS = 120
 
 
 def health(request: HttpRequest) -> HttpResponse:
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT 1")
-    return JsonResponse({"status": "ok"})
+    """The database answers; and how the background work is doing: living outbox workers,
+    each consumer's backlog, dead letters and lag (the age of its oldest waiting event), the
+    mail queue. "degraded" when events wait longer than two minutes with no worker alive, or
+    dead letters wait for an admin. 200 unless the database is unreachable; `?strict=1`
+    answers 503 when degraded (for monitoring)."""
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+    except Exception:
+        return JsonResponse({"status": "down", "database": "unreachable"}, status=503)
+    lags = health_checks.consumer_lag()
+    workers = health_checks.live_workers()
+    stale = [lag.name for lag in lags if lag.lag_seconds > STALE_LAG_SECONDS]
+    dead = [lag.name for lag in lags if lag.dead]
+    degraded = bool(dead) or (bool(stale) and not workers)
+    body = {
+        "status": "degraded" if degraded else "ok",
+        "database": "ok",
+        "workers": len(workers),
+        "outbox": {lag.name: lag.as_dict() for lag in lags},
+        "mail": health_checks.mail_queue(),
+    }
+    strict = request.GET.get("strict") in ("1", "true", "yes")
+    return JsonResponse(body, status=503 if degraded and strict else 200)
 
 
 def render_domain_error(request: HttpRequest, error: DomainError) -> HttpResponse:

@@ -2,8 +2,8 @@
 
 Uses the project's search interface (`ticketdesk.search.backend`: `index_document` /
 `search_documents` with the document kind "kb_article", one document per published
-translation) when it is available, and a plain database search otherwise. Either way the
-caller only ever gets articles it may read (`object_ids` = the visible translations).
+translation). The caller only ever gets articles it may read (`object_ids` = the visible
+translations).
 """
 
 from __future__ import annotations
@@ -15,8 +15,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Case, IntegerField, Q, Value, When
 from django.utils.safestring import SafeString, mark_safe
+
+from ticketdesk.search import backend
 
 from .models import Article, ArticleTranslation
 from .queries import current_language, visible_articles
@@ -35,20 +36,7 @@ class Hit:
     title_html: SafeString
 
 
-def _backend() -> Any:
-    try:
-        from ticketdesk.search import backend
-    except ImportError:
-        return None
-    if hasattr(backend, "index_document") and hasattr(backend, "search_documents"):
-        return backend
-    return None
-
-
 def index_translation(translation: ArticleTranslation) -> None:
-    backend = _backend()
-    if backend is None:
-        return
     try:
         with transaction.atomic():  # a savepoint: a failure must not poison the caller's
             backend.index_document(
@@ -88,28 +76,7 @@ def _visible_translations(user: Any, language: str) -> Any:
     )
 
 
-def _database_search(user: Any, terms: list[str], language: str, limit: int) -> list[int]:
-    condition = Q()
-    title_score: Any = Value(0)
-    for term in terms:
-        condition &= Q(title__icontains=term) | Q(body_text__icontains=term)
-        title_score = title_score + Case(
-            When(title__icontains=term, then=Value(2)),
-            default=Value(0),
-            output_field=IntegerField(),
-        )
-    return list(
-        _visible_translations(user, language)
-        .filter(condition)
-        .annotate(score=title_score)
-        .order_by("-score", "-article__helpful_count", "id")
-        .values_list("pk", flat=True)[:limit]
-    )
-
-
-def _backend_search(
-    backend: Any, user: Any, text: str, language: str, limit: int
-) -> list[tuple[int, Any]]:
+def _backend_search(user: Any, text: str, language: str, limit: int) -> list[tuple[int, Any]]:
     visible = _visible_translations(user, language).values("pk")
     hits = backend.search_documents(KIND, text, object_ids=visible, limit=limit)
     return [(int(hit.object_id), hit) for hit in hits][:limit]
@@ -123,12 +90,8 @@ def search(user: Any, text: str, *, limit: int = 20, language: str | None = None
         return []
     language = language or current_language()
     found: list[tuple[int, Any]] = []
-    backend = _backend()
     for lang in dict.fromkeys([language, "en"]):
-        if backend is not None:
-            found = list(_backend_search(backend, user, text, lang, limit))
-        else:
-            found = [(pk, None) for pk in _database_search(user, terms, lang, limit)]
+        found = _backend_search(user, text, lang, limit)
         if found:
             break
     ids = [pk for pk, _snippet in found]

@@ -1,50 +1,62 @@
-"""In-app (bell) and email notifications for agents, driven by outbox events.
+"""In-app (bell) and email notifications for staff: who hears about what, how it reads, and
+the bell's reads and marks. The consumer that creates them is notifications/consumers.py.
 
-Who hears about what (never the person who made the change):
+Who hears about what (never the person who made the change, except a rule's notice):
 - ticket.created: the team's agents (`team_new_ticket`), the assignee (`ticket_assigned`);
-- ticket.updated with a new assignee: the assignee (`ticket_assigned`);
-- message.created from a customer: assignee and watchers (`customer_reply`);
-- internal note: assignee and watchers (`note_added`);
-- sla.warning / sla.breached: the assignee (the team's agents when unassigned) and watchers.
+- ticket.updated with a new assignee: the assignee (`ticket_assigned`); with an escalation:
+  the user or team escalated to (`ticket_escalated`); with watchers added: them
+  (`watcher_added`);
+- message.created from a customer: assignee and watchers (`customer_reply`); an internal
+  note: assignee and watchers (`note_added`), the team consulted (`consulted`); mentions:
+  each staff user mentioned (`mentioned`);
+- sla.warning / sla.breached: the assignee (the team's agents when unassigned) and watchers,
+  once per target and ticket, saying which target and when it is due;
+- mail.failed: the assignee (the team when unassigned) — a customer did not get our mail.
 
 Preferences (`User.notification_preferences`, edited on the workspace profile):
-`{verb: {"email": bool, "in_app": bool}}` (default on) and `"digest": "off" | "hourly" |
-"daily"` (email a summary instead of one email per event; see digests.py).
+`{verb: {"email": bool, "in_app": bool}}` (default on) and `"digest"`:
+"auto" (default: one email per event, but a summary once someone gets more than a handful an
+hour), "off" (always one email per event), "hourly" or "daily" (summaries only).
 """
 
 from __future__ import annotations
 
-import logging
-from functools import partial
+from dataclasses import dataclass, field
 from typing import Any
 
-from django.conf import settings
-from django.core.mail import send_mail
-from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
-from django.template.loader import render_to_string
-from django.utils import translation
+from django.utils import formats, timezone
+from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from ticketdesk.accounts.models import STAFF_ROLES, User
+from ticketdesk.accounts.models import User
 from ticketdesk.core import clock
 
-from . import outbox
-from .models import Notification, OutboxMessage
-
-logger = logging.getLogger(__name__)
+from .models import Notification
 
 VERBS = {
     "ticket_assigned": gettext_lazy("assigned %(ticket)s to you"),
     "team_new_ticket": gettext_lazy("opened %(ticket)s in your team"),
     "customer_reply": gettext_lazy("replied on %(ticket)s"),
     "note_added": gettext_lazy("added a note on %(ticket)s"),
+    "mentioned": gettext_lazy("mentioned you on %(ticket)s"),
+    "ticket_escalated": gettext_lazy("escalated %(ticket)s to you"),
+    "watcher_added": gettext_lazy("added you as a watcher of %(ticket)s"),
+    "consulted": gettext_lazy("asks your team about %(ticket)s"),
     "sla_warning": gettext_lazy("SLA at risk on %(ticket)s"),
     "sla_breached": gettext_lazy("SLA breached on %(ticket)s"),
+    "mail_failed": gettext_lazy("Our mail about %(ticket)s could not be delivered"),
     "automation_notify": gettext_lazy("An automation rule asks you to look at %(ticket)s"),
 }
-DIGEST_CHOICES = ("off", "hourly", "daily")
+SYSTEM_VERBS = ("sla_warning", "sla_breached", "mail_failed", "automation_notify")
+SLA_TARGETS = {
+    "first_response": gettext_lazy("first response"),
+    "next_response": gettext_lazy("next response"),
+    "resolution": gettext_lazy("resolution"),
+}
+DIGEST_CHOICES = ("auto", "off", "hourly", "daily")
+AUTO_DIGEST_AFTER = 5  # notifications an hour before "auto" switches to the hourly summary
 
 
 def wants(user: User, verb: str, channel: str) -> bool:
@@ -56,8 +68,41 @@ def wants(user: User, verb: str, channel: str) -> bool:
 
 
 def digest_frequency(user: User) -> str:
-    value = (user.notification_preferences or {}).get("digest", "off")
-    return value if value in DIGEST_CHOICES else "off"
+    value = (user.notification_preferences or {}).get("digest", "auto")
+    return value if value in DIGEST_CHOICES else "auto"
+
+
+def _when(value: Any) -> str:
+    moment = parse_datetime(value) if isinstance(value, str) else None
+    if moment is None:
+        return ""
+    return formats.date_format(timezone.localtime(moment), "SHORT_DATETIME_FORMAT")
+
+
+def detail(notification: Notification) -> str:
+    """The second half of the sentence: which SLA target and when, the escalation's reason."""
+    data = notification.data or {}
+    verb = notification.verb
+    if verb in ("sla_warning", "sla_breached"):
+        target = str(SLA_TARGETS.get(str(data.get("metric")), data.get("metric") or ""))
+        due = _when(data.get("due_at"))
+        if verb == "sla_warning" and due:
+            return _("%(target)s due %(due)s") % {"target": target, "due": due}
+        if due:
+            return _("%(target)s was due %(due)s") % {"target": target, "due": due}
+        return target
+    if verb == "ticket_escalated":
+        parts = []
+        if data.get("level"):
+            parts.append(_("level %(n)s") % {"n": data["level"]})
+        if data.get("reason"):
+            parts.append(str(data["reason"])[:200])
+        return " · ".join(parts)
+    if verb == "consulted" and data.get("team"):
+        return str(data["team"])
+    if verb == "automation_notify" and data.get("message"):
+        return str(data["message"])[:300]
+    return ""
 
 
 def describe(notification: Notification) -> str:
@@ -65,166 +110,13 @@ def describe(notification: Notification) -> str:
     label = f"{ticket.display_number} “{ticket.subject}”" if ticket else "?"
     template = VERBS.get(notification.verb)
     text = str(template) % {"ticket": label} if template else f"{notification.verb} {label}"
-    if notification.verb.startswith(("sla_", "automation_")):
+    extra = detail(notification)
+    if extra:
+        text = f"{text} — {extra}"
+    if notification.verb in SYSTEM_VERBS:
         return text
     actor = notification.actor.display_name if notification.actor else _("Someone")
     return f"{actor} {text}"
-
-
-def _staff(qs: QuerySet[User]) -> QuerySet[User]:
-    return qs.filter(is_active=True, role__in=STAFF_ROLES)
-
-
-def _recipients(message: OutboxMessage, ticket: Any) -> dict[int, str]:
-    """user id → verb for this event."""
-    payload = message.payload or {}
-    topic = message.topic
-    out: dict[int, str] = {}
-    watchers = list(_staff(ticket.watchers.all()).values_list("pk", flat=True))
-    team_members: list[int] = []
-    if ticket.team_id:
-        team_members = list(
-            _staff(User.objects.filter(team_memberships__team_id=ticket.team_id)).values_list(
-                "pk", flat=True
-            )
-        )
-    if topic == "ticket.created":
-        for pk in team_members:
-            out[pk] = "team_new_ticket"
-        if ticket.assignee_id:
-            out[ticket.assignee_id] = "ticket_assigned"
-    elif topic == "ticket.updated":
-        if "assignee" in (payload.get("changes") or []):
-            assignee_id = _assignee_at(ticket, payload.get("version"))
-            if assignee_id:
-                out[assignee_id] = "ticket_assigned"
-    elif topic == "message.created":
-        if payload.get("kind") == "internal":
-            verb = "note_added"
-        elif payload.get("from_customer"):
-            verb = "customer_reply"
-        else:
-            return {}
-        for pk in [*watchers, *([ticket.assignee_id] if ticket.assignee_id else [])]:
-            out[pk] = verb
-    elif topic in ("sla.warning", "sla.breached"):
-        verb = topic.replace(".", "_")
-        owners = [ticket.assignee_id] if ticket.assignee_id else team_members
-        for pk in [*watchers, *owners]:
-            out[pk] = verb
-    elif topic == "automation.notify":
-        wanted = [pk for pk in payload.get("recipients") or [] if isinstance(pk, int)]
-        for pk in _staff(User.objects.filter(pk__in=wanted)).values_list("pk", flat=True):
-            out[pk] = "automation_notify"
-        return out  # a rule's notice reaches its recipients even when they caused the change
-    actor_id = payload.get("actor_id")
-    out.pop(actor_id, None)  # type: ignore[arg-type]
-    return out
-
-
-def _assignee_at(ticket: Any, version: Any) -> int | None:
-    """Who the change of this version assigned the ticket to (it may have moved on since)."""
-    from ticketdesk.tickets.models import EventKind, TicketEvent
-
-    event = (
-        TicketEvent.objects.filter(ticket=ticket, kind=EventKind.ASSIGNED, data__version=version)
-        .order_by("-id")
-        .first()
-    )
-    if event is None:
-        return ticket.assignee_id  # type: ignore[no-any-return]
-    new = event.new_value
-    return new.get("id") if isinstance(new, dict) else None
-
-
-@outbox.subscribe("*")
-def notify(message: OutboxMessage) -> None:
-    """Outbox handler: create the bell notifications (once per message and recipient) and
-    send the immediate emails."""
-    if message.topic not in (
-        "ticket.created",
-        "ticket.updated",
-        "message.created",
-        "sla.warning",
-        "sla.breached",
-        "automation.notify",
-    ):
-        return
-    from ticketdesk.tickets.models import Ticket
-
-    ticket_id = message.ticket_id or (message.payload or {}).get("ticket_id")
-    if not isinstance(ticket_id, int):
-        return
-    ticket = Ticket.objects.filter(pk=ticket_id).first()
-    if ticket is None:
-        return
-    recipients = _recipients(message, ticket)
-    if not recipients:
-        return
-    actor_id = (message.payload or {}).get("actor_id")
-    users = {u.pk: u for u in User.objects.filter(pk__in=list(recipients))}
-    for user_id, verb in recipients.items():
-        user = users.get(user_id)
-        if user is None:
-            continue
-        in_app, email = wants(user, verb, "in_app"), wants(user, verb, "email")
-        if not in_app and not email:
-            continue
-        notification = _create_once(message, user, verb, ticket, actor_id, in_app=in_app)
-        if notification is None or notification.emailed_at is not None:
-            continue
-        if not email or not user.email:
-            notification.emailed_at = notification.created_at  # nothing to mail
-            notification.save(update_fields=["emailed_at"])
-        elif digest_frequency(user) == "off":
-            transaction.on_commit(partial(_enqueue_email, notification.pk))
-
-
-def _create_once(
-    message: OutboxMessage, user: User, verb: str, ticket: Any, actor_id: Any, *, in_app: bool
-) -> Notification | None:
-    existing = Notification.objects.filter(recipient=user, outbox_message_id=message.pk).first()
-    if existing is not None:
-        return existing
-    now = clock.now()
-    try:
-        with transaction.atomic():
-            return Notification.objects.create(
-                recipient=user,
-                verb=verb,
-                ticket=ticket,
-                actor_id=actor_id,
-                outbox_message_id=message.pk,
-                created_at=now,
-                # e-mail only: the bell never shows it
-                read_at=None if in_app else now,
-            )
-    except IntegrityError:
-        return Notification.objects.filter(recipient=user, outbox_message_id=message.pk).first()
-
-
-def _enqueue_email(notification_id: int) -> None:
-    from .tasks import send_notification_email_task
-
-    try:
-        send_notification_email_task.enqueue(notification_id)
-    except Exception:  # the email is lost, the bell still shows it
-        logger.exception("could not enqueue notification email %s", notification_id)
-
-
-def send_notification_email(notification: Notification) -> None:
-    user = notification.recipient
-    with translation.override(user.language or settings.LANGUAGE_CODE):
-        text = describe(notification)
-        ticket = notification.ticket
-        url = f"{settings.SITE_URL}/t/{ticket.number}/" if ticket else settings.SITE_URL
-        body = render_to_string(
-            "notifications/email/notification.txt", {"text": text, "url": url, "user": user}
-        )
-        subject = f"[{settings.TICKETDESK['BRAND_NAME']}] {text}"[:200]
-    send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [user.email])
-    notification.emailed_at = clock.now()
-    notification.save(update_fields=["emailed_at"])
 
 
 # --- reads and marks for the bell ------------------------------------------------------------
@@ -242,8 +134,45 @@ def recent_for(user: Any, limit: int = 50) -> list[Notification]:
     )
 
 
-def mark_read(user: Any, notification_id: int | None = None) -> int:
+@dataclass
+class Group:
+    """The notifications of one ticket (or the ticketless ones), newest first."""
+
+    ticket: Any
+    items: list[tuple[Notification, str]] = field(default_factory=list)
+
+    @property
+    def unread(self) -> int:
+        return sum(1 for n, _text in self.items if n.read_at is None)
+
+    @property
+    def latest(self) -> Notification:
+        return self.items[0][0]
+
+    @property
+    def urgent(self) -> bool:
+        return any(n.verb in ("sla_breached", "mail_failed") for n, _t in self.items)
+
+
+def grouped_for(user: Any, limit: int = 100) -> list[Group]:
+    """The latest notifications grouped by ticket, groups ordered by their newest item (one
+    query)."""
+    groups: dict[Any, Group] = {}
+    for notification in recent_for(user, limit):
+        key = notification.ticket_id or ("n", notification.pk)
+        group = groups.get(key)
+        if group is None:
+            group = groups[key] = Group(ticket=notification.ticket)
+        group.items.append((notification, describe(notification)))
+    return list(groups.values())
+
+
+def mark_read(
+    user: Any, notification_id: int | None = None, *, ticket_id: int | None = None
+) -> int:
     qs = unread_for(user)
     if notification_id is not None:
         qs = qs.filter(pk=notification_id)
+    if ticket_id is not None:
+        qs = qs.filter(ticket_id=ticket_id)
     return qs.update(read_at=clock.now())

@@ -5,38 +5,6 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 
-class OutboxMessage(models.Model):
-    """A side-effect request written in the same transaction as the change that caused it.
-
-    The worker hands each row to the handlers registered for its topic (see outbox.py) and
-    marks it processed; a failing handler is retried with backoff.
-    """
-
-    topic = models.CharField(max_length=60)
-    payload = models.JSONField(default=dict)
-    ticket_id = models.BigIntegerField(null=True, blank=True)
-    created_at = models.DateTimeField()
-    available_at = models.DateTimeField()
-    processed_at = models.DateTimeField(null=True, blank=True)
-    attempts = models.PositiveIntegerField(default=0)
-    last_error = models.TextField(blank=True, default="")
-
-    class Meta:
-        ordering = ["id"]
-        verbose_name = _("outbox message")
-        verbose_name_plural = _("outbox messages")
-        indexes = [
-            models.Index(
-                fields=["available_at", "id"],
-                condition=models.Q(processed_at__isnull=True),
-                name="outbox_pending",
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.topic} #{self.pk}"
-
-
 class EndpointFormat(models.TextChoices):
     """How a delivery's body is shaped: our signed JSON, or a chat tool's incoming webhook."""
 
@@ -111,11 +79,17 @@ class DeliveryStatus(models.TextChoices):
 
 class WebhookDelivery(models.Model):
     """One event for one endpoint, with the outcome of its latest attempt (the delivery log).
-    Per endpoint, deliveries go out in id order."""
+    Per endpoint, deliveries go out in id order. An automation rule's webhook has no endpoint:
+    its own URL (signed with TICKETDESK["AUTOMATION_WEBHOOK_SECRET"] when set)."""
 
     endpoint = models.ForeignKey(
-        WebhookEndpoint, on_delete=models.CASCADE, related_name="deliveries"
+        WebhookEndpoint,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="deliveries",
     )
+    url = models.URLField(max_length=1000, blank=True, default="")  # when there is no endpoint
     event_id = models.CharField(max_length=40, unique=True)
     topic = models.CharField(max_length=60)
     payload = models.JSONField(default=dict)
@@ -150,6 +124,11 @@ class WebhookDelivery(models.Model):
                 name="delivery_pending",
             ),
             models.Index(fields=["endpoint", "-created_at"], name="delivery_log"),
+            models.Index(
+                fields=["next_retry_at", "id"],
+                condition=models.Q(status="pending", endpoint__isnull=True),
+                name="delivery_pending_url",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -170,6 +149,9 @@ class Notification(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     outbox_message_id = models.BigIntegerField(null=True, blank=True)
+    # what the sentence needs beyond the verb: the SLA target and its due time, the
+    # escalation's level and reason, the team consulted
+    data = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField()
     read_at = models.DateTimeField(null=True, blank=True)
     emailed_at = models.DateTimeField(null=True, blank=True)

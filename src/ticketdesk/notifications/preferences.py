@@ -14,6 +14,7 @@ from ticketdesk.core.errors import ValidationFailed
 from .inapp import DIGEST_CHOICES
 
 DIGEST_LABELS = {
+    "auto": gettext_lazy("One email per event, a summary when they come fast"),
     "off": gettext_lazy("One email per event"),
     "hourly": gettext_lazy("An hourly summary"),
     "daily": gettext_lazy("A daily summary"),
@@ -27,7 +28,7 @@ def digest_choices() -> list[tuple[str, str]]:
 def set_digest(user: Any, frequency: str) -> None:
     if frequency not in DIGEST_CHOICES:
         raise ValidationFailed(
-            _("Choose off, hourly or daily."), fields={"digest": [_("Invalid choice.")]}
+            _("Choose auto, off, hourly or daily."), fields={"digest": [_("Invalid choice.")]}
         )
     fresh = User.objects.get(pk=user.pk)
     fresh.notification_preferences = {**(fresh.notification_preferences or {}), "digest": frequency}

@@ -46,7 +46,7 @@ def notification_list(request: HttpRequest) -> HttpResponse:
         request,
         "notifications/list.html",
         {
-            "items": [(n, inapp.describe(n)) for n in inapp.recent_for(request.user)],
+            "groups": inapp.grouped_for(request.user),
             "unread": inapp.unread_for(request.user).count(),
             "digest": inapp.digest_frequency(request.user),  # type: ignore[arg-type]
             "digest_choices": preferences.digest_choices(),
@@ -66,6 +66,16 @@ def mark_read(request: HttpRequest, pk: int) -> HttpResponse:
         response = _bell(request)
         response["HX-Trigger"] = "notifications-changed"
         return response
+    return redirect("notifications:list")
+
+
+@login_required
+@require_POST
+def mark_ticket_read(request: HttpRequest, ticket_id: int) -> HttpResponse:
+    denied = _staff_only(request)
+    if denied is not None:
+        return denied
+    inapp.mark_read(request.user, ticket_id=ticket_id)
     return redirect("notifications:list")
 
 

@@ -20,19 +20,20 @@ import uuid
 from typing import Any
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils.translation import gettext as _
 
 from ticketdesk.accounts import policy
-from ticketdesk.core import clock
+from ticketdesk.core import clock, outbox
 from ticketdesk.core.errors import ValidationFailed
+from ticketdesk.core.models import OutboxMessage
+from ticketdesk.core.transactions import assert_no_transaction
+from ticketdesk.tickets.models import Ticket
 
-from . import outbox
 from .chat import adapter_for
 from .models import (
     DeliveryStatus,
     EndpointFormat,
-    OutboxMessage,
     WebhookDelivery,
     WebhookEndpoint,
 )
@@ -155,8 +156,6 @@ def create_endpoint(
 
 
 def _ticket_summary(ticket_id: int | None) -> dict[str, Any] | None:
-    from ticketdesk.tickets.models import Ticket
-
     if ticket_id is None:
         return None
     ticket = (
@@ -199,9 +198,9 @@ def build_payload(message: OutboxMessage, ticket: dict[str, Any] | None) -> dict
     }
 
 
-def _endpoints_for(topic: str) -> list[WebhookEndpoint]:
+def _endpoints_for(topic: str, endpoints: list[WebhookEndpoint]) -> list[WebhookEndpoint]:
     chosen = []
-    for endpoint in WebhookEndpoint.objects.filter(active=True):
+    for endpoint in endpoints:
         if endpoint.events:
             if topic in endpoint.events:
                 chosen.append(endpoint)
@@ -210,25 +209,59 @@ def _endpoints_for(topic: str) -> list[WebhookEndpoint]:
     return chosen
 
 
-@outbox.subscribe("*")
-def queue_deliveries(message: OutboxMessage) -> None:
-    """Outbox handler: one delivery per interested endpoint (idempotent per message)."""
-    if message.topic not in TOPICS:
-        return
-    endpoints = _endpoints_for(message.topic)
-    if not endpoints:
-        return
-    ticket = _ticket_summary(message.ticket_id or (message.payload or {}).get("ticket_id"))
-    team_id = ticket["team_id"] if ticket else None
-    endpoints = [e for e in endpoints if e.team_id is None or e.team_id == team_id]
-    payload = build_payload(message, ticket)
-    created = False
-    for endpoint in endpoints:
-        if WebhookDelivery.objects.filter(endpoint=endpoint, outbox_message_id=message.pk).exists():
+def _automation_delivery(message: OutboxMessage) -> WebhookDelivery | None:
+    """An automation rule's webhook: its own URL, no endpoint. Settings:
+    TICKETDESK["AUTOMATION_WEBHOOK_SECRET"] signs the body;
+    TICKETDESK["AUTOMATION_WEBHOOKS_ALLOW_PRIVATE"] allows private addresses."""
+    payload = message.payload or {}
+    url = str(payload.get("url") or "")
+    if not url:
+        return None
+    return WebhookDelivery(
+        endpoint=None,
+        url=url[:1000],
+        event_id=f"automation-{message.pk}",
+        topic=message.topic,
+        payload=payload.get("payload") or {},
+        outbox_message_id=message.pk,
+        created_at=clock.now(),
+        next_retry_at=clock.now(),
+    )
+
+
+@outbox.consumer("webhooks", topics=TOPICS, live_only=True, chunk_size=100)
+def queue_deliveries(events: list[OutboxMessage]) -> None:
+    """One delivery row per interested endpoint and event (an automation rule's webhook: one
+    for its URL); the sender posts them after commit. Idempotent per event."""
+    active = list(WebhookEndpoint.objects.filter(active=True))
+    already = set(
+        WebhookDelivery.objects.filter(outbox_message_id__in=[e.pk for e in events]).values_list(
+            "endpoint_id", "outbox_message_id"
+        )
+    )
+    rows: list[WebhookDelivery] = []
+    summaries: dict[int | None, dict[str, Any] | None] = {}
+    for message in events:
+        if message.topic == "automation.webhook" and (None, message.pk) not in already:
+            delivery = _automation_delivery(message)
+            if delivery is not None:
+                rows.append(delivery)
+        endpoints = _endpoints_for(message.topic, active)
+        if not endpoints:
             continue
-        try:
-            with transaction.atomic():
-                WebhookDelivery.objects.create(
+        ticket_id = message.ticket_id or (message.payload or {}).get("ticket_id")
+        if ticket_id not in summaries:
+            summaries[ticket_id] = _ticket_summary(ticket_id)
+        ticket = summaries[ticket_id]
+        team_id = ticket["team_id"] if ticket else None
+        payload = build_payload(message, ticket)
+        for endpoint in endpoints:
+            if endpoint.team_id is not None and endpoint.team_id != team_id:
+                continue
+            if (endpoint.pk, message.pk) in already:
+                continue
+            rows.append(
+                WebhookDelivery(
                     endpoint=endpoint,
                     event_id=uuid.uuid4().hex,
                     topic=message.topic,
@@ -237,23 +270,10 @@ def queue_deliveries(message: OutboxMessage) -> None:
                     created_at=clock.now(),
                     next_retry_at=clock.now(),
                 )
-                created = True
-        except IntegrityError:
-            continue
-    if created:
-        transaction.on_commit(_wake)
-
-
-def _wake() -> None:
-    if settings.TICKETDESK.get("RUN_OUTBOX_INLINE"):
-        deliver_pending()
-        return
-    from .tasks import deliver_webhooks
-
-    try:
-        deliver_webhooks.enqueue()
-    except Exception:  # the periodic run catches up
-        logger.exception("could not enqueue webhook deliveries")
+            )
+    if rows:
+        WebhookDelivery.objects.bulk_create(rows, ignore_conflicts=True)
+        outbox.wake_after_commit()
 
 
 # --- sending deliveries ----------------------------------------------------------------------
@@ -277,7 +297,7 @@ def _claim(endpoint_id: int) -> WebhookDelivery | None:
             .order_by("id")
             .first()
         )
-        if head is None or not head.endpoint.active:
+        if head is None or head.endpoint is None or not head.endpoint.active:
             return None
         if head.next_retry_at is not None and head.next_retry_at > now:
             return None
@@ -286,22 +306,53 @@ def _claim(endpoint_id: int) -> WebhookDelivery | None:
     return head
 
 
+def _claim_url_deliveries(limit: int) -> list[WebhookDelivery]:
+    """Due deliveries of automation rules (no endpoint, no ordering between them), leased."""
+    now = clock.now()
+    with transaction.atomic():
+        rows = list(
+            WebhookDelivery.objects.select_for_update(skip_locked=True)
+            .filter(status=DeliveryStatus.PENDING, endpoint__isnull=True, next_retry_at__lte=now)
+            .order_by("next_retry_at", "id")[:limit]
+        )
+        if rows:
+            WebhookDelivery.objects.filter(pk__in=[r.pk for r in rows]).update(
+                next_retry_at=now + dt.timedelta(seconds=60)
+            )
+    return rows
+
+
 def body_for(delivery: WebhookDelivery) -> Any:
+    if delivery.endpoint is None:
+        return delivery.payload
     adapter = adapter_for(delivery.endpoint.format)
     return adapter.render(delivery.payload) if adapter else delivery.payload
 
 
 def attempt(delivery: WebhookDelivery) -> HttpResult:
-    """Send one delivery now and record the outcome (and the endpoint's health)."""
+    """Send one delivery now (never inside a transaction) and record the outcome (and the
+    endpoint's health)."""
+    assert_no_transaction("posting a webhook")
     endpoint = delivery.endpoint
+    options = settings.TICKETDESK
+    if endpoint is None:
+        url = delivery.url
+        secret = options.get("AUTOMATION_WEBHOOK_SECRET") or None
+        allow_private = bool(options.get("AUTOMATION_WEBHOOKS_ALLOW_PRIVATE", False))
+    else:
+        url = endpoint.url
+        secret = endpoint.secret if endpoint.format == EndpointFormat.JSON else None
+        allow_private = endpoint.allow_private
     result = deliver_url(
-        endpoint.url,
+        url,
         body_for(delivery),
-        secret=endpoint.secret if endpoint.format == EndpointFormat.JSON else None,
-        allow_private=endpoint.allow_private,
+        secret=secret,
+        allow_private=allow_private,
         topic=delivery.topic,
         delivery_id=delivery.event_id,
     )
+    if result.refused:
+        logger.warning("webhook to %s refused: %s", url, result.error)
     now = clock.now()
     delivery.attempt += 1
     delivery.response_status = result.status_code
@@ -319,7 +370,8 @@ def attempt(delivery: WebhookDelivery) -> HttpResult:
         delivery.next_retry_at = now + backoff(delivery.attempt)
     with transaction.atomic():
         delivery.save()
-        _record_health(endpoint, result.ok)
+        if endpoint is not None:
+            _record_health(endpoint, result.ok)
     return result
 
 
@@ -343,9 +395,10 @@ def _record_health(endpoint: WebhookEndpoint, ok: bool) -> None:
     endpoint.failure_count, endpoint.active = locked.failure_count, locked.active
 
 
-def deliver_pending(limit: int = 200) -> int:
+def deliver_pending(limit: int = 200, deadline: float | None = None) -> int:
     """Send due deliveries, oldest first per endpoint; a failing head waits for its retry
-    and holds back the endpoint's later events. Returns the number of attempts made."""
+    and holds back the endpoint's later events; then the automation rules' own URLs.
+    Returns the number of attempts made."""
     endpoint_ids = list(
         WebhookDelivery.objects.filter(status=DeliveryStatus.PENDING, endpoint__active=True)
         .values_list("endpoint_id", flat=True)
@@ -354,7 +407,7 @@ def deliver_pending(limit: int = 200) -> int:
     )
     attempts = 0
     for endpoint_id in endpoint_ids:
-        while attempts < limit:
+        while attempts < limit and (deadline is None or time.monotonic() < deadline):
             delivery = _claim(endpoint_id)
             if delivery is None:
                 break
@@ -362,7 +415,16 @@ def deliver_pending(limit: int = 200) -> int:
             result = attempt(delivery)
             if not result.ok and delivery.status == DeliveryStatus.PENDING:
                 break  # keep the order: later events wait for this one's retry
+    if attempts < limit:
+        for delivery in _claim_url_deliveries(limit - attempts):
+            attempts += 1
+            attempt(delivery)
     return attempts
+
+
+def send_due(deadline: float | None) -> int:
+    """The worker's sender: due deliveries within the round's time."""
+    return deliver_pending(deadline=deadline)
 
 
 def redeliver(delivery: WebhookDelivery, *, actor: Any) -> WebhookDelivery:
@@ -371,13 +433,14 @@ def redeliver(delivery: WebhookDelivery, *, actor: Any) -> WebhookDelivery:
         policy.require(actor, policy.ADMINISTER)
     copy = WebhookDelivery.objects.create(
         endpoint=delivery.endpoint,
+        url=delivery.url,
         event_id=uuid.uuid4().hex,
         topic=delivery.topic,
         payload=delivery.payload,
         created_at=clock.now(),
         next_retry_at=clock.now(),
     )
-    transaction.on_commit(_wake)
+    outbox.wake_after_commit()
     return copy
 
 

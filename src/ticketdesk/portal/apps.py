@@ -8,4 +8,4 @@ class PortalConfig(AppConfig):
     verbose_name = _("Portal")
 
     def ready(self) -> None:
-        from . import subscribers  # noqa: F401  (registers outbox handlers)
+        from . import consumers  # noqa: F401  (registers the outbox consumer)

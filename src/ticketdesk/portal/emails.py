@@ -8,6 +8,8 @@ from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from ticketdesk.core import mail
+
 from .models import PortalSettings
 
 
@@ -49,16 +51,27 @@ def send_invitation(email: str, link: str, language: str = "") -> None:
     _send(email, subject, "portal/email/invitation.txt", {"link": link}, language)
 
 
-def send_rating_request(contact, ticket, link: str) -> None:  # type: ignore[no-untyped-def]
+def queue_rating_request(contact, ticket, link: str, *, dedupe_key: str) -> None:  # type: ignore[no-untyped-def]
+    """Queue the rating request (inside the consumer's transaction; sent after commit)."""
+    portal = PortalSettings.current()
     with translation.override(contact.language or "en"):
         subject = _("How did we do? %(number)s %(subject)s") % {
             "number": ticket.display_number,
             "subject": ticket.subject,
         }
-    _send(
-        contact.email,
-        subject,
-        "portal/email/rating_request.txt",
-        {"contact": contact, "ticket": ticket, "link": link},
-        contact.language,
+        body = render_to_string(
+            "portal/email/rating_request.txt",
+            {"contact": contact, "ticket": ticket, "link": link, "portal": portal},
+        )
+    mail.queue_mail(
+        dedupe_key=dedupe_key,
+        to=[contact.email],
+        subject=f"[{portal.brand_name}] {subject}",
+        body=body,
+        headers={
+            "Auto-Submitted": "auto-generated",
+            "X-Ticketdesk-Ticket": str(ticket.number),
+        },
+        ticket_id=ticket.pk,
+        purpose="csat",
     )

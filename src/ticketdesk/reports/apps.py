@@ -8,15 +8,11 @@ class ReportsConfig(AppConfig):
     verbose_name = _("Reports")
 
     def ready(self) -> None:
-        from . import subscribers  # noqa: F401  (registers the outbox handler)
+        from ticketdesk.core.scheduler import register_periodic
 
-        try:
-            from ticketdesk.core.scheduler import register_periodic
+        from . import consumers  # noqa: F401  (registers the outbox consumer)
+        from .tasks import detect_spikes, refresh_recent_facts, send_scheduled_reports
 
-            from .tasks import detect_spikes, refresh_recent_facts, send_scheduled_reports
-
-            register_periodic("reports.send_scheduled", send_scheduled_reports, 15 * 60)
-            register_periodic("reports.detect_spikes", detect_spikes, 60 * 60)
-            register_periodic("reports.refresh_recent_facts", refresh_recent_facts, 5 * 60)
-        except ImportError:  # pragma: no cover - scheduled reports not available
-            pass
+        register_periodic("reports.send_scheduled", send_scheduled_reports, 15 * 60)
+        register_periodic("reports.detect_spikes", detect_spikes, 60 * 60)
+        register_periodic("reports.refresh_recent_facts", refresh_recent_facts, 5 * 60)

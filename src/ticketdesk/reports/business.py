@@ -1,18 +1,16 @@
 """Business hours where SLAs apply: the sla app's policy for a ticket (TicketSLA.policy) and
-its calendar give the working seconds of first response and resolution. Everything is read
-lazily and defensively: without the sla app, a policy or a calendar, there is no business
-time (None)."""
+its calendar give the working seconds of first response and resolution. Read lazily: without
+a policy or a calendar there is no business time (None)."""
 
 from __future__ import annotations
 
 import datetime as dt
-import logging
 from collections.abc import Iterable
 from typing import Any
 
-from django.db import DatabaseError
-
-logger = logging.getLogger(__name__)
+from ticketdesk.sla.calendar import business_seconds_between
+from ticketdesk.sla.models import TicketSLA
+from ticketdesk.sla.selection import PolicyCatalog
 
 
 class BusinessHours:
@@ -25,22 +23,12 @@ class BusinessHours:
     def _load(self) -> dict[int, Any]:
         """The active policies by id (the catalogue is loaded on first need: 6 queries)."""
         if self._policies is None:
-            self._policies = {}
-            try:
-                from ticketdesk.sla.selection import PolicyCatalog
-
-                self._catalog = PolicyCatalog.load()
-                self._policies = {policy.pk: policy for policy in self._catalog.policies}
-            except (ImportError, AttributeError, DatabaseError):  # pragma: no cover
-                logger.debug("no SLA policies: business hours are not computed")
+            self._catalog = PolicyCatalog.load()
+            self._policies = {policy.pk: policy for policy in self._catalog.policies}
         return self._policies
 
     def policy_ids(self, ticket_ids: Iterable[int]) -> dict[int, int]:
-        """The sla app's policy of each ticket (one query; none without the sla app)."""
-        try:
-            from ticketdesk.sla.models import TicketSLA
-        except ImportError:  # pragma: no cover - no sla app
-            return {}
+        """The sla app's policy of each ticket (one query)."""
         rows = TicketSLA.objects.filter(
             ticket_id__in=list(ticket_ids), policy_id__isnull=False
         ).values_list("ticket_id", "policy_id")
@@ -63,6 +51,4 @@ class BusinessHours:
 
 
 def business_seconds(schedule: Any, start: dt.datetime, end: dt.datetime) -> int:
-    from ticketdesk.sla.calendar import business_seconds_between
-
     return max(0, int(business_seconds_between(schedule, start, end)))

@@ -241,7 +241,9 @@ def compute_fact(
     )
 
 
-def refresh_ticket(ticket_id: int) -> TicketFact | None:
+def refresh_ticket(
+    ticket_id: int, *, hours: BusinessHours | None = None, policy_id: int | None = None
+) -> TicketFact | None:
     """Recompute one ticket's fact from its events and move the roll-ups by the difference.
     Idempotent."""
     with transaction.atomic():
@@ -250,12 +252,26 @@ def refresh_ticket(ticket_id: int) -> TicketFact | None:
         if ticket is None:
             return None
         events = TicketEvent.objects.filter(ticket_id=ticket_id).only(*EVENT_FIELDS)
-        hours = BusinessHours()
-        business = hours.for_ticket(ticket, hours.policy_ids([ticket_id]).get(ticket_id))
+        if hours is None:
+            hours = BusinessHours()
+            policy_id = hours.policy_ids([ticket_id]).get(ticket_id)
+        business = hours.for_ticket(ticket, policy_id)
         new = compute_fact(ticket, events.order_by("created_at", "id"), business)
         rollup.apply(old, new)
         new.save(force_insert=old is None)
         return new
+
+
+def refresh_tickets(ticket_ids: list[int]) -> None:
+    """Refresh several tickets' facts with the SLA policies and calendars loaded once (the
+    reports consumer's batches)."""
+    ids = sorted(set(ticket_ids))
+    if not ids:
+        return
+    hours = BusinessHours()
+    policies = hours.policy_ids(ids)
+    for ticket_id in ids:
+        refresh_ticket(ticket_id, hours=hours, policy_id=policies.get(ticket_id))
 
 
 CATCH_UP_KINDS = ("csat", "sla")

@@ -2,7 +2,7 @@
 
 `TicketFact` holds one narrow row per ticket, computed from the ticket's event log
 (`reports.facts`); `DailyTicketStats` is the roll-up of the facts (`reports.rollup`), kept up
-to date incrementally by the outbox subscriber and rebuilt by `ticketdesk reports rebuild`.
+to date incrementally by the reports consumer and rebuilt by `ticketdesk reports rebuild`.
 Dimension columns are plain integers (0 = none) so that the roll-up keys stay unique.
 """
 

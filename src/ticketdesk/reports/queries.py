@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy
 
 from ticketdesk.accounts import policy
 from ticketdesk.accounts.models import Organization, Team, User
+from ticketdesk.search import filtering
 from ticketdesk.tickets.models import Category, Channel, TicketType
 
 from .filters import ReportFilters
@@ -62,15 +63,10 @@ def filter_options(f: ReportFilters) -> dict[str, list[tuple[int, str]]]:
 
 def ticket_export(user: Any, query: str) -> tuple[list[str], Iterator[tuple[Any, ...]]]:
     """Headers and a streamed row iterator of the tickets `user` may see matching `query`
-    (the workspace query language when available)."""
+    (the workspace query language)."""
     qs = policy.visible_tickets(user)
     if query.strip():
-        try:
-            from ticketdesk.tickets import filtering
-        except ImportError:  # pragma: no cover - filtering not installed
-            pass
-        else:
-            qs = filtering.apply_filters(qs, query, user)
+        qs = filtering.apply_filters(qs, query, user)
     rows = (
         qs.order_by("-created_at", "-id")
         .values_list(*(name for name, _label in TICKET_COLUMNS))

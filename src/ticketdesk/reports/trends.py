@@ -19,8 +19,7 @@ from django.db.models import Count, Sum
 from django.utils import timezone
 
 from ticketdesk.accounts.models import Contact, Organization
-from ticketdesk.core import clock
-from ticketdesk.notifications import outbox
+from ticketdesk.core import clock, outbox
 from ticketdesk.tickets.models import Category, Ticket
 
 from .filters import ReportFilters, dimension_filter

@@ -7,9 +7,8 @@ from django.utils.translation import gettext as _
 
 from ticketdesk.accounts import policy
 from ticketdesk.accounts.models import User
-from ticketdesk.core import clock
+from ticketdesk.core import clock, outbox
 from ticketdesk.core.errors import ValidationFailed
-from ticketdesk.notifications import outbox
 
 from .models import AgentAvailability, Presence
 

@@ -8,4 +8,4 @@ class RoutingConfig(AppConfig):
     verbose_name = _("Routing")
 
     def ready(self) -> None:
-        from . import subscribers  # noqa: F401  (registers the outbox handlers)
+        from . import consumers  # noqa: F401  (registers the outbox consumer)

@@ -17,8 +17,7 @@ from django.db.models import Count, Sum
 
 from ticketdesk.accounts import policy
 from ticketdesk.accounts.models import AssignmentStrategy
-from ticketdesk.core import clock
-from ticketdesk.notifications import outbox
+from ticketdesk.core import clock, outbox
 from ticketdesk.sla.calendar import is_working_instant
 from ticketdesk.sla.models import BusinessCalendar
 from ticketdesk.tickets import actions

@@ -8,4 +8,4 @@ class SearchConfig(AppConfig):
     verbose_name = _("Search")
 
     def ready(self) -> None:
-        from . import handlers  # noqa: F401 - registers the outbox subscriptions
+        from . import consumers  # noqa: F401 - registers the outbox consumer

@@ -3,7 +3,7 @@ accents folded) and SQLite (FTS5, unicode61 with diacritics removed).
 
 Tickets:   `search_tickets(queryset, text)` narrows a queryset the caller already filtered by
            `accounts.policy` — search never widens what a user may see. The index follows
-           tickets through outbox subscriptions (search/handlers.py) and `ticketdesk reindex`.
+           tickets through the search consumer (search/consumers.py) and `ticketdesk reindex`.
 Documents: `index_document` / `remove_document` / `search_documents` for other apps (KB
            articles), with highlighted, HTML-escaped title and snippet.
 
@@ -114,6 +114,19 @@ def index_ticket(ticket_id: int) -> None:
         engine.index_tickets("t.id = %s", [ticket_id])
 
 
+def index_tickets(ticket_ids: list[int]) -> None:
+    """(Re)build the index entries of several tickets in one statement pair (the search
+    consumer's batches); tickets that no longer exist lose their entry. Idempotent."""
+    ids = sorted({int(i) for i in ticket_ids})
+    if not ids:
+        return
+    with transaction.atomic():
+        engine = engines.current()
+        ids_sql, params = engine.ids_sql(ids)
+        engine.remove_tickets(f"ticket_id IN ({ids_sql})", params)
+        engine.index_tickets(f"t.id IN ({ids_sql})", params)
+
+
 def index_ticket_range(after_id: int, up_to_id: int) -> None:
     """(Re)index every ticket with after_id < id <= up_to_id (reindex and bulk loading)."""
     with transaction.atomic():
@@ -185,6 +198,7 @@ __all__ = [
     "index_document",
     "index_ticket",
     "index_ticket_range",
+    "index_tickets",
     "remove_document",
     "remove_ticket",
     "search_documents",

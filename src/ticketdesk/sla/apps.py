@@ -10,7 +10,7 @@ class SlaConfig(AppConfig):
     def ready(self) -> None:
         from ticketdesk.core.scheduler import register_periodic
 
-        from . import subscribers  # noqa: F401  (registers the outbox handlers)
+        from . import consumers  # noqa: F401  (registers the outbox consumer)
         from .tasks import check_sla_deadlines
 
         register_periodic("sla_deadlines", check_sla_deadlines, every_seconds=60)

@@ -5,6 +5,7 @@ from django.contrib import admin
 
 from .models import (
     BusinessArea,
+    CannedResponse,
     Category,
     CustomFieldDefinition,
     PriorityRule,
@@ -82,3 +83,11 @@ class TicketAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
         return False
+
+
+@admin.register(CannedResponse)
+class CannedResponseAdmin(admin.ModelAdmin):
+    list_display = ("title", "team", "owner", "shared", "updated_at")
+    list_filter = ("shared", "team")
+    search_fields = ("title", "body")
+    raw_id_fields = ("owner",)

@@ -1,14 +1,6 @@
 from django.contrib import admin
 
-from .models import CannedResponse, SavedView
-
-
-@admin.register(CannedResponse)
-class CannedResponseAdmin(admin.ModelAdmin):
-    list_display = ("title", "team", "owner", "shared", "updated_at")
-    list_filter = ("shared", "team")
-    search_fields = ("title", "body")
-    raw_id_fields = ("owner",)
+from .models import SavedView
 
 
 @admin.register(SavedView)

@@ -11,7 +11,7 @@ from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
 from ticketdesk.core.pagination import Page, keyset_page
-from ticketdesk.tickets import filtering
+from ticketdesk.search import filtering
 from ticketdesk.tickets.models import Ticket
 
 PAGE_SIZE = 50

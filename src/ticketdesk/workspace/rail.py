@@ -18,7 +18,8 @@ from ticketdesk.accounts import policy
 from ticketdesk.accounts.models import TeamMembership
 from ticketdesk.core import clock
 from ticketdesk.core.errors import DomainError, NotFound
-from ticketdesk.tickets import filtering, queries
+from ticketdesk.search import filtering
+from ticketdesk.tickets import queries
 from ticketdesk.tickets.models import ACTIVE_CATEGORIES, DONE_CATEGORIES, StatusCategory, Ticket
 
 from .models import SavedView

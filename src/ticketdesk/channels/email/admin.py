@@ -28,7 +28,7 @@ class OutboundEmailAdmin(admin.ModelAdmin):
     list_display = ["created_at", "kind", "recipients", "subject", "sent_at", "bounced_at"]
     list_filter = ["kind"]
     search_fields = ["email_message_id", "recipients", "subject"]
-    raw_id_fields = ["ticket", "message", "mailbox"]
+    raw_id_fields = ["ticket", "message", "mailbox", "mail"]
 
     def has_add_permission(self, request):  # type: ignore[no-untyped-def]
         return False

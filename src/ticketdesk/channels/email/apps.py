@@ -12,8 +12,7 @@ class EmailChannelConfig(AppConfig):
     def ready(self) -> None:
         from ticketdesk.core.scheduler import register_periodic
 
-        from . import outbound  # noqa: F401  (outbox subscribers)
-        from .tasks import poll_mailboxes, retry_sends
+        from . import outbound  # noqa: F401  (registers the outbox consumer)
+        from .tasks import poll_mailboxes
 
         register_periodic("email.poll_mailboxes", poll_mailboxes, POLL_EVERY_SECONDS)
-        register_periodic("email.retry_sends", retry_sends, POLL_EVERY_SECONDS)

@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -185,12 +187,16 @@ class OutboundEmail(models.Model):
     recipients = models.TextField(_("recipients"), blank=True, default="")
     subject = models.CharField(_("subject"), max_length=300, blank=True, default="")
     in_reply_to = models.CharField(max_length=998, blank=True, default="")
-    sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+    # the queued mail: its state (waiting, sent, given up), attempts and last error
+    mail = models.ForeignKey(
+        "core.OutgoingMail",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("mail"),
+    )
     bounced_at = models.DateTimeField(_("bounced"), null=True, blank=True)
-    attempts = models.PositiveIntegerField(_("attempts"), default=0)
-    last_error = models.TextField(_("last error"), blank=True, default="")
-    next_attempt_at = models.DateTimeField(_("next attempt"), null=True, blank=True)
-    failed_at = models.DateTimeField(_("given up"), null=True, blank=True)
     created_at = models.DateTimeField(_("created"))
 
     class Meta:
@@ -199,8 +205,11 @@ class OutboundEmail(models.Model):
         verbose_name_plural = _("outbound emails")
         indexes = [
             models.Index(fields=["ticket", "created_at"], name="outbound_ticket"),
-            models.Index(fields=["next_attempt_at"], name="outbound_retry"),
         ]
 
     def __str__(self) -> str:
         return self.email_message_id
+
+    @property
+    def sent_at(self) -> Any:
+        return self.mail.sent_at if self.mail is not None else None

@@ -1,42 +1,69 @@
-"""Mail we send, driven by the outbox: agent replies (`message.created`), the acknowledgement
-of a ticket opened by mail (`ticket.created`) and the notice that limits removed something.
+"""Mail we send to customers, driven by events: agent replies (`message.created`), the
+acknowledgement of a ticket opened by mail (`ticket.created`) and the notice that limits
+removed something; and the note on the ticket when such a mail could not be delivered
+(`mail.failed`).
 
-Each mail has our own Message-ID (recorded as OutboundEmail so replies thread back), the
-In-Reply-To/References of the conversation, the "[#1042]" subject token, a Reply-To of the
-mailbox, plain and HTML parts; automatic ones carry `Auto-Submitted: auto-replied`. A failed
-send raises, so the outbox retries it with backoff.
+The consumer only records intents: an OutboundEmail (our Message-ID, so replies thread back)
+and a queued core.mail row with the In-Reply-To/References of the conversation, the "[#1042]"
+subject token, a Reply-To of the mailbox, plain and HTML parts; automatic ones carry
+`Auto-Submitted: auto-replied`. The worker sends the mail after commit (core/mail.py).
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
-from email.utils import formataddr, make_msgid, parseaddr
+from email.utils import formataddr, parseaddr
 from typing import Any
 
 from django.conf import settings
-from django.core.mail import EmailMultiAlternatives
-from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.translation import gettext as _
 
 from ticketdesk.accounts import ratelimit
-from ticketdesk.core import clock
-from ticketdesk.notifications import outbox
-from ticketdesk.notifications.models import OutboxMessage
+from ticketdesk.core import clock, mail, outbox
+from ticketdesk.core.models import MailStatus, OutboxMessage
 from ticketdesk.tickets import actions
 from ticketdesk.tickets.models import Channel, Message, MessageKind, Ticket
 
 from . import loops
-from .models import InboundEmail, Mailbox, OutboundEmail, OutboundKind
+from .models import InboundEmail, InboundState, Mailbox, OutboundEmail, OutboundKind
 
 logger = logging.getLogger(__name__)
 MAX_REFERENCES = 10
-MAX_SEND_ATTEMPTS = 6  # about an hour of retries: 1, 2, 4, 8, 16 minutes
+PURPOSES: dict[str, str] = {OutboundKind.REPLY: "reply", OutboundKind.ACKNOWLEDGEMENT: "ack"}
 
 
-@outbox.subscribe("message.created")
+@outbox.consumer(
+    "email",
+    topics=("message.created", "ticket.created", mail.FAILED_TOPIC),
+    live_only=True,
+    chunk_size=25,
+)
+def customer_mail(events: list[OutboxMessage]) -> None:
+    for event in events:
+        if event.topic == "message.created":
+            on_message_created(event)
+        elif event.topic == "ticket.created":
+            on_ticket_created(event)
+        elif event.topic == mail.FAILED_TOPIC:
+            on_mail_failed(event)
+
+
+def original_inbound(message: Message | None) -> InboundEmail | None:
+    """The stored mail a message was made from — never a later duplicate delivery of it."""
+    if message is None:
+        return None
+    return (
+        InboundEmail.objects.filter(message=message)
+        .exclude(state=InboundState.DUPLICATE)
+        .exclude(from_address="")
+        .select_related("mailbox", "ticket", "ticket__requester", "message")
+        .order_by("id")
+        .first()
+    )
+
+
 def on_message_created(event: OutboxMessage) -> None:
     payload = event.payload
     message = (
@@ -47,7 +74,7 @@ def on_message_created(event: OutboxMessage) -> None:
     if message is None or message.kind != MessageKind.PUBLIC:
         return
     if message.is_customer_message:
-        inbound = InboundEmail.objects.filter(message=message).select_related("mailbox").first()
+        inbound = original_inbound(message)
         if inbound is not None and inbound.limits_noted:
             send_automatic(message.ticket, inbound, OutboundKind.NOTICE, message=message)
         return
@@ -56,18 +83,38 @@ def on_message_created(event: OutboxMessage) -> None:
     send_reply(message)
 
 
-@outbox.subscribe("ticket.created")
 def on_ticket_created(event: OutboxMessage) -> None:
-    inbound = (
-        InboundEmail.objects.filter(message_id=event.payload.get("message_id"))
-        .select_related("mailbox", "ticket", "ticket__requester", "message")
-        .first()
-    )
+    first = Message.objects.filter(pk=event.payload.get("message_id")).first()
+    inbound = original_inbound(first)
     if inbound is None or inbound.ticket is None:
         return  # only tickets opened by mail are acknowledged by mail
     mailbox = inbound.mailbox
     if (mailbox is None or mailbox.send_acknowledgement) or inbound.limits_noted:
         send_automatic(inbound.ticket, inbound, OutboundKind.ACKNOWLEDGEMENT)
+
+
+def on_mail_failed(event: OutboxMessage) -> None:
+    """A customer mail we queued could not be delivered: say so on the ticket."""
+    payload = event.payload or {}
+    record = (
+        OutboundEmail.objects.select_related("ticket")
+        .filter(mail_id=payload.get("mail_id"))
+        .first()
+    )
+    if record is None:
+        return
+    actions.add_note(
+        record.ticket,
+        actor=None,
+        body=_("Mail to %(to)s could not be sent after %(n)s attempts: %(error)s")
+        % {
+            "to": record.recipients,
+            "n": payload.get("attempts") or "?",
+            "error": payload.get("error") or "",
+        },
+        markdown=False,
+        channel=Channel.EMAIL,
+    )
 
 
 def mailbox_for(ticket: Ticket) -> Mailbox | None:
@@ -95,7 +142,8 @@ def thread_headers(ticket: Ticket) -> tuple[str, list[str]]:
         .values_list("created_at", "external_message_id")[:MAX_REFERENCES]
     )
     sent = list(
-        OutboundEmail.objects.filter(ticket=ticket, sent_at__isnull=False)
+        OutboundEmail.objects.filter(ticket=ticket)
+        .exclude(mail__status=MailStatus.FAILED)
         .order_by("-created_at", "-id")
         .values_list("created_at", "email_message_id")[:MAX_REFERENCES]
     )
@@ -125,7 +173,6 @@ def send_automatic(
     kind: str,
     *,
     message: Message | None = None,
-    retry: bool = False,
 ) -> OutboundEmail | None:
     """An acknowledgement or limit notice to the sender of `inbound`, unless loop protection
     forbids it."""
@@ -135,9 +182,9 @@ def send_automatic(
     address = inbound.from_address.lower()
     if not address or address in loops.our_addresses():
         return None
-    if not retry and _done(_key(kind, ticket, message or inbound.message)):
+    if _done(_key(kind, ticket, message or inbound.message)):
         return None
-    if not retry and not ratelimit.hit(
+    if not ratelimit.hit(
         f"email-auto:{address}",
         limit=loops.AUTO_REPLY_LIMIT,
         window_seconds=loops.AUTO_REPLY_WINDOW,
@@ -163,12 +210,8 @@ def _key(kind: str, ticket: Ticket, message: Message | None) -> str:
 
 
 def _done(key: str) -> bool:
-    """Sent already, or given up (the outbox may deliver an event twice)."""
-    return (
-        OutboundEmail.objects.filter(dedupe_key=key)
-        .exclude(sent_at__isnull=True, failed_at__isnull=True)
-        .exists()
-    )
+    """Queued already (an event handled again after a crash)."""
+    return OutboundEmail.objects.filter(dedupe_key=key).exists()
 
 
 def _send(
@@ -196,8 +239,7 @@ def _send(
     if in_reply_to and in_reply_to not in references:
         references.append(in_reply_to)
     from_address = mailbox.address if mailbox else parseaddr(settings.DEFAULT_FROM_EMAIL)[1]
-    domain = from_address.rpartition("@")[2] or "localhost"
-    message_id = make_msgid(idstring=f"td{ticket.number}", domain=domain)
+    message_id = mail.new_message_id(from_address, idstring=f"td{ticket.number}")
     brand = settings.TICKETDESK["BRAND_NAME"]
     sender_name = ticket.team.name if ticket.team else brand
     with translation.override(language or settings.LANGUAGE_CODE):
@@ -211,11 +253,7 @@ def _send(
         text = render_to_string(f"email_channel/mail/{template}.txt", context)
         html = render_to_string(f"email_channel/mail/{template}.html", context)
     subject_line = " ".join(str(subject).split())
-    headers = {
-        "Message-ID": message_id,
-        "Reply-To": from_address,
-        "X-Ticketdesk-Ticket": str(ticket.number),
-    }
+    headers = {"X-Ticketdesk-Ticket": str(ticket.number)}
     if in_reply_to:
         headers["In-Reply-To"] = f"<{in_reply_to}>"
         headers["References"] = " ".join(f"<{r}>" for r in references)
@@ -223,87 +261,42 @@ def _send(
         headers["Auto-Submitted"] = "auto-replied"
         headers["X-Auto-Response-Suppress"] = "All"
         headers["Precedence"] = "bulk"
-    mail = EmailMultiAlternatives(
-        subject=subject_line,
-        body=text,
-        from_email=formataddr((sender_name, from_address)),
+    files = []
+    if kind == OutboundKind.REPLY:
+        files = [
+            {"path": a.file.name, "name": a.original_name, "content_type": a.content_type}
+            for a in context.get("attachments", [])
+        ]
+    queued = mail.queue_mail(
+        dedupe_key=f"customer:{key}",
         to=recipients[:1],
         cc=recipients[1:],
+        subject=subject_line,
+        body=text,
+        html=html,
+        from_email=formataddr((sender_name, from_address)),
+        reply_to=[from_address],
         headers=headers,
+        attachments=files,
+        ticket_id=ticket.pk,
+        purpose=PURPOSES.get(kind, "notice"),
+        message_id=message_id,
     )
-    mail.attach_alternative(html, "text/html")
-    if kind == OutboundKind.REPLY:
-        for attachment in context.get("attachments", []):
-            with attachment.file.open("rb") as handle:
-                mail.attach(attachment.original_name, handle.read(), attachment.content_type)
-    with transaction.atomic():
-        record, _created = OutboundEmail.objects.update_or_create(
-            dedupe_key=key,
-            defaults={
-                "email_message_id": message_id.strip("<>"),
-                "kind": kind,
-                "ticket": ticket,
-                "message": message,
-                "mailbox": mailbox,
-                "recipients": ", ".join(recipients),
-                "subject": subject_line[:300],
-                "in_reply_to": in_reply_to[:998],
-                "created_at": clock.now(),
-            },
-        )
-        try:
-            mail.send()
-        except Exception as exc:  # the mail server refused or is unreachable: retry later
-            _failed(record, exc)
-            return record
-        record.sent_at = clock.now()
-        record.next_attempt_at = None
-        record.save(update_fields=["sent_at", "next_attempt_at"])
+    if queued is None:
+        return None
+    record, _created = OutboundEmail.objects.get_or_create(
+        dedupe_key=key,
+        defaults={
+            "email_message_id": queued.message_id,
+            "kind": kind,
+            "ticket": ticket,
+            "message": message,
+            "mailbox": mailbox,
+            "mail": queued,
+            "recipients": ", ".join(recipients),
+            "subject": subject_line[:300],
+            "in_reply_to": in_reply_to[:998],
+            "created_at": clock.now(),
+        },
+    )
     return record
-
-
-def _failed(record: OutboundEmail, exc: Exception) -> None:
-    """Record a failed send: retried with backoff by `retry_failed_sends`; after the last
-    attempt an internal note on the ticket says the mail could not be sent."""
-    now = clock.now()
-    record.attempts += 1
-    record.last_error = f"{type(exc).__name__}: {exc}"[:2000]
-    logger.warning("sending %s failed (attempt %s): %s", record.pk, record.attempts, exc)
-    if record.attempts >= MAX_SEND_ATTEMPTS:
-        record.failed_at = now
-        record.next_attempt_at = None
-    else:
-        record.next_attempt_at = now + dt.timedelta(seconds=60 * 2 ** (record.attempts - 1))
-    record.save(update_fields=["attempts", "last_error", "next_attempt_at", "failed_at"])
-    if record.failed_at is not None:
-        actions.add_note(
-            record.ticket,
-            actor=None,
-            body=_("Mail to %(to)s could not be sent after %(n)s attempts: %(error)s")
-            % {"to": record.recipients, "n": record.attempts, "error": record.last_error},
-            markdown=False,
-            channel=Channel.EMAIL,
-        )
-
-
-def retry_failed_sends(limit: int = 100) -> int:
-    """Send again the mail whose last attempt failed and whose next attempt is due."""
-    due = (
-        OutboundEmail.objects.filter(
-            sent_at__isnull=True, failed_at__isnull=True, next_attempt_at__lte=clock.now()
-        )
-        .select_related("ticket", "ticket__requester", "message")
-        .order_by("next_attempt_at", "id")[:limit]
-    )
-    count = 0
-    for record in due:
-        count += 1
-        if record.kind == OutboundKind.REPLY and record.message is not None:
-            send_reply(record.message)
-            continue
-        inbound = (
-            InboundEmail.objects.filter(message=record.message).select_related("mailbox").first()
-        )
-        if inbound is not None:
-            send_automatic(record.ticket, inbound, record.kind, message=record.message, retry=True)
-    return count

@@ -60,7 +60,7 @@ def outbound_page(
 ) -> Page[OutboundEmail]:
     """Mail we sent (or failed to send: `failing`), newest first."""
     policy.require(user, policy.ADMINISTER)
-    queryset = OutboundEmail.objects.select_related("ticket")
+    queryset = OutboundEmail.objects.select_related("ticket", "mail")
     if failing:
-        queryset = queryset.filter(sent_at__isnull=True)
+        queryset = queryset.exclude(mail__status="sent")
     return keyset_page(queryset, ["-created_at", "-id"], cursor=cursor, limit=limit)

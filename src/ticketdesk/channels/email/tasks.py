@@ -4,16 +4,9 @@ from django_tasks import task
 
 from .imap import poll_all
 from .ingest import retry_stuck
-from .outbound import retry_failed_sends
 
 
 @task(queue_name="mail")
 def poll_mailboxes() -> int:
     """Poll every active IMAP mailbox, then retry mail stuck between storing and processing."""
     return poll_all() + retry_stuck()
-
-
-@task(queue_name="mail")
-def retry_sends() -> int:
-    """Send again the outgoing mail whose last attempt failed."""
-    return retry_failed_sends()

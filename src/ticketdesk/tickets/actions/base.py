@@ -9,9 +9,8 @@ from django.utils.translation import gettext as _
 
 from ticketdesk.accounts import policy
 from ticketdesk.accounts.models import Contact, User
-from ticketdesk.core import clock
+from ticketdesk.core import clock, outbox
 from ticketdesk.core.errors import Conflict, NotFound
-from ticketdesk.notifications import outbox
 
 from ..models import EventKind, Message, Ticket, TicketEvent
 
@@ -110,6 +109,9 @@ def publish(topic: str, ticket: Ticket, actor: User | None, **payload: Any) -> N
             "ticket_number": ticket.number,
             "actor_id": actor.pk if actor else None,
             "version": ticket.version,
+            # the ticket as this change left it: consumers need not look it up again
+            "team_id": ticket.team_id,
+            "assignee_id": ticket.assignee_id,
             **payload,
         },
         ticket_id=ticket.pk,

@@ -1,6 +1,7 @@
 """Ticket domain data. Models hold data and invariants; every change goes through
 `tickets.actions`. Split by what they hold: configuration, the ticket, the conversation."""
 
+from .canned import CannedResponse
 from .configuration import (
     ACTIVE_CATEGORIES,
     DONE_CATEGORIES,
@@ -34,6 +35,7 @@ __all__ = [
     "DONE_CATEGORIES",
     "Attachment",
     "BusinessArea",
+    "CannedResponse",
     "Category",
     "Channel",
     "CustomFieldDefinition",

@@ -2,6 +2,8 @@
 
 from .lists import bulk, delete_view, home, rail_counts, save_view
 from .other import attachment, new_ticket, profile
+from .system import replay as replay_events
+from .system import retry_mail, system
 from .ticket import (
     add_link,
     assign_to_me,
@@ -34,8 +36,11 @@ __all__ = [
     "profile",
     "rail_counts",
     "remove_link",
+    "replay_events",
+    "retry_mail",
     "save_view",
     "split",
+    "system",
     "ticket_page",
     "toggle_watch",
 ]

@@ -18,7 +18,8 @@ from ticketdesk.accounts.models import Team
 from ticketdesk.core.errors import DomainError, ValidationFailed
 from ticketdesk.core.pagination import Page
 from ticketdesk.core.views import render_domain_error
-from ticketdesk.tickets import actions, filtering, queries
+from ticketdesk.search import filtering
+from ticketdesk.tickets import actions, queries
 from ticketdesk.tickets.models import Channel, Level, Status, Ticket, TicketType
 from ticketdesk.tickets.numbering import parse_number
 

@@ -18,6 +18,7 @@ from ticketdesk.core.errors import Conflict, DomainError, NotFound, ValidationFa
 from ticketdesk.core.html import render_markdown
 from ticketdesk.core.views import render_domain_error
 from ticketdesk.tickets import actions, queries
+from ticketdesk.tickets.canned import canned_for, render_canned
 from ticketdesk.tickets.models import (
     LinkKind,
     MessageKind,
@@ -28,7 +29,6 @@ from ticketdesk.tickets.models import (
 from ticketdesk.tickets.numbering import parse_number
 
 from .. import timeline
-from ..canned import canned_for, render_canned
 from ..forms import TicketFieldsForm
 from ..models import PresenceMode, TicketPresence
 from .common import current_user, is_htmx, staff_required

@@ -1,7 +1,7 @@
-"""`ticketdesk run`: the web server, a task worker and the scheduler, together.
+"""`ticketdesk run`: the web server, a task worker, an outbox worker and the scheduler.
 
 With --setup it first migrates, and loads the demo data when the database is empty.
-Ctrl-C stops all three.
+Ctrl-C stops them all.
 """
 
 from __future__ import annotations
@@ -58,6 +58,7 @@ class Command(BaseCommand):
         commands = {
             "web": web,
             "worker": [*executable, "db_worker", "--queue-name", "*", "--skip-checks"],
+            "outbox": [*executable, "outbox", "work", "--skip-checks"],
             "scheduler": [*executable, "scheduler", "--skip-checks"],
         }
         processes = {name: subprocess.Popen(cmd) for name, cmd in commands.items()}

@@ -1,6 +1,6 @@
 """`ticketdesk demo`: a believable small data set (teams, agents, customers in English,
 Portuguese and Italian, ~200 tickets with conversations). `--tickets N` loads a large data set
-with bulk inserts, for benchmarks (see tickets/demo_bulk.py)."""
+with bulk inserts, for benchmarks (see demo/bulk.py)."""
 
 from __future__ import annotations
 
@@ -29,11 +29,11 @@ class Command(BaseCommand):
         parser.add_argument("--seed", type=int, default=42)
 
     def handle(self, *args: Any, **options: Any) -> None:
-        from ticketdesk.tickets import demo_data
+        from ticketdesk.demo import data as demo_data
 
         rng = random.Random(options["seed"])
         if options["tickets"]:
-            from ticketdesk.tickets import demo_bulk
+            from ticketdesk.demo import bulk as demo_bulk
 
             if options["tickets"] < 1:
                 raise CommandError("--tickets must be positive")
@@ -42,11 +42,18 @@ class Command(BaseCommand):
             return
         from django.core.management import call_command
 
+        from ticketdesk.core import outbox
+
         # SLA policies first, so the demo tickets get clocks as the worker processes them
         call_command("sla_defaults", "--no-recompute", stdout=self.stdout)
-        created = demo_data.load(rng, progress=self.stdout)
-        call_command("kb_demo", stdout=self.stdout)  # a few articles in three languages
-        call_command("reports_demo", stdout=self.stdout)  # CSAT and an outage to report on
+        # two months of history: search, SLA and reports take it in; nobody is notified or
+        # mailed about it and no rule fires (the desk starts quiet)
+        with outbox.historical():
+            created = demo_data.load(rng, progress=self.stdout)
+            call_command("kb_demo", stdout=self.stdout)  # a few articles in three languages
+            call_command("reports_demo", stdout=self.stdout)  # CSAT and an outage to report on
+        # then this morning, live: what an agent finds on arrival (a handful of notifications)
+        created += demo_data.this_morning(rng)
         self.stdout.write(self.style.SUCCESS(f"Demo data loaded: {created} tickets."))
         self.stdout.write(
             "Logins (user / password): " + ", ".join(f"{u} / {p}" for u, p, _r in DEMO_LOGINS)

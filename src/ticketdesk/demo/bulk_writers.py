@@ -1,4 +1,4 @@
-"""Batch writers for the bulk demo loader (tickets/demo_bulk.py): rows with explicit ids,
+"""Batch writers for the bulk demo loader (demo/bulk.py): rows with explicit ids,
 bypassing the ORM's per-object work — executemany on SQLite, COPY on PostgreSQL."""
 
 from __future__ import annotations
@@ -11,10 +11,10 @@ from typing import TYPE_CHECKING, Any
 
 from django.db import DatabaseError, connection, models, transaction
 
-from .models import Message, Ticket, TicketEvent
+from ticketdesk.tickets.models import Message, Ticket, TicketEvent
 
 if TYPE_CHECKING:
-    from .demo_bulk import Batch
+    from .bulk import Batch
 
 
 def _columns(model: type[models.Model], *, with_id: bool) -> list[models.Field]:

@@ -14,9 +14,8 @@ from django.conf import settings
 from django.db.models import Q, QuerySet
 
 from ticketdesk.accounts.models import TeamMembership
-from ticketdesk.tickets.models import Ticket
 
-from .models import CannedResponse
+from .models import CannedResponse, Ticket
 
 PLACEHOLDER = re.compile(r"\{\{\s*([a-z_]+(?:\.[a-z_]+)?)\s*\}\}")
 

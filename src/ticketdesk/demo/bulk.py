@@ -23,10 +23,7 @@ from django.db.models import F
 
 from ticketdesk.accounts.models import Contact, Organization, Role, Team, User
 from ticketdesk.core import clock
-
-from . import demo_data
-from .bulk_writers import BulkWriter, CopyWriter, SQLiteWriter
-from .models import (
+from ticketdesk.tickets.models import (
     BusinessArea,
     Category,
     Channel,
@@ -37,7 +34,10 @@ from .models import (
     TicketCounter,
     TicketType,
 )
-from .priority import matrix
+from ticketdesk.tickets.priority import matrix
+
+from . import data as demo_data
+from .bulk_writers import BulkWriter, CopyWriter, SQLiteWriter
 
 BATCH_SIZE = 5000
 HISTORY_DAYS = 365

@@ -12,9 +12,16 @@ from django.db import transaction
 from ticketdesk.accounts.actions import create_user, get_or_create_contact
 from ticketdesk.accounts.models import Contact, Organization, Role, Team, TeamMembership, User
 from ticketdesk.core import clock
-
-from . import actions
-from .models import BusinessArea, Category, Channel, Status, StatusCategory, Ticket, TicketType
+from ticketdesk.tickets import actions
+from ticketdesk.tickets.models import (
+    BusinessArea,
+    Category,
+    Channel,
+    Status,
+    StatusCategory,
+    Ticket,
+    TicketType,
+)
 
 PASSWORD = "ticketdesk"  # noqa: S105 - demo only
 
@@ -262,10 +269,63 @@ def load(rng: random.Random, *, count: int = 200, progress: Any = None) -> int:
     return created
 
 
+MORNING = [
+    (
+        "maria@estrela.example",
+        "Não consigo acessar a pasta compartilhada",
+        "IT Support",
+        "Accounts / Access request",
+        "pt-br",
+    ),
+    (
+        "john@acme.example",
+        "Printer on the 3rd floor jams on every page",
+        "IT Support",
+        "Hardware / Printer",
+        "en",
+    ),
+    (
+        "giulia@roma.example",
+        "Fattura di novembre non ricevuta",
+        "Billing",
+        "Billing / Invoice",
+        "it",
+    ),
+]
+
+
+def this_morning(rng: random.Random) -> int:
+    """A few tickets opened in the last hour, live (not history): their teams are notified
+    as on any working day — a handful of notifications per agent, a few mails."""
+    people = ensure_people(rng)
+    types = {t.key: t for t in TicketType.objects.all()}
+    opened = 0
+    for minutes_ago, (email, subject, team, category_path, language) in zip(
+        (50, 25, 5), MORNING, strict=True
+    ):
+        contact = get_or_create_contact(email, "", language=language)
+        with transaction.atomic(), clock.frozen(clock.now() - dt.timedelta(minutes=minutes_ago)):
+            actions.open_ticket(
+                requester=contact,
+                subject=subject,
+                channel=Channel.PORTAL if language == "pt-br" else Channel.EMAIL,
+                actor=None,
+                body=BODIES[language].format(subject=subject, name=contact.name),
+                markdown=False,
+                team=people["teams"][team],
+                ticket_type=types.get("incident"),
+                category=people["categories"][category_path],
+                urgency=2,
+                impact=2,
+            )
+        opened += 1
+    return opened
+
+
 def open_statuses() -> list[Status]:
     return list(
         Status.objects.exclude(category__in=[StatusCategory.RESOLVED, StatusCategory.CLOSED])
     )
 
 
-__all__ = ["Ticket", "ensure_people", "load"]
+__all__ = ["Ticket", "ensure_people", "load", "this_morning"]

@@ -29,8 +29,16 @@ from django.utils.translation import gettext as _
 
 from ticketdesk.accounts import policy
 from ticketdesk.core.errors import ValidationFailed
+from ticketdesk.tickets.models import (
+    ACTIVE_CATEGORIES,
+    Channel,
+    Level,
+    SLAState,
+    StatusCategory,
+    Ticket,
+)
 
-from .models import ACTIVE_CATEGORIES, Channel, Level, SLAState, StatusCategory, Ticket
+from .backend import search_tickets
 
 KEYS = (
     "status",
@@ -243,7 +251,7 @@ def _team(value: str, user: Any) -> Q:
 
 
 def _tag(value: str) -> Q:
-    from .models import Tag
+    from ticketdesk.tickets.models import Tag
 
     if value.lower() == "none":
         return ~Q(pk__in=Ticket.tags.through.objects.values("ticket_id"))
@@ -389,8 +397,6 @@ def apply_filters(
     for term in parsed.terms:
         queryset = queryset.filter(term_condition(term, user))
     if parsed.text:
-        from ticketdesk.search.backend import search_tickets
-
         # words that only appear in internal notes must not match for customers
         queryset = search_tickets(
             queryset, parsed.text, include_internal=policy.is_staff_member(user)

@@ -1,13 +1,13 @@
-"""Outbox handlers of the portal: ask for a rating when a ticket is resolved."""
+"""The portal's consumer: ask the requester for a rating when a ticket is resolved (the mail
+is queued in the same transaction and sent after commit)."""
 
 from __future__ import annotations
 
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 
-from ticketdesk.core import clock
-from ticketdesk.notifications import outbox
-from ticketdesk.notifications.models import OutboxMessage
+from ticketdesk.core import clock, outbox
+from ticketdesk.core.models import OutboxMessage
 from ticketdesk.tickets.models import EventKind, StatusCategory, Ticket, TicketEvent
 
 from . import emails, tokens
@@ -27,7 +27,12 @@ def _resolved_by(ticket: Ticket, version: object) -> bool:
     return bool(event and (event.data or {}).get("to_category") == StatusCategory.RESOLVED)
 
 
-@outbox.subscribe("ticket.updated")
+@outbox.consumer("csat", topics=("ticket.updated",), live_only=True, chunk_size=25)
+def request_ratings(events: list[OutboxMessage]) -> None:
+    for event in events:
+        request_rating(event)
+
+
 def request_rating(message: OutboxMessage) -> None:
     payload = message.payload or {}
     if "status" not in (payload.get("changes") or []):
@@ -52,4 +57,4 @@ def request_rating(message: OutboxMessage) -> None:
     link = emails.absolute(
         reverse("portal:rate", kwargs={"token": tokens.csat_token(ticket.pk, contact)})
     )
-    emails.send_rating_request(contact, ticket, link)
+    emails.queue_rating_request(contact, ticket, link, dedupe_key=f"csat:{message.pk}")

@@ -1,0 +1,38 @@
+"""The event outbox: actions publish events in their transaction; consumers (search, SLA,
+reports, routing, automation, notifications, email, webhooks, ...) each work through their
+own deliveries, in batches, in their own transactions, with retries and dead letters.
+
+    from ticketdesk.core import outbox
+
+    outbox.publish("ticket.updated", {...}, ticket_id=ticket.pk)
+
+    @outbox.consumer("search", topics={"ticket.created", ...})
+    def reindex(events): ...
+
+See docs/architecture.md ("Events and consumers").
+"""
+
+from ticketdesk.core.models import OutboxDelivery, OutboxMessage
+
+from .publishing import historical, is_historical, publish, stamped, wake_after_commit
+from .registry import Consumer, consumer, consumers, register_sender, unregister
+from .worker import process_pending, replay, run_round, work_consumer
+
+__all__ = [
+    "Consumer",
+    "OutboxDelivery",
+    "OutboxMessage",
+    "consumer",
+    "consumers",
+    "historical",
+    "is_historical",
+    "process_pending",
+    "publish",
+    "register_sender",
+    "replay",
+    "run_round",
+    "stamped",
+    "unregister",
+    "wake_after_commit",
+    "work_consumer",
+]
