@@ -241,6 +241,9 @@ TICKETDESK: dict[str, Any] = {
     "MAX_MESSAGE_BYTES": int(os.environ.get("TICKETDESK_MAX_MESSAGE_BYTES", 40 * 1024**2)),
     "FIRST_TICKET_NUMBER": int(os.environ.get("TICKETDESK_FIRST_TICKET_NUMBER", "1000")),
     "RUN_OUTBOX_INLINE": env_bool("TICKETDESK_RUN_OUTBOX_INLINE", False),
+    # how long a worker's claim on events lasts (a worker that died gives them back then)
+    "OUTBOX_LEASE_SECONDS": float(os.environ.get("TICKETDESK_OUTBOX_LEASE_SECONDS", "120")),
+    "SLA_ALERT_GRACE_MINUTES": int(os.environ.get("TICKETDESK_SLA_ALERT_GRACE_MINUTES", "60")),
 }
 
 LOGGING = {

@@ -181,3 +181,32 @@ def test_shipped_translations(team):
         assert info.value.message == "Un ticket ha bisogno di un oggetto."
     with translation.override("pt-br"):
         assert str(Status.objects.get(key="on-hold")) == "Em espera"
+
+
+@pytest.mark.django_db
+def test_the_demo_starts_quiet(capsys):
+    """`make run` loads the demo: two months of history reach search, SLA and reports, but
+    nobody is notified or mailed about them; only this morning's three tickets are news."""
+    from collections import Counter
+
+    from django.core import mail
+    from django.core.management import call_command
+
+    from ticketdesk.core import outbox
+    from ticketdesk.core.models import OutgoingMail
+    from ticketdesk.notifications.models import Notification
+    from ticketdesk.sla import tracking
+    from ticketdesk.tickets.models import Ticket
+
+    call_command("demo")
+    for _round in range(20):  # the worker and the scheduler's SLA checks, until all is quiet
+        handled = outbox.process_pending()
+        checked = tracking.check_due()
+        if not handled and not checked:
+            break
+    assert Ticket.objects.count() > 200
+    per_agent = Counter(Notification.objects.values_list("recipient__username", flat=True))
+    assert per_agent and max(per_agent.values()) <= 5, per_agent
+    assert not Notification.objects.filter(verb__startswith="sla_").exists()
+    assert OutgoingMail.objects.exclude(purpose="notification").count() == 0
+    assert len(mail.outbox) <= 3 * len(per_agent)

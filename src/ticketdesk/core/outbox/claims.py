@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import F
 from django.db.models.functions import Greatest
@@ -18,7 +19,15 @@ from django.db.models.functions import Greatest
 from ticketdesk.core import clock
 from ticketdesk.core.models import OutboxDelivery, OutgoingMail
 
-LEASE = dt.timedelta(seconds=120)
+DEFAULT_LEASE_SECONDS = 120
+
+
+def lease() -> dt.timedelta:
+    """How long a claim keeps rows from other workers (a worker that died gives them back
+    when it ends): TICKETDESK["OUTBOX_LEASE_SECONDS"]."""
+    return dt.timedelta(
+        seconds=float(settings.TICKETDESK.get("OUTBOX_LEASE_SECONDS") or DEFAULT_LEASE_SECONDS)
+    )
 
 
 @dataclass(frozen=True)
@@ -32,7 +41,7 @@ def _skip_locked() -> str:
     return " FOR UPDATE SKIP LOCKED" if connection.vendor == "postgresql" else ""
 
 
-def claim_deliveries(consumer: str, limit: int, *, lease: dt.timedelta = LEASE) -> list[Claimed]:
+def claim_deliveries(consumer: str, limit: int) -> list[Claimed]:
     now = clock.now()
     table = OutboxDelivery._meta.db_table
     sql = (
@@ -42,7 +51,7 @@ def claim_deliveries(consumer: str, limit: int, *, lease: dt.timedelta = LEASE) 
         "RETURNING id, event_id, attempts"
     )
     with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute(sql, [now + lease, consumer, now, limit])
+        cursor.execute(sql, [now + lease(), consumer, now, limit])
         rows = cursor.fetchall()
     claimed = [Claimed(int(r[0]), int(r[1]), int(r[2])) for r in rows]
     claimed.sort(key=lambda c: c.delivery_id)
@@ -70,7 +79,7 @@ def due_consumers() -> set[str]:
     )
 
 
-def claim_mail(limit: int, *, lease: dt.timedelta = LEASE) -> list[int]:
+def claim_mail(limit: int) -> list[int]:
     now = clock.now()
     table = OutgoingMail._meta.db_table
     sql = (
@@ -80,5 +89,5 @@ def claim_mail(limit: int, *, lease: dt.timedelta = LEASE) -> list[int]:
         "RETURNING id"
     )
     with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute(sql, [now + lease, now, limit])
+        cursor.execute(sql, [now + lease(), now, limit])
         return sorted(int(r[0]) for r in cursor.fetchall())
