@@ -187,6 +187,7 @@ def load(rng: random.Random, *, count: int = 200, progress: Any = None) -> int:
     agents = [a for a in people["agents"].values() if a.role in (Role.AGENT, Role.ADMIN)]
     contacts: list[Contact] = people["contacts"]
     start = clock.now() - dt.timedelta(days=60)
+    now = clock.now()
     created = 0
     for index in range(count):
         contact = rng.choice(contacts)
@@ -231,12 +232,18 @@ def load(rng: random.Random, *, count: int = 200, progress: Any = None) -> int:
             actions.reply(ticket, actor=agent, body=AGENT_REPLIES[language][0].format(first=first))
         if rng.random() < 0.4:
             at += dt.timedelta(minutes=rng.randint(10, 120))
+            if at >= now:  # the story goes on after today: stop it here
+                created += 1
+                continue
             with clock.frozen(at):
                 actions.add_note(ticket, actor=agent, body=rng.choice(NOTES))
         if fate < 0.35:
             created += 1
             continue  # open, waiting for the agent
         at += dt.timedelta(hours=rng.randint(1, 30))
+        if at >= now:  # the story goes on after today: stop it here
+            created += 1
+            continue
         with clock.frozen(at):
             actions.reply(
                 ticket, actor=agent, body=AGENT_REPLIES[language][1], status=statuses["pending"]
@@ -245,6 +252,9 @@ def load(rng: random.Random, *, count: int = 200, progress: Any = None) -> int:
             created += 1
             continue  # pending on the customer
         at += dt.timedelta(hours=rng.randint(1, 48))
+        if at >= now:  # the story goes on after today: stop it here
+            created += 1
+            continue
         with clock.frozen(at):
             actions.reply(
                 ticket,
@@ -254,6 +264,9 @@ def load(rng: random.Random, *, count: int = 200, progress: Any = None) -> int:
                 channel=Channel.EMAIL,
             )
         at += dt.timedelta(hours=rng.randint(1, 20))
+        if at >= now:  # the story goes on after today: stop it here
+            created += 1
+            continue
         with clock.frozen(at):
             actions.reply(
                 ticket, actor=agent, body=AGENT_REPLIES[language][2], status=statuses["resolved"]
