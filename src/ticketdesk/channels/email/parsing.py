@@ -29,13 +29,22 @@ MAX_BODY_CHARS = 1_000_000
 MAX_DISPLAY_NAME_BYTES = 255
 _MSGID = re.compile(r"<[^<>\s]+>")
 _BOUNDARY_LINE = re.compile(rb"\A\s*--([0-9A-Za-z'()+_,./:=?-]{1,70})[ \t]*\r?\n")
-# Defects that real, honest mail has (old-style phrases, RFC 6532 raw UTF-8); any other
-# defect in an address header means the parser had to guess.
+# Defects that honest mail has (old-style phrases, RFC 6532 raw UTF-8, sloppy encoded words
+# in a display name); any other defect in an address header means the parser had to guess.
 _HARMLESS_DEFECTS = (
     email_errors.ObsoleteHeaderDefect,
     email_errors.NonASCIILocalPartDefect,
     email_errors.UndecodableBytesDefect,
+    email_errors.InvalidBase64CharactersDefect,
+    email_errors.InvalidBase64LengthDefect,
+    email_errors.InvalidBase64PaddingDefect,
 )
+
+
+def _guessing_defect(defect: Exception) -> bool:
+    if isinstance(defect, _HARMLESS_DEFECTS):
+        return False
+    return "encoded word" not in str(defect) and "encoded-word" not in str(defect)
 
 
 class UnusableMessage(Exception):
@@ -156,7 +165,7 @@ def address_problem(message: Message, name: str, *, single: bool = True) -> str:
     try:
         header = message[name]
         strict = {decode_words(a.addr_spec).lower() for a in header.addresses}
-        defects = [d for d in header.defects if not isinstance(d, _HARMLESS_DEFECTS)]
+        defects = [d for d in header.defects if _guessing_defect(d)]
     except Exception as exc:  # the header registry gave up entirely
         return f"{name}: {type(exc).__name__}"
     if defects:
