@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 from ticketdesk.accounts import policy
 from ticketdesk.accounts.models import User
 
+from .conversation import by_headers, by_token, follow_merges
 from .models import SenderCheck
 from .parsing import ParsedEmail
 from .reply_address import ReplyToken, find_tokens
@@ -74,15 +75,22 @@ def identify(parsed: ParsedEmail, envelope_to: list[str], ours: set[str]) -> Sen
         *parsed.delivered_to,
     ]
     search = find_tokens(recipients, ours)
+    other_ticket = False
     for token in search.valid:
-        if token.user_id == staff.pk:
-            return Sender(
-                agent=staff, claimed_agent=staff, check=SenderCheck.REPLY_ADDRESS, token=token
-            )
+        if token.user_id != staff.pk:
+            continue
+        if _names_another_ticket(parsed, token):
+            other_ticket = True
+            continue
+        return Sender(
+            agent=staff, claimed_agent=staff, check=SenderCheck.REPLY_ADDRESS, token=token
+        )
     verdict = mta_verdict(parsed)
     if verdict:
         return Sender(agent=staff, claimed_agent=staff, check=verdict)
-    if search.valid:
+    if other_ticket:
+        why = _("its signed reply address is for another ticket")
+    elif search.valid:
         why = _("its signed reply address belongs to another agent")
     elif search.invalid:
         why = _("its reply address carries a signature that is not valid")
@@ -96,6 +104,13 @@ def identify(parsed: ParsedEmail, envelope_to: list[str], ours: set[str]) -> Sen
         )
         % {"name": staff.display_name, "role": staff.get_role_display(), "why": why},
     )
+
+
+def _names_another_ticket(parsed: ParsedEmail, token: ReplyToken) -> bool:
+    """The mail's headers or subject token name a ticket other than the token's."""
+    signed = follow_merges(token.ticket_id)
+    named = by_headers(parsed) or by_token(parsed.subject)
+    return signed is None or (named is not None and named.pk != signed.pk)
 
 
 def _properties(result: authres.AuthenticationResult) -> dict[str, str]:
