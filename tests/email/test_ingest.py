@@ -138,6 +138,20 @@ def test_token_from_a_stranger_opens_a_new_ticket_not_linked_to_it(mailbox):
     assert ticket.display_number in stranger.reason  # the administrator is told why
 
 
+def test_guessing_ticket_numbers_by_mail_tells_nothing(mailbox):
+    """A stranger's [#N] for an existing and for a missing ticket: the same outcome."""
+    ticket = ingest(make_mail(subject="Salary review")).ticket
+    outcomes = []
+    for number in (ticket.number, ticket.number + 500):
+        guess = ingest(
+            make_mail(sender="mallory@evil.test", subject=f"Re: [#{number}] hello", body="x")
+        )
+        events = list(guess.ticket.events.values_list("kind", flat=True))
+        outcomes.append((guess.thread_reason, events, guess.ticket.links_out.count()))
+    assert outcomes[0] == outcomes[1]
+    assert not TicketLink.objects.exists()
+
+
 def _close(ticket):
     actions.change_status(ticket, Status.objects.get(key="closed"), actor=None)
     ticket.refresh_from_db()

@@ -105,9 +105,7 @@ def test_the_token_is_found_in_the_envelope_recipient(ticket, agent):
     assert inbound.message.author_user == agent
 
 
-def test_a_token_of_another_ticket_another_agent_or_tampered_is_held(
-    ticket, agent, team, smtp_out
-):
+def test_a_token_of_another_ticket_another_agent_or_tampered_is_held(ticket, agent, team, smtp_out):
     other_ticket = ingest(make_mail(subject="Other", message_id="<other@example.org>")).ticket
     colleague = make_agent(team, username="bruno", email="bruno@example.com")
     good = reply_address_for(ticket, agent)
@@ -132,7 +130,9 @@ def test_the_token_counts_only_on_our_own_mailbox(ticket, agent):
     assert inbound.state == InboundState.HELD
 
 
-AR_DMARC_PASS = "mx.desk.test; spf=pass smtp.mailfrom=example.com; dmarc=pass header.from=example.com"
+AR_DMARC_PASS = (
+    "mx.desk.test; spf=pass smtp.mailfrom=example.com; dmarc=pass header.from=example.com"
+)
 
 
 @pytest.fixture
