@@ -16,6 +16,7 @@ from email import policy as email_policy
 from email.header import decode_header, make_header
 from email.message import EmailMessage, Message
 from email.utils import getaddresses
+from typing import Any
 
 from django.conf import settings
 from django.template.defaultfilters import filesizeformat
@@ -163,7 +164,7 @@ def address_problem(message: Message, name: str, *, single: bool = True) -> str:
     if raw_header(message, name) is None:
         return ""
     try:
-        header = message[name]
+        header: Any = message[name]  # an AddressHeader of the header registry
         strict = {decode_words(a.addr_spec).lower() for a in header.addresses}
         defects = [d for d in header.defects if _guessing_defect(d)]
     except Exception as exc:  # the header registry gave up entirely
