@@ -20,7 +20,7 @@ from ticketdesk.channels.email.queries import (
     original_inbound_for_message,
     original_inbound_for_ticket,
 )
-from ticketdesk.notifications import outbox
+from ticketdesk.core import outbox
 from ticketdesk.tickets import actions
 from ticketdesk.tickets.actions.attachments import sanitize_filename
 from ticketdesk.tickets.models import Channel, Ticket, TicketCounter

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('email_channel', '0002_outbound_retries'),
+        ('email_channel', '0003_outbound_mail_queue'),
     ]
 
     operations = [
