@@ -19,11 +19,11 @@ from ticketdesk.tickets.models import Message, Ticket
 from ticketdesk.tickets.numbering import parse_number
 
 from . import queries
-from .ingest import reject as reject_inbound
-from .ingest import release as release_inbound
-from .ingest import release_candidate
 from .ingest import reprocess as reprocess_inbound
 from .models import InboundState
+from .review import reject as reject_inbound
+from .review import release as release_inbound
+from .review import release_candidate
 
 RAW_PREVIEW_BYTES = 100_000
 
