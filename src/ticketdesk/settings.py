@@ -244,6 +244,13 @@ TICKETDESK: dict[str, Any] = {
     # how long a worker's claim on events lasts (a worker that died gives them back then)
     "OUTBOX_LEASE_SECONDS": float(os.environ.get("TICKETDESK_OUTBOX_LEASE_SECONDS", "120")),
     "SLA_ALERT_GRACE_MINUTES": int(os.environ.get("TICKETDESK_SLA_ALERT_GRACE_MINUTES", "60")),
+    # authserv-ids (RFC 8601) of our own mail servers: only their Authentication-Results
+    # headers can vouch for an agent's mail (docs/email.md, "Who sent this mail?")
+    "MAIL_TRUSTED_AUTHSERV_IDS": [
+        value.strip().lower()
+        for value in os.environ.get("TICKETDESK_MAIL_TRUSTED_AUTHSERV_ID", "").split(",")
+        if value.strip()
+    ],
 }
 
 LOGGING = {

@@ -16,6 +16,7 @@ from ticketdesk.channels.email.models import (
     OutboundKind,
     ThreadReason,
 )
+from ticketdesk.channels.email.reply_address import reply_address_for
 from ticketdesk.tickets import actions
 from ticketdesk.tickets.models import LinkKind, Message, Status, Ticket, TicketLink, Transition
 
@@ -109,14 +110,21 @@ def test_token_from_a_cc_contact_threads_and_agent_reply_is_public(mailbox, agen
     assert list(ticket.cc.values_list("email", flat=True)) == ["boss@example.org"]
     from_cc = ingest(make_mail(sender="boss@example.org", subject=f"{ticket.subject_token} hi"))
     assert from_cc.ticket == ticket
-    from_agent = ingest(make_mail(sender=agent.email, subject=f"Re: {ticket.subject_token} x"))
+    from_agent = ingest(
+        make_mail(
+            sender=agent.email,
+            to=reply_address_for(ticket, agent),
+            subject=f"Re: {ticket.subject_token} x",
+        )
+    )
     assert from_agent.ticket == ticket
     assert from_agent.message.author_user == agent
     assert from_agent.message.kind == "public"
     assert not from_agent.message.is_customer_message
 
 
-def test_token_from_a_stranger_opens_a_related_ticket(mailbox):
+def test_token_from_a_stranger_opens_a_new_ticket_not_linked_to_it(mailbox):
+    """Issue 19, item 3: a link would show the other ticket's subject to the stranger."""
     first = ingest(make_mail())
     ticket = first.ticket
     stranger = ingest(
@@ -124,10 +132,24 @@ def test_token_from_a_stranger_opens_a_related_ticket(mailbox):
     )
     assert stranger.thread_reason == ThreadReason.NEW
     assert stranger.ticket != ticket
-    assert TicketLink.objects.filter(
-        source=stranger.ticket, target=ticket, kind=LinkKind.RELATED
-    ).exists()
+    assert not TicketLink.objects.filter(target=ticket).exists()
+    assert not TicketLink.objects.filter(source=ticket).exists()
     assert ticket.messages.count() == 1
+    assert ticket.display_number in stranger.reason  # the administrator is told why
+
+
+def test_guessing_ticket_numbers_by_mail_tells_nothing(mailbox):
+    """A stranger's [#N] for an existing and for a missing ticket: the same outcome."""
+    ticket = ingest(make_mail(subject="Salary review")).ticket
+    outcomes = []
+    for number in (ticket.number, ticket.number + 500):
+        guess = ingest(
+            make_mail(sender="mallory@evil.test", subject=f"Re: [#{number}] hello", body="x")
+        )
+        events = list(guess.ticket.events.values_list("kind", flat=True))
+        outcomes.append((guess.thread_reason, events, guess.ticket.links_out.count()))
+    assert outcomes[0] == outcomes[1]
+    assert not TicketLink.objects.exists()
 
 
 def _close(ticket):

@@ -103,6 +103,18 @@ def visible_tickets(user: User | AnonymousUser | None) -> QuerySet[Ticket]:
     return qs.filter(condition)
 
 
+def visible_ticket_ids(user: Any, ticket_ids: Iterable[int]) -> set[int]:
+    """Which of `ticket_ids` `user` may see (one query; none for admins). For anything that
+    names another ticket — link and event labels — so that a ticket's number and subject
+    reach only those who may see the ticket itself."""
+    wanted = {int(pk) for pk in ticket_ids}
+    if not wanted or not _is_active(user):
+        return set()
+    if is_admin(user):
+        return wanted
+    return set(visible_tickets(user).filter(pk__in=wanted).values_list("pk", flat=True))
+
+
 def _request_cache(user: Any) -> dict[Any, Any] | None:
     """A dict that lives as long as the request the user came with (set by
     `RequestCacheMiddleware`), or None outside a request: then nothing is cached, so code

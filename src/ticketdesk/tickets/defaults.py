@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.utils.translation import gettext_noop
 
 # Names of the shipped rows, for the translation catalogs (rows are translated when shown).
@@ -93,4 +94,7 @@ def ensure_defaults(apps: Any = None) -> None:
                 impact=impact,
                 defaults={"priority": shipped_priority(urgency, impact)},
             )
-    counter_model.objects.get_or_create(name="ticket", defaults={"next_value": 1000})
+    # TICKETDESK_FIRST_TICKET_NUMBER counts when the database is created; later changes of
+    # the setting never renumber (the counter row exists from then on)
+    first_number = int(settings.TICKETDESK["FIRST_TICKET_NUMBER"])
+    counter_model.objects.get_or_create(name="ticket", defaults={"next_value": first_number})

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from ticketdesk.accounts import policy
 from ticketdesk.core.errors import NotFound
 
-from .models import Attachment, Message, Ticket, TicketEvent, TicketLink
+from .models import Attachment, EventKind, Message, Ticket, TicketEvent, TicketLink
 from .numbering import parse_number
 
 LIST_FIELDS = (
@@ -92,7 +92,51 @@ def messages_for(user: Any, ticket: Ticket) -> QuerySet[Message]:
     )
 
 
+# events whose values (and data["number"]) name another ticket
+TICKET_NAMING_KINDS = frozenset(
+    {
+        EventKind.LINKED,
+        EventKind.UNLINKED,
+        EventKind.MERGED,
+        EventKind.MERGED_INTO,
+        EventKind.SPLIT,
+        EventKind.MESSAGE_MOVED,
+    }
+)
+
+
+def _named_ticket_id(event: TicketEvent) -> int | None:
+    """The id of the other ticket an event names (its label, see actions.base.label)."""
+    value = event.new_value if isinstance(event.new_value, dict) else event.old_value
+    pk = value.get("id") if isinstance(value, dict) else None
+    return pk if isinstance(pk, int) else None
+
+
+def hide_unseen_tickets(user: Any, events: list[TicketEvent]) -> list[TicketEvent]:
+    """Events that name a ticket `user` may not see keep their kind, but lose that ticket's
+    number and subject (in memory; the log is unchanged): link and event labels follow the
+    policy of the ticket they name. One query, none for admins."""
+    naming = [e for e in events if e.kind in TICKET_NAMING_KINDS]
+    if not naming or policy.is_admin(user):
+        return events
+    named = {e.pk: _named_ticket_id(e) for e in naming}
+    visible = policy.visible_ticket_ids(user, {pk for pk in named.values() if pk is not None})
+    for event in naming:
+        if named[event.pk] in visible:
+            continue
+        hidden = {"id": None, "label": _("a ticket you cannot see")}
+        if isinstance(event.new_value, dict):
+            event.new_value = hidden
+        if isinstance(event.old_value, dict):
+            event.old_value = hidden
+        data = {k: v for k, v in (event.data or {}).items() if k not in ("number", "message_id")}
+        event.data = {**data, "hidden": True}
+    return events
+
+
 def events_for(user: Any, ticket: Ticket) -> QuerySet[TicketEvent]:
+    """The events of `ticket` that `user` may see; pass what is shown through
+    `hide_unseen_tickets` (or use `event_list`)."""
     qs = TicketEvent.objects.filter(ticket=ticket).select_related("actor_user", "actor_contact")
     if not policy.can(user, policy.VIEW_INTERNAL, ticket):
         qs = qs.exclude(
@@ -101,11 +145,24 @@ def events_for(user: Any, ticket: Ticket) -> QuerySet[TicketEvent]:
     return qs.order_by("created_at", "id")
 
 
-def links_for(ticket: Ticket) -> list[TicketLink]:
-    """Links in both directions, with the other ticket loaded."""
+def event_list(user: Any, ticket: Ticket) -> list[TicketEvent]:
+    """The events of a ticket as `user` may see them, labels included."""
+    return hide_unseen_tickets(user, list(events_for(user, ticket)))
+
+
+def links_for(user: Any, ticket: Ticket) -> list[TicketLink]:
+    """Links in both directions, with the other ticket loaded; only links to tickets `user`
+    may see (the others' numbers and subjects are not theirs to read)."""
     outgoing = TicketLink.objects.filter(source=ticket).select_related("target", "target__status")
     incoming = TicketLink.objects.filter(target=ticket).select_related("source", "source__status")
-    return [*outgoing, *incoming]
+    links = [*outgoing, *incoming]
+    others = {lk.target_id if lk.source_id == ticket.pk else lk.source_id for lk in links}
+    visible = policy.visible_ticket_ids(user, others)
+    return [
+        lk
+        for lk in links
+        if (lk.target_id if lk.source_id == ticket.pk else lk.source_id) in visible
+    ]
 
 
 def requester_history(user: Any, ticket: Ticket, limit: int = 10) -> list[Ticket]:

@@ -121,10 +121,11 @@ def describe(event: TicketEvent, who: str | None = None) -> str:
         return _("%(who)s added %(new)s as a watcher") % {"who": who, "new": new}
     if kind == EventKind.WATCHER_REMOVED:
         return _("%(who)s removed %(old)s from the watchers") % {"who": who, "old": old}
+    hidden = bool(data.get("hidden"))  # names a ticket the viewer may not see
     if kind in (EventKind.LINKED, EventKind.UNLINKED):
         link_kind = data.get("kind", "")
         label = str(LinkKind(link_kind).label) if link_kind in LinkKind.values else link_kind
-        target = f"#{data.get('number', '?')}"
+        target = _("a ticket you cannot see") if hidden else f"#{data.get('number', '?')}"
         if kind == EventKind.LINKED:
             return _("%(who)s linked this ticket (%(kind)s %(target)s)") % {
                 "who": who,
@@ -132,6 +133,10 @@ def describe(event: TicketEvent, who: str | None = None) -> str:
                 "target": target,
             }
         return _("%(who)s removed the link to %(target)s") % {"who": who, "target": target}
+    if kind == EventKind.MERGED and hidden:
+        return _("%(who)s merged a ticket you cannot see into this ticket") % {"who": who}
+    if kind == EventKind.MERGED_INTO and hidden:
+        return _("%(who)s merged this ticket into a ticket you cannot see") % {"who": who}
     if kind == EventKind.MERGED:
         return _("%(who)s merged #%(number)s into this ticket") % {
             "who": who,

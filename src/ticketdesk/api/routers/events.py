@@ -32,11 +32,13 @@ class FeedParams(In):
     "/{number}/events", response={200: EventPage, **ERRORS}, summary="A ticket's history"
 )
 def ticket_events(request: HttpRequest, params: Query[FeedParams], number: int = Number) -> Any:
+    user = user_of(request)
     ticket = get_ticket(request, number)
-    qs = queries.events_for(user_of(request), ticket)
+    qs = queries.events_for(user, ticket)
     page = page_of(qs, ["created_at", "id"], cursor=params.cursor, limit=params.limit)
+    events = queries.hide_unseen_tickets(user, list(page.items))
     return {
-        "items": [serializers.event_out(e, ticket.number) for e in page.items],
+        "items": [serializers.event_out(e, ticket.number) for e in events],
         "next_cursor": page.next_cursor,
     }
 
@@ -59,7 +61,8 @@ def feed(request: HttpRequest, params: Query[FeedParams]) -> Any:
     numbers = dict(
         Ticket.objects.filter(pk__in={e.ticket_id for e in page.items}).values_list("pk", "number")
     )
+    events = queries.hide_unseen_tickets(user, list(page.items))
     return {
-        "items": [serializers.event_out(e, numbers.get(e.ticket_id)) for e in page.items],
+        "items": [serializers.event_out(e, numbers.get(e.ticket_id)) for e in events],
         "next_cursor": resume_cursor(page, params.cursor),
     }

@@ -321,14 +321,7 @@ def _link_out(link: TicketLink, ticket: Ticket) -> dict[str, Any]:
 def list_links(request: HttpRequest, number: int = Number) -> Any:
     user = user_of(request)
     ticket = get_ticket(request, number)
-    links = queries.links_for(ticket)
-    others = {lk.target_id if lk.source_id == ticket.pk else lk.source_id for lk in links}
-    visible = set(policy.visible_tickets(user).filter(pk__in=others).values_list("pk", flat=True))
-    return [
-        _link_out(lk, ticket)
-        for lk in links
-        if (lk.target_id if lk.source_id == ticket.pk else lk.source_id) in visible
-    ]
+    return [_link_out(lk, ticket) for lk in queries.links_for(user, ticket)]
 
 
 @router.post("/{number}/links", response={201: LinkOut, **WRITE_ERRORS}, summary="Link tickets")

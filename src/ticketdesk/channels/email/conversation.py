@@ -2,8 +2,12 @@
 
 1. In-Reply-To / References against Message-IDs we received (ticket messages) and sent.
 2. The subject token "[#1042]", only when the sender may write on that ticket (requester, CC
-   or an agent who can see it); a token from anyone else opens a new ticket linked as related.
+   or an agent who can see it); a token from anyone else opens a new ticket that is NOT
+   linked to #1042 (a link would show #1042's subject to someone who may not see it, and
+   guessing numbers would enumerate them).
 3. Otherwise a new ticket.
+(An agent's mail to a signed reply address is threaded to its ticket before all this, see
+ingest._thread.)
 """
 
 from __future__ import annotations
@@ -28,7 +32,8 @@ MAX_REFERENCES = 50
 class Thread:
     ticket: Ticket | None
     reason: str
-    related: Ticket | None = None  # a ticket the new one is linked to (refused token)
+    related: Ticket | None = None  # the closed ticket a follow-up is linked to
+    refused: Ticket | None = None  # named by a token the sender may not use (not linked)
 
 
 def find_thread(parsed: ParsedEmail, contact: Contact, agent: User | None) -> Thread:
@@ -39,7 +44,7 @@ def find_thread(parsed: ParsedEmail, contact: Contact, agent: User | None) -> Th
     if ticket is not None:
         if sender_allowed(ticket, contact, agent):
             return Thread(ticket, ThreadReason.TOKEN)
-        return Thread(None, ThreadReason.NEW, related=ticket)
+        return Thread(None, ThreadReason.NEW, refused=ticket)
     return Thread(None, ThreadReason.NEW)
 
 

@@ -1,9 +1,15 @@
 """The one ingestion path for every way mail comes in (pipe, IMAP, SMTP/LMTP).
 
 1. Store the raw bytes (own transaction): from then on the message cannot be lost.
-2. Parse and process (second transaction) through tickets.actions; any failure rolls that
-   transaction back and quarantines the stored message with the reason; `reprocess` retries.
-Idempotent: a second delivery of the same message (same Message-ID, same content hash) is
+2. Parse and process (second transaction) through tickets.actions; a failure caused by the
+   message (a bug, a validation error) rolls that transaction back and quarantines the stored
+   message with the reason; `reprocess` retries. A failure of the database itself leaves the
+   message `received` and raises, so that the sender delivers it again: that delivery (or the
+   periodic `retry_stuck`) processes the stored message.
+3. Mail from an agent's address that is not authenticated (see `trust`), and mail whose From
+   is malformed, is held for review: nothing is posted or sent until an administrator
+   releases or rejects it.
+Idempotent: a second delivery of a processed message (same Message-ID, same content hash) is
 recorded as a duplicate and changes nothing; different content under one Message-ID is kept.
 """
 
@@ -16,7 +22,7 @@ import traceback
 from email.parser import BytesHeaderParser
 from email.policy import compat32
 
-from django.db import IntegrityError, transaction
+from django.db import DatabaseError, IntegrityError, InterfaceError, OperationalError, transaction
 from django.db.models import F
 from django.utils.translation import gettext as _
 
@@ -24,7 +30,7 @@ from ticketdesk.accounts import policy
 from ticketdesk.accounts.actions import get_or_create_contact
 from ticketdesk.accounts.models import Contact, User
 from ticketdesk.core import clock
-from ticketdesk.core.errors import DomainError
+from ticketdesk.core.errors import DomainError, ValidationFailed
 from ticketdesk.core.html import text_to_html
 from ticketdesk.tickets import actions, workflow
 from ticketdesk.tickets.models import (
@@ -35,22 +41,34 @@ from ticketdesk.tickets.models import (
     Ticket,
 )
 
-from . import loops
-from .conversation import Thread, find_thread, sender_allowed
+from . import loops, trust
+from .conversation import Thread, find_thread, follow_merges, sender_allowed
 from .models import (
     ClosedReplyRule,
     InboundEmail,
     InboundState,
     Mailbox,
     OutboundEmail,
+    SenderCheck,
     Source,
     ThreadReason,
 )
 from .parsing import ParsedEmail, content_hash, first_message_id, parse
+from .reply_address import split_tag
 
 logger = logging.getLogger(__name__)
-DONE_STATES = (InboundState.PROCESSED, InboundState.DUPLICATE, InboundState.IGNORED)
+DONE_STATES = (
+    InboundState.PROCESSED,
+    InboundState.DUPLICATE,
+    InboundState.IGNORED,
+    InboundState.REJECTED,
+)
+# failures of the database itself, not of the message: the message stays `received`
+TRANSIENT_ERRORS = (OperationalError, InterfaceError)
+RELEASE_AS_CUSTOMER = "customer"
+RELEASE_AS_AGENT = "agent"
 SAVED_FIELDS = [
+    "sender_check",
     "mailbox",
     "from_address",
     "subject",
@@ -74,8 +92,10 @@ def ingest(
     envelope_from: str = "",
     envelope_to: list[str] | tuple[str, ...] = (),
 ) -> InboundEmail:
-    """Store `raw`, then process it. Raises only when the raw message could not be stored
-    (the database is unavailable): the caller must then ask the sender to retry."""
+    """Store `raw`, then process it. Raises when the database failed, before or after the
+    raw message was stored: the caller must then ask the sender to deliver it again (exit
+    75, SMTP 451, leave the IMAP message unseen); the redelivery processes the stored
+    message."""
     inbound = store(
         raw,
         mailbox=mailbox,
@@ -124,44 +144,68 @@ def store(
                 return InboundEmail.objects.create(dedupe_key=key, **fields)
         except IntegrityError:
             original = InboundEmail.objects.filter(dedupe_key=key).first()
+        if original is not None and original.state == InboundState.RECEIVED:
+            # stored by an earlier delivery that could not process it (the database failed
+            # in between): this delivery processes it
+            return original
+        # a duplicate row records the second delivery; it never carries the message, so that
+        # nothing looking for "the mail behind message N" can take it for the original
         return InboundEmail.objects.create(
             state=InboundState.DUPLICATE,
             duplicate_of=original,
             ticket_id=original.ticket_id if original else None,
-            message_id=original.message_id if original else None,
             processed_at=clock.now(),
             reason=_("Already received (same Message-ID and content)."),
             **fields,
         )
 
 
-def process(inbound: InboundEmail) -> InboundEmail:
-    """Process a stored message; on failure quarantine it with the reason."""
+def process(inbound: InboundEmail, *, release: str = "") -> InboundEmail:
+    """Process a stored message; on failure quarantine it with the reason. A failure of the
+    database leaves it `received` and raises (see the module docstring)."""
     try:
         with transaction.atomic():
             locked = InboundEmail.objects.select_for_update().get(pk=inbound.pk)
-            if locked.state in DONE_STATES:
+            if locked.state in DONE_STATES or (locked.state == InboundState.HELD and not release):
                 return locked
-            _process(locked)
+            _process(locked, release=release)
             locked.attempts += 1
             locked.processed_at = clock.now()
             locked.save(update_fields=SAVED_FIELDS)
             return locked
+    except TRANSIENT_ERRORS as exc:
+        logger.error(
+            "email %s is stored but not processed, the database failed: %s. It stays "
+            "'received' and is processed when it is delivered again or by the periodic retry.",
+            inbound.pk,
+            exc,
+        )
+        raise
     except Exception as exc:
         reason = _describe(exc)
+        try:
+            InboundEmail.objects.filter(pk=inbound.pk).update(
+                state=InboundState.QUARANTINED,
+                reason=reason,
+                attempts=F("attempts") + 1,
+                processed_at=clock.now(),
+            )
+        except DatabaseError as db_error:
+            logger.error(
+                "email %s could not be processed (%s) nor quarantined (%s): it stays "
+                "'received' and is processed when it is delivered again or by the retry.",
+                inbound.pk,
+                reason,
+                db_error,
+            )
+            raise
         logger.warning("email %s quarantined: %s", inbound.pk, reason)
-        InboundEmail.objects.filter(pk=inbound.pk).update(
-            state=InboundState.QUARANTINED,
-            reason=reason,
-            attempts=F("attempts") + 1,
-            processed_at=clock.now(),
-        )
         return InboundEmail.objects.get(pk=inbound.pk)
 
 
 def reprocess(inbound: InboundEmail) -> InboundEmail:
     """Try a quarantined (or stuck) message again."""
-    if inbound.state in DONE_STATES:
+    if inbound.state in DONE_STATES or inbound.state == InboundState.HELD:
         return inbound
     InboundEmail.objects.filter(pk=inbound.pk, state=InboundState.QUARANTINED).update(
         state=InboundState.RECEIVED
@@ -177,7 +221,10 @@ def retry_stuck(older_than_seconds: int = 300, limit: int = 100) -> int:
     ).order_by("received_at", "id")[:limit]
     count = 0
     for inbound in pending:
-        process(inbound)
+        try:
+            process(inbound)
+        except TRANSIENT_ERRORS:
+            break  # the database is failing again: the next run goes on
         count += 1
     return count
 
@@ -197,7 +244,7 @@ def _set(inbound: InboundEmail, state: str, reason: str = "") -> None:
     inbound.reason = reason
 
 
-def _process(inbound: InboundEmail) -> None:
+def _process(inbound: InboundEmail, *, release: str = "") -> None:
     parsed = parse(bytes(inbound.raw))
     inbound.from_address = parsed.from_address[:320]
     inbound.subject = parsed.subject[:250]
@@ -213,16 +260,15 @@ def _process(inbound: InboundEmail) -> None:
     if loops.is_bounce(parsed):
         _record_bounce(inbound, parsed)
         return
+    sender = _sender(parsed, inbound, ours, release)
+    if sender.held:
+        _set(inbound, InboundState.HELD, sender.held_reason)
+        logger.warning("email %s held for review: %s", inbound.pk, sender.held_reason)
+        return
+    inbound.sender_check = sender.check
+    agent = sender.agent
     contact = get_or_create_contact(parsed.from_address, parsed.from_name)
-    agent = (
-        User.objects.filter(email__iexact=parsed.from_address, is_active=True)
-        .exclude(role="customer")
-        .order_by("pk")
-        .first()
-    )
-    if agent is not None and not policy.is_staff_member(agent):
-        agent = None
-    thread = find_thread(parsed, contact, agent)
+    thread = _thread(parsed, contact, sender)
     thread = _closed_rule(thread, inbound.mailbox)
     cc = _cc_contacts(parsed, ours, contact)
     message: Message | None
@@ -235,7 +281,42 @@ def _process(inbound: InboundEmail) -> None:
     inbound.ticket = ticket
     inbound.message = message
     inbound.thread_reason = thread.reason
-    _set(inbound, InboundState.PROCESSED)
+    reason = ""
+    if thread.refused is not None:
+        reason = _(
+            "The subject names %(number)s, on which this sender may not write: a new ticket "
+            "was opened, not linked to it."
+        ) % {"number": thread.refused.display_number}
+    _set(inbound, InboundState.PROCESSED, reason)
+
+
+def _sender(
+    parsed: ParsedEmail, inbound: InboundEmail, ours: set[str], release: str
+) -> trust.Sender:
+    """Who the mail is from (trust.identify), or what an administrator released it as."""
+    envelope_to = [a for a in inbound.envelope_to.split("\n") if a]
+    sender = trust.identify(parsed, envelope_to, ours)
+    if release == RELEASE_AS_CUSTOMER:
+        return trust.Sender(check=SenderCheck.RELEASED)
+    if release == RELEASE_AS_AGENT:
+        if sender.claimed_agent is None:
+            raise ValidationFailed(_("This mail cannot be released as an agent's message."))
+        return trust.Sender(
+            agent=sender.claimed_agent,
+            claimed_agent=sender.claimed_agent,
+            check=SenderCheck.RELEASED,
+            token=sender.token,
+        )
+    return sender
+
+
+def _thread(parsed: ParsedEmail, contact: Contact, sender: trust.Sender) -> Thread:
+    """The ticket of the agent's signed reply address, else threading as usual."""
+    if sender.agent is not None and sender.token is not None:
+        ticket = follow_merges(sender.token.ticket_id)
+        if ticket is not None:
+            return Thread(ticket, ThreadReason.SIGNED)
+    return find_thread(parsed, contact, sender.agent)
 
 
 def match_mailbox(
@@ -248,8 +329,9 @@ def match_mailbox(
         mailboxes = list(Mailbox.objects.all())
     by_address = {m.address.lower(): m for m in mailboxes}
     for address in candidates:
-        if address.lower() in by_address:
-            return by_address[address.lower()]
+        base, _tag = split_tag(address)  # support+anything@ is delivered to support@
+        if base in by_address:
+            return by_address[base]
     return None
 
 
@@ -274,7 +356,7 @@ def _can_reopen(ticket: Ticket) -> bool:
 def _cc_contacts(parsed: ParsedEmail, ours: set[str], sender: Contact) -> list[Contact]:
     contacts = []
     for _name, address in parsed.cc[:20]:
-        if address.lower() in ours or address.lower() == sender.email.lower():
+        if split_tag(address)[0] in ours or address.lower() == sender.email.lower():
             continue
         if loops.is_robot_address(address):
             continue
@@ -345,9 +427,8 @@ def _open(
     thread: Thread,
 ) -> Ticket:
     html, text = _body(parsed)
-    related = thread.related
-    team = related.team if related is not None and thread.reason == ThreadReason.FOLLOW_UP else None
-    team = team or (mailbox.team if mailbox else None)
+    related = thread.related  # the closed ticket of a follow-up
+    team = (related.team if related is not None else None) or (mailbox.team if mailbox else None)
     ticket = actions.open_ticket(
         requester=contact,
         subject=parsed.subject or _("(no subject)"),
@@ -363,8 +444,7 @@ def _open(
         external_message_id=parsed.message_id,
     )
     if related is not None:
-        kind = LinkKind.FOLLOW_UP if thread.reason == ThreadReason.FOLLOW_UP else LinkKind.RELATED
-        actions.link(ticket, related, kind, actor=None)
+        actions.link(ticket, related, LinkKind.FOLLOW_UP, actor=None)
     return ticket
 
 

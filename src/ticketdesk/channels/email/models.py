@@ -90,6 +90,8 @@ class InboundState(models.TextChoices):
     QUARANTINED = "quarantined", _("Quarantined")
     DUPLICATE = "duplicate", _("Duplicate")
     IGNORED = "ignored", _("Ignored")
+    HELD = "held", _("Held for review")
+    REJECTED = "rejected", _("Rejected")
 
 
 class ThreadReason(models.TextChoices):
@@ -99,6 +101,17 @@ class ThreadReason(models.TextChoices):
     NEW = "new", _("New ticket")
     FOLLOW_UP = "follow_up", _("Follow-up of a closed ticket")
     BOUNCE = "bounce", _("Delivery failure report")
+    SIGNED = "signed", _("Signed reply address")
+
+
+class SenderCheck(models.TextChoices):
+    """How the sender of an agent's mail was authenticated (never by the From alone)."""
+
+    NONE = "", _("Not needed (not an agent's address)")
+    REPLY_ADDRESS = "reply_address", _("Signed reply address")
+    DMARC = "dmarc", _("DMARC pass (trusted mail server)")
+    DKIM = "dkim", _("Aligned DKIM signature (trusted mail server)")
+    RELEASED = "released", _("Released by an administrator")
 
 
 class Source(models.TextChoices):
@@ -151,6 +164,13 @@ class InboundEmail(models.Model):
         _("no automatic reply because"), max_length=200, blank=True, default=""
     )
     limits_noted = models.JSONField(default=list, blank=True)
+    sender_check = models.CharField(
+        _("sender authenticated by"),
+        max_length=20,
+        choices=SenderCheck.choices,
+        blank=True,
+        default="",
+    )
 
     class Meta:
         ordering = ["-received_at", "-id"]

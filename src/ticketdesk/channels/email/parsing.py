@@ -8,12 +8,15 @@ import codecs
 import contextlib
 import hashlib
 import re
+import unicodedata
 from dataclasses import dataclass, field
+from email import errors as email_errors
 from email import message_from_bytes
 from email import policy as email_policy
 from email.header import decode_header, make_header
 from email.message import EmailMessage, Message
 from email.utils import getaddresses
+from typing import Any
 
 from django.conf import settings
 from django.template.defaultfilters import filesizeformat
@@ -24,7 +27,25 @@ from ticketdesk.tickets.actions.attachments import AttachmentInput, sanitize_fil
 from .bodies import clean_html, text_to_clean_html
 
 MAX_BODY_CHARS = 1_000_000
+MAX_DISPLAY_NAME_BYTES = 255
 _MSGID = re.compile(r"<[^<>\s]+>")
+_BOUNDARY_LINE = re.compile(rb"\A\s*--([0-9A-Za-z'()+_,./:=?-]{1,70})[ \t]*\r?\n")
+# Defects that honest mail has (old-style phrases, RFC 6532 raw UTF-8, sloppy encoded words
+# in a display name); any other defect in an address header means the parser had to guess.
+_HARMLESS_DEFECTS = (
+    email_errors.ObsoleteHeaderDefect,
+    email_errors.NonASCIILocalPartDefect,
+    email_errors.UndecodableBytesDefect,
+    email_errors.InvalidBase64CharactersDefect,
+    email_errors.InvalidBase64LengthDefect,
+    email_errors.InvalidBase64PaddingDefect,
+)
+
+
+def _guessing_defect(defect: Exception) -> bool:
+    if isinstance(defect, _HARMLESS_DEFECTS):
+        return False
+    return "encoded word" not in str(defect) and "encoded-word" not in str(defect)
 
 
 class UnusableMessage(Exception):
@@ -35,6 +56,8 @@ class UnusableMessage(Exception):
 class ParsedEmail:
     from_address: str = ""
     from_name: str = ""
+    # why the From (or Sender) header cannot identify anybody: "" when it parsed cleanly
+    sender_problem: str = ""
     to: list[tuple[str, str]] = field(default_factory=list)
     cc: list[tuple[str, str]] = field(default_factory=list)
     reply_to: str = ""
@@ -47,6 +70,8 @@ class ParsedEmail:
     attachments: list[AttachmentInput] = field(default_factory=list)
     dropped: list[str] = field(default_factory=list)  # notes about what limits removed
     headers: dict[str, str] = field(default_factory=dict)  # lower-cased, first value
+    delivered_to: list[str] = field(default_factory=list)  # Delivered-To, X-Original-To
+    authentication_results: list[str] = field(default_factory=list)  # every A-R, in order
     return_path: str | None = None
     is_report: bool = False  # multipart/report (DSN)
     report_refs: list[str] = field(default_factory=list)  # Message-IDs a DSN is about
@@ -66,6 +91,26 @@ def raw_header(message: Message, name: str) -> str | None:
         if key.lower() == wanted:
             return " ".join(str(value).split())
     return None
+
+
+def raw_headers(message: Message, name: str) -> list[str]:
+    """Every raw value of a header (unfolded), in order."""
+    wanted = name.lower()
+    return [
+        " ".join(str(value).split()) for key, value in message.raw_items() if key.lower() == wanted
+    ]
+
+
+def truncate_utf8(text: str, limit: int) -> str:
+    """At most `limit` bytes of UTF-8, cut between characters (never inside one), without a
+    dangling joiner or combining mark at the end."""
+    encoded = text.encode("utf-8", "surrogatepass")
+    if len(encoded) <= limit:
+        return text
+    cut = encoded[:limit].decode("utf-8", "ignore")
+    while cut and (cut[-1] == "\u200d" or unicodedata.combining(cut[-1])):
+        cut = cut[:-1]
+    return cut
 
 
 def decode_words(text: str) -> str:
@@ -105,8 +150,33 @@ def addresses(message: Message, name: str) -> list[tuple[str, str]]:
     for display, address in getaddresses([value]):
         address = decode_words(address).strip()
         if "@" in address and " " not in address:
-            result.append((" ".join(decode_words(display).split()), address))
+            name = " ".join(decode_words(display).split())
+            result.append((truncate_utf8(name, MAX_DISPLAY_NAME_BYTES), address))
     return result
+
+
+def address_problem(message: Message, name: str, *, single: bool = True) -> str:
+    """Why an address header cannot be trusted to name people ("" when it can): a parse
+    defect, or the strict and the lenient parser disagreeing. For
+    `alice@customer.example.org)<mallory@attacker.example.net>` the lenient parser answers
+    alice; only a defect betrays that the header names someone else too. `single`: the
+    header must name exactly one address (From, Sender)."""
+    if raw_header(message, name) is None:
+        return ""
+    try:
+        header: Any = message[name]  # an AddressHeader of the header registry
+        strict = {decode_words(a.addr_spec).lower() for a in header.addresses}
+        defects = [d for d in header.defects if _guessing_defect(d)]
+    except Exception as exc:  # the header registry gave up entirely
+        return f"{name}: {type(exc).__name__}"
+    if defects:
+        return f"{name}: {defects[0]}"
+    lenient = [address.lower() for _display, address in addresses(message, name)]
+    if single and (len(lenient) > 1 or len(strict) > 1):
+        return _("%(header)s names more than one address.") % {"header": name}
+    if set(lenient) != strict:
+        return _("%(header)s is read differently by different parsers.") % {"header": name}
+    return ""
 
 
 def content_hash(raw: bytes) -> str:
@@ -182,6 +252,9 @@ class _Walk:
 
 def _walk(part: Message, out: _Walk, *, in_alternative: bool = False) -> None:
     content_type = part.get_content_type()
+    if part.get_content_maintype() == "multipart" and not part.is_multipart():
+        _walk_without_boundary(part, out, in_alternative=in_alternative)
+        return
     if content_type == "multipart/alternative":
         children = list(_children(part))
         html_child = next((c for c in reversed(children) if _has_type(c, "text/html")), None)
@@ -215,6 +288,28 @@ def _walk(part: Message, out: _Walk, *, in_alternative: bool = False) -> None:
             out.text.append(text)
         return
     _attach_leaf(part, out)
+
+
+def _walk_without_boundary(part: Message, out: _Walk, *, in_alternative: bool) -> None:
+    """A multipart whose `boundary` parameter is missing: when its body starts with a
+    boundary line, it is read with that boundary; otherwise the body is the message text
+    (never an attachment "part.bin")."""
+    payload = part.get_payload(decode=True)
+    if not isinstance(payload, bytes):
+        payload = str(part.get_payload() or "").encode("utf-8", "surrogateescape")
+    match = _BOUNDARY_LINE.match(payload)
+    if match is not None and payload.count(b"--" + match.group(1)) >= 2:
+        boundary = match.group(1).decode("ascii")
+        head = f'Content-Type: {part.get_content_type()}; boundary="{boundary}"\r\n\r\n'
+        rebuilt = load(head.encode("ascii") + payload)
+        if rebuilt.is_multipart():
+            _walk(rebuilt, out, in_alternative=in_alternative)
+            return
+    text = decode_text(part)
+    if text.lstrip()[:200].lower().startswith(("<!doctype html", "<html")):
+        out.html.append(text)
+    elif not in_alternative or not out.html:
+        out.text.append(text)
 
 
 def _has_type(part: Message, content_type: str) -> bool:
@@ -343,12 +438,22 @@ def parse(raw: bytes) -> ParsedEmail:
             parsed.headers[name] = value
     if "return-path" in message:
         parsed.return_path = header_str(message, "return-path")
-    senders = addresses(message, "from") or addresses(message, "sender")
+    sender_header = "from"
+    senders = addresses(message, "from")
+    if not senders:
+        sender_header = "sender"
+        senders = addresses(message, "sender")
     if not senders:
         raise UnusableMessage(_("The message has no usable sender address (From)."))
     parsed.from_name, parsed.from_address = senders[0]
+    parsed.sender_problem = address_problem(message, sender_header)
     parsed.to = addresses(message, "to")
-    parsed.cc = addresses(message, "cc")
+    # a Cc the parser had to guess adds nobody to a ticket
+    parsed.cc = [] if address_problem(message, "cc", single=False) else addresses(message, "cc")
+    for name in ("delivered-to", "x-original-to"):
+        for value in raw_headers(message, name)[:10]:
+            parsed.delivered_to += [address for _display, address in getaddresses([value])]
+    parsed.authentication_results = raw_headers(message, "authentication-results")[:20]
     reply_to = addresses(message, "reply-to")
     parsed.reply_to = reply_to[0][1] if reply_to else ""
     parsed.subject = header_str(message, "subject")[:250]

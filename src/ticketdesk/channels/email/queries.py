@@ -1,4 +1,5 @@
-"""Reads of the email channel (admin pages)."""
+"""Reads of the email channel: the admin pages, and the received mail behind a message or a
+ticket (for the mail we send)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,9 @@ from ticketdesk.core.pagination import Page, keyset_page
 
 from .models import InboundEmail, InboundState, Mailbox, OutboundEmail
 
+# the default view of /mail/: what an administrator has to decide about
+NEEDS_REVIEW = "review"
+REVIEW_STATES = (InboundState.HELD, InboundState.QUARANTINED)
 LIST_FIELDS = (
     "id",
     "state",
@@ -28,12 +32,47 @@ LIST_FIELDS = (
 )
 
 
+def _originals() -> QuerySet[InboundEmail]:
+    """Received mail that is not a second delivery of another: a duplicate row records that a
+    message came again, it never stands for the message (its sender, limits, ...)."""
+    return InboundEmail.objects.filter(duplicate_of__isnull=True).exclude(
+        state=InboundState.DUPLICATE
+    )
+
+
+def original_inbound_for_message(message_id: int) -> InboundEmail | None:
+    """The received mail that became ticket message `message_id` (None for messages that did
+    not come by mail); never a duplicate delivery of it."""
+    return (
+        _originals()
+        .filter(message_id=message_id)
+        .select_related("mailbox", "ticket", "ticket__requester", "message")
+        .order_by("id")
+        .first()
+    )
+
+
+def original_inbound_for_ticket(ticket_id: int) -> InboundEmail | None:
+    """The first received mail of ticket `ticket_id` that came in on a mailbox (which mailbox
+    a ticket belongs to); never a duplicate delivery."""
+    return (
+        _originals()
+        .filter(ticket_id=ticket_id)
+        .exclude(mailbox=None)
+        .select_related("mailbox")
+        .order_by("id")
+        .first()
+    )
+
+
 def inbound_page(
     user: object, *, state: str, cursor: str | None, limit: int = 50
 ) -> Page[InboundEmail]:
     policy.require(user, policy.ADMINISTER)
     queryset = InboundEmail.objects.select_related("mailbox", "ticket").only(*LIST_FIELDS)
-    if state in InboundState.values:
+    if state == NEEDS_REVIEW:
+        queryset = queryset.filter(state__in=REVIEW_STATES)
+    elif state in InboundState.values:
         queryset = queryset.filter(state=state)
     return keyset_page(queryset, ["-received_at", "-id"], cursor=cursor, limit=limit)
 

@@ -1,5 +1,6 @@
-"""Admin pages of the email channel at /mail/: the quarantine (and every received message)
-with re-processing, the mailboxes, and moving a mis-threaded message to another ticket."""
+"""Admin pages of the email channel at /mail/: mail held for review (release or reject it) and
+the quarantine (process it again), every received message, the mailboxes, and moving a
+mis-threaded message to another ticket."""
 
 from __future__ import annotations
 
@@ -20,21 +21,25 @@ from ticketdesk.tickets.numbering import parse_number
 from . import queries
 from .ingest import reprocess as reprocess_inbound
 from .models import InboundState
+from .review import reject as reject_inbound
+from .review import release as release_inbound
+from .review import release_candidate
 
 RAW_PREVIEW_BYTES = 100_000
 
 
 @login_required
 def inbound_list(request: HttpRequest) -> HttpResponse:
-    state = request.GET.get("state", InboundState.QUARANTINED)
+    state = request.GET.get("state", queries.NEEDS_REVIEW)
     try:
         page = queries.inbound_page(request.user, state=state, cursor=request.GET.get("cursor"))
     except DomainError as error:
         return render_domain_error(request, error)
+    states = [(queries.NEEDS_REVIEW, _("Needs review")), *InboundState.choices]
     return render(
         request,
         "email_channel/inbound_list.html",
-        {"page_nav": "mail", "page": page, "state": state, "states": InboundState.choices},
+        {"page_nav": "mail", "page": page, "state": state, "states": states},
     )
 
 
@@ -48,7 +53,12 @@ def inbound_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "email_channel/inbound_detail.html",
-        {"page_nav": "mail", "inbound": inbound, "raw": raw},
+        {
+            "page_nav": "mail",
+            "inbound": inbound,
+            "raw": raw,
+            "release_agent": release_candidate(inbound),
+        },
     )
 
 
@@ -63,6 +73,35 @@ def reprocess(request: HttpRequest, pk: int) -> HttpResponse:
         flash.error(request, _("Still quarantined: %(reason)s") % {"reason": inbound.reason})
     else:
         flash.success(request, _("Processed: %(state)s.") % {"state": inbound.get_state_display()})
+    return redirect("email_channel:inbound_detail", pk=inbound.pk)
+
+
+@login_required
+@require_POST
+def release(request: HttpRequest, pk: int) -> HttpResponse:
+    """Post held mail: `as=agent` as the agent's own message, otherwise as a customer-side
+    message from its From address."""
+    as_agent = request.POST.get("as") == "agent"
+    try:
+        inbound = queries.inbound_detail(request.user, pk)
+        inbound = release_inbound(inbound, as_agent=as_agent, actor=request.user)  # type: ignore[arg-type]
+    except DomainError as error:
+        return render_domain_error(request, error)
+    if inbound.state == InboundState.PROCESSED:
+        flash.success(request, inbound.reason)
+    else:
+        flash.error(request, _("Not released: %(reason)s") % {"reason": inbound.reason})
+    return redirect("email_channel:inbound_detail", pk=inbound.pk)
+
+
+@login_required
+@require_POST
+def reject(request: HttpRequest, pk: int) -> HttpResponse:
+    try:
+        inbound = reject_inbound(queries.inbound_detail(request.user, pk), actor=request.user)  # type: ignore[arg-type]
+    except DomainError as error:
+        return render_domain_error(request, error)
+    flash.success(request, _("Rejected: nothing was posted or sent."))
     return redirect("email_channel:inbound_detail", pk=inbound.pk)
 
 

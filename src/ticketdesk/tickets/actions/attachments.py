@@ -22,6 +22,7 @@ from ticketdesk.core.errors import TooLarge
 from ..models import Attachment, Message, Ticket
 
 MAX_NAME_LENGTH = 180
+_DRIVE_PREFIX = re.compile(r"^(?:[A-Za-z]:)+")  # "C:canary.txt" is relative to C:'s folder
 
 _SIGNATURES: list[tuple[bytes, str]] = [
     (b"\x89PNG\r\n\x1a\n", "image/png"),
@@ -65,9 +66,11 @@ class AttachmentInput:
 
 
 def sanitize_filename(name: str) -> str:
-    """No path separators, NUL or control characters; bounded length; never empty."""
+    """No path separators, Windows drive prefix, NUL or control characters; bounded length;
+    never empty."""
     name = unicodedata.normalize("NFC", name or "")
     name = name.replace("\\", "/").split("/")[-1]
+    name = _DRIVE_PREFIX.sub("", name)
     name = "".join(ch for ch in name if unicodedata.category(ch)[0] != "C")
     name = re.sub(r"\s+", " ", name).strip().strip(".")
     if not name:

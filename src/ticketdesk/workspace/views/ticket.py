@@ -62,7 +62,7 @@ def side_context(
         "tag_names": tag_names,
         "watchers": list(ticket.watchers.all()),
         "is_watching": any(w.pk == current_user(request).pk for w in ticket.watchers.all()),
-        "links": queries.links_for(ticket),
+        "links": queries.links_for(current_user(request), ticket),
         "link_kinds": LinkKind.choices,
     }
 
@@ -70,7 +70,7 @@ def side_context(
 def page_context(request: HttpRequest, ticket: Ticket, **extra: Any) -> dict[str, Any]:
     user = current_user(request)
     message_list = list(queries.messages_for(user, ticket))
-    event_list = list(queries.events_for(user, ticket))
+    event_list = queries.event_list(user, ticket)
     context = side_context(request, ticket, form=extra.pop("form", None))
     context.update(
         {
@@ -155,7 +155,7 @@ def _render_side(
     if is_htmx(request):
         if status == 200:
             message_list = list(queries.messages_for(current_user(request), ticket))
-            event_list = list(queries.events_for(current_user(request), ticket))
+            event_list = queries.event_list(current_user(request), ticket)
             context["entries"] = timeline.build(message_list, event_list)
             context["first_message_id"] = message_list[0].pk if message_list else None
             context["status_targets"] = context["form"].status_targets[1:]
