@@ -11,7 +11,7 @@ from django.db import connection, transaction
 from tests.factories import make_ticket
 from ticketdesk.core import clock, outbox
 from ticketdesk.core.models import OutboxDelivery, OutboxMessage
-from ticketdesk.core.outbox import health
+from ticketdesk.core.outbox import health, registry
 from ticketdesk.core.outbox.publishing import _wake
 
 pytestmark = pytest.mark.django_db
@@ -150,3 +150,35 @@ def test_health_reports_lag_and_workers(client, probes):
     # the web process itself is fine (a load balancer keeps it); monitoring asks strictly
     assert response.status_code == 200 and body["status"] == "degraded"
     assert client.get("/healthz?strict=1").status_code == 503
+
+
+def test_a_claim_whose_lease_ran_out_handles_nothing_twice():
+    """Worker A claims, stalls past its lease; worker B takes the same deliveries over and
+    handles them; when A wakes up, it finds them gone: nothing is written twice."""
+    import uuid
+
+    from ticketdesk.core import mail
+    from ticketdesk.core.models import OutgoingMail
+    from ticketdesk.core.outbox import claims, worker
+
+    @outbox.consumer("test-writer", topics={"test.write"})
+    def writer(events):
+        for event in events:  # a database write, rolled back with its transaction
+            mail.queue_mail(
+                dedupe_key=f"probe:{uuid.uuid4().hex}", to=["x@example.org"], subject="x", body=""
+            )
+
+    try:
+        for n in range(3):
+            outbox.publish("test.write", {"n": n})
+        consumer = registry.get("test-writer")
+        first = claims.claim_deliveries("test-writer", 10)
+        events = OutboxMessage.objects.in_bulk([c.event_id for c in first])
+        with clock.frozen(clock.now() + claims.lease() + dt.timedelta(seconds=1)):
+            second = claims.claim_deliveries("test-writer", 10)
+            assert {c.delivery_id for c in second} == {c.delivery_id for c in first}
+            assert worker._handle(consumer, second, events) == 3
+        assert worker._handle(consumer, first, events) == 0
+        assert OutgoingMail.objects.count() == 3
+    finally:
+        outbox.unregister("test-writer")

@@ -41,11 +41,11 @@ def test_a_consumer_failing_n_times_delivers_once_and_nobody_runs_twice(
     failures = {"left": 4}
     real = report_consumers.refresh_tickets
 
-    def broken(ticket_ids):
+    def broken(ticket_ids, **options):
         if failures["left"]:
             failures["left"] -= 1
             raise RuntimeError("reports database is down")
-        real(ticket_ids)
+        real(ticket_ids, **options)
 
     monkeypatch.setattr(report_consumers, "refresh_tickets", broken)
     actions.reply(ticket, actor=agent, body="Please restart the VPN client.")

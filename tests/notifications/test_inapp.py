@@ -100,6 +100,11 @@ def test_immediate_email_honours_preferences(agent, luca, team):
     # an automatic mail in our own domain, never "@localhost"
     assert sent.extra_headers["Auto-Submitted"] == "auto-generated"
     assert "@localhost" not in sent.extra_headers["Message-ID"]
+    # replying to it answers the ticket through the agent's signed address
+    from ticketdesk.channels.email.reply_address import reply_address_for
+
+    ticket = Notification.objects.get(recipient=luca).ticket
+    assert sent.reply_to == [reply_address_for(ticket, luca)]
     notification = Notification.objects.get(recipient=luca)
     assert notification.emailed_at is not None
     consumers.notify(list(outbox.OutboxMessage.objects.filter(topic="ticket.created")))

@@ -50,10 +50,14 @@ def load_ticket(ticket_id: int) -> Ticket | None:
 
 
 def rules_for(trigger: str) -> list[Rule]:
-    return list(
-        Rule.objects.filter(trigger=trigger, enabled=True)
-        .select_related("created_by")
-        .order_by("order", "id")
+    """The enabled rules of a trigger, in order (loaded once per consumer batch)."""
+    return outbox.batch_cached(  # type: ignore[no-any-return]
+        ("automation.rules", trigger),
+        lambda: list(
+            Rule.objects.filter(trigger=trigger, enabled=True)
+            .select_related("created_by")
+            .order_by("order", "id")
+        ),
     )
 
 
@@ -76,11 +80,14 @@ def handle(
     trigger: str, ticket_id: int, context: Context, *, source_message_id: int | None = None
 ) -> list[RuleExecution]:
     """Evaluate every enabled rule of `trigger` against the ticket, in order."""
+    rules = rules_for(trigger)
+    if not rules:
+        return []
     ticket = load_ticket(ticket_id)
     if ticket is None or ticket.merged_into_id is not None:
         return []
     executions: list[RuleExecution] = []
-    for rule in rules_for(trigger):
+    for rule in rules:
         if (
             source_message_id is not None
             and RuleExecution.objects.filter(

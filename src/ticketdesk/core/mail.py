@@ -21,7 +21,7 @@ from typing import Any
 from django.conf import settings
 from django.core.files.storage import default_storage
 from django.core.mail import EmailMultiAlternatives, get_connection
-from django.db import IntegrityError, transaction
+from django.db import transaction
 
 from . import clock
 from .models import MailStatus, OutgoingMail
@@ -76,32 +76,30 @@ def queue_mail(
     copies = [a for a in dict.fromkeys(cc) if a and a not in recipients]
     if not recipients and not copies:
         return None
-    existing = OutgoingMail.objects.filter(dedupe_key=dedupe_key).first()
-    if existing is not None:
-        return existing
+    existing = OutgoingMail.objects.filter(dedupe_key=dedupe_key).values_list("pk", flat=True)
+    if existing:
+        return OutgoingMail.objects.get(pk=existing[0])
     sender = from_email or settings.DEFAULT_FROM_EMAIL
     now = clock.now()
-    try:
-        with transaction.atomic():
-            mail = OutgoingMail.objects.create(
-                dedupe_key=dedupe_key[:200],
-                purpose=purpose[:30],
-                message_id=(message_id or new_message_id(sender)).strip("<>")[:255],
-                from_email=sender[:400],
-                to=recipients,
-                cc=copies,
-                reply_to=[a for a in reply_to if a],
-                subject=" ".join(subject.split())[:400],
-                body=body,
-                html=html,
-                headers=dict(headers or {}),
-                attachments=list(attachments),
-                ticket_id=ticket_id,
-                available_at=now,
-                created_at=now,
-            )
-    except IntegrityError:  # queued by someone else meanwhile
-        return OutgoingMail.objects.filter(dedupe_key=dedupe_key).first()
+    # a rival with the same key (very rare: a worker handles an event alone) makes this
+    # raise; the consumer's chunk is then tried again and finds the row above
+    mail = OutgoingMail.objects.create(
+        dedupe_key=dedupe_key[:200],
+        purpose=purpose[:30],
+        message_id=(message_id or new_message_id(sender)).strip("<>")[:255],
+        from_email=sender[:400],
+        to=recipients,
+        cc=copies,
+        reply_to=[a for a in reply_to if a],
+        subject=" ".join(subject.split())[:400],
+        body=body,
+        html=html,
+        headers=dict(headers or {}),
+        attachments=list(attachments),
+        ticket_id=ticket_id,
+        available_at=now,
+        created_at=now,
+    )
     wake_after_commit()
     return mail
 

@@ -46,6 +46,9 @@ class OutboxDelivery(models.Model):
     )
     consumer = models.CharField(max_length=40)
     available_at = models.DateTimeField()
+    # the claim that holds it: only that claim may finish it (a claim whose lease ran out
+    # and was taken over finds its rows gone and handles nothing twice)
+    claim = models.CharField(max_length=32, blank=True, default="")
     attempts = models.PositiveIntegerField(default=0)
     last_error = models.TextField(blank=True, default="")
     dead_at = models.DateTimeField(null=True, blank=True)

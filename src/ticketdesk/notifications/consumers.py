@@ -17,6 +17,7 @@ from django.template.loader import render_to_string
 from django.utils import translation
 
 from ticketdesk.accounts.models import STAFF_ROLES, Team, TeamMembership, User
+from ticketdesk.channels.email.reply_address import reply_address_for
 from ticketdesk.core import clock, mail, outbox
 from ticketdesk.core.models import OutboxMessage
 from ticketdesk.tickets.models import Ticket
@@ -265,6 +266,8 @@ def queue_notification_email(notification: Notification, ticket: Ticket | None) 
     mail.queue_mail(
         dedupe_key=f"notification:{notification.pk}",
         to=[user.email],
+        # the agent's "Reply" answers the ticket by mail, through an address only we can sign
+        reply_to=[reply_address_for(ticket, user)] if ticket is not None else [],
         subject=subject,
         body=body,
         headers={

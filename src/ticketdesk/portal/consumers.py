@@ -37,7 +37,10 @@ def request_rating(message: OutboxMessage) -> None:
     payload = message.payload or {}
     if "status" not in (payload.get("changes") or []):
         return
-    if not PortalSettings.current().csat_enabled:
+    category = payload.get("status_category")
+    if category is not None and category != StatusCategory.RESOLVED:
+        return  # the change left the ticket elsewhere than resolved
+    if not outbox.batch_cached("portal.settings", PortalSettings.current).csat_enabled:
         return
     ticket = (
         Ticket.objects.select_related("requester")

@@ -6,6 +6,7 @@ from __future__ import annotations
 from ticketdesk.core import outbox
 from ticketdesk.core.models import OutboxMessage
 
+from .business import BusinessHours
 from .facts import refresh_tickets
 
 
@@ -23,4 +24,5 @@ def ticket_ids_of(events: list[OutboxMessage]) -> list[int]:
 
 @outbox.consumer("reports", chunk_size=50)
 def refresh(events: list[OutboxMessage]) -> None:
-    refresh_tickets(ticket_ids_of(events))
+    hours = outbox.batch_cached("reports.business_hours", BusinessHours)
+    refresh_tickets(ticket_ids_of(events), hours=hours)

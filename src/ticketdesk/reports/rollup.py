@@ -256,14 +256,22 @@ def _upsert(key: Key, scalars: dict[str, float], histograms: dict[str, dict[int,
 
 def apply(old: Any, new: Any) -> None:
     """Move the roll-up from `old`'s contributions to `new`'s (either may be None)."""
-    before, after = contributions(old), contributions(new)
-    for key in sorted(set(before) | set(after)):
-        names = set(before.get(key, {})) | set(after.get(key, {}))
-        delta = {
-            name: after.get(key, {}).get(name, 0) - before.get(key, {}).get(name, 0)
-            for name in sorted(names)
-        }
-        delta = {name: value for name, value in delta.items() if value}
+    apply_many([(old, new)])
+
+
+def apply_many(pairs: list[tuple[Any, Any]]) -> None:
+    """Move the roll-up for several facts at once: the differences are summed per roll-up
+    row first, then each row is written once (in key order, so concurrent writers take the
+    rows' locks in the same order)."""
+    totals: dict[Any, dict[str, float]] = defaultdict(lambda: defaultdict(float))
+    for old, new in pairs:
+        before, after = contributions(old), contributions(new)
+        for key in set(before) | set(after):
+            was, now = before.get(key, {}), after.get(key, {})
+            for name in set(was) | set(now):
+                totals[key][name] += now.get(name, 0) - was.get(name, 0)
+    for key in sorted(totals):
+        delta = {name: value for name, value in sorted(totals[key].items()) if value}
         if not delta:
             continue
         scalars = {name: value for name, value in delta.items() if ":" not in name}

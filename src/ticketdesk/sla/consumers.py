@@ -24,4 +24,8 @@ def recompute(events: list[OutboxMessage]) -> None:
     )
     if not ticket_ids:
         return
-    tracking.refresh_many(ticket_ids, catalog=PolicyCatalog.load(), statuses=tracking.status_map())
+    tracking.refresh_many(
+        ticket_ids,
+        catalog=outbox.batch_cached("sla.catalog", PolicyCatalog.load),
+        statuses=outbox.batch_cached("sla.statuses", tracking.status_map),
+    )

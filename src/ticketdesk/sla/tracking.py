@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from collections import defaultdict
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
@@ -17,8 +19,7 @@ from django.db import transaction
 
 from ticketdesk.core import clock as system_clock
 from ticketdesk.core import outbox
-from ticketdesk.core.errors import NotFound
-from ticketdesk.tickets.actions.base import lock_ticket, record
+from ticketdesk.tickets.actions.base import build_event
 from ticketdesk.tickets.models import EventKind, Status, Ticket, TicketEvent
 
 from .clock import RUNNING, SLAResult, clock_events, compute
@@ -31,6 +32,7 @@ WARNING_TOPIC = "sla.warning"
 BREACHED_TOPIC = "sla.breached"
 BATCH_SIZE = 200
 MAX_BATCHES = 25
+CHECK_CHUNK = 25
 # A warning or breach found more than this long after its moment (the demo's past tickets, a
 # worker that was down for hours) is recorded on the ticket and counted in reports, but fires
 # no rule and alerts nobody. TICKETDESK["SLA_ALERT_GRACE_MINUTES"] changes it.
@@ -44,6 +46,7 @@ def stale_after() -> dt.timedelta:
 
 
 EVENT_FIELDS = ("id", "ticket_id", "kind", "data", "new_value", "created_at")
+CLOCK_KINDS = ("created", "status_changed", "message_added")
 
 
 def status_map() -> dict[Any, tuple[str, str]]:
@@ -54,31 +57,27 @@ def status_map() -> dict[Any, tuple[str, str]]:
     return statuses
 
 
-def evaluate(ticket: Ticket, catalog: PolicyCatalog, statuses: dict, now: dt.datetime) -> tuple:
-    """(policy, SLAResult) for the ticket as of `now` (reads only)."""
+def evaluate(
+    ticket: Ticket,
+    catalog: PolicyCatalog,
+    statuses: dict,
+    now: dt.datetime,
+    events: Any = None,
+) -> tuple:
+    """(policy, SLAResult) for the ticket as of `now` (reads only; `events`: its clock
+    events in order, when the caller has them already)."""
     policy = catalog.policy_for(ticket)
     if policy is None:
         return None, SLAResult()
-    events = (
-        TicketEvent.objects.filter(
-            ticket_id=ticket.pk, kind__in=("created", "status_changed", "message_added")
+    if events is None:
+        events = (
+            TicketEvent.objects.filter(ticket_id=ticket.pk, kind__in=CLOCK_KINDS)
+            .order_by("created_at", "id")
+            .only(*EVENT_FIELDS)
         )
-        .order_by("created_at", "id")
-        .only(*EVENT_FIELDS)
-    )
     schedule = catalog.schedule(catalog.calendar_id_for(policy, ticket))
     result = compute(clock_events(events, statuses), policy_spec(policy), schedule, now)
     return policy, result
-
-
-def refresh_many(
-    ticket_ids: list[int], *, catalog: PolicyCatalog, statuses: dict
-) -> dict[int, SLAResult | None]:
-    """Recompute several tickets' SLA with one catalog (the consumer's batches)."""
-    return {
-        ticket_id: refresh(ticket_id, catalog=catalog, statuses=statuses)
-        for ticket_id in sorted(set(ticket_ids))
-    }
 
 
 def refresh(
@@ -89,26 +88,91 @@ def refresh(
 ) -> SLAResult | None:
     """Recompute and store the SLA of one ticket; idempotent. Returns the result (None if the
     ticket is gone)."""
-    catalog = catalog or PolicyCatalog.load()
-    statuses = statuses if statuses is not None else status_map()
+    return refresh_many(
+        [ticket_id],
+        catalog=catalog or PolicyCatalog.load(),
+        statuses=statuses if statuses is not None else status_map(),
+    ).get(ticket_id)
+
+
+def refresh_many(
+    ticket_ids: list[int], *, catalog: PolicyCatalog, statuses: dict
+) -> dict[int, SLAResult | None]:
+    """Recompute and store the SLA of several tickets in one transaction and a handful of
+    statements (the consumer's batches): the tickets locked in id order, their clock events,
+    their SLA rows read at once; the events and rows written in bulk. Idempotent."""
+    ids = sorted({int(i) for i in ticket_ids})
+    results: dict[int, SLAResult | None] = dict.fromkeys(ids)
+    if not ids:
+        return results
     with transaction.atomic():
-        try:
-            ticket = lock_ticket(ticket_id)
-        except NotFound:  # deleted meanwhile: nothing to do
-            return None
+        tickets = list(
+            Ticket.objects.select_for_update(of=("self",))
+            .select_related("status", "organization", "category")
+            .filter(pk__in=ids)
+            .order_by("pk")
+        )
+        events: dict[int, list[TicketEvent]] = defaultdict(list)
+        for event in (
+            TicketEvent.objects.filter(ticket_id__in=ids, kind__in=CLOCK_KINDS)
+            .order_by("ticket_id", "created_at", "id")
+            .only(*EVENT_FIELDS)
+        ):
+            events[event.ticket_id].append(event)
+        states = {s.ticket_id: s for s in TicketSLA.objects.filter(ticket_id__in=ids)}
         now = system_clock.now()
-        policy, result = evaluate(ticket, catalog, statuses, now)
-        state = TicketSLA.objects.filter(ticket=ticket).first()
-        if state is None:
-            if policy is None:
-                _write_columns(ticket, result, now)
-                return result
-            state = TicketSLA.objects.create(ticket=ticket)
-        recorded: list[str] = list(state.notified.get("keys", []))
-        seen = set(recorded)
-        previous_policy_id = state.policy_id
-        if previous_policy_id != (policy.pk if policy else None):
-            record(
+        batch = _Writes()
+        for ticket in tickets:
+            policy, result = evaluate(ticket, catalog, statuses, now, events.get(ticket.pk, []))
+            results[ticket.pk] = result
+            _refresh_one(ticket, policy, result, states.get(ticket.pk), now, batch)
+        batch.save()
+    return results
+
+
+@dataclass
+class _Writes:
+    events: list[TicketEvent] = field(default_factory=list)
+    new_states: list[TicketSLA] = field(default_factory=list)
+    changed_states: list[TicketSLA] = field(default_factory=list)
+    columns: list[Ticket] = field(default_factory=list)
+    alerts: list[tuple[str, dict[str, Any], int, bool]] = field(default_factory=list)
+
+    def save(self) -> None:
+        if self.events:
+            TicketEvent.objects.bulk_create(self.events)
+        if self.new_states:
+            TicketSLA.objects.bulk_create(self.new_states)
+        if self.changed_states:
+            TicketSLA.objects.bulk_update(self.changed_states, STATE_FIELDS)
+        if self.columns:
+            Ticket.objects.bulk_update(self.columns, list(COLUMNS))
+        for topic, payload, ticket_id, stale in self.alerts:
+            # nobody is alerted about a moment long past; reports still count it
+            outbox.publish(topic, payload, ticket_id=ticket_id, historical=True if stale else None)
+
+
+def _refresh_one(
+    ticket: Ticket,
+    policy: Any,
+    result: SLAResult,
+    state: TicketSLA | None,
+    now: dt.datetime,
+    batch: _Writes,
+) -> None:
+    _write_columns(ticket, result, now, batch)
+    if state is None:
+        if policy is None:
+            return
+        state = TicketSLA(ticket=ticket, notified={"keys": []}, metrics={})
+        batch.new_states.append(state)
+    else:
+        batch.changed_states.append(state)
+    recorded: list[str] = list((state.notified or {}).get("keys", []))
+    seen = set(recorded)
+    if state.policy_id != (policy.pk if policy else None):
+        batch.events.append(
+            build_event(
                 ticket,
                 EventKind.SLA,
                 None,
@@ -117,11 +181,14 @@ def refresh(
                     "policy_id": policy.pk if policy else None,
                     "policy": policy.name if policy else "",
                 },
+                at=now,
             )
-        for transition in result.transitions:
-            if transition.key in seen:
-                continue
-            record(
+        )
+    for transition in result.transitions:
+        if transition.key in seen:
+            continue
+        batch.events.append(
+            build_event(
                 ticket,
                 EventKind.SLA,
                 None,
@@ -130,22 +197,27 @@ def refresh(
                     "change": transition.change,
                     "at": transition.at.isoformat(),
                 },
+                at=now,
             )
-            recorded.append(transition.key)
-            seen.add(transition.key)
-        _record_alerts(ticket, result, recorded, seen, policy)
-        state.policy = policy
-        state.metrics = {metric: m.as_dict() for metric, m in result.metrics.items()}
-        state.notified = {"keys": recorded}
-        state.next_check_at = _next_check(result, seen)
-        state.computed_at = now
-        state.save()
-        _write_columns(ticket, result, now)
-    return result
+        )
+        recorded.append(transition.key)
+        seen.add(transition.key)
+    _record_alerts(ticket, result, recorded, seen, policy, now, batch)
+    state.policy = policy
+    state.metrics = {metric: m.as_dict() for metric, m in result.metrics.items()}
+    state.notified = {"keys": recorded}
+    state.next_check_at = _next_check(result, seen)
+    state.computed_at = now
 
 
 def _record_alerts(
-    ticket: Ticket, result: SLAResult, recorded: list[str], seen: set[str], policy: Any
+    ticket: Ticket,
+    result: SLAResult,
+    recorded: list[str],
+    seen: set[str],
+    policy: Any,
+    now: dt.datetime,
+    batch: _Writes,
 ) -> None:
     for metric, m in result.metrics.items():
         for change, at, topic in (
@@ -155,39 +227,37 @@ def _record_alerts(
             key = f"{metric}:{change}:{m.cycle}"
             if at is None or key in seen:
                 continue
-            record(
-                ticket,
-                EventKind.SLA,
-                None,
-                data={
-                    "metric": metric,
-                    "change": change,
-                    "at": at.isoformat(),
-                    "due_at": (m.due_at or at).isoformat() if change == "warning" else None,
-                },
+            batch.events.append(
+                build_event(
+                    ticket,
+                    EventKind.SLA,
+                    None,
+                    data={
+                        "metric": metric,
+                        "change": change,
+                        "at": at.isoformat(),
+                        "due_at": (m.due_at or at).isoformat() if change == "warning" else None,
+                    },
+                    at=now,
+                )
             )
             recorded.append(key)
             seen.add(key)
-            stale = at < system_clock.now() - stale_after()
-            outbox.publish(
-                topic,
-                {
-                    "ticket_id": ticket.pk,
-                    "ticket_number": ticket.number,
-                    "actor_id": None,
-                    "version": ticket.version,
-                    "metric": metric,
-                    "due_at": (m.due_at or m.breached_at or at).isoformat(),
-                    "at": at.isoformat(),
-                    "policy_id": policy.pk if policy else None,
-                    "open": m.is_open,
-                    "cycle": m.cycle,
-                    "stale": stale,
-                },
-                ticket_id=ticket.pk,
-                # nobody is alerted about a moment long past; reports still count it
-                historical=True if stale else None,
-            )
+            stale = at < now - stale_after()
+            payload = {
+                "ticket_id": ticket.pk,
+                "ticket_number": ticket.number,
+                "actor_id": None,
+                "version": ticket.version,
+                "metric": metric,
+                "due_at": (m.due_at or m.breached_at or at).isoformat(),
+                "at": at.isoformat(),
+                "policy_id": policy.pk if policy else None,
+                "open": m.is_open,
+                "cycle": m.cycle,
+                "stale": stale,
+            }
+            batch.alerts.append((topic, payload, ticket.pk, stale))
 
 
 def _next_check(result: SLAResult, seen: set[str]) -> dt.datetime | None:
@@ -208,7 +278,17 @@ def _due(result: SLAResult, metric: str) -> dt.datetime | None:
     return m.due_at if m is not None and m.state == RUNNING else None
 
 
-def _write_columns(ticket: Ticket, result: SLAResult, now: dt.datetime) -> None:
+COLUMNS = (
+    "first_response_due_at",
+    "next_response_due_at",
+    "resolution_due_at",
+    "due_at",
+    "sla_state",
+)
+STATE_FIELDS = ["policy", "metrics", "notified", "next_check_at", "computed_at"]
+
+
+def _write_columns(ticket: Ticket, result: SLAResult, now: dt.datetime, batch: _Writes) -> None:
     """The derived SLA columns of the ticket (no version bump: derived data, not a change)."""
     columns = {
         "first_response_due_at": _due(result, "first_response"),
@@ -218,7 +298,9 @@ def _write_columns(ticket: Ticket, result: SLAResult, now: dt.datetime) -> None:
         "sla_state": result.state(now),
     }
     if any(getattr(ticket, name) != value for name, value in columns.items()):
-        Ticket.objects.filter(pk=ticket.pk).update(**columns)
+        for name, value in columns.items():
+            setattr(ticket, name, value)
+        batch.columns.append(ticket)
 
 
 def check_due(now: dt.datetime | None = None) -> int:
@@ -239,12 +321,17 @@ def check_due(now: dt.datetime | None = None) -> int:
         if catalog is None:  # loaded once, and only when there is work
             catalog = PolicyCatalog.load()
             statuses = status_map()
-        for ticket_id in ids:
+        for start in range(0, len(ids), CHECK_CHUNK):  # short transactions
+            chunk = ids[start : start + CHECK_CHUNK]
             try:
-                refresh(ticket_id, catalog=catalog, statuses=statuses)
-            except Exception:
-                logger.exception("SLA check of ticket %s failed", ticket_id)
-                retry = system_clock.now() + dt.timedelta(minutes=5)
-                TicketSLA.objects.filter(ticket_id=ticket_id).update(next_check_at=retry)
-            done += 1
+                refresh_many(chunk, catalog=catalog, statuses=statuses)
+            except Exception:  # find the ticket that fails; the others go through
+                for ticket_id in chunk:
+                    try:
+                        refresh(ticket_id, catalog=catalog, statuses=statuses)
+                    except Exception:
+                        logger.exception("SLA check of ticket %s failed", ticket_id)
+                        retry = system_clock.now() + dt.timedelta(minutes=5)
+                        TicketSLA.objects.filter(ticket_id=ticket_id).update(next_check_at=retry)
+            done += len(chunk)
     return done

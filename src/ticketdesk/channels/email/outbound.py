@@ -41,6 +41,7 @@ PURPOSES: dict[str, str] = {OutboundKind.REPLY: "reply", OutboundKind.ACKNOWLEDG
     chunk_size=25,
 )
 def customer_mail(events: list[OutboxMessage]) -> None:
+    _preload_messages(events)
     for event in events:
         if event.topic == "message.created":
             on_message_created(event)
@@ -48,6 +49,40 @@ def customer_mail(events: list[OutboxMessage]) -> None:
             on_ticket_created(event)
         elif event.topic == mail.FAILED_TOPIC:
             on_mail_failed(event)
+
+
+MESSAGE_RELATED = ("ticket", "ticket__requester", "ticket__team", "author_user")
+
+
+def _preload_messages(events: list[OutboxMessage]) -> None:
+    """The messages of a chunk's events in one query (each event then finds its own)."""
+    ids = [
+        int(e.payload["message_id"])
+        for e in events
+        if isinstance((e.payload or {}).get("message_id"), int)
+    ]
+    cache: dict[int, Message] = outbox.batch_cached("email.messages", dict)
+    missing = [i for i in ids if i not in cache]
+    if missing:
+        cache.update(Message.objects.select_related(*MESSAGE_RELATED).in_bulk(missing))
+
+
+def _message(message_id: Any) -> Message | None:
+    if not isinstance(message_id, int):
+        return None
+    cache: dict[int, Message] = outbox.batch_cached("email.messages", dict)
+    if message_id not in cache:
+        found = Message.objects.select_related(*MESSAGE_RELATED).filter(pk=message_id).first()
+        if found is None:
+            return None
+        cache[message_id] = found
+    return cache[message_id]
+
+
+def _mailboxes() -> list[Mailbox]:
+    return outbox.batch_cached(  # type: ignore[no-any-return]
+        "email.mailboxes", lambda: list(Mailbox.objects.order_by("id"))
+    )
 
 
 def original_inbound(message: Message | None) -> InboundEmail | None:
@@ -59,18 +94,19 @@ def original_inbound(message: Message | None) -> InboundEmail | None:
         .exclude(state=InboundState.DUPLICATE)
         .exclude(from_address="")
         .select_related("mailbox", "ticket", "ticket__requester", "message")
+        .defer("raw")
         .order_by("id")
         .first()
     )
 
 
 def on_message_created(event: OutboxMessage) -> None:
-    payload = event.payload
-    message = (
-        Message.objects.select_related("ticket", "ticket__requester", "author_user")
-        .filter(pk=payload.get("message_id"))
-        .first()
-    )
+    payload = event.payload or {}
+    if payload.get("kind", MessageKind.PUBLIC) != MessageKind.PUBLIC:
+        return  # internal notes never leave the desk
+    if payload.get("from_customer") and payload.get("channel", Channel.EMAIL) != Channel.EMAIL:
+        return  # only a customer's mail can earn a notice about limits
+    message = _message(payload.get("message_id"))
     if message is None or message.kind != MessageKind.PUBLIC:
         return
     if message.is_customer_message:
@@ -84,8 +120,10 @@ def on_message_created(event: OutboxMessage) -> None:
 
 
 def on_ticket_created(event: OutboxMessage) -> None:
-    first = Message.objects.filter(pk=event.payload.get("message_id")).first()
-    inbound = original_inbound(first)
+    payload = event.payload or {}
+    if payload.get("channel", Channel.EMAIL) != Channel.EMAIL:
+        return  # only tickets opened by mail are acknowledged by mail
+    inbound = original_inbound(_message(payload.get("message_id")))
     if inbound is None or inbound.ticket is None:
         return  # only tickets opened by mail are acknowledged by mail
     mailbox = inbound.mailbox
@@ -118,17 +156,22 @@ def on_mail_failed(event: OutboxMessage) -> None:
 
 
 def mailbox_for(ticket: Ticket) -> Mailbox | None:
-    inbound = (
-        InboundEmail.objects.filter(ticket=ticket)
-        .exclude(mailbox=None)
-        .select_related("mailbox")
-        .order_by("id")
-        .first()
-    )
-    if inbound is not None and inbound.mailbox is not None:
-        return inbound.mailbox
+    """The mailbox the ticket came in on, else its team's first active one."""
+    mailboxes = {m.pk: m for m in _mailboxes()}
+    if ticket.channel == Channel.EMAIL:
+        first = (
+            InboundEmail.objects.filter(ticket=ticket)
+            .exclude(mailbox=None)
+            .order_by("id")
+            .values_list("mailbox_id", flat=True)
+            .first()
+        )
+        if first is not None and first in mailboxes:
+            return mailboxes[first]
     if ticket.team_id is not None:
-        return Mailbox.objects.filter(team_id=ticket.team_id, active=True).order_by("id").first()
+        for mailbox in mailboxes.values():
+            if mailbox.team_id == ticket.team_id and mailbox.active:
+                return mailbox
     return None
 
 
@@ -180,7 +223,7 @@ def send_automatic(
         logger.info("no automatic reply to %s: %s", inbound.from_address, inbound.no_auto_reply)
         return None
     address = inbound.from_address.lower()
-    if not address or address in loops.our_addresses():
+    if not address or address in loops.our_addresses(_mailboxes()):
         return None
     if _done(_key(kind, ticket, message or inbound.message)):
         return None
@@ -229,7 +272,7 @@ def _send(
     key = _key(kind, ticket, message)
     if _done(key):
         return None
-    ours = loops.our_addresses()
+    ours = loops.our_addresses(_mailboxes())
     recipients = [r for r in dict.fromkeys(recipients) if r and r.lower() not in ours]
     if not recipients:
         return None
@@ -284,19 +327,17 @@ def _send(
     )
     if queued is None:
         return None
-    record, _created = OutboundEmail.objects.get_or_create(
+    # once per event: the consumer's transaction deletes the delivery with these rows
+    return OutboundEmail.objects.create(
         dedupe_key=key,
-        defaults={
-            "email_message_id": queued.message_id,
-            "kind": kind,
-            "ticket": ticket,
-            "message": message,
-            "mailbox": mailbox,
-            "mail": queued,
-            "recipients": ", ".join(recipients),
-            "subject": subject_line[:300],
-            "in_reply_to": in_reply_to[:998],
-            "created_at": clock.now(),
-        },
+        email_message_id=queued.message_id,
+        kind=kind,
+        ticket=ticket,
+        message=message,
+        mailbox=mailbox,
+        mail=queued,
+        recipients=", ".join(recipients),
+        subject=subject_line[:300],
+        in_reply_to=in_reply_to[:998],
+        created_at=clock.now(),
     )
-    return record

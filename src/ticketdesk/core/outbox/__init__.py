@@ -15,13 +15,23 @@ See docs/architecture.md ("Events and consumers").
 from ticketdesk.core.models import OutboxDelivery, OutboxMessage
 
 from .publishing import historical, is_historical, publish, stamped, wake_after_commit
-from .registry import Consumer, consumer, consumers, register_sender, unregister
+from .registry import (
+    Consumer,
+    batch_cached,
+    batch_scope,
+    consumer,
+    consumers,
+    register_sender,
+    unregister,
+)
 from .worker import process_pending, replay, run_round, work_consumer
 
 __all__ = [
     "Consumer",
     "OutboxDelivery",
     "OutboxMessage",
+    "batch_cached",
+    "batch_scope",
     "consumer",
     "consumers",
     "historical",

@@ -32,6 +32,20 @@ IDLE_POLL_SQLITE = 0.3
 IDLE_POLL_POSTGRESQL = 5.0  # NOTIFY wakes us sooner; the poll catches retries coming due
 
 
+def use_deferred_transactions() -> None:
+    """On SQLite the worker's transactions start as readers (BEGIN DEFERRED) and take the
+    database's one write lock only at their first write, until commit: the reads and the
+    computing of a chunk no longer hold up the agents' writes (which keep BEGIN IMMEDIATE).
+    If an agent commits in between, SQLite refuses the upgrade at once and the worker tries
+    the chunk again (worker.py); the agent never waits for that."""
+    if connection.vendor != "sqlite":
+        return
+    options = connection.settings_dict.setdefault("OPTIONS", {})
+    if options.get("transaction_mode") != "DEFERRED":
+        connection.close()
+        options["transaction_mode"] = "DEFERRED"
+
+
 class _Listener:
     """A separate autocommit connection LISTENing on PostgreSQL (none on SQLite)."""
 
@@ -112,6 +126,7 @@ class Worker:
     def run(self, *, once: bool = False, max_seconds: float | None = None) -> int:
         signal.signal(signal.SIGTERM, self.stop)
         signal.signal(signal.SIGINT, self.stop)
+        use_deferred_transactions()
         listener = _Listener()
         poll = IDLE_POLL_POSTGRESQL if listener.conn is not None else IDLE_POLL_SQLITE
         started = time.monotonic()

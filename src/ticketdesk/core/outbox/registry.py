@@ -14,9 +14,11 @@ delivery row) and let a sender perform it after commit.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+import contextlib
+import contextvars
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from ticketdesk.core.models import OutboxMessage
@@ -42,6 +44,32 @@ class Consumer:
         if historical and self.live_only:
             return False
         return self.topics is None or topic in self.topics
+
+
+_batch: contextvars.ContextVar[dict[Any, Any] | None] = contextvars.ContextVar(
+    "outbox_batch", default=None
+)
+
+
+@contextlib.contextmanager
+def batch_scope() -> Iterator[dict[Any, Any]]:
+    """The worker opens one around each claimed batch: what consumers memoize in it
+    (configuration: rules, policies, settings) is loaded once per batch."""
+    token = _batch.set({})
+    try:
+        yield _batch.get() or {}
+    finally:
+        _batch.reset(token)
+
+
+def batch_cached(key: Any, load: Callable[[], Any]) -> Any:
+    """`load()` once per batch (every call outside a batch loads again)."""
+    cache = _batch.get()
+    if cache is None:
+        return load()
+    if key not in cache:
+        cache[key] = load()
+    return cache[key]
 
 
 _consumers: dict[str, Consumer] = {}

@@ -15,13 +15,13 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from django.db import transaction
+from django.db import OperationalError, transaction
 
 from ticketdesk.core import clock
 from ticketdesk.core.models import OutboxDelivery, OutboxMessage
 
 from . import claims
-from .registry import Consumer, consumers, get, senders
+from .registry import Consumer, batch_scope, consumers, get, senders
 
 logger = logging.getLogger(__name__)
 
@@ -68,22 +68,50 @@ def _chunks(
     return chunks
 
 
-def _handle(consumer: Consumer, items: list[claims.Claimed], events: dict[int, OutboxMessage]):  # type: ignore[no-untyped-def]
-    batch = [events[i.event_id] for i in items if i.event_id in events]
-    with transaction.atomic():
-        if batch:
-            consumer.handle(batch)
-        OutboxDelivery.objects.filter(pk__in=[i.delivery_id for i in items]).delete()
+LOCKED_RETRIES = 20
+
+
+class _NotOurs(Exception):
+    """Some deliveries of the chunk were taken over by another worker meanwhile."""
+
+
+def _handle(
+    consumer: Consumer, items: list[claims.Claimed], events: dict[int, OutboxMessage]
+) -> int:
+    """The consumer's work and the deletion of its deliveries, in one transaction; returns
+    how many were handled. The deletion is conditional on our claim: if another worker took
+    some over (our lease ran out), everything rolls back and only what is still ours is
+    handled. On SQLite a chunk that finds the database locked (a writer got in between its
+    reads and its first write) is simply tried again: that is not a failure of the event."""
+    for attempt in range(LOCKED_RETRIES + 1):
+        batch = [events[i.event_id] for i in items if i.event_id in events]
+        try:
+            with transaction.atomic():
+                if batch:
+                    consumer.handle(batch)
+                if claims.finish(items) != {i.delivery_id for i in items}:
+                    raise _NotOurs
+            return len(items)
+        except _NotOurs:
+            items = claims.still_held(items)
+            if not items:
+                return 0
+        except OperationalError as exc:
+            if "locked" not in str(exc) or attempt == LOCKED_RETRIES:
+                raise
+            time.sleep(min(0.005 * 2**attempt, 0.2))
+    raise RuntimeError("gave up on a chunk taken over again and again")
 
 
 def _failed(consumer: Consumer, item: claims.Claimed, exc: BaseException) -> None:
     now = clock.now()
     error = f"{type(exc).__name__}: {exc}"[:4000]
     dead = item.attempts >= consumer.max_attempts
-    OutboxDelivery.objects.filter(pk=item.delivery_id).update(
+    OutboxDelivery.objects.filter(pk=item.delivery_id, claim=item.claim).update(
         last_error=error,
         available_at=now + backoff(item.attempts),
         dead_at=now if dead else None,
+        claim="",
     )
     if dead:
         logger.error(
@@ -114,6 +142,17 @@ def work_consumer(
     claimed = claims.claim_deliveries(consumer.name, limit)
     if not claimed:
         return 0, 0
+    with batch_scope():
+        return _work_batch(consumer, claimed, deadline=deadline, should_stop=should_stop)
+
+
+def _work_batch(
+    consumer: Consumer,
+    claimed: list[claims.Claimed],
+    *,
+    deadline: float | None,
+    should_stop: Callable[[], bool] | None,
+) -> tuple[int, int]:
     events = OutboxMessage.objects.in_bulk([c.event_id for c in claimed])
     handled = failed = 0
     chunks = _chunks(claimed, events, consumer.chunk_size)
@@ -121,11 +160,10 @@ def work_consumer(
         stop = should_stop is not None and should_stop()
         late = deadline is not None and time.monotonic() > deadline
         if stop or late:
-            claims.release_deliveries([c.delivery_id for rest in chunks[index:] for c in rest])
+            claims.release_deliveries([c for rest in chunks[index:] for c in rest])
             break
         try:
-            _handle(consumer, chunk, events)
-            handled += len(chunk)
+            handled += _handle(consumer, chunk, events)
             continue
         except Exception as exc:
             if len(chunk) == 1:
@@ -134,8 +172,7 @@ def work_consumer(
                 continue
         for item in chunk:  # find the event that failed; the others go through
             try:
-                _handle(consumer, [item], events)
-                handled += 1
+                handled += _handle(consumer, [item], events)
             except Exception as exc:
                 _failed(consumer, item, exc)
                 failed += 1

@@ -74,6 +74,24 @@ def label(value: Any) -> Any:
     return value
 
 
+def build_event(
+    ticket: Ticket,
+    kind: str,
+    actor: User | None,
+    *,
+    data: dict[str, Any] | None = None,
+    at: Any = None,
+) -> TicketEvent:
+    """An event row not yet saved (for writers that save many at once)."""
+    return TicketEvent(
+        ticket=ticket,
+        kind=kind,
+        actor_user=actor,
+        data={"version": ticket.version, **(data or {})},
+        created_at=at or clock.now(),
+    )
+
+
 def record(
     ticket: Ticket,
     kind: str,
@@ -112,10 +130,20 @@ def publish(topic: str, ticket: Ticket, actor: User | None, **payload: Any) -> N
             # the ticket as this change left it: consumers need not look it up again
             "team_id": ticket.team_id,
             "assignee_id": ticket.assignee_id,
+            "status_category": ticket.status_category,
             **payload,
         },
         ticket_id=ticket.pk,
     )
 
 
-__all__ = ["EventKind", "check", "label", "lock_ticket", "publish", "record", "touch"]
+__all__ = [
+    "EventKind",
+    "build_event",
+    "check",
+    "label",
+    "lock_ticket",
+    "publish",
+    "record",
+    "touch",
+]

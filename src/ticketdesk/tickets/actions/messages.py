@@ -123,6 +123,7 @@ def reply(
             message_id=message.pk,
             kind=message.kind,
             from_customer=not is_staff,
+            channel=channel,
         )
         if status_event is not None:
             publish("ticket.updated", ticket, actor, changes=["status"])
