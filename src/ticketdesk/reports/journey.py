@@ -48,6 +48,7 @@ def journey(user: Any, kind: str, pk: int) -> dict[str, Any]:
             "created_at",
             "resolved_at",
             "status__name",
+            "status__translations",
             "status__category",
             "team__name",
             "assignee__username",

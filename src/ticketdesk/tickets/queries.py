@@ -28,6 +28,7 @@ LIST_FIELDS = (
     "assignee__last_name",
     "status__id",
     "status__name",
+    "status__translations",
     "status__key",
     "status__category",
     "status_category",
