@@ -117,6 +117,18 @@ class Translatable(models.Model):
         field = field or self.translatable_fields[0]
         return {code: self.translated(field, code) for code, _name in site_languages()}
 
+    def all_texts(self) -> dict[str, dict[str, str]]:
+        """Every translatable text in every language of the site, for the API:
+        {"en": {"name": "New"}, "pt-br": {"name": "Novo"}, "it": {"name": "Nuovo"}}."""
+        return {
+            code: {
+                field: self.translated(field, code)
+                for field in self.translatable_fields
+                if isinstance(getattr(self, field), str)
+            }
+            for code, _name in site_languages()
+        }
+
     def untranslated(self) -> str:
         """The name in the base language: what the event log stores next to the id."""
         return str(getattr(self, self.translatable_fields[0]) or "")

@@ -9,11 +9,13 @@ from typing import Any
 from django import forms
 from django.conf import settings
 from django.http import QueryDict
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from ticketdesk.accounts.models import Role, Team, User
 from ticketdesk.tickets import custom_fields, workflow
 from ticketdesk.tickets.models import (
+    BusinessArea,
     Category,
     Channel,
     CustomFieldDefinition,
@@ -60,16 +62,11 @@ def split_tags(text: str) -> list[str]:
 
 def _custom_field(definition: CustomFieldDefinition) -> forms.Field:
     common: dict[str, Any] = {
-        "label": definition.label,
+        "label": definition.translated("label"),
         "required": False,
-        "help_text": definition.help_text,
+        "help_text": definition.translated("help_text"),
     }
-    choices = [
-        (str(c["value"]), str(c.get("label", c["value"])))
-        if isinstance(c, dict)
-        else (str(c), str(c))
-        for c in definition.choices or []
-    ]
+    choices = definition.choice_options()
     kind = definition.field_type
     if kind == FieldType.NUMBER:
         return forms.FloatField(**common)
@@ -87,7 +84,8 @@ def _custom_field(definition: CustomFieldDefinition) -> forms.Field:
 
 
 class RoutingFieldsForm(forms.Form):
-    """Team, assignee and type: the fields the side panel and the new-ticket form share."""
+    """Team, assignee, type, category and business area: the fields the side panel and the
+    new-ticket form share."""
 
     team = ShortChoiceField(
         queryset=Team.objects.filter(active=True),
@@ -104,6 +102,18 @@ class RoutingFieldsForm(forms.Form):
     ticket_type = ShortChoiceField(
         queryset=TicketType.objects.filter(active=True),
         label=_("Type"),
+        required=False,
+        empty_label="—",
+    )
+    category = ShortChoiceField(
+        queryset=Category.objects.filter(active=True),
+        label=_("Category"),
+        required=False,
+        empty_label="—",
+    )
+    business_area = ShortChoiceField(
+        queryset=BusinessArea.objects.filter(active=True),
+        label=_("Business area"),
         required=False,
         empty_label="—",
     )
@@ -129,6 +139,7 @@ class TicketFieldsForm(RoutingFieldsForm):
         "assignee",
         "ticket_type",
         "category",
+        "business_area",
         "tags",
     ]
 
@@ -141,12 +152,6 @@ class TicketFieldsForm(RoutingFieldsForm):
     )
     urgency = forms.TypedChoiceField(label=_("Urgency"), choices=LEVEL_CHOICES, coerce=int)
     impact = forms.TypedChoiceField(label=_("Impact"), choices=LEVEL_CHOICES, coerce=int)
-    category = ShortChoiceField(
-        queryset=Category.objects.filter(active=True),
-        label=_("Category"),
-        required=False,
-        empty_label="—",
-    )
     tags = forms.CharField(
         label=_("Tags"),
         required=False,
@@ -170,6 +175,7 @@ class TicketFieldsForm(RoutingFieldsForm):
                 "assignee": ticket.assignee_id,
                 "ticket_type": ticket.ticket_type_id,
                 "category": ticket.category_id,
+                "business_area": ticket.business_area_id,
                 "tags": ", ".join(tag_names),
                 **{
                     f"cf_{d.key}": ticket.custom_fields.get(d.key)
@@ -226,7 +232,7 @@ class TicketFieldsForm(RoutingFieldsForm):
             changes["priority"] = None
         elif wanted is not None and (not ticket.priority_overridden or wanted != ticket.priority):
             changes["priority"] = wanted
-        for name in ("team", "ticket_type", "category"):
+        for name in ("team", "ticket_type", "category", "business_area"):
             value = data[name]
             if (value.pk if value else None) != getattr(ticket, f"{name}_id"):
                 changes[name] = value
@@ -265,6 +271,8 @@ class NewTicketForm(RoutingFieldsForm):
         "team",
         "assignee",
         "ticket_type",
+        "category",
+        "business_area",
         "urgency",
         "impact",
         "tags",
@@ -291,6 +299,43 @@ class NewTicketForm(RoutingFieldsForm):
         label=_("Impact"), choices=LEVEL_CHOICES, coerce=int, initial=Level.MEDIUM
     )
     tags = forms.CharField(label=_("Tags"), required=False, help_text=_("Comma separated."))
+
+    def __init__(
+        self, *args: Any, definitions: list[CustomFieldDefinition] | None = None, **kwargs: Any
+    ):
+        super().__init__(*args, **kwargs)
+        self.definitions = list(definitions or [])
+        for definition in self.definitions:
+            field = _custom_field(definition)
+            field.required = definition.required
+            self.fields[f"cf_{definition.key}"] = field
+        # choosing another type shows that type's custom fields (the page without JavaScript
+        # shows them after the first submit)
+        self.fields["ticket_type"].widget.attrs.update(
+            {
+                "hx-get": reverse("workspace:new_ticket"),
+                "hx-trigger": "change",
+                "hx-target": "#custom-fields",
+                "hx-select": "#custom-fields",
+                "hx-swap": "outerHTML",
+                "hx-include": "this",
+            }
+        )
+
+    @property
+    def custom_fields(self) -> list[forms.BoundField]:
+        return [self[f"cf_{d.key}"] for d in self.definitions]
+
+    def custom_values(self) -> dict[str, Any]:
+        """The filled-in custom fields, in the shape `open_ticket` takes."""
+        values: dict[str, Any] = {}
+        for definition in self.definitions:
+            value = self.cleaned_data.get(f"cf_{definition.key}")
+            if isinstance(value, dt.date):
+                value = value.isoformat()
+            if value not in (None, "", [], False):
+                values[definition.key] = value
+        return values
 
 
 def time_zone_choices() -> list[tuple[str, Any]]:

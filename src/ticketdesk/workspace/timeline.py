@@ -41,6 +41,7 @@ class Entry:
     message: Message | None = None
     event: TicketEvent | None = None
     text: str = ""
+    recorded_by: str = ""  # the agent who wrote down a caller's message
 
     @property
     def anchor(self) -> str:
@@ -177,8 +178,21 @@ def describe(event: TicketEvent, who: str | None = None) -> str:
 
 
 def build(messages: list[Message], events: list[TicketEvent]) -> list[Entry]:
+    recorders = {
+        event.message_id: event.actor_user.display_name
+        for event in events
+        if event.kind == EventKind.CREATED
+        and event.actor_user is not None
+        and event.message_id is not None
+    }
     entries = [
-        Entry("note" if m.is_internal else "message", m.created_at, message=m) for m in messages
+        Entry(
+            "note" if m.is_internal else "message",
+            m.created_at,
+            message=m,
+            recorded_by=recorders.get(m.pk, "") if m.is_customer_message else "",
+        )
+        for m in messages
     ]
     for event in events:
         if event.kind in MESSAGE_EVENTS:
