@@ -132,4 +132,3 @@ class Translatable(models.Model):
     def untranslated(self) -> str:
         """The name in the base language: what the event log stores next to the id."""
         return str(getattr(self, self.translatable_fields[0]) or "")
-

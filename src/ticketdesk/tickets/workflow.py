@@ -63,7 +63,6 @@ def check_transition(from_status: Status, to_status: Status) -> None:
         )
     if not is_allowed(from_status, to_status):
         raise InvalidTransition(
-            _("A ticket cannot move from “%(a)s” to “%(b)s”.")
-            % {"a": from_status, "b": to_status},
+            _("A ticket cannot move from “%(a)s” to “%(b)s”.") % {"a": from_status, "b": to_status},
             fields={"status": [_("This transition is not allowed.")]},
         )
