@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
 from ticketdesk.accounts import policy
@@ -13,7 +13,7 @@ from ticketdesk.tickets import queries as ticket_queries
 from ticketdesk.tickets.models import Ticket
 
 from . import steps
-from .models import Macro, MacroVisibility, Rule, RuleExecution
+from .models import Macro, Rule, RuleExecution
 
 LOG_LIMIT = 50
 
@@ -69,32 +69,18 @@ def executions_for_ticket(ticket: Ticket, limit: int = LOG_LIMIT) -> list[RuleEx
 
 
 def macros_available_to(user: Any) -> QuerySet[Macro]:
-    """Active macros `user` may apply: shared ones, their teams' and their own."""
-    if not policy.is_staff_member(user):
+    """Active macros `user` may apply (the policy's scope): shared ones, their teams' and
+    their own."""
+    scope = policy.macro_scope(user)
+    if scope is None:
         return Macro.objects.none()
-    team_ids = user.team_memberships.values("team_id")
-    return (
-        Macro.objects.filter(active=True)
-        .filter(
-            Q(visibility=MacroVisibility.SHARED)
-            | Q(visibility=MacroVisibility.TEAM, team_id__in=team_ids)
-            | Q(visibility=MacroVisibility.PERSONAL, owner_id=user.pk)
-        )
-        .order_by("name", "id")
-    )
+    return Macro.objects.filter(active=True).filter(scope).order_by("name", "id")
 
 
 def macros_manageable_by(user: Any) -> QuerySet[Macro]:
     qs = Macro.objects.select_related("team", "owner").order_by("name", "id")
-    if policy.is_admin(user):
-        return qs
-    if not policy.is_agent(user):
-        return qs.none()
-    team_ids = user.team_memberships.values("team_id")
-    return qs.filter(
-        Q(visibility=MacroVisibility.TEAM, team_id__in=team_ids)
-        | Q(visibility=MacroVisibility.PERSONAL, owner_id=user.pk)
-    )
+    scope = policy.manageable_macro_scope(user)
+    return qs.none() if scope is None else qs.filter(scope)
 
 
 def macros_for_ticket(user: Any, ticket: Ticket, limit: int = 100) -> list[Macro]:
@@ -102,7 +88,7 @@ def macros_for_ticket(user: Any, ticket: Ticket, limit: int = 100) -> list[Macro
     if not policy.can(user, policy.VIEW, ticket):
         return []
     found = list(macros_available_to(user)[:limit])
-    if policy.is_agent(user):
+    if not policy.is_light_agent(user):
         return found
     if not policy.can(user, policy.ADD_NOTE, ticket):
         return []

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_GET
 
 from ticketdesk.accounts import policy
 from ticketdesk.core import clock
-from ticketdesk.core.errors import DomainError, NotFound, PermissionDenied
+from ticketdesk.core.errors import DomainError, NotFound
 from ticketdesk.core.views import render_domain_error
 from ticketdesk.tickets import display
 
@@ -148,8 +148,7 @@ def export_report(request: HttpRequest, report: str, fmt: str) -> HttpResponseBa
 @require_GET
 def export_tickets(request: HttpRequest, fmt: str) -> HttpResponseBase:
     try:
-        if not policy.is_staff_member(request.user):
-            raise PermissionDenied(_("You are not allowed to do this."))
+        policy.require(request.user, policy.EXPORT_TICKETS)
         headers, rows = queries.ticket_export(request.user, request.GET.get("q", ""))
     except DomainError as error:
         return render_domain_error(request, error)

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from ticketdesk.accounts import policy
 from ticketdesk.accounts.actions import get_or_create_contact
 from ticketdesk.accounts.models import TeamMembership
-from ticketdesk.core.errors import DomainError, NotFound
+from ticketdesk.core.errors import DomainError, NotFound, PermissionDenied
 from ticketdesk.core.views import render_domain_error
 from ticketdesk.tickets import actions, custom_fields
 from ticketdesk.tickets.models import Attachment, TicketType
@@ -38,7 +38,7 @@ def new_ticket(request: HttpRequest) -> HttpResponse:
     user = current_user(request)
     if not policy.can(user, policy.CREATE_FOR_OTHERS):
         return render_domain_error(
-            request, NotFound(_("Only agents can open tickets for customers."))
+            request, PermissionDenied(_("Only agents can open tickets for customers."))
         )
     first_team = (
         TeamMembership.objects.filter(user_id=user.pk, team__active=True)
