@@ -210,3 +210,12 @@ def test_the_demo_starts_quiet(capsys):
     assert not Notification.objects.filter(verb__startswith="sla_").exists()
     assert OutgoingMail.objects.exclude(purpose="notification").count() == 0
     assert len(mail.outbox) <= 3 * len(per_agent)
+
+
+def test_markdown_keeps_the_backslashes_of_windows_paths():
+    """`\\\\fs01\\share` lost a backslash: Markdown's escape of a backslash by a backslash."""
+    html = render_markdown("Map \\\\fs01\\share or open C:\\\\temp\\logs")
+    assert "\\\\fs01\\share" in html
+    assert "C:\\\\temp\\logs" in html
+    # a backslash still escapes markdown punctuation
+    assert render_markdown("\\*not emphasis\\*") == "<p>*not emphasis*</p>"

@@ -121,8 +121,11 @@ class TranslatableAdmin(admin.ModelAdmin):
             {**extra, "translatable": self.model.translatable_fields},
         )
         kwargs["form"] = form_class
-        kwargs["exclude"] = [*(kwargs.get("exclude") or ()), "translations"]
         return super().get_form(request, obj, change=change, **kwargs)
+
+    def get_exclude(self, request: Any, obj: Any = None) -> Any:
+        # the JSON column is edited through the per-language inputs
+        return [*(super().get_exclude(request, obj) or ()), "translations"]
 
     def get_fieldsets(self, request: Any, obj: Any = None) -> Any:
         fieldsets = super().get_fieldsets(request, obj)
