@@ -100,6 +100,17 @@ def test_demo_data_is_believable(capsys):
     assert Ticket.objects.filter(messages__author_user__isnull=False).exists()
     languages = set(Ticket.objects.values_list("requester__language", flat=True))
     assert {"en", "pt-br", "it"} <= languages
+    # configuration named in three languages, business areas and custom fields in use
+    from django.utils import translation
+
+    from ticketdesk.tickets.models import Category
+
+    vpn = Category.objects.get(path="Software / VPN")
+    with translation.override("it"):
+        assert str(Category.objects.get(path="Hardware / Printer")) == "Dispositivi / Stampante"
+        assert str(vpn) == "Software / VPN"
+    assert Ticket.objects.filter(business_area__isnull=False).exists()
+    assert Ticket.objects.filter(custom_fields__has_key="operating_system").exists()
 
 
 @pytest.mark.django_db
