@@ -44,7 +44,7 @@ class TranslationsForm(forms.ModelForm):
                 self.initial.setdefault(field_name(language, field), value or "")
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         known = _choice_values(data.get("choices", getattr(self.instance, "choices", None)))
         translations: dict[str, dict[str, Any]] = {}
         for language, _name in other_languages():
@@ -91,7 +91,7 @@ def translation_fields(model: type[Translatable]) -> dict[str, forms.Field]:
     fields: dict[str, forms.Field] = {}
     for language, language_name in other_languages():
         for field in model.translatable_fields:
-            verbose = capfirst(model._meta.get_field(field).verbose_name)
+            verbose = capfirst(getattr(model._meta.get_field(field), "verbose_name", field))
             label = f"{verbose} ({language_name})"
             if field == "choices":
                 fields[field_name(language, field)] = forms.CharField(

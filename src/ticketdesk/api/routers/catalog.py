@@ -119,7 +119,9 @@ def list_business_areas(request: HttpRequest) -> Any:
 
 
 def custom_field_texts(definition: CustomFieldDefinition) -> dict[str, dict[str, Any]]:
-    texts = definition.all_texts()
+    texts: dict[str, dict[str, Any]] = {
+        language: dict(fields) for language, fields in definition.all_texts().items()
+    }
     for language, _name in site_languages():
         texts[language]["choices"] = dict(definition.choice_options(language))
     return texts
