@@ -103,7 +103,10 @@ def translation_fields(model: type[Translatable]) -> dict[str, forms.Field]:
             else:
                 max_length = getattr(model._meta.get_field(field), "max_length", None) or 2000
                 fields[field_name(language, field)] = forms.CharField(
-                    label=label, required=False, max_length=max_length
+                    label=label,
+                    required=False,
+                    max_length=max_length,
+                    widget=forms.TextInput(attrs={"class": "vTextField"}),
                 )
     return fields
 
