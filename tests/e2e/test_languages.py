@@ -27,9 +27,7 @@ def _fast_password_hashing(settings):
 def desk(team):
     ensure_defaults()
     ensure_configuration()  # the demo's categories, business areas and custom fields
-    ana = make_agent(
-        team, username="ana", first_name="Ana", last_name="Souza", language="pt-br"
-    )
+    ana = make_agent(team, username="ana", first_name="Ana", last_name="Souza", language="pt-br")
     priya = make_agent(team, username="priya", first_name="Priya", last_name="N", language="en")
     return {"ana": ana, "priya": priya}
 

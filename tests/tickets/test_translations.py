@@ -20,6 +20,7 @@ from ticketdesk.tickets.models import (
     EventKind,
     FieldType,
     Status,
+    Ticket,
     TicketEvent,
     TicketType,
 )
@@ -267,3 +268,29 @@ def test_renaming_a_parent_category_in_the_admin_renames_the_paths_below(client,
     assert client.post(url, data).status_code == 302
     toner.refresh_from_db()
     assert toner.path == "Devices / Printer / Toner"
+
+
+def test_the_query_language_finds_configuration_by_its_name_in_any_language(team):
+    from ticketdesk.tickets.filtering import apply_filters
+
+    hardware = Category.objects.create(
+        name="Hardware", translations={"it": {"name": "Dispositivi"}}
+    )
+    printer = Category.objects.create(
+        name="Printer", parent=hardware, translations={"pt-br": {"name": "Impressora"}}
+    )
+    jammed = make_ticket(team=team, category=printer, subject="Jammed")
+    make_ticket(team=team, subject="Other")
+    actions.change_status(jammed, status("pending"), actor=None)
+    question = TicketType.objects.get(key="question")
+    asked = make_ticket(team=team, ticket_type=question, subject="How?")
+    everything = Ticket.objects.all()
+
+    def subjects(query):
+        return sorted(apply_filters(everything, query, None).values_list("subject", flat=True))
+
+    for query in ("status:pendente", 'status:"In attesa"', "status:pending", "status:Pending"):
+        assert subjects(query) == ["Jammed"], query
+    for query in ("category:dispositivi", "category:impressora", 'category:"Hardware / Printer"'):
+        assert subjects(query) == ["Jammed"], query
+    assert subjects("type:dúvida") == subjects("type:question") == [asked.subject]

@@ -13,7 +13,7 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
-from ticketdesk.core.translatable import pick
+from ticketdesk.core.translatable import pick, site_languages
 
 from . import workflow
 from .config import cached
@@ -66,6 +66,25 @@ def names_of(kind: str, language: str | None = None) -> dict[int, str]:
         pk: pick(translations, "name", name, language)
         for pk, (name, translations) in _rows(kind).items()
     }
+
+
+def ids_named(kind: str, text: str) -> set[int]:
+    """Ids of the rows of `kind` named `text` in any language of the site (case-insensitive);
+    for categories also the paths below it ("Equipamentos" finds "Equipamentos / Notebook")
+    and the last level ("Notebook")."""
+    wanted = " ".join(text.split()).casefold()
+    found: set[int] = set()
+    if not wanted:
+        return found
+    for code, _name in site_languages():
+        for pk, name in names_of(kind, code).items():
+            folded = name.casefold()
+            below = kind == "category" and (
+                folded.startswith(f"{wanted} / ") or folded.rsplit(" / ", 1)[-1] == wanted
+            )
+            if folded == wanted or below:
+                found.add(pk)
+    return found
 
 
 def stored_value(field: str, value: Any) -> str | None:
