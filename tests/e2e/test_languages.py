@@ -11,8 +11,8 @@ from playwright.sync_api import Page, expect
 
 from tests.e2e.test_workspace import shot
 from tests.factories import PASSWORD, make_agent, make_customer
+from ticketdesk.demo.data import ensure_configuration
 from ticketdesk.tickets.defaults import ensure_defaults
-from ticketdesk.tickets.demo_data import ensure_configuration
 from ticketdesk.tickets.models import Ticket
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

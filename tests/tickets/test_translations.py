@@ -52,7 +52,7 @@ def test_shipped_statuses_and_types_have_their_names_in_three_languages():
 
 
 def test_data_migration_translates_shipped_rows_and_spares_renamed_ones():
-    migration = importlib.import_module("ticketdesk.tickets.migrations.0006_translations")
+    migration = importlib.import_module("ticketdesk.tickets.migrations.0008_translations")
     Status.objects.filter(key="new").update(translations={})
     Status.objects.filter(key="open").update(name="Working on it", translations={})
     Status.objects.filter(key="closed").update(translations={"it": {"name": "Archiviato"}})
@@ -271,7 +271,7 @@ def test_renaming_a_parent_category_in_the_admin_renames_the_paths_below(client,
 
 
 def test_the_query_language_finds_configuration_by_its_name_in_any_language(team):
-    from ticketdesk.tickets.filtering import apply_filters
+    from ticketdesk.search.filtering import apply_filters
 
     hardware = Category.objects.create(
         name="Hardware", translations={"it": {"name": "Dispositivi"}}

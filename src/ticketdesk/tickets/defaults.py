@@ -25,7 +25,7 @@ SHIPPED_NAMES = [
 ]
 
 # The shipped rows' names in the other languages (stored on the rows, see
-# core/translatable.py; the data migration 0006 gives them to existing installations).
+# core/translatable.py; the data migration 0008 gives them to existing installations).
 TRANSLATIONS = {
     "status": {
         "new": {"pt-br": "Novo", "it": "Nuovo"},
@@ -51,7 +51,7 @@ def name_translations(kind: str, key: str) -> dict[str, dict[str, str]]:
 
 
 def _translated(model: Any, kind: str, key: str) -> dict[str, Any]:
-    """The translations default of a shipped row (none before migration 0006 added the
+    """The translations default of a shipped row (none before migration 0008 added the
     column: the 0002 migration runs with the models of its time)."""
     fields = {field.name for field in model._meta.get_fields()}
     return {"translations": name_translations(kind, key)} if "translations" in fields else {}

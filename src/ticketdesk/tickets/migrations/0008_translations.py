@@ -48,7 +48,7 @@ def translate_shipped_rows(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('tickets', '0005_merged_into_partial_index'),
+        ('tickets', '0007_cannedresponse_table'),
     ]
 
     operations = [
