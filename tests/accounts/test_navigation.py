@@ -80,6 +80,7 @@ WORKSPACE = {
         "/automation/",
         "/sla/",
         "/mail/",
+        "/system/",
         "/admin/",
         "/tickets/new/",
         "/profile/",

@@ -16,8 +16,9 @@ from ticketdesk.core.views import render_domain_error
 from ticketdesk.tickets import actions, custom_fields
 from ticketdesk.tickets.models import Attachment, TicketType
 
-from ..forms import NewTicketForm, ProfileForm, split_tags
+from ..forms import NewTicketForm, split_tags
 from ..profile import update_profile
+from ..profile_forms import ProfileForm
 from .common import current_user, staff_required
 
 INLINE_TYPES = {"image/png", "image/jpeg", "image/gif", "image/webp", "application/pdf"}
