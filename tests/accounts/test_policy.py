@@ -163,3 +163,118 @@ def test_request_cache_never_answers_for_a_changed_ticket(team, django_assert_nu
         assert policy.can(agent, policy.VIEW, ticket)  # answered from the cache
     ticket = actions.set_fields(ticket, actor=agent, team=team)  # handed to another team
     assert not policy.can(agent, policy.VIEW, ticket)
+
+
+ROLE_TABLE = {
+    # verb: (admin, lead, agent, light agent, customer, anonymous) — the module docstring's table
+    policy.USE_WORKSPACE: (True, True, True, True, False, False),
+    policy.CREATE_FOR_OTHERS: (True, True, True, False, False, False),
+    policy.VIEW_REPORTS: (True, True, False, False, False, False),
+    policy.VIEW_PROBLEMS: (True, True, True, True, False, False),
+    policy.EXPORT_TICKETS: (True, True, True, True, False, False),
+    policy.VIEW_MACROS: (True, True, True, True, False, False),
+    policy.CREATE_MACRO: (True, True, True, False, False, False),
+    policy.WRITE_ARTICLES: (True, True, True, False, False, False),
+    policy.SET_AVAILABILITY: (True, True, True, False, False, False),
+    policy.VIEW_EVENT_FEED: (True, True, True, True, True, False),
+    policy.ADMINISTER: (True, False, False, False, False, False),
+}
+
+
+@pytest.fixture
+def roles(team):
+    from django.contrib.auth.models import AnonymousUser
+
+    lead = make_agent(team, username="lead")
+    lead.team_memberships.update(is_lead=True)
+    return (
+        make_agent(None, role="admin", username="boss"),
+        lead,
+        make_agent(team, username="plain"),
+        make_agent(team, role="light_agent", username="light"),
+        make_customer(username="cust")[0],
+        AnonymousUser(),
+    )
+
+
+@pytest.mark.parametrize("verb", list(ROLE_TABLE))
+def test_role_table(roles, verb):
+    assert tuple(policy.can(user, verb) for user in roles) == ROLE_TABLE[verb]
+
+
+def test_one_meaning_of_agent(roles):
+    agent = roles[2]
+    assert [policy.is_agent(u) for u in roles] == [True, True, True, False, False, False]
+    assert [policy.is_staff_member(u) for u in roles] == [True, True, True, True, False, False]
+    assert [policy.is_light_agent(u) for u in roles] == [False, False, False, True, False, False]
+    assert [policy.is_lead(u) for u in roles] == [False, True, False, False, False, False]
+    # the model has no word of its own that could mean something else
+    assert not hasattr(agent, "is_agent") and not hasattr(agent, "is_light_agent")
+
+
+def test_availability_is_ones_own_unless_admin(roles):
+    admin, lead, agent, light, _customer, _anonymous = roles
+    assert policy.can(agent, policy.SET_AVAILABILITY, agent)
+    assert not policy.can(agent, policy.SET_AVAILABILITY, lead)
+    assert policy.can(admin, policy.SET_AVAILABILITY, agent)
+    assert not policy.can(admin, policy.SET_AVAILABILITY, light)  # light agents take no routing
+
+
+def test_articles_by_visibility_and_drafts_for_writers(roles):
+    from types import SimpleNamespace
+
+    def article(visibility, published=True):
+        return SimpleNamespace(visibility=visibility, is_published=published)
+
+    readers = {
+        "public": (True, True, True, True, True, True),
+        "customers": (True, True, True, True, True, False),
+        "internal": (True, True, True, True, False, False),
+    }
+    for visibility, expected in readers.items():
+        got = tuple(policy.can(u, policy.READ_ARTICLE, article(visibility)) for u in roles)
+        assert got == expected, visibility
+    draft = article("public", published=False)
+    assert tuple(policy.can(u, policy.READ_ARTICLE, draft) for u in roles) == (
+        True,
+        True,
+        True,
+        False,
+        False,
+        False,
+    )
+
+
+def test_macros_each_role_may_change(roles, team):
+    from ticketdesk.automation.models import Macro, MacroVisibility
+    from ticketdesk.core import clock
+
+    admin, lead, agent, light, customer, _anonymous = roles
+    other = TeamFactory(name="Elsewhere", slug="elsewhere")
+    now = clock.now()
+
+    def macro(visibility, **extra):
+        return Macro.objects.create(
+            name=visibility, visibility=visibility, created_at=now, updated_at=now, **extra
+        )
+
+    shared = macro(MacroVisibility.SHARED)
+    ours = macro(MacroVisibility.TEAM, team=team)
+    theirs = macro(MacroVisibility.TEAM, team=other)
+    own = macro(MacroVisibility.PERSONAL, owner=agent)
+    lead_own = macro(MacroVisibility.PERSONAL, owner=lead)
+    assert {v.value for v in MacroVisibility} == {"shared", "team", "personal"}  # policy's words
+    assert policy.can(admin, policy.MANAGE_MACRO, shared)
+    assert [policy.can(agent, policy.MANAGE_MACRO, m) for m in (shared, ours, theirs, own)] == [
+        False,
+        True,
+        False,
+        True,
+    ]
+    assert not policy.can(agent, policy.MANAGE_MACRO, lead_own)
+    assert not policy.can(light, policy.MANAGE_MACRO, ours)
+    assert not policy.can(customer, policy.MANAGE_MACRO, own)
+    # an agent cannot move their team's macro to another team
+    assert not policy.can_manage_macro(agent, ours, visibility="team", team_id=other.pk)
+    visible = set(Macro.objects.filter(policy.macro_scope(light)).values_list("name", "team_id"))
+    assert visible == {("shared", None), ("team", team.pk)}

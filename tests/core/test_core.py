@@ -100,6 +100,17 @@ def test_demo_data_is_believable(capsys):
     assert Ticket.objects.filter(messages__author_user__isnull=False).exists()
     languages = set(Ticket.objects.values_list("requester__language", flat=True))
     assert {"en", "pt-br", "it"} <= languages
+    # configuration named in three languages, business areas and custom fields in use
+    from django.utils import translation
+
+    from ticketdesk.tickets.models import Category
+
+    vpn = Category.objects.get(path="Software / VPN")
+    with translation.override("it"):
+        assert str(Category.objects.get(path="Hardware / Printer")) == "Dispositivi / Stampante"
+        assert str(vpn) == "Software / VPN"
+    assert Ticket.objects.filter(business_area__isnull=False).exists()
+    assert Ticket.objects.filter(custom_fields__has_key="operating_system").exists()
 
 
 @pytest.mark.django_db
@@ -210,3 +221,12 @@ def test_the_demo_starts_quiet(capsys):
     assert not Notification.objects.filter(verb__startswith="sla_").exists()
     assert OutgoingMail.objects.exclude(purpose="notification").count() == 0
     assert len(mail.outbox) <= 3 * len(per_agent)
+
+
+def test_markdown_keeps_the_backslashes_of_windows_paths():
+    """`\\\\fs01\\share` lost a backslash: Markdown's escape of a backslash by a backslash."""
+    html = render_markdown("Map \\\\fs01\\share or open C:\\\\temp\\logs")
+    assert "\\\\fs01\\share" in html
+    assert "C:\\\\temp\\logs" in html
+    # a backslash still escapes markdown punctuation
+    assert render_markdown("\\*not emphasis\\*") == "<p>*not emphasis*</p>"

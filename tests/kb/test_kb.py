@@ -217,3 +217,25 @@ def test_kb_pages_query_counts_are_bounded(client, django_assert_max_num_queries
         assert client.get(reverse("kb:index")).status_code == 200
     with django_assert_max_num_queries(12):
         assert client.get(reverse("kb:article", args=["article-number-1"])).status_code == 200
+
+
+def test_topics_and_sections_are_named_in_the_readers_language(client):
+    from tests.kb.helpers import make_article, make_section
+
+    section = make_section("Printing", "Hardware")
+    section.translations = {"it": {"name": "Stampa"}}
+    section.save()
+    category = section.category
+    category.translations = {"it": {"name": "Dispositivi", "description": "Stampanti e PC"}}
+    category.save()
+    article = make_article()
+    italian = {"Accept-Language": "it"}
+    index = client.get("/kb/", headers=italian).content.decode()
+    assert ">Dispositivi</a>" in index and "Stampanti e PC" in index and ">Stampa</h3>" in index
+    page = client.get(f"/kb/categories/{category.slug}/", headers=italian).content.decode()
+    assert "<h1>Dispositivi</h1>" in page
+    crumbs = client.get(f"/kb/articles/{article.slug}/", headers=italian).content.decode()
+    assert ">Dispositivi</a> › Stampa</p>" in crumbs
+    assert ">Hardware</a>" in client.get("/kb/").content.decode()
+    home = client.get("/portal/", headers=italian).content.decode()
+    assert "<strong>Dispositivi</strong>" in home

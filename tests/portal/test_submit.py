@@ -125,3 +125,52 @@ def test_suggestions_never_offer_internal_articles_to_customers(client, customer
     login(client, customer[0])
     html = client.get(reverse("portal:suggest"), {"subject": "printer password"}).content.decode()
     assert "secret" not in html and "Printer admin" not in html
+
+
+def test_one_submit_names_every_missing_field_and_requires_a_description(
+    client, customer, asset_field
+):
+    """The form flagged one missing field per submit (the subject first, then the next),
+    and a request without a description went through."""
+    login(client, customer[0])
+    response = _post(client, subject="", description="")
+    assert response.status_code == 400
+    html = response.content.decode()
+    for field in ("subject", "description", "cf_asset_tag"):
+        assert f'id="id_{field}_error"' in html, field
+    assert not Ticket.objects.exists()
+    response = _post(client, description="   ", cf_asset_tag="LT-1234")
+    assert response.status_code == 400
+    assert 'id="id_description_error"' in response.content.decode()
+    assert not Ticket.objects.exists()
+
+
+def test_the_action_names_every_invalid_field_at_once(customer, asset_field):
+    from ticketdesk.core.errors import ValidationFailed
+    from ticketdesk.portal import actions as portal_actions
+    from ticketdesk.tickets.models import TicketType
+
+    user, contact = customer
+    with pytest.raises(ValidationFailed) as raised:
+        portal_actions.submit_ticket(
+            requester=contact,
+            actor=user,
+            subject=" ",
+            body="",
+            ticket_type=TicketType.objects.get(key="incident"),
+            urgency=9,
+        )
+    assert set(raised.value.fields) == {"subject", "body", "urgency", "custom_fields.asset_tag"}
+
+
+def test_portal_pages_name_types_and_categories_in_the_visitors_language(client, customer):
+    from ticketdesk.tickets.models import Category
+
+    Category.objects.create(name="Printers", translations={"it": {"name": "Stampanti"}})
+    login(client, customer[0])
+    headers = {"Accept-Language": "it"}
+    choose = client.get(reverse("portal:choose_type"), headers=headers).content.decode()
+    assert "<strong>Richiesta di servizio</strong>" in choose
+    form = client.get(reverse("portal:new_ticket", args=["incident"]), headers=headers)
+    html = form.content.decode()
+    assert "Incidente" in html and ">Stampanti</option>" in html

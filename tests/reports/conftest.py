@@ -8,6 +8,7 @@ from dataclasses import dataclass
 import pytest
 
 from tests.factories import make_ticket, status
+from ticketdesk.accounts.models import TeamMembership
 from ticketdesk.core import clock, outbox
 from ticketdesk.tickets import actions
 from ticketdesk.tickets.models import Ticket
@@ -19,6 +20,13 @@ T0 = dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC)  # a Monday
 def _fast_password_hashing(settings):
     """Users are made in most tests here; the default hasher is slow on purpose."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def lead(team, agent):
+    """The `agent` fixture, made lead of their team (who may see reports)."""
+    TeamMembership.objects.filter(team=team, user=agent).update(is_lead=True)
+    return agent
 
 
 def at(**delta: float) -> dt.datetime:

@@ -7,18 +7,11 @@ import pytest
 
 from tests.factories import make_agent, make_customer
 from tests.reports.conftest import at
-from ticketdesk.accounts.models import TeamMembership
 from ticketdesk.core import clock
 
 pytestmark = pytest.mark.django_db
 
 RANGE = {"start": "2026-03-01", "end": "2026-03-31"}
-
-
-@pytest.fixture
-def lead(team, agent):
-    TeamMembership.objects.filter(team=team, user=agent).update(is_lead=True)
-    return agent
 
 
 def test_lead_sees_dashboard_with_numbers(client, history, lead, django_assert_max_num_queries):

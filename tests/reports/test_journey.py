@@ -4,7 +4,7 @@ import pytest
 
 from tests.factories import TeamFactory, make_agent, make_customer
 from tests.reports.conftest import at
-from ticketdesk.accounts.models import Organization
+from ticketdesk.accounts.models import Organization, TeamMembership
 from ticketdesk.core import clock
 from ticketdesk.reports.facts import refresh_ticket
 from ticketdesk.reports.models import TicketFact
@@ -13,24 +13,26 @@ from ticketdesk.tickets.models import TicketEvent
 pytestmark = pytest.mark.django_db
 
 
-def add_csat(ticket, rating: int, when) -> None:
-    """What the portal records when a customer rates a ticket."""
+def add_csat(ticket, score: int, when) -> None:
+    """What the portal records when a customer rates a ticket (portal.actions.record_csat)."""
     TicketEvent.objects.create(
         ticket=ticket,
         kind="csat",
         actor_contact=ticket.requester,
-        data={"rating": rating, "scale": 5},
+        field="csat",
+        new_value=score,
+        data={"score": score, "scale": "five", "comment": "", "first": True},
         created_at=when,
     )
     refresh_ticket(ticket.pk)
 
 
 def test_customer_journey_lists_every_ticket_and_csat(
-    client, history, agent, django_assert_max_num_queries
+    client, history, lead, django_assert_max_num_queries
 ):
     add_csat(history.a, 4, at(days=1, hours=3))
     assert TicketFact.objects.get(ticket=history.a).csat_score == 75.0
-    client.force_login(agent)
+    client.force_login(lead)
     contact = history.a.requester
     with clock.frozen(at(days=3)), django_assert_max_num_queries(20):
         response = client.get(f"/reports/customers/{contact.pk}/")
@@ -40,14 +42,18 @@ def test_customer_journey_lists_every_ticket_and_csat(
     assert {t.pk for t in response.context["tickets"]} == {history.a.pk, history.b.pk}
     kinds = [e.kind for e in response.context["events"]]
     assert "csat" in kinds and "merged_into" in kinds
-    assert 'role="img"' in response.content.decode()
+    body = response.content.decode()
+    assert 'role="img"' in body
+    # the rating reads as a score out of five, not the scale's key ("/five")
+    assert "4/5" in body
+    assert "/five" not in body
 
 
-def test_organization_journey(client, history, agent):
+def test_organization_journey(client, history, lead):
     org = Organization.objects.create(name="Acme")
     history.c.organization = org  # test setup only: tickets have no organization here
     history.c.save(update_fields=["organization"])
-    client.force_login(agent)
+    client.force_login(lead)
     response = client.get(f"/reports/organizations/{org.pk}/")
     assert response.status_code == 200
     assert [t.pk for t in response.context["tickets"]] == [history.c.pk]
@@ -55,7 +61,9 @@ def test_organization_journey(client, history, agent):
 
 
 def test_journey_respects_the_policy(client, history):
-    other = make_agent(TeamFactory(name="Facilities", slug="facilities"), username="fac")
+    facilities = TeamFactory(name="Facilities", slug="facilities")
+    other = make_agent(facilities, username="fac")
+    TeamMembership.objects.filter(user=other).update(is_lead=True)
     client.force_login(other)
     response = client.get(f"/reports/customers/{history.a.requester_id}/")
     assert response.status_code == 200
@@ -64,3 +72,16 @@ def test_journey_respects_the_policy(client, history):
     client.force_login(user)
     assert client.get(f"/reports/customers/{history.a.requester_id}/").status_code == 403
     assert client.get("/reports/customers/999999/").status_code in (403, 404)
+
+
+def test_customer_and_organization_pages_are_for_those_who_see_reports(client, history, agent):
+    """Issue 19, item 5: the dashboard answered 403 to an agent who leads no team, the
+    customer and organization pages 200."""
+    org = Organization.objects.create(name="Acme")
+    client.force_login(agent)
+    assert client.get("/reports/").status_code == 403
+    assert client.get(f"/reports/customers/{history.a.requester_id}/").status_code == 403
+    assert client.get(f"/reports/organizations/{org.pk}/").status_code == 403
+    TeamMembership.objects.filter(user=agent).update(is_lead=True)
+    assert client.get(f"/reports/customers/{history.a.requester_id}/").status_code == 200
+    assert client.get(f"/reports/organizations/{org.pk}/").status_code == 200

@@ -40,7 +40,9 @@ def test_open_ticket_requires_fields(agent_client):
 def test_light_agent_cannot_open_for_others(client, team):
     light = make_agent(team, role="light_agent", username="lee")
     client.login(username=light.username, password=PASSWORD)
-    assert client.get("/tickets/new/").status_code == 404
+    # no "New ticket" button leading to a page that refuses them
+    assert 'href="/tickets/new/"' not in client.get("/").content.decode()
+    assert client.get("/tickets/new/").status_code == 403
 
 
 def test_profile_saves_preferences_and_language(agent_client, agent):

@@ -1,5 +1,5 @@
 """`may` in every template: what the signed-in user may open, asked of the policy module
-only when a template looks (the navigation hides what would answer 403)."""
+only when a template looks (the navigation hides what would answer 403 or 404)."""
 
 from __future__ import annotations
 
@@ -15,9 +15,44 @@ class May:
     def __init__(self, user: Any) -> None:
         self._user = user
 
+    def _can(self, verb: str) -> bool:
+        return policy.can(self._user, verb)
+
+    @cached_property
+    def use_workspace(self) -> bool:
+        return self._can(policy.USE_WORKSPACE)
+
+    @cached_property
+    def administer(self) -> bool:
+        return self._can(policy.ADMINISTER)
+
     @cached_property
     def view_reports(self) -> bool:
-        return policy.can(self._user, policy.VIEW_REPORTS)
+        return self._can(policy.VIEW_REPORTS)
+
+    @cached_property
+    def create_for_others(self) -> bool:
+        return self._can(policy.CREATE_FOR_OTHERS)
+
+    @cached_property
+    def view_macros(self) -> bool:
+        return self._can(policy.VIEW_MACROS)
+
+    @cached_property
+    def create_macro(self) -> bool:
+        return self._can(policy.CREATE_MACRO)
+
+    @cached_property
+    def write_articles(self) -> bool:
+        return self._can(policy.WRITE_ARTICLES)
+
+    @cached_property
+    def set_availability(self) -> bool:
+        return self._can(policy.SET_AVAILABILITY)
+
+    @cached_property
+    def export_tickets(self) -> bool:
+        return self._can(policy.EXPORT_TICKETS)
 
 
 def permissions(request: HttpRequest) -> dict[str, Any]:

@@ -37,18 +37,8 @@ class User(AbstractUser):
         verbose_name_plural = _("users")
         indexes = [models.Index(fields=["role"], name="user_role_idx")]
 
-    @property
-    def is_agent(self) -> bool:
-        """Admins, agents and light agents: people who work tickets."""
-        return self.role in STAFF_ROLES
-
-    @property
-    def is_admin(self) -> bool:
-        return self.role == Role.ADMIN or self.is_superuser
-
-    @property
-    def is_light_agent(self) -> bool:
-        return self.role == Role.LIGHT_AGENT
+    # What a role may do is the policy's to say (accounts/policy.py, `may` in templates):
+    # the model has no is_agent/is_admin of its own, so that "agent" means one thing.
 
     @property
     def display_name(self) -> str:

@@ -1,9 +1,40 @@
 """Every permission question, answered in one place.
 
-UI views, API endpoints, search, exports, attachments and actions all ask here:
+UI views, API endpoints, search, exports, attachments, templates (through `may`, see
+context_processors.py) and actions all ask here:
 - `visible_tickets(user)`: the tickets a user may see, as a QuerySet filter;
-- `can(user, verb, obj)`: may `user` do `verb` to `obj`?
+- `can(user, verb, obj)`: may `user` do `verb` (to `obj`)?
 - `require(user, verb, obj)`: the same, raising PermissionDenied.
+
+The words, each with one meaning:
+- *admin*: role admin (or a superuser): configuration, every ticket;
+- *agent*: a full agent — role agent or admin. Agents reply, assign, open tickets for
+  customers, write knowledge base articles and macros (`is_agent`);
+- *light agent*: sees their teams' tickets and adds internal notes, nothing more;
+- *staff member*: anyone who works tickets — admins, agents and light agents
+  (`is_staff_member`); the agent workspace is theirs;
+- *lead*: an agent who leads one of their teams (`is_lead`);
+- *customer*: anyone else who signs in (the portal), with a contact.
+
+What each role may do beyond tickets:
+
+    verb                 admin  lead   agent  light  customer  anonymous
+    use_workspace          ✓      ✓      ✓      ✓
+    create_for_others      ✓      ✓      ✓
+    view_reports           ✓      ✓                              (dashboard, journeys,
+                                                                   report exports, schedules)
+    view_problems          ✓      ✓      ✓      ✓                 (problem records)
+    export_tickets         ✓      ✓      ✓      ✓                 (the tickets they see)
+    view_macros            ✓      ✓      ✓      ✓                 (light: note-only ones)
+    create_macro           ✓      ✓      ✓
+    manage_macro (macro)   all    own personal and their teams' macros
+    write_articles         ✓      ✓      ✓                        (drafts, internal, edits)
+    read_article (article) published ones by visibility: public to all, "customers" to
+                           anyone signed in, internal to staff; drafts to writers
+    set_availability       ✓      ✓      ✓                        (their own; admins anyone's)
+    view_event_feed        ✓      ✓      ✓      ✓       ✓         (events of visible tickets;
+                                                                   internal kinds to staff)
+    administer             ✓
 """
 
 from __future__ import annotations
@@ -32,11 +63,28 @@ ASSIGN = "assign"
 MERGE = "merge"
 VIEW_INTERNAL = "view_internal"  # internal notes and events
 CLOSE_OWN = "close_own"  # a customer closing or reopening their own ticket
-CREATE_FOR_OTHERS = "create_for_others"  # open a ticket on a customer's behalf
-ADMINISTER = "administer"  # configuration: statuses, workflow, teams, rules
-VIEW_REPORTS = "view_reports"
 
 TICKET_VERBS = {VIEW, REPLY, ADD_NOTE, EDIT, ASSIGN, MERGE, VIEW_INTERNAL, CLOSE_OWN}
+
+# Verbs beyond a single ticket (see the table above).
+USE_WORKSPACE = "use_workspace"
+CREATE_FOR_OTHERS = "create_for_others"  # open a ticket on a customer's behalf
+ADMINISTER = "administer"  # configuration: statuses, workflow, teams, rules, SLA, mail
+VIEW_REPORTS = "view_reports"
+VIEW_PROBLEMS = "view_problems"
+EXPORT_TICKETS = "export_tickets"
+VIEW_MACROS = "view_macros"
+CREATE_MACRO = "create_macro"
+MANAGE_MACRO = "manage_macro"  # obj: a macro
+WRITE_ARTICLES = "write_articles"
+READ_ARTICLE = "read_article"  # obj: an article
+SET_AVAILABILITY = "set_availability"  # obj: whose (None: one's own)
+VIEW_EVENT_FEED = "view_event_feed"
+
+# Knowledge base visibilities (kb.models.Visibility's values)
+ARTICLE_PUBLIC = "public"
+ARTICLE_CUSTOMERS = "customers"
+ARTICLE_INTERNAL = "internal"
 
 
 def _is_active(user: Any) -> bool:
@@ -57,6 +105,15 @@ def is_staff_member(user: Any) -> bool:
     return _is_active(user) and (
         user.is_superuser or user.role in (Role.ADMIN, Role.AGENT, Role.LIGHT_AGENT)
     )
+
+
+def is_light_agent(user: Any) -> bool:
+    return is_staff_member(user) and not is_agent(user)
+
+
+def is_lead(user: Any) -> bool:
+    """An agent who leads one of their teams."""
+    return is_agent(user) and any(lead for _team, lead in memberships(user))
 
 
 def contact_for(user: Any) -> Contact | None:
@@ -155,14 +212,18 @@ def can(user: Any, verb: str, obj: Any = None) -> bool:
     """May `user` do `verb` (to `obj`)?"""
     from ticketdesk.tickets.models import Attachment, Message, Ticket
 
+    if verb == READ_ARTICLE:  # the only verb anonymous visitors may be granted
+        return can_read_article(user, obj)
     if not _is_active(user):
         return False
-    if verb == ADMINISTER:
-        return is_admin(user)
-    if verb == VIEW_REPORTS:
-        return is_admin(user) or (is_agent(user) and any(lead for _team, lead in memberships(user)))
-    if verb == CREATE_FOR_OTHERS:
-        return is_agent(user)
+    if verb in ROLE_VERBS:
+        return ROLE_VERBS[verb](user)
+    if verb == MANAGE_MACRO:
+        return can_manage_macro(user, obj)
+    if verb == SET_AVAILABILITY:
+        if obj is None or getattr(obj, "pk", None) == user.pk:
+            return is_agent(user)
+        return is_admin(user) and is_agent(obj)
     if isinstance(obj, Message):
         return can_see_message(user, obj)
     if isinstance(obj, Attachment):
@@ -174,6 +235,20 @@ def can(user: Any, verb: str, obj: Any = None) -> bool:
             return False
         return _ticket_verb_allowed(user, verb)
     return False
+
+
+ROLE_VERBS = {
+    USE_WORKSPACE: is_staff_member,
+    CREATE_FOR_OTHERS: is_agent,
+    ADMINISTER: is_admin,
+    VIEW_REPORTS: lambda user: is_admin(user) or is_lead(user),
+    VIEW_PROBLEMS: is_staff_member,
+    EXPORT_TICKETS: is_staff_member,
+    VIEW_MACROS: is_staff_member,
+    CREATE_MACRO: is_agent,
+    WRITE_ARTICLES: is_agent,
+    VIEW_EVENT_FEED: lambda user: is_staff_member(user) or contact_for(user) is not None,
+}
 
 
 def _ticket_verb_allowed(user: Any, verb: str) -> bool:
@@ -230,3 +305,78 @@ def assignable_users(team_id: int | None) -> QuerySet[User]:
     if team_id is not None:
         qs = qs.filter(team_memberships__team_id=team_id)
     return qs
+
+
+# ---------------------------------------------------------------- knowledge base
+
+
+def article_visibilities(user: Any) -> tuple[str, ...]:
+    """The visibilities of published articles `user` may read: anyone public ones, people
+    who sign in also customers-only ones, staff members also internal ones."""
+    if is_staff_member(user):
+        return (ARTICLE_PUBLIC, ARTICLE_CUSTOMERS, ARTICLE_INTERNAL)
+    if _is_active(user):
+        return (ARTICLE_PUBLIC, ARTICLE_CUSTOMERS)
+    return (ARTICLE_PUBLIC,)
+
+
+def can_read_article(user: Any, article: Any) -> bool:
+    """Published articles by visibility; drafts (unpublished) only to article writers."""
+    if article is None:
+        return False
+    if not article.is_published:
+        return can(user, WRITE_ARTICLES)
+    return article.visibility in article_visibilities(user)
+
+
+# ---------------------------------------------------------------- macros
+
+
+def macro_scope(user: Any) -> Q | None:
+    """The macros `user` may apply, as a filter on Macro (None: none): shared ones, their
+    teams' and their own. Light agents apply only those whose steps add notes (checked per
+    macro by the automation app, which knows the steps)."""
+    if not is_staff_member(user):
+        return None
+    team_ids = [team_id for team_id, _lead in memberships(user)]
+    return (
+        Q(visibility="shared")
+        | Q(visibility="team", team_id__in=team_ids)
+        | Q(visibility="personal", owner_id=user.pk)
+    )
+
+
+def manageable_macro_scope(user: Any) -> Q | None:
+    """The macros `user` may change or delete, as a filter on Macro (None: none; an empty
+    Q: all)."""
+    if is_admin(user):
+        return Q()
+    if not is_agent(user):
+        return None
+    team_ids = [team_id for team_id, _lead in memberships(user)]
+    return Q(visibility="team", team_id__in=team_ids) | Q(visibility="personal", owner_id=user.pk)
+
+
+def can_manage_macro(user: Any, macro: Any, *, visibility: str = "", team_id: Any = None) -> bool:
+    """May `user` change `macro` (None: create one) into one of `visibility` (and `team_id`)?
+    Admins: every macro; agents: their own personal macros and their teams' macros; shared
+    macros are the admins'."""
+    if not _is_active(user):
+        return False
+    if is_admin(user):
+        return True
+    if not is_agent(user):
+        return False
+    team_ids = {team_id for team_id, _lead in memberships(user)}
+    if macro is not None:
+        if macro.visibility == "personal" and macro.owner_id != user.pk:
+            return False
+        if macro.visibility == "team" and macro.team_id not in team_ids:
+            return False
+    wanted = visibility or (macro.visibility if macro is not None else "")
+    if wanted == "team":
+        wanted_team = team_id if team_id is not None else getattr(macro, "team_id", None)
+        return wanted_team in team_ids
+    if wanted == "personal":
+        return macro is None or macro.owner_id == user.pk
+    return False  # shared macros are the admins'

@@ -6,7 +6,7 @@ import datetime as dt
 from typing import Annotated, Any, Literal
 
 from ninja import Field, Schema
-from pydantic import model_validator
+from pydantic import ConfigDict, model_validator
 
 # Ids and numbers fit the database's 64-bit integers (and JSON's safe range).
 MAX_ID = 2**53
@@ -124,7 +124,17 @@ class TicketPage(Schema):
     next_cursor: str | None
 
 
+# channels an agent may record when opening a ticket through the API ("portal" and the
+# email channel's own ingestion are not for API clients)
+CreateChannel = Literal["api", "phone", "agent", "email", "chat"]
+
+
 class TicketCreate(In):
+    """Unknown fields are refused (422), so that a misspelt or unsupported field is never
+    silently dropped."""
+
+    model_config = ConfigDict(extra="forbid")
+
     subject: str = Field(..., min_length=1, max_length=250)
     body: str = Field("", max_length=200_000)
     body_html: str | None = Field(None, max_length=400_000)
@@ -145,11 +155,18 @@ class TicketCreate(In):
     tags: list[str] = Field(default_factory=list, max_length=50)
     cc: list[str] = Field(default_factory=list, max_length=50, description="CC email addresses.")
     custom_fields: dict[str, Any] = Field(default_factory=dict)
+    channel: CreateChannel = Field(
+        "api",
+        description="How the request reached you. Agents may record phone, agent (walk-in), "
+        "email or chat for a customer's request; customers open tickets via api only.",
+    )
 
 
 class TicketPatch(In):
     """Only the fields present are changed. `version` (or If-Match) guards against
     overwriting someone else's change."""
+
+    model_config = ConfigDict(extra="forbid")
 
     version: Id | None = None
     subject: str | None = Field(None, min_length=1, max_length=250)
@@ -321,26 +338,44 @@ class AgentOut(Schema):
 class StatusOut(Schema):
     id: int
     key: str
-    name: str
+    name: str = Field(..., description="In the language of the request.")
     category: str
     order: int
     is_default: bool
     active: bool
+    translations: dict[str, dict[str, Any]] = Field(
+        ..., description="The texts in every language of the site, keyed by language code."
+    )
 
 
 class TypeOut(Schema):
     id: int
     key: str
-    name: str
+    name: str = Field(..., description="In the language of the request.")
     active: bool
+    translations: dict[str, dict[str, Any]] = Field(
+        ..., description="The texts in every language of the site, keyed by language code."
+    )
 
 
 class CategoryOut(Schema):
     id: int
-    name: str
-    path: str
+    name: str = Field(..., description="In the language of the request.")
+    path: str = Field(..., description="Every level in the language of the request.")
     parent_id: int | None
     active: bool
+    translations: dict[str, dict[str, Any]] = Field(
+        ..., description="The texts in every language of the site, keyed by language code."
+    )
+
+
+class BusinessAreaOut(Schema):
+    id: int
+    name: str = Field(..., description="In the language of the request.")
+    active: bool
+    translations: dict[str, dict[str, Any]] = Field(
+        ..., description="The texts in every language of the site, keyed by language code."
+    )
 
 
 class TagOut(Schema):
@@ -348,16 +383,26 @@ class TagOut(Schema):
     name: str
 
 
+class ChoiceOut(Schema):
+    value: str
+    label: str = Field(..., description="In the language of the request.")
+
+
 class CustomFieldOut(Schema):
     id: int
     key: str
-    label: str
+    label: str = Field(..., description="In the language of the request.")
     field_type: str
-    choices: list[Any]
+    choices: list[ChoiceOut]
     required: bool
-    help_text: str
+    help_text: str = Field(..., description="In the language of the request.")
     ticket_types: list[str]
     visible_to_customers: bool
+    translations: dict[str, dict[str, Any]] = Field(
+        ...,
+        description="Label, help text and choice labels ({value: label}) in every language "
+        "of the site, keyed by language code.",
+    )
 
 
 class CannedResponseOut(Schema):

@@ -110,21 +110,14 @@ def move_rule(actor: User, rule: Rule, direction: str) -> None:
 
 
 def can_manage_macro(user: User, macro: Macro | None, data: dict[str, Any] | None = None) -> bool:
-    """Admins manage every macro; agents their own personal macros and their teams'."""
-    if policy.is_admin(user):
-        return True
-    if not policy.is_agent(user):
-        return False
-    visibility = (data or {}).get("visibility") or (macro.visibility if macro else "")
-    team = (data or {}).get("team") or (macro.team if macro else None)
-    if macro is not None and macro.visibility == MacroVisibility.PERSONAL:
-        if macro.owner_id != user.pk:
-            return False
-    if visibility == MacroVisibility.PERSONAL:
-        return macro is None or macro.owner_id == user.pk
-    if visibility == MacroVisibility.TEAM and team is not None:
-        return user.team_memberships.filter(team=team).exists()
-    return False
+    """The policy's answer for `macro` (None: a new one) saved with `data`."""
+    team = (data or {}).get("team")
+    return policy.can_manage_macro(
+        user,
+        macro,
+        visibility=str((data or {}).get("visibility") or ""),
+        team_id=team.pk if team is not None else None,
+    )
 
 
 def save_macro(actor: User, data: dict[str, Any], macro: Macro | None = None) -> Macro:
@@ -182,7 +175,7 @@ def apply_macro(
     Conflict, a step the actor may not do raises PermissionDenied and nothing changes."""
     from .queries import macros_available_to
 
-    if not policy.is_staff_member(actor):
+    if not policy.can(actor, policy.VIEW_MACROS):
         raise PermissionDenied(_("You are not allowed to do this."))
     if not macros_available_to(actor).filter(pk=macro.pk).exists():
         raise PermissionDenied(_("This macro is not available to you."))
@@ -192,7 +185,7 @@ def apply_macro(
         policy.require(actor, policy.VIEW, current)
         context = steps.StepContext(actor=actor, source=macro.name)
         for step in macro.actions or []:
-            if not policy.is_agent(actor) and step.get("type") not in steps.LIGHT_AGENT_STEPS:
+            if policy.is_light_agent(actor) and step.get("type") not in steps.LIGHT_AGENT_STEPS:
                 raise PermissionDenied(_("Light agents can only apply macros that add notes."))
             done.append(steps.run_step(step, current, context))
             current = Ticket.objects.select_related("status", "team", "assignee").get(pk=current.pk)

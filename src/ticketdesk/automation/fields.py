@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from ticketdesk.accounts.models import Organization, Team, User
 from ticketdesk.core import clock
+from ticketdesk.core.translatable import Translatable
 from ticketdesk.tickets.models import (
     BusinessArea,
     Category,
@@ -64,6 +65,8 @@ def model_aliases(obj: Model | None) -> set[str]:
         value = getattr(obj, attr, None)
         if value:
             names.add(str(value).strip().lower())
+    if isinstance(obj, Translatable):  # "Novo" matches the New status, in any language
+        names.update(text.strip().lower() for text in obj.texts().values() if text)
     return names
 
 

@@ -39,7 +39,7 @@ def _name(obj: Any) -> str:
 PLACEHOLDERS: dict[str, tuple[Any, Callable[[Ticket], Any]]] = {
     "ticket.number": (_("Ticket number, e.g. #1042"), lambda t: t.display_number),
     "ticket.subject": (_("Subject"), lambda t: t.subject),
-    "ticket.status": (_("Status"), lambda t: t.status.name),
+    "ticket.status": (_("Status"), lambda t: str(t.status)),
     "ticket.priority": (_("Priority"), lambda t: t.get_priority_display()),
     "ticket.type": (_("Type"), lambda t: _name(t.ticket_type)),
     "ticket.category": (_("Category"), lambda t: _name(t.category)),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
 from ticketdesk.accounts import policy
@@ -13,7 +13,7 @@ from ticketdesk.tickets import queries as ticket_queries
 from ticketdesk.tickets.models import Ticket
 
 from . import steps
-from .models import Macro, MacroVisibility, Rule, RuleExecution
+from .models import Macro, Rule, RuleExecution
 
 LOG_LIMIT = 50
 
@@ -69,32 +69,18 @@ def executions_for_ticket(ticket: Ticket, limit: int = LOG_LIMIT) -> list[RuleEx
 
 
 def macros_available_to(user: Any) -> QuerySet[Macro]:
-    """Active macros `user` may apply: shared ones, their teams' and their own."""
-    if not policy.is_staff_member(user):
+    """Active macros `user` may apply (the policy's scope): shared ones, their teams' and
+    their own."""
+    scope = policy.macro_scope(user)
+    if scope is None:
         return Macro.objects.none()
-    team_ids = user.team_memberships.values("team_id")
-    return (
-        Macro.objects.filter(active=True)
-        .filter(
-            Q(visibility=MacroVisibility.SHARED)
-            | Q(visibility=MacroVisibility.TEAM, team_id__in=team_ids)
-            | Q(visibility=MacroVisibility.PERSONAL, owner_id=user.pk)
-        )
-        .order_by("name", "id")
-    )
+    return Macro.objects.filter(active=True).filter(scope).order_by("name", "id")
 
 
 def macros_manageable_by(user: Any) -> QuerySet[Macro]:
     qs = Macro.objects.select_related("team", "owner").order_by("name", "id")
-    if policy.is_admin(user):
-        return qs
-    if not policy.is_agent(user):
-        return qs.none()
-    team_ids = user.team_memberships.values("team_id")
-    return qs.filter(
-        Q(visibility=MacroVisibility.TEAM, team_id__in=team_ids)
-        | Q(visibility=MacroVisibility.PERSONAL, owner_id=user.pk)
-    )
+    scope = policy.manageable_macro_scope(user)
+    return qs.none() if scope is None else qs.filter(scope)
 
 
 def macros_for_ticket(user: Any, ticket: Ticket, limit: int = 100) -> list[Macro]:
@@ -102,7 +88,7 @@ def macros_for_ticket(user: Any, ticket: Ticket, limit: int = 100) -> list[Macro
     if not policy.can(user, policy.VIEW, ticket):
         return []
     found = list(macros_available_to(user)[:limit])
-    if policy.is_agent(user):
+    if not policy.is_light_agent(user):
         return found
     if not policy.can(user, policy.ADD_NOTE, ticket):
         return []
@@ -116,44 +102,54 @@ def macros_for_ticket(user: Any, ticket: Ticket, limit: int = 100) -> list[Macro
 SUGGESTION_LIMIT = 200
 
 
-def value_suggestions() -> dict[str, list[str]]:
-    """Known values per condition field, for the builder's autocomplete lists (bounded)."""
+def value_suggestions() -> dict[str, list[tuple[str, str]]]:
+    """(value, label) of known values per condition field, for the builder's autocomplete
+    lists (bounded); statuses, types, categories and business areas are labelled in the
+    viewer's language, their values stay the keys and names that conditions match."""
     from ticketdesk.accounts.models import Organization, Team, User
+    from ticketdesk.tickets import display, workflow
     from ticketdesk.tickets.models import (
         BusinessArea,
         Category,
         Channel,
         Level,
         SLAState,
-        Status,
         StatusCategory,
         TicketType,
     )
 
     n = SUGGESTION_LIMIT
-    levels = [str(level.name).lower() for level in Level]
+
+    def plain(values: Any) -> list[tuple[str, str]]:
+        return [(str(v), "") for v in values]
+
+    levels = [(str(level.name).lower(), str(level.label)) for level in Level]
     agents = list(
         User.objects.filter(is_active=True, role__in=("admin", "agent"))
         .order_by("username")
         .values_list("username", flat=True)[:n]
     )
+    category_names = display.names_of("category")
     return {
-        "status": list(Status.objects.filter(active=True).values_list("key", flat=True)[:n]),
-        "status_category": list(StatusCategory.values),
+        "status": [(s.key, str(s)) for s in workflow.all_statuses() if s.active][:n],
+        "status_category": [(str(v), str(label)) for v, label in StatusCategory.choices],
         "priority": levels,
         "urgency": levels,
         "impact": levels,
-        "team": list(Team.objects.order_by("name").values_list("name", flat=True)[:n]),
-        "assignee": ["none", *agents],
-        "ticket_type": list(TicketType.objects.values_list("key", flat=True)[:n]),
-        "category": list(Category.objects.values_list("path", flat=True)[:n]),
-        "business_area": list(BusinessArea.objects.values_list("name", flat=True)[:n]),
-        "channel": list(Channel.values),
-        "organization": list(
+        "team": plain(Team.objects.order_by("name").values_list("name", flat=True)[:n]),
+        "assignee": plain(["none", *agents]),
+        "ticket_type": [(t.key, str(t)) for t in TicketType.objects.order_by("order", "id")[:n]],
+        "category": [
+            (path, category_names.get(pk, path))
+            for pk, path in Category.objects.values_list("pk", "path")[:n]
+        ],
+        "business_area": [(a.name, str(a)) for a in BusinessArea.objects.all()[:n]],
+        "channel": [(str(v), str(label)) for v, label in Channel.choices],
+        "organization": plain(
             Organization.objects.order_by("name").values_list("name", flat=True)[:n]
         ),
-        "sla_state": list(SLAState.values),
-        "sla_metric": ["first_response", "next_response", "resolution"],
-        "within_business_hours": ["yes", "no"],
-        "agents": agents,
+        "sla_state": [(str(v), str(label)) for v, label in SLAState.choices],
+        "sla_metric": plain(["first_response", "next_response", "resolution"]),
+        "within_business_hours": plain(["yes", "no"]),
+        "agents": plain(agents),
     }

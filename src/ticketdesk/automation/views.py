@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from ticketdesk.accounts import policy
-from ticketdesk.core.errors import DomainError, NotFound, PermissionDenied, ValidationFailed
+from ticketdesk.core.errors import DomainError, NotFound, ValidationFailed
 from ticketdesk.core.views import render_domain_error
 from ticketdesk.tickets import queries as ticket_queries
 
@@ -44,9 +44,8 @@ def _require_admin(request: HttpRequest) -> None:
     policy.require(request.user, policy.ADMINISTER)
 
 
-def _require_staff(request: HttpRequest) -> None:
-    if not policy.is_staff_member(request.user):
-        raise PermissionDenied(_("You are not allowed to do this."))
+def _require_macros(request: HttpRequest) -> None:
+    policy.require(request.user, policy.VIEW_MACROS)
 
 
 def _page(request: HttpRequest, template: str, context: dict[str, Any], status: int = 200):
@@ -256,27 +255,27 @@ def ticket_log(request: HttpRequest, number: str) -> HttpResponse:
 
 @domain_errors
 def macro_list(request: HttpRequest) -> HttpResponse:
-    _require_staff(request)
+    _require_macros(request)
     return _page(
         request,
         "automation/macro_list.html",
         {
             "macros": list(queries.macros_manageable_by(request.user)),
-            "can_create": policy.is_agent(request.user),
+            "can_create": policy.can(request.user, policy.CREATE_MACRO),
         },
     )
 
 
 @domain_errors
 def macro_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
-    _require_staff(request)
+    _require_macros(request)
     macro = None
     if pk is not None:
         macro = queries.macros_manageable_by(request.user).filter(pk=pk).first()
         if macro is None:
             raise NotFound(_("This macro does not exist or you cannot change it."))
-    elif not policy.is_agent(request.user):
-        raise PermissionDenied(_("You are not allowed to do this."))
+    else:
+        policy.require(request.user, policy.CREATE_MACRO)
     if request.method == "POST":
         form = forms.MacroForm(request.POST)
         step = forms.step_formset(request.POST)
@@ -369,7 +368,7 @@ def macro_apply(request: HttpRequest, pk: int, number: str) -> HttpResponse:
 @domain_errors
 def macros_for(request: HttpRequest, number: str) -> HttpResponse:
     """The macros the agent can apply to this ticket (a fragment for the ticket page)."""
-    _require_staff(request)
+    _require_macros(request)
     ticket = ticket_queries.ticket_detail(request.user, number)
     found = queries.macros_for_ticket(request.user, ticket)
     return render(

@@ -105,6 +105,9 @@ def _markdown() -> markdown_lib.Markdown:
         converter = markdown_lib.Markdown(
             extensions=["fenced_code", "tables", "sane_lists", "nl2br"]
         )
+        # A backslash does not escape a backslash: Windows paths such as \\fs01\share and
+        # C:\\temp keep every backslash (a backslash still escapes * _ ` and the like).
+        converter.ESCAPED_CHARS = [c for c in converter.ESCAPED_CHARS if c != "\\"]
         _local.markdown = converter
     return converter
 

@@ -17,6 +17,7 @@ from ticketdesk.tickets.models import (
     BusinessArea,
     Category,
     Channel,
+    CustomFieldDefinition,
     Status,
     StatusCategory,
     Ticket,
@@ -60,6 +61,122 @@ CATEGORIES = {
     "Accounts": ["Password", "Access request"],
     "Billing": ["Invoice", "Refund"],
 }
+# the names of the categories and business areas in Portuguese and Italian
+NAMES = {
+    "Hardware": ("Equipamentos", "Dispositivi"),
+    "Laptop": ("Notebook", "Portatile"),
+    "Printer": ("Impressora", "Stampante"),
+    "Phone": ("Telefone", "Telefono"),
+    "Software": ("Software", "Software"),
+    "Email": ("E-mail", "Posta elettronica"),
+    "VPN": ("VPN", "VPN"),
+    "Office": ("Office", "Office"),
+    "Accounts": ("Contas", "Account"),
+    "Password": ("Senha", "Password"),
+    "Access request": ("Pedido de acesso", "Richiesta di accesso"),
+    "Billing": ("Faturamento", "Fatturazione"),
+    "Invoice": ("Nota fiscal", "Fattura"),
+    "Refund": ("Reembolso", "Rimborso"),
+    "Sales": ("Vendas", "Vendite"),
+    "Operations": ("Operações", "Operazioni"),
+    "Finance": ("Financeiro", "Finanza"),
+}
+# custom fields of the demo: (key, label, type, choices, types, required, help text,
+# {language: {"label", "help_text", "choices"}})
+CUSTOM_FIELDS: list[tuple[str, str, str, list[str], list[str], bool, str, dict[str, Any]]] = [
+    (
+        "asset_tag",
+        "Asset tag",
+        "text",
+        [],
+        ["incident"],
+        False,
+        "The sticker on the device, e.g. LT-1234.",
+        {
+            "pt-br": {
+                "label": "Patrimônio",
+                "help_text": "A etiqueta no equipamento, por exemplo LT-1234.",
+            },
+            "it": {
+                "label": "Numero di inventario",
+                "help_text": "L'etichetta sul dispositivo, ad es. LT-1234.",
+            },
+        },
+    ),
+    (
+        "operating_system",
+        "Operating system",
+        "choice",
+        ["windows", "macos", "linux", "other"],
+        ["incident", "service-request"],
+        False,
+        "Which system the computer runs.",
+        {
+            "pt-br": {
+                "label": "Sistema operacional",
+                "help_text": "Qual sistema o computador usa.",
+                "choices": {
+                    "windows": "Windows",
+                    "macos": "macOS",
+                    "linux": "Linux",
+                    "other": "Outro",
+                },
+            },
+            "it": {
+                "label": "Sistema operativo",
+                "help_text": "Quale sistema usa il computer.",
+                "choices": {
+                    "windows": "Windows",
+                    "macos": "macOS",
+                    "linux": "Linux",
+                    "other": "Altro",
+                },
+            },
+        },
+    ),
+]
+CHOICE_LABELS = {"windows": "Windows", "macos": "macOS", "linux": "Linux", "other": "Other"}
+
+
+def _translated(name: str) -> dict[str, dict[str, str]]:
+    portuguese, italian = NAMES.get(name, (name, name))
+    return {"pt-br": {"name": portuguese}, "it": {"name": italian}}
+
+
+def ensure_configuration() -> dict[str, Category]:
+    """Categories, business areas and custom fields, named in three languages (idempotent)."""
+    categories = {}
+    for parent_name, children in CATEGORIES.items():
+        parent, _c = Category.objects.get_or_create(
+            name=parent_name, parent=None, defaults={"translations": _translated(parent_name)}
+        )
+        for child in children:
+            node, _c = Category.objects.get_or_create(
+                name=child, parent=parent, defaults={"translations": _translated(child)}
+            )
+            categories[f"{parent_name} / {child}"] = node
+    for area in ("Sales", "Operations", "Finance"):
+        BusinessArea.objects.get_or_create(name=area, defaults={"translations": _translated(area)})
+    for order, (key, label, kind, choices, types, required, help_text, texts) in enumerate(
+        CUSTOM_FIELDS
+    ):
+        field, created = CustomFieldDefinition.objects.get_or_create(
+            key=key,
+            defaults={
+                "label": label,
+                "field_type": kind,
+                "choices": [{"value": c, "label": CHOICE_LABELS.get(c, c)} for c in choices],
+                "required": required,
+                "help_text": help_text,
+                "order": order,
+                "translations": texts,
+            },
+        )
+        if created:
+            field.ticket_types.set(TicketType.objects.filter(key__in=types))
+    return categories
+
+
 SUBJECTS = {
     "en": [
         ("VPN disconnects every few minutes", "Software / VPN", "incident"),
@@ -169,14 +286,7 @@ def ensure_people(rng: random.Random) -> dict[str, Any]:
             language="pt-br",
         )
         Contact.objects.filter(email__iexact="maria@estrela.example").update(user=maria)
-    categories = {}
-    for parent_name, children in CATEGORIES.items():
-        parent, _c = Category.objects.get_or_create(name=parent_name, parent=None)
-        for child in children:
-            node, _c = Category.objects.get_or_create(name=child, parent=parent)
-            categories[f"{parent_name} / {child}"] = node
-    for area in ("Sales", "Operations", "Finance"):
-        BusinessArea.objects.get_or_create(name=area)
+    categories = ensure_configuration()
     return {"teams": teams, "agents": agents, "contacts": contacts, "categories": categories}
 
 
@@ -188,6 +298,7 @@ def load(rng: random.Random, *, count: int = 200, progress: Any = None) -> int:
     contacts: list[Contact] = people["contacts"]
     start = clock.now() - dt.timedelta(days=60)
     now = clock.now()
+    areas = list(BusinessArea.objects.order_by("name"))
     created = 0
     for index in range(count):
         contact = rng.choice(contacts)
@@ -201,6 +312,7 @@ def load(rng: random.Random, *, count: int = 200, progress: Any = None) -> int:
         ]
         opened_at = start + dt.timedelta(minutes=index * 60 * 24 * 58 // count + rng.randint(0, 90))
         members = [a for a in agents if a.team_memberships.filter(team=team).exists()]
+        details = _details(index, type_key, category_path, areas)
         with transaction.atomic(), clock.frozen(opened_at):
             ticket = actions.open_ticket(
                 requester=contact,
@@ -219,6 +331,7 @@ def load(rng: random.Random, *, count: int = 200, progress: Any = None) -> int:
                 tags=rng.sample(
                     ["vpn", "printer", "vip", "billing", "onboarding"], k=rng.randint(0, 2)
                 ),
+                **details,
             )
         fate = rng.random()
         if fate < 0.12 or not members:
@@ -333,6 +446,21 @@ def this_morning(rng: random.Random) -> int:
             )
         opened += 1
     return opened
+
+
+def _details(index: int, type_key: str, category_path: str, areas: list[Any]) -> dict[str, Any]:
+    """Business area and custom fields of demo ticket `index` (from their own random
+    numbers, so that the rest of the demo stays as it was)."""
+    pick = random.Random(index)
+    values: dict[str, Any] = {}
+    if type_key in ("incident", "service-request"):
+        values["operating_system"] = pick.choice(["windows", "windows", "macos", "linux"])
+    if type_key == "incident" and category_path.startswith("Hardware"):
+        values["asset_tag"] = f"LT-{pick.randint(1000, 9999)}"
+    return {
+        "business_area": pick.choice(areas) if areas and pick.random() < 0.6 else None,
+        "custom_field_values": values,
+    }
 
 
 def open_statuses() -> list[Status]:

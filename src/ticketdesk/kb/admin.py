@@ -1,5 +1,7 @@
 from django.contrib import admin
 
+from ticketdesk.core.translatable_admin import TranslatableAdmin
+
 from .models import (
     Article,
     ArticleFeedback,
@@ -13,18 +15,19 @@ from .models import (
 class SectionInline(admin.TabularInline):
     model = Section
     prepopulated_fields = {"slug": ("name",)}
+    exclude = ("translations",)  # translated on the section's own page
     extra = 0
 
 
 @admin.register(KbCategory)
-class KbCategoryAdmin(admin.ModelAdmin):
+class KbCategoryAdmin(TranslatableAdmin):
     list_display = ("name", "slug", "order")
     prepopulated_fields = {"slug": ("name",)}
     inlines = [SectionInline]
 
 
 @admin.register(Section)
-class SectionAdmin(admin.ModelAdmin):
+class SectionAdmin(TranslatableAdmin):
     list_display = ("name", "category", "slug", "order")
     list_filter = ("category",)
     prepopulated_fields = {"slug": ("name",)}

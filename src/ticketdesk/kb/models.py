@@ -9,9 +9,13 @@ translation row.
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+from ticketdesk.core.translatable import Translatable
 
 LANGUAGE_CHOICES = [("en", "English"), ("pt-br", "Português (Brasil)"), ("it", "Italiano")]
 
@@ -22,7 +26,11 @@ class Visibility(models.TextChoices):
     INTERNAL = "internal", _("Internal (agents only)")
 
 
-class KbCategory(models.Model):
+class KbCategory(Translatable):
+    """A topic of the knowledge base; its name and description are translated."""
+
+    translatable_fields: ClassVar[tuple[str, ...]] = ("name", "description")
+
     name = models.CharField(_("name"), max_length=120)
     slug = models.SlugField(_("slug"), max_length=120, unique=True)
     description = models.CharField(_("description"), max_length=300, blank=True, default="")
@@ -33,11 +41,12 @@ class KbCategory(models.Model):
         verbose_name = _("knowledge base category")
         verbose_name_plural = _("knowledge base categories")
 
-    def __str__(self) -> str:
-        return self.name
+    @property
+    def translated_description(self) -> str:
+        return self.translated("description")
 
 
-class Section(models.Model):
+class Section(Translatable):
     category = models.ForeignKey(KbCategory, on_delete=models.CASCADE, related_name="sections")
     name = models.CharField(_("name"), max_length=120)
     slug = models.SlugField(_("slug"), max_length=120)
@@ -52,7 +61,8 @@ class Section(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.category.name} / {self.name}"
+        """“Connectivity / VPN” in the viewer's language."""
+        return f"{self.category} / {self.translated()}"
 
 
 class Article(models.Model):

@@ -9,7 +9,7 @@ from django.utils import translation
 
 from ticketdesk.accounts import policy
 
-from .models import Article, ArticleTranslation, KbCategory, Section, Visibility
+from .models import Article, ArticleTranslation, KbCategory, Section
 
 DEFAULT_LANGUAGE = "en"
 KB_LANGUAGES = ("en", "pt-br", "it")
@@ -21,19 +21,16 @@ def current_language() -> str:
 
 
 def visible_articles(user: Any) -> QuerySet[Article]:
-    """Published articles `user` may read: anyone sees public ones, signed-in people also
-    customers-only ones, staff (agents, light agents, admins) also internal ones."""
-    qs = Article.objects.filter(is_published=True)
-    if policy.is_staff_member(user):
-        return qs
-    if user is not None and user.is_authenticated and user.is_active:
-        return qs.exclude(visibility=Visibility.INTERNAL)
-    return qs.filter(visibility=Visibility.PUBLIC)
+    """Published articles `user` may read (the policy's visibilities: anyone public ones,
+    signed-in people also customers-only ones, staff also internal ones)."""
+    return Article.objects.filter(
+        is_published=True, visibility__in=policy.article_visibilities(user)
+    )
 
 
 def can_manage(user: Any) -> bool:
-    """Full agents and admins write articles; light agents and customers read."""
-    return policy.is_agent(user)
+    """Writes articles and sees drafts: the policy's article writers (agents and admins)."""
+    return policy.can(user, policy.WRITE_ARTICLES)
 
 
 def managed_articles(user: Any) -> QuerySet[Article]:

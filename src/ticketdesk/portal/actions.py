@@ -153,6 +153,7 @@ def submit_ticket(
         impact=impact,
         custom_field_values=custom_field_values,
         attachments=attachments,
+        body_required=True,
     )
     if deflection_ids:
         DeflectionEvent.objects.filter(

@@ -78,17 +78,12 @@ def apply_domain_error(form: forms.Form, error: DomainError) -> None:
 
 def custom_field(definition: CustomFieldDefinition) -> forms.Field:
     common: dict[str, Any] = {
-        "label": definition.label,
-        "help_text": definition.help_text,
-        "required": False,  # required-ness is checked by the ticket action
+        "label": definition.translated("label"),
+        "help_text": definition.translated("help_text"),
+        "required": definition.required,  # and checked again by the ticket action
     }
     kind = definition.field_type
-    choices = [
-        (str(c["value"]), str(c.get("label", c["value"])))
-        if isinstance(c, dict)
-        else (str(c), str(c))
-        for c in (definition.choices or [])
-    ]
+    choices = definition.choice_options()
     if kind == FieldType.NUMBER:
         return forms.CharField(widget=forms.NumberInput(attrs={"step": "any"}), **common)
     if kind == FieldType.DATE:
@@ -113,15 +108,15 @@ class TicketForm(HoneypotMixin):
         label=_("Category"),
         empty_label=_("I'm not sure"),
     )
+    # required here too, so that one submit names every missing field (the ticket action
+    # checks the same again)
     subject = forms.CharField(
         label=_("Subject"),
         max_length=250,
-        required=False,
         help_text=_("A short summary, e.g. “Cannot print from my laptop”."),
     )
     description = forms.CharField(
         label=_("Description"),
-        required=False,
         widget=forms.Textarea(attrs={"rows": 7}),
         help_text=_(
             "What happened, what you expected, and what you already tried. Markdown works."

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from ticketdesk.accounts import policy
 from ticketdesk.accounts.models import Contact, Organization
-from ticketdesk.core.errors import NotFound, PermissionDenied
+from ticketdesk.core.errors import NotFound
 from ticketdesk.tickets.models import Ticket, TicketEvent
 
 from .models import TicketFact
@@ -32,8 +32,7 @@ def subject_of(kind: str, pk: int) -> Contact | Organization:
 
 
 def journey(user: Any, kind: str, pk: int) -> dict[str, Any]:
-    if not policy.is_staff_member(user):
-        raise PermissionDenied(_("You are not allowed to do this."))
+    policy.require(user, policy.VIEW_REPORTS)  # like the dashboard: leads and admins
     subject = subject_of(kind, pk)
     field = "requester_id" if kind == "contact" else "organization_id"
     tickets: QuerySet[Ticket] = policy.visible_tickets(user).filter(**{field: pk})
@@ -48,6 +47,7 @@ def journey(user: Any, kind: str, pk: int) -> dict[str, Any]:
             "created_at",
             "resolved_at",
             "status__name",
+            "status__translations",
             "status__category",
             "team__name",
             "assignee__username",

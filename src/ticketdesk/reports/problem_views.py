@@ -19,7 +19,7 @@ from .problems import RECORD_FIELDS
 
 
 def index(request: HttpRequest) -> HttpResponse:
-    if not policy.is_staff_member(request.user):
+    if not policy.can(request.user, policy.VIEW_PROBLEMS):
         return render_domain_error(request, PermissionDenied(_("You are not allowed to do this.")))
     listed = (
         policy.visible_tickets(request.user)

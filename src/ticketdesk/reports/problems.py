@@ -21,7 +21,7 @@ from ticketdesk.accounts import policy
 from ticketdesk.accounts.actions import get_or_create_contact
 from ticketdesk.accounts.models import Contact, Organization, User
 from ticketdesk.core import clock
-from ticketdesk.core.errors import DomainError, NotFound, PermissionDenied, ValidationFailed
+from ticketdesk.core.errors import DomainError, NotFound, ValidationFailed
 from ticketdesk.tickets import actions, workflow
 from ticketdesk.tickets.models import (
     DONE_CATEGORIES,
@@ -49,8 +49,7 @@ SUGGEST_THRESHOLD = 0.5
 
 def problem_ticket(user: Any, number: int) -> Ticket:
     """The problem ticket `number` if `user` may see it."""
-    if not policy.is_staff_member(user):
-        raise PermissionDenied(_("You are not allowed to do this."))
+    policy.require(user, policy.VIEW_PROBLEMS)
     ticket = (
         policy.visible_tickets(user)
         .select_related("ticket_type", "status", "team", "assignee", "requester")

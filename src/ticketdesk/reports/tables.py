@@ -11,7 +11,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from ticketdesk.accounts.models import Team, User
-from ticketdesk.tickets.models import Category, Channel, TicketType
+from ticketdesk.tickets import display
+from ticketdesk.tickets.models import Channel
 
 from . import metrics
 from .filters import ReportFilters
@@ -111,13 +112,9 @@ def breakdown_rows(
     field = metrics.BREAKDOWN_FIELDS[dimension]
     ids = [int(key) for key, _d in rows if key.isdigit() and key != "0"]
     if dimension == "category":
-        names = {
-            str(k): v for k, v in Category.objects.filter(pk__in=ids).values_list("pk", "path")
-        }
+        names = {str(k): v for k, v in display.names_of("category").items() if k in ids}
     elif dimension == "type":
-        names = {
-            str(k): v for k, v in TicketType.objects.filter(pk__in=ids).values_list("pk", "name")
-        }
+        names = {str(k): v for k, v in display.names_of("ticket_type").items() if k in ids}
     else:
         names = {str(value): str(label) for value, label in Channel.choices}
     base = {k: v for k, v in f.as_query().items() if k not in (field, "interval")}

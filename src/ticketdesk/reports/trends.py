@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from ticketdesk.accounts.models import Contact, Organization
 from ticketdesk.core import clock, outbox
+from ticketdesk.tickets import display
 from ticketdesk.tickets.models import Category, Ticket
 
 from .filters import ReportFilters, dimension_filter
@@ -131,7 +132,8 @@ def _category_counts(f: ReportFilters) -> dict[int, int]:
 def category_trends(f: ReportFilters, compare: str = "previous") -> list[Trend]:
     current = _category_counts(f)
     previous = _average([_category_counts(b) for b in baselines(f, compare)])
-    labels = dict(Category.objects.filter(pk__in=list(current)).values_list("pk", "path"))
+    category_names = display.names_of("category")
+    labels = {pk: category_names.get(pk, "?") for pk in current}
     period = _period_query(f)
     return _rising(current, previous, labels, lambda key: f"category:{key} {period}")
 
@@ -259,9 +261,7 @@ def repeat_reporters(
         obj.pk: getattr(obj, "display_name", None) or obj.name
         for obj in model.objects.filter(pk__in=[r[by] for r in rows])
     }
-    categories = dict(
-        Category.objects.filter(pk__in=[r["category_id"] for r in rows]).values_list("pk", "path")
-    )
+    categories = display.names_of("category")
     return [
         {
             "id": r[by],

@@ -21,7 +21,7 @@ def set_availability(
     """Set an agent's presence and/or capacity. Agents change their own; admins anyone's."""
     if actor is not None and actor.pk != user.pk:
         policy.require(actor, policy.ADMINISTER)
-    if not policy.is_agent(user):
+    if not policy.can(user, policy.SET_AVAILABILITY):
         raise ValidationFailed(
             _("Only agents take routed tickets."), fields={"user": [_("Not an agent.")]}
         )

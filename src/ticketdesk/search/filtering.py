@@ -29,6 +29,7 @@ from django.utils.translation import gettext as _
 
 from ticketdesk.accounts import policy
 from ticketdesk.core.errors import ValidationFailed
+from ticketdesk.tickets import display
 from ticketdesk.tickets.models import (
     ACTIVE_CATEGORIES,
     Channel,
@@ -222,7 +223,8 @@ def _status(value: str) -> Q:
         return Q(status_category__in=[StatusCategory.RESOLVED, StatusCategory.CLOSED])
     if value in StatusCategory.values:
         return Q(status_category=value) | Q(status__key=value)
-    return Q(status__key=value) | Q(status__name__iexact=value)
+    # "pending", "Pending", "Pendente", "In attesa": keys and names in any language
+    return Q(status__key=value) | Q(status_id__in=display.ids_named("status", value))
 
 
 def _assignee(value: str, user: Any) -> Q:
@@ -264,11 +266,7 @@ def _category(value: str) -> Q:
         return Q(category__isnull=True)
     if value.isdigit():
         return Q(category_id=int(value))
-    return (
-        Q(category__path__iexact=value)
-        | Q(category__path__istartswith=f"{value} / ")
-        | Q(category__name__iexact=value)
-    )
+    return Q(category_id__in=display.ids_named("category", value))
 
 
 def _requester(value: str) -> Q:
@@ -299,7 +297,9 @@ def _org(value: str) -> Q:
 def _type(value: str) -> Q:
     if value.lower() == "none":
         return Q(ticket_type__isnull=True)
-    return Q(ticket_type__key=value.lower()) | Q(ticket_type__name__iexact=value)
+    return Q(ticket_type__key=value.lower()) | Q(
+        ticket_type_id__in=display.ids_named("ticket_type", value)
+    )
 
 
 def _sla(value: str) -> Q:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -9,6 +10,7 @@ from django.db.models import Count, Prefetch, QuerySet
 from django.utils.translation import gettext as _
 
 from ticketdesk.accounts import policy
+from ticketdesk.core import clock
 from ticketdesk.tickets import queries as ticket_queries
 from ticketdesk.tickets.models import ACTIVE_CATEGORIES, EventKind, Ticket, TicketEvent
 
@@ -63,6 +65,18 @@ class TicketClock:
     policy: SLAPolicy | None
     metrics: list[dict[str, Any]] = field(default_factory=list)
     history: list[dict[str, Any]] = field(default_factory=list)
+
+
+def fresh_standing(ticket: Ticket) -> tuple[str, dt.datetime | None]:
+    """The ticket's SLA state and earliest due time as of now, computed from its events
+    without writing anything: what the worker is about to store after a change, for the page
+    that has just made the change (the stored columns still hold the values from before)."""
+    from .selection import PolicyCatalog
+    from .tracking import evaluate, status_map
+
+    now = clock.now()
+    _policy, result = evaluate(ticket, PolicyCatalog.load(), status_map(), now)
+    return result.state(now), result.due_at
 
 
 def ticket_clock(user: Any, number: int | str) -> TicketClock:

@@ -64,7 +64,7 @@ def ticket_clock(request: HttpRequest, number: str) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def availability(request: HttpRequest) -> HttpResponse:
-    if not policy.is_agent(request.user):
+    if not policy.can(request.user, policy.SET_AVAILABILITY):
         return render_domain_error(
             request, PermissionDenied(_("Only agents can change their availability."))
         )

@@ -1,7 +1,11 @@
 """Configuration in the Django admin: statuses, workflow, types, categories, matrix, custom
 fields. Tickets themselves are changed only through the actions (read-only here)."""
 
+from typing import Any
+
 from django.contrib import admin
+
+from ticketdesk.core.translatable_admin import TranslatableAdmin
 
 from .models import (
     BusinessArea,
@@ -24,27 +28,36 @@ class TransitionInline(admin.TabularInline):
 
 
 @admin.register(Status)
-class StatusAdmin(admin.ModelAdmin):
+class StatusAdmin(TranslatableAdmin):
     list_display = ("name", "key", "category", "order", "is_default", "active")
     list_editable = ("order", "active")
     inlines = [TransitionInline]
 
 
 @admin.register(TicketType)
-class TicketTypeAdmin(admin.ModelAdmin):
+class TicketTypeAdmin(TranslatableAdmin):
     list_display = ("name", "key", "order", "active")
     list_editable = ("order", "active")
 
 
 @admin.register(Category)
-class CategoryAdmin(admin.ModelAdmin):
+class CategoryAdmin(TranslatableAdmin):
     list_display = ("path", "active")
     search_fields = ("name", "path")
     readonly_fields = ("path",)
 
+    def save_model(self, request: Any, obj: Category, form: Any, change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        # a renamed or moved category renames the paths below it
+        pending = list(obj.children.all())
+        while pending:
+            child = pending.pop()
+            child.save(update_fields=["path"])
+            pending.extend(child.children.all())
+
 
 @admin.register(BusinessArea)
-class BusinessAreaAdmin(admin.ModelAdmin):
+class BusinessAreaAdmin(TranslatableAdmin):
     list_display = ("name", "active")
 
 
@@ -55,7 +68,7 @@ class PriorityRuleAdmin(admin.ModelAdmin):
 
 
 @admin.register(CustomFieldDefinition)
-class CustomFieldDefinitionAdmin(admin.ModelAdmin):
+class CustomFieldDefinitionAdmin(TranslatableAdmin):
     list_display = ("label", "key", "field_type", "required", "order", "active")
     filter_horizontal = ("ticket_types",)
 

@@ -19,6 +19,8 @@ class TicketsConfig(AppConfig):
             models.PriorityRule,
             models.CustomFieldDefinition,
             models.TicketType,
+            models.Category,
+            models.BusinessArea,
         ):
             post_save.connect(config.invalidate, sender=model, dispatch_uid=f"cfg-{model.__name__}")
             post_delete.connect(

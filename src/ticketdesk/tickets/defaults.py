@@ -8,7 +8,8 @@ from typing import Any
 from django.conf import settings
 from django.utils.translation import gettext_noop
 
-# Names of the shipped rows, for the translation catalogs (rows are translated when shown).
+# The shipped names stay in the catalogs for events written before ids were kept: such an
+# event holds only text, which the timeline looks up in the catalog (tickets/display.py).
 SHIPPED_NAMES = [
     gettext_noop("New"),
     gettext_noop("Open"),
@@ -22,6 +23,39 @@ SHIPPED_NAMES = [
     gettext_noop("Problem"),
     gettext_noop("Bug"),
 ]
+
+# The shipped rows' names in the other languages (stored on the rows, see
+# core/translatable.py; the data migration 0008 gives them to existing installations).
+TRANSLATIONS = {
+    "status": {
+        "new": {"pt-br": "Novo", "it": "Nuovo"},
+        "open": {"pt-br": "Aberto", "it": "Aperto"},
+        "pending": {"pt-br": "Pendente", "it": "In attesa"},
+        "on-hold": {"pt-br": "Em espera", "it": "Sospeso"},
+        "resolved": {"pt-br": "Resolvido", "it": "Risolto"},
+        "closed": {"pt-br": "Fechado", "it": "Chiuso"},
+    },
+    "ticket_type": {
+        "incident": {"pt-br": "Incidente", "it": "Incidente"},
+        "service-request": {"pt-br": "Solicitação de serviço", "it": "Richiesta di servizio"},
+        "question": {"pt-br": "Dúvida", "it": "Domanda"},
+        "problem": {"pt-br": "Problema", "it": "Problema"},
+        "bug": {"pt-br": "Defeito", "it": "Difetto"},
+    },
+}
+
+
+def name_translations(kind: str, key: str) -> dict[str, dict[str, str]]:
+    """{"pt-br": {"name": "Novo"}, "it": {"name": "Nuovo"}} of a shipped row."""
+    return {language: {"name": name} for language, name in TRANSLATIONS[kind].get(key, {}).items()}
+
+
+def _translated(model: Any, kind: str, key: str) -> dict[str, Any]:
+    """The translations default of a shipped row (none before migration 0008 added the
+    column: the 0002 migration runs with the models of its time)."""
+    fields = {field.name for field in model._meta.get_fields()}
+    return {"translations": name_translations(kind, key)} if "translations" in fields else {}
+
 
 STATUSES = [
     # key, name, category, order, default for new tickets
@@ -78,7 +112,13 @@ def ensure_defaults(apps: Any = None) -> None:
     for key, name, category, order, default in STATUSES:
         statuses[key], _created = status_model.objects.get_or_create(
             key=key,
-            defaults={"name": name, "category": category, "order": order, "is_default": default},
+            defaults={
+                "name": name,
+                "category": category,
+                "order": order,
+                "is_default": default,
+                **_translated(status_model, "status", key),
+            },
         )
     for source, targets in TRANSITIONS.items():
         for target in targets:
@@ -86,7 +126,10 @@ def ensure_defaults(apps: Any = None) -> None:
                 from_status=statuses[source], to_status=statuses[target]
             )
     for order, (key, name) in enumerate(TYPES):
-        type_model.objects.get_or_create(key=key, defaults={"name": name, "order": order})
+        type_model.objects.get_or_create(
+            key=key,
+            defaults={"name": name, "order": order, **_translated(type_model, "ticket_type", key)},
+        )
     for urgency in range(1, 5):
         for impact in range(1, 5):
             rule_model.objects.get_or_create(

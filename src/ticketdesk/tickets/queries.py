@@ -28,6 +28,7 @@ LIST_FIELDS = (
     "assignee__last_name",
     "status__id",
     "status__name",
+    "status__translations",
     "status__key",
     "status__category",
     "status_category",
@@ -92,6 +93,10 @@ def messages_for(user: Any, ticket: Ticket) -> QuerySet[Message]:
     )
 
 
+# what customers (and anyone without VIEW_INTERNAL) never see in a history
+INTERNAL_EVENT_KINDS = ("note_added", "rule_fired", "sla", "watcher_added", "watcher_removed")
+
+
 # events whose values (and data["number"]) name another ticket
 TICKET_NAMING_KINDS = frozenset(
     {
@@ -139,10 +144,21 @@ def events_for(user: Any, ticket: Ticket) -> QuerySet[TicketEvent]:
     `hide_unseen_tickets` (or use `event_list`)."""
     qs = TicketEvent.objects.filter(ticket=ticket).select_related("actor_user", "actor_contact")
     if not policy.can(user, policy.VIEW_INTERNAL, ticket):
-        qs = qs.exclude(
-            kind__in=["note_added", "rule_fired", "sla", "watcher_added", "watcher_removed"]
-        )
+        qs = qs.exclude(kind__in=INTERNAL_EVENT_KINDS)
     return qs.order_by("created_at", "id")
+
+
+def event_feed(user: Any) -> QuerySet[TicketEvent]:
+    """Every event `user` may follow in the change feed: of the tickets they see, without
+    internal kinds for customers; nothing for whoever may not read the feed."""
+    if not policy.can(user, policy.VIEW_EVENT_FEED):
+        return TicketEvent.objects.none()
+    qs = TicketEvent.objects.all()
+    if not policy.is_admin(user):
+        qs = qs.filter(ticket_id__in=policy.visible_tickets(user).values("pk"))
+    if not policy.is_staff_member(user):
+        qs = qs.exclude(kind__in=INTERNAL_EVENT_KINDS)
+    return qs
 
 
 def event_list(user: Any, ticket: Ticket) -> list[TicketEvent]:

@@ -11,7 +11,12 @@ from .models import Status, StatusCategory, Transition
 
 
 def _active_statuses() -> list[Status]:
-    return list(Status.objects.filter(active=True).order_by("order", "id"))
+    return [s for s in all_statuses() if s.active]
+
+
+def all_statuses() -> list[Status]:
+    """Every status, active or not, in workflow order (from the configuration cache)."""
+    return cached("all_statuses", lambda: list(Status.objects.order_by("order", "id")))
 
 
 def _transition_pairs() -> frozenset[tuple[int, int]]:
@@ -39,12 +44,9 @@ def status_for_category(category: str) -> Status:
 
 
 def allowed_targets(status: Status) -> list[Status]:
-    return list(
-        Status.objects.filter(
-            pk__in=Transition.objects.filter(from_status=status).values("to_status_id"),
-            active=True,
-        ).order_by("order", "id")
-    )
+    """The active statuses a ticket in `status` may move to, in workflow order."""
+    pairs = cached("transitions", _transition_pairs)
+    return [s for s in _active_statuses() if s.pk != status.pk and (status.pk, s.pk) in pairs]
 
 
 def is_allowed(from_status: Status, to_status: Status) -> bool:
@@ -56,12 +58,11 @@ def is_allowed(from_status: Status, to_status: Status) -> bool:
 def check_transition(from_status: Status, to_status: Status) -> None:
     if not to_status.active:
         raise InvalidTransition(
-            _("The status “%(s)s” is not active.") % {"s": to_status.name},
+            _("The status “%(s)s” is not active.") % {"s": to_status},
             fields={"status": [_("Inactive status.")]},
         )
     if not is_allowed(from_status, to_status):
         raise InvalidTransition(
-            _("A ticket cannot move from “%(a)s” to “%(b)s”.")
-            % {"a": from_status.name, "b": to_status.name},
+            _("A ticket cannot move from “%(a)s” to “%(b)s”.") % {"a": from_status, "b": to_status},
             fields={"status": [_("This transition is not allowed.")]},
         )

@@ -3,17 +3,17 @@
 from __future__ import annotations
 
 import datetime as dt
-import zoneinfo
 from typing import Any
 
 from django import forms
-from django.conf import settings
 from django.http import QueryDict
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from ticketdesk.accounts.models import Role, Team, User
 from ticketdesk.tickets import custom_fields, workflow
 from ticketdesk.tickets.models import (
+    BusinessArea,
     Category,
     Channel,
     CustomFieldDefinition,
@@ -60,16 +60,11 @@ def split_tags(text: str) -> list[str]:
 
 def _custom_field(definition: CustomFieldDefinition) -> forms.Field:
     common: dict[str, Any] = {
-        "label": definition.label,
+        "label": definition.translated("label"),
         "required": False,
-        "help_text": definition.help_text,
+        "help_text": definition.translated("help_text"),
     }
-    choices = [
-        (str(c["value"]), str(c.get("label", c["value"])))
-        if isinstance(c, dict)
-        else (str(c), str(c))
-        for c in definition.choices or []
-    ]
+    choices = definition.choice_options()
     kind = definition.field_type
     if kind == FieldType.NUMBER:
         return forms.FloatField(**common)
@@ -87,7 +82,8 @@ def _custom_field(definition: CustomFieldDefinition) -> forms.Field:
 
 
 class RoutingFieldsForm(forms.Form):
-    """Team, assignee and type: the fields the side panel and the new-ticket form share."""
+    """Team, assignee, type, category and business area: the fields the side panel and the
+    new-ticket form share."""
 
     team = ShortChoiceField(
         queryset=Team.objects.filter(active=True),
@@ -104,6 +100,18 @@ class RoutingFieldsForm(forms.Form):
     ticket_type = ShortChoiceField(
         queryset=TicketType.objects.filter(active=True),
         label=_("Type"),
+        required=False,
+        empty_label="—",
+    )
+    category = ShortChoiceField(
+        queryset=Category.objects.filter(active=True),
+        label=_("Category"),
+        required=False,
+        empty_label="—",
+    )
+    business_area = ShortChoiceField(
+        queryset=BusinessArea.objects.filter(active=True),
+        label=_("Business area"),
         required=False,
         empty_label="—",
     )
@@ -129,6 +137,7 @@ class TicketFieldsForm(RoutingFieldsForm):
         "assignee",
         "ticket_type",
         "category",
+        "business_area",
         "tags",
     ]
 
@@ -141,12 +150,6 @@ class TicketFieldsForm(RoutingFieldsForm):
     )
     urgency = forms.TypedChoiceField(label=_("Urgency"), choices=LEVEL_CHOICES, coerce=int)
     impact = forms.TypedChoiceField(label=_("Impact"), choices=LEVEL_CHOICES, coerce=int)
-    category = ShortChoiceField(
-        queryset=Category.objects.filter(active=True),
-        label=_("Category"),
-        required=False,
-        empty_label="—",
-    )
     tags = forms.CharField(
         label=_("Tags"),
         required=False,
@@ -170,6 +173,7 @@ class TicketFieldsForm(RoutingFieldsForm):
                 "assignee": ticket.assignee_id,
                 "ticket_type": ticket.ticket_type_id,
                 "category": ticket.category_id,
+                "business_area": ticket.business_area_id,
                 "tags": ", ".join(tag_names),
                 **{
                     f"cf_{d.key}": ticket.custom_fields.get(d.key)
@@ -226,7 +230,7 @@ class TicketFieldsForm(RoutingFieldsForm):
             changes["priority"] = None
         elif wanted is not None and (not ticket.priority_overridden or wanted != ticket.priority):
             changes["priority"] = wanted
-        for name in ("team", "ticket_type", "category"):
+        for name in ("team", "ticket_type", "category", "business_area"):
             value = data[name]
             if (value.pk if value else None) != getattr(ticket, f"{name}_id"):
                 changes[name] = value
@@ -265,6 +269,8 @@ class NewTicketForm(RoutingFieldsForm):
         "team",
         "assignee",
         "ticket_type",
+        "category",
+        "business_area",
         "urgency",
         "impact",
         "tags",
@@ -292,84 +298,42 @@ class NewTicketForm(RoutingFieldsForm):
     )
     tags = forms.CharField(label=_("Tags"), required=False, help_text=_("Comma separated."))
 
-
-def time_zone_choices() -> list[tuple[str, Any]]:
-    zones = sorted(z for z in zoneinfo.available_timezones() if "/" in z and "Etc" not in z)
-    return [("", _("Server default")), *((z, z.replace("_", " ")) for z in zones)]
-
-
-NOTIFICATION_EVENTS = [
-    ("ticket_assigned", _("A ticket is assigned to me")),
-    ("customer_reply", _("A customer replies on my ticket")),
-    ("team_new_ticket", _("A new ticket arrives in my teams")),
-    ("note_added", _("A colleague adds a note on my ticket")),
-]
-NOTIFICATION_CHANNELS = [("email", _("Email")), ("in_app", _("In the app"))]
-
-
-class ProfileForm(forms.Form):
-    first_name = forms.CharField(label=_("First name"), max_length=150, required=False)
-    last_name = forms.CharField(label=_("Last name"), max_length=150, required=False)
-    email = forms.EmailField(label=_("Email"), required=False)
-    language = forms.ChoiceField(label=_("Language"), required=False)
-    time_zone = forms.ChoiceField(label=_("Time zone"), required=False)
-    signature = forms.CharField(
-        label=_("Signature"),
-        required=False,
-        max_length=2000,
-        widget=forms.Textarea(attrs={"rows": 4}),
-        help_text=_("Added below your replies to customers. Markdown is supported."),
-    )
-
-    def __init__(self, *args: Any, **kwargs: Any):
+    def __init__(
+        self, *args: Any, definitions: list[CustomFieldDefinition] | None = None, **kwargs: Any
+    ):
         super().__init__(*args, **kwargs)
-        language = self.fields["language"]
-        assert isinstance(language, forms.ChoiceField)
-        language.choices = [("", _("Browser default")), *settings.LANGUAGES]
-        zone = self.fields["time_zone"]
-        assert isinstance(zone, forms.ChoiceField)
-        zone.choices = time_zone_choices()
-        for event, label in NOTIFICATION_EVENTS:
-            for channel, channel_label in NOTIFICATION_CHANNELS:
-                self.fields[f"notify_{event}_{channel}"] = forms.BooleanField(
-                    label=f"{label} — {channel_label}", required=False
-                )
-
-    @staticmethod
-    def initial_for(user: User) -> dict[str, Any]:
-        prefs = user.notification_preferences or {}
-        initial: dict[str, Any] = {
-            "first_name": user.first_name,
-            "last_name": user.last_name,
-            "email": user.email,
-            "language": user.language,
-            "time_zone": user.time_zone,
-            "signature": user.signature,
-        }
-        for event, _label in NOTIFICATION_EVENTS:
-            for channel, _channel_label in NOTIFICATION_CHANNELS:
-                initial[f"notify_{event}_{channel}"] = bool(
-                    (prefs.get(event) or {}).get(channel, True)
-                )
-        return initial
-
-    def preferences(self) -> dict[str, dict[str, bool]]:
-        return {
-            event: {
-                channel: bool(self.cleaned_data.get(f"notify_{event}_{channel}"))
-                for channel, _label in NOTIFICATION_CHANNELS
+        self.definitions = list(definitions or [])
+        for definition in self.definitions:
+            field = _custom_field(definition)
+            field.required = definition.required
+            self.fields[f"cf_{definition.key}"] = field
+        # choosing another type shows that type's custom fields (the page without JavaScript
+        # shows them after the first submit)
+        self.fields["ticket_type"].widget.attrs.update(
+            {
+                "hx-get": reverse("workspace:new_ticket"),
+                "hx-trigger": "change",
+                "hx-target": "#custom-fields",
+                "hx-select": "#custom-fields",
+                "hx-swap": "outerHTML",
+                "hx-include": "this",
             }
-            for event, _l in NOTIFICATION_EVENTS
-        }
+        )
 
-    def notification_rows(self) -> list[tuple[str, list[Any]]]:
-        return [
-            (
-                str(label),
-                [self[f"notify_{event}_{channel}"] for channel, _c in NOTIFICATION_CHANNELS],
-            )
-            for event, label in NOTIFICATION_EVENTS
-        ]
+    @property
+    def custom_fields(self) -> list[forms.BoundField]:
+        return [self[f"cf_{d.key}"] for d in self.definitions]
+
+    def custom_values(self) -> dict[str, Any]:
+        """The filled-in custom fields, in the shape `open_ticket` takes."""
+        values: dict[str, Any] = {}
+        for definition in self.definitions:
+            value = self.cleaned_data.get(f"cf_{definition.key}")
+            if isinstance(value, dt.date):
+                value = value.isoformat()
+            if value not in (None, "", [], False):
+                values[definition.key] = value
+        return values
 
 
 class SavedViewForm(forms.Form):

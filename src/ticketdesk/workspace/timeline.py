@@ -8,6 +8,7 @@ from typing import Any
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from ticketdesk.tickets import display
 from ticketdesk.tickets.models import Channel, EventKind, Level, LinkKind, Message, TicketEvent
 
 FIELD_LABELS = {
@@ -29,7 +30,6 @@ FIELD_LABELS = {
     "watchers": gettext_lazy("watchers"),
 }
 LEVEL_FIELDS = {"priority", "urgency", "impact"}
-TRANSLATED_NAMES = {"status", "ticket_type"}
 # Events shown as the message they carry, not as a line of their own.
 MESSAGE_EVENTS = {EventKind.MESSAGE_ADDED, EventKind.NOTE_ADDED}
 
@@ -41,6 +41,7 @@ class Entry:
     message: Message | None = None
     event: TicketEvent | None = None
     text: str = ""
+    recorded_by: str = ""  # the agent who wrote down a caller's message
 
     @property
     def anchor(self) -> str:
@@ -50,14 +51,22 @@ class Entry:
 
 
 def value_text(field: str, value: Any) -> str:
+    """An event's old or new value in the reader's language: configuration rows by their id
+    (the name of today, translated), custom fields by their translated labels."""
     if value is None or value == "" or value == []:
         return _("nothing")
+    configuration = display.stored_value(field, value)
+    if configuration is not None:
+        return configuration
     if isinstance(value, dict) and "label" in value:
-        if field in TRANSLATED_NAMES:  # shipped status and type names are in the catalog
-            return _(str(value["label"]))
         return str(value["label"])
     if field in LEVEL_FIELDS and isinstance(value, int) and value in Level.values:
         return str(Level(value).label)
+    if field == "custom_fields" and isinstance(value, dict):
+        return ", ".join(
+            f"{display.custom_field_label(k)}: {display.custom_field_value(k, v)}"
+            for k, v in value.items()
+        )
     if isinstance(value, list):
         return ", ".join(str(v) for v in value)
     if isinstance(value, dict):
@@ -156,7 +165,8 @@ def describe(event: TicketEvent, who: str | None = None) -> str:
     if kind == EventKind.SLA:
         return _sla_sentence(data)
     if kind == EventKind.CSAT:
-        return _("%(who)s rated the support: %(new)s") % {"who": who, "new": new}
+        rating = display.rating_text(data.get("score", event.new_value), data.get("scale", "five"))
+        return _("%(who)s rated the support: %(new)s") % {"who": who, "new": rating}
     if event.field:
         return _("%(who)s changed %(field)s from %(old)s to %(new)s") % {
             "who": who,
@@ -168,8 +178,21 @@ def describe(event: TicketEvent, who: str | None = None) -> str:
 
 
 def build(messages: list[Message], events: list[TicketEvent]) -> list[Entry]:
+    recorders = {
+        event.message_id: event.actor_user.display_name
+        for event in events
+        if event.kind == EventKind.CREATED
+        and event.actor_user is not None
+        and event.message_id is not None
+    }
     entries = [
-        Entry("note" if m.is_internal else "message", m.created_at, message=m) for m in messages
+        Entry(
+            "note" if m.is_internal else "message",
+            m.created_at,
+            message=m,
+            recorded_by=recorders.get(m.pk, "") if m.is_customer_message else "",
+        )
+        for m in messages
     ]
     for event in events:
         if event.kind in MESSAGE_EVENTS:

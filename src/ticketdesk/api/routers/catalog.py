@@ -9,11 +9,27 @@ from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 
 from ticketdesk.accounts import policy
+from ticketdesk.core.translatable import site_languages
 from ticketdesk.tickets import workflow
-from ticketdesk.tickets.models import Category, CustomFieldDefinition, Status, Tag, TicketType
+from ticketdesk.tickets.models import (
+    BusinessArea,
+    Category,
+    CustomFieldDefinition,
+    Status,
+    Tag,
+    TicketType,
+)
 
 from ..paging import page_of
-from ..schemas import CategoryOut, CustomFieldOut, In, StatusOut, TagOut, TypeOut
+from ..schemas import (
+    BusinessAreaOut,
+    CategoryOut,
+    CustomFieldOut,
+    In,
+    StatusOut,
+    TagOut,
+    TypeOut,
+)
 from .contacts import require_staff
 from .tickets import ERRORS, user_of
 
@@ -31,8 +47,9 @@ def list_statuses(request: HttpRequest) -> Any:
             "order": s.order,
             "is_default": s.is_default,
             "active": s.active,
+            "translations": s.all_texts(),
         }
-        for s in Status.objects.order_by("order", "id")
+        for s in workflow.all_statuses()
     ]
 
 
@@ -60,17 +77,54 @@ def list_transitions(request: HttpRequest, key: str) -> Any:
 @router.get("/types", response={200: list[TypeOut], **ERRORS}, summary="Ticket types")
 def list_types(request: HttpRequest) -> Any:
     return [
-        {"id": t.pk, "key": t.key, "name": str(t), "active": t.active}
+        {
+            "id": t.pk,
+            "key": t.key,
+            "name": str(t),
+            "active": t.active,
+            "translations": t.all_texts(),
+        }
         for t in TicketType.objects.order_by("order", "id")
     ]
 
 
 @router.get("/categories", response={200: list[CategoryOut], **ERRORS}, summary="Categories")
 def list_categories(request: HttpRequest) -> Any:
+    rows = []
+    for c in Category.objects.order_by("path")[:2000]:
+        translations = c.all_texts()
+        for language, texts in translations.items():
+            texts["path"] = c.localized_path(language)
+        rows.append(
+            {
+                "id": c.pk,
+                "name": c.translated(),
+                "path": c.localized_path(),
+                "parent_id": c.parent_id,
+                "active": c.active,
+                "translations": translations,
+            }
+        )
+    return rows
+
+
+@router.get(
+    "/business-areas", response={200: list[BusinessAreaOut], **ERRORS}, summary="Business areas"
+)
+def list_business_areas(request: HttpRequest) -> Any:
     return [
-        {"id": c.pk, "name": c.name, "path": c.path, "parent_id": c.parent_id, "active": c.active}
-        for c in Category.objects.order_by("path")[:2000]
+        {"id": a.pk, "name": str(a), "active": a.active, "translations": a.all_texts()}
+        for a in BusinessArea.objects.order_by("name")[:2000]
     ]
+
+
+def custom_field_texts(definition: CustomFieldDefinition) -> dict[str, dict[str, Any]]:
+    texts: dict[str, dict[str, Any]] = {
+        language: dict(fields) for language, fields in definition.all_texts().items()
+    }
+    for language, _name in site_languages():
+        texts[language]["choices"] = dict(definition.choice_options(language))
+    return texts
 
 
 class TagPage(Schema):
@@ -110,13 +164,14 @@ def list_custom_fields(request: HttpRequest) -> Any:
         {
             "id": d.pk,
             "key": d.key,
-            "label": d.label,
+            "label": d.translated("label"),
             "field_type": d.field_type,
-            "choices": list(d.choices or []),
+            "choices": [{"value": v, "label": label} for v, label in d.choice_options()],
             "required": d.required,
-            "help_text": d.help_text,
+            "help_text": d.translated("help_text"),
             "ticket_types": [t.key for t in d.ticket_types.all()],
             "visible_to_customers": d.visible_to_customers,
+            "translations": custom_field_texts(d),
         }
         for d in qs.order_by("order", "id")
     ]

@@ -9,7 +9,7 @@ from ninja import Field, Query, Router
 
 from ticketdesk.accounts import policy
 from ticketdesk.tickets import queries
-from ticketdesk.tickets.models import Ticket, TicketEvent
+from ticketdesk.tickets.models import Ticket
 
 from .. import serializers
 from ..paging import page_of, resume_cursor
@@ -18,9 +18,6 @@ from .tickets import ERRORS, Number, get_ticket, user_of
 
 ticket_router = Router(tags=["events"])
 feed_router = Router(tags=["events"])
-
-# what customers (and anyone without VIEW_INTERNAL) never see in a history
-INTERNAL_KINDS = ["note_added", "rule_fired", "sla", "watcher_added", "watcher_removed"]
 
 
 class FeedParams(In):
@@ -52,11 +49,8 @@ def ticket_events(request: HttpRequest, params: Query[FeedParams], number: int =
 )
 def feed(request: HttpRequest, params: Query[FeedParams]) -> Any:
     user = user_of(request)
-    qs = TicketEvent.objects.all()
-    if not policy.is_admin(user):
-        qs = qs.filter(ticket_id__in=policy.visible_tickets(user).values("pk"))
-    if not policy.is_staff_member(user):
-        qs = qs.exclude(kind__in=INTERNAL_KINDS)
+    policy.require(user, policy.VIEW_EVENT_FEED)
+    qs = queries.event_feed(user)
     page = page_of(qs, ["id"], cursor=params.cursor, limit=params.limit)
     numbers = dict(
         Ticket.objects.filter(pk__in={e.ticket_id for e in page.items}).values_list("pk", "number")

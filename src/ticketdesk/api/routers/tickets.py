@@ -127,6 +127,11 @@ def _open(user: User, payload: TicketCreate) -> Ticket:
     requester = _requester_for(user, payload)
     if not staff and (payload.assignee_id or payload.team_id or payload.priority or payload.cc):
         raise PermissionDenied(_("Only agents can set the team, assignee, priority or CC."))
+    if payload.channel != Channel.API and not policy.can(user, policy.CREATE_FOR_OTHERS):
+        raise PermissionDenied(
+            _("Only agents can record another channel than the API."),
+            fields={"channel": [_("Leave it out, or use “api”.")]},
+        )
     cc = [account_actions.get_or_create_contact(email, "") for email in payload.cc if email.strip()]
     return actions.open_ticket(
         requester=requester,
@@ -134,7 +139,7 @@ def _open(user: User, payload: TicketCreate) -> Ticket:
         body=payload.body,
         body_html=payload.body_html,
         markdown=payload.markdown,
-        channel=Channel.API,
+        channel=payload.channel,
         actor=user,
         team=optional_pick(Team.objects.all(), "team_id", payload.team_id),
         assignee=optional_pick(User.objects.all(), "assignee_id", payload.assignee_id),

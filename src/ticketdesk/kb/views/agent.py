@@ -31,7 +31,7 @@ def _agent_only(request: HttpRequest) -> None:
 @require_GET
 def insert_link(request: HttpRequest) -> HttpResponse:
     """htmx fragment for the reply editor: articles a customer can open, with their link."""
-    if not policy.is_staff_member(request.user):
+    if not policy.can(request.user, policy.USE_WORKSPACE):
         raise Http404
     text = (request.GET.get("q") or "").strip()[:200]
     hits = [

@@ -3,7 +3,10 @@ from __future__ import annotations
 from typing import Any
 
 from django import template
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
+
+from ticketdesk.tickets import display
 
 register = template.Library()
 
@@ -28,14 +31,31 @@ def duration(seconds: Any) -> str:
 
 @register.filter
 def percent(value: Any) -> str:
+    """12.5 → “12.5%” in English, “12,5%” in Portuguese and Italian."""
     if value is None:
         return "—"
-    return f"{float(value):.1f} %"
+    return _("%(number)s%%") % {"number": number_format(round(float(value), 1), 1)}
 
 
 @register.filter
 def number(value: Any) -> str:
+    """A count or an average with at most one decimal, in the reader's number format."""
     if value is None:
         return "—"
-    text = f"{float(value):.1f}"
-    return text[:-2] if text.endswith(".0") else text
+    rounded = round(float(value), 1)
+    if rounded.is_integer():
+        return number_format(int(rounded), force_grouping=True)
+    return number_format(rounded, 1, force_grouping=True)
+
+
+@register.filter
+def status_value(value: Any) -> str:
+    """A status from the event log ({"id", "label"}) in the reader's language."""
+    return display.stored_value("status", value) or ""
+
+
+@register.filter
+def rating(event: Any) -> str:
+    """The rating of a `csat` event in words (“4/5”, “Good”)."""
+    data = getattr(event, "data", None) or {}
+    return display.rating_text(data.get("score"), data.get("scale", "five"))

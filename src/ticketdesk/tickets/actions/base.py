@@ -11,6 +11,7 @@ from ticketdesk.accounts import policy
 from ticketdesk.accounts.models import Contact, User
 from ticketdesk.core import clock, outbox
 from ticketdesk.core.errors import Conflict, NotFound
+from ticketdesk.core.translatable import Translatable
 
 from ..models import EventKind, Message, Ticket, TicketEvent
 
@@ -65,9 +66,13 @@ def touch(ticket: Ticket, fields: list[str]) -> None:
 
 
 def label(value: Any) -> Any:
-    """JSON form of a field value for the event log."""
+    """JSON form of a field value for the event log. A configuration row is stored as its
+    id with its name in the base language: the timeline names it in the reader's language
+    at display time (from the id), never in the language of whoever made the change."""
     if value is None:
         return None
+    if isinstance(value, Translatable):
+        return {"id": value.pk, "label": value.untranslated()}
     if isinstance(value, Model):
         name = getattr(value, "display_name", None) or str(value)
         return {"id": value.pk, "label": str(name)}

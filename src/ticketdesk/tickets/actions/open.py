@@ -63,6 +63,40 @@ def message_bodies(body: str, body_html: str | None, *, markdown: bool) -> tuple
     return html, body
 
 
+class FieldErrors:
+    """Collects the ValidationFailed of several checks, to report them together."""
+
+    def __init__(self) -> None:
+        self.messages: list[str] = []
+        self.fields: dict[str, list[str]] = {}
+
+    def add(self, message: str, fields: dict[str, list[str]]) -> None:
+        self.messages.append(str(message))
+        for name, problems in fields.items():
+            self.fields.setdefault(name, []).extend(problems)
+
+    def check(self, function: Any, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return function(*args, **kwargs)
+        except ValidationFailed as error:
+            self.add(error.message, error.fields)
+            return None
+
+    def raise_any(self) -> None:
+        if not self.messages:
+            return
+        message = self.messages[0] if len(self.messages) == 1 else _("Some fields are not valid.")
+        raise ValidationFailed(message, fields=self.fields)
+
+
+def _is_own_contact(actor: User | None, requester: Contact) -> bool:
+    if actor is None:
+        return False
+    if requester.user_id is not None:
+        return requester.user_id == actor.pk
+    return bool(actor.email) and requester.email.lower() == actor.email.lower()
+
+
 def open_ticket(
     *,
     requester: Contact,
@@ -88,39 +122,53 @@ def open_ticket(
     attachments: Sequence[AttachmentInput] = (),
     external_message_id: str = "",
     created_at: dt.datetime | None = None,
+    body_required: bool = False,
 ) -> Ticket:
     """Open a ticket with its first message (from the requester) and a CREATED event.
+    Invalid input raises one ValidationFailed naming every wrong field.
 
     An agent (actor with CREATE_FOR_OTHERS) may open on anyone's behalf; a customer only for
     themselves; `actor=None` is the system (email, portal guest form, API with its own checks).
     """
     if channel not in Channel.values:
         raise ValidationFailed(_("Unknown channel."), fields={"channel": [_("Unknown channel.")]})
-    subject = clean_subject(subject)
-    urgency = check_level("urgency", urgency)
-    impact = check_level("impact", impact)
-    if priority_override is not None:
-        priority_override = check_level("priority", priority_override)
     is_staff = actor is not None and policy.is_staff_member(actor)
     if actor is not None:
         if is_staff:
             policy.require(actor, policy.CREATE_FOR_OTHERS)
         elif policy.contact_for(actor) != requester:
             raise PermissionDenied(_("You can only open tickets for yourself."))
+    # An agent opening a ticket for a caller (phone, walk-in, chat) writes down the caller's
+    # words: the first message is the requester's, not a reply of the agent. Only a ticket
+    # an agent opens for themselves (a problem record) starts with the agent's own message.
+    from_requester = not is_staff or not _is_own_contact(actor, requester)
     for item in attachments:
         check_size(len(item.content))
+    # every invalid field is named at once, not one per attempt
+    errors = FieldErrors()
+    subject = errors.check(clean_subject, subject)
+    urgency = errors.check(check_level, "urgency", urgency)
+    impact = errors.check(check_level, "impact", impact)
+    if priority_override is not None:
+        priority_override = errors.check(check_level, "priority", priority_override)
+    if body_required and not (body or "").strip() and not html_to_text(body_html or "").strip():
+        errors.add(_("Describe the request."), {"body": [_("This field is required.")]})
     if (
         assignee is not None
         and not policy.assignable_users(team.pk if team else None).filter(pk=assignee.pk).exists()
     ):
-        raise ValidationFailed(
+        errors.add(
             _("%(name)s cannot be assigned tickets of this team.")
             % {"name": assignee.display_name},
-            fields={"assignee": [_("Not a member of the team.")]},
+            {"assignee": [_("Not a member of the team.")]},
         )
-    values = custom_fields.validate(
-        ticket_type, custom_field_values or {}, for_customer=not is_staff
+    values = errors.check(
+        custom_fields.validate,
+        ticket_type,
+        custom_field_values or {},
+        for_customer=not is_staff,
     )
+    errors.raise_any()
     html, text = message_bodies(body, body_html, markdown=markdown)
     if organization is None:
         organization = requester.organizations.order_by("pk").first()
@@ -149,18 +197,18 @@ def open_ticket(
             created_at=now,
             updated_at=now,
             last_message_at=now,
-            last_customer_message_at=now if not is_staff else None,
+            last_customer_message_at=now if from_requester else None,
         )
         first_message = Message.objects.create(
             ticket=ticket,
             kind=MessageKind.PUBLIC,
-            author_user=actor if is_staff else None,
-            author_contact=requester if not is_staff else None,
+            author_user=None if from_requester else actor,
+            author_contact=requester if from_requester else None,
             body_html=html,
             body_text=text,
             channel=channel,
             external_message_id=external_message_id[:998],
-            is_customer_message=not is_staff,
+            is_customer_message=from_requester,
             created_at=now,
         )
         for item in attachments:

@@ -3,9 +3,16 @@ areas, the priority matrix, tags and custom field definitions (edited in the adm
 
 from __future__ import annotations
 
+from typing import Any, ClassVar
+
 from django.db import models
 from django.db.models.functions import Lower
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
+
+from ticketdesk.core.translatable import Translatable, base_language, normalise_language, pick
+
+from ..config import cached
 
 
 class StatusCategory(models.TextChoices):
@@ -38,7 +45,7 @@ class Channel(models.TextChoices):
     CHAT = "chat", _("Chat")
 
 
-class Status(models.Model):
+class Status(Translatable):
     key = models.SlugField(_("key"), max_length=40, unique=True)
     name = models.CharField(_("name"), max_length=60)
     category = models.CharField(_("category"), max_length=10, choices=StatusCategory.choices)
@@ -54,9 +61,6 @@ class Status(models.Model):
         ordering = ["order", "id"]
         verbose_name = _("status")
         verbose_name_plural = _("statuses")
-
-    def __str__(self) -> str:
-        return str(_(self.name))
 
 
 class Transition(models.Model):
@@ -77,7 +81,7 @@ class Transition(models.Model):
         return f"{self.from_status} → {self.to_status}"
 
 
-class TicketType(models.Model):
+class TicketType(Translatable):
     key = models.SlugField(_("key"), max_length=40, unique=True)
     name = models.CharField(_("name"), max_length=60)
     order = models.PositiveSmallIntegerField(_("order"), default=0)
@@ -88,11 +92,38 @@ class TicketType(models.Model):
         verbose_name = _("ticket type")
         verbose_name_plural = _("ticket types")
 
-    def __str__(self) -> str:
-        return str(_(self.name))
+
+def category_tree() -> dict[int, tuple[int | None, str, dict[str, Any]]]:
+    """{id: (parent id, name, translations)} of every category, from the per-process
+    configuration cache (localised paths are built from it without a query per level)."""
+
+    def load() -> dict[int, tuple[int | None, str, dict[str, Any]]]:
+        rows = Category.objects.values_list("pk", "parent_id", "name", "translations")
+        return {
+            pk: (parent_id, name, translations or {}) for pk, parent_id, name, translations in rows
+        }
+
+    return cached("category_tree", load)
 
 
-class Category(models.Model):
+def category_path(pk: int, language: str | None = None) -> str | None:
+    """The full path of category `pk` with every level in `language` (default: the
+    viewer's), from the cached tree; None if the cache does not know the category."""
+    tree = category_tree()
+    if pk not in tree:
+        return None
+    names = []
+    seen: set[int] = set()
+    current: int | None = pk
+    while current is not None and current in tree and current not in seen:
+        seen.add(current)
+        parent_id, name, translations = tree[current]
+        names.append(pick(translations, "name", name, language))
+        current = parent_id
+    return " / ".join(reversed(names))
+
+
+class Category(Translatable):
     """Hierarchical: 'Hardware / Laptop / Battery'."""
 
     name = models.CharField(_("name"), max_length=100)
@@ -111,7 +142,10 @@ class Category(models.Model):
         ]
 
     def __str__(self) -> str:
-        return self.path or self.name
+        return self.localized_path()
+
+    def untranslated(self) -> str:
+        return self.path or self.compute_path()
 
     def save(self, *args, **kwargs):  # type: ignore[no-untyped-def]
         # An invariant of the row itself, not a workflow: the path mirrors the parents.
@@ -128,8 +162,15 @@ class Category(models.Model):
             node = node.parent
         return " / ".join(reversed(names))
 
+    def localized_path(self, language: str | None = None) -> str:
+        """The path with every level in `language` (default: the viewer's)."""
+        found = category_path(self.pk, language) if self.pk is not None else None
+        if found is None:  # not saved, or saved after another process filled its cache
+            return self.translated("name", language) if self.parent_id is None else self.path
+        return found
 
-class BusinessArea(models.Model):
+
+class BusinessArea(Translatable):
     name = models.CharField(_("name"), max_length=100, unique=True)
     active = models.BooleanField(_("active"), default=True)
 
@@ -137,9 +178,6 @@ class BusinessArea(models.Model):
         ordering = ["name"]
         verbose_name = _("business area")
         verbose_name_plural = _("business areas")
-
-    def __str__(self) -> str:
-        return self.name
 
 
 class PriorityRule(models.Model):
@@ -183,7 +221,12 @@ class FieldType(models.TextChoices):
     CHECKBOX = "checkbox", _("Checkbox")
 
 
-class CustomFieldDefinition(models.Model):
+class CustomFieldDefinition(Translatable):
+    """A field of the ticket form. `choices` holds the values (strings, or {"value", "label"});
+    the labels of the choices in other languages are `translations[lang]["choices"]`."""
+
+    translatable_fields: ClassVar[tuple[str, ...]] = ("label", "help_text", "choices")
+
     key = models.SlugField(_("key"), max_length=60, unique=True)
     label = models.CharField(_("label"), max_length=100)
     field_type = models.CharField(_("type"), max_length=20, choices=FieldType.choices)
@@ -214,5 +257,24 @@ class CustomFieldDefinition(models.Model):
         verbose_name = _("custom field")
         verbose_name_plural = _("custom fields")
 
-    def __str__(self) -> str:
-        return self.label
+    def choice_options(self, language: str | None = None) -> list[tuple[str, str]]:
+        """(value, label in `language`) of each choice."""
+        code = normalise_language(language or translation.get_language() or base_language())
+        translations = self.translations if isinstance(self.translations, dict) else {}
+        labels: dict[str, str] = {}
+        for candidate in (code.split("-")[0], code):  # the specific language wins
+            found = (translations.get(candidate) or {}).get("choices")
+            if isinstance(found, dict):
+                labels.update({str(k): str(v) for k, v in found.items() if str(v).strip()})
+        options = []
+        for choice in self.choices or []:
+            if isinstance(choice, dict):
+                value = str(choice.get("value", ""))
+                label = str(choice.get("label") or value)
+            else:
+                value = label = str(choice)
+            options.append((value, labels.get(value, label)))
+        return options
+
+    def choice_label(self, value: Any, language: str | None = None) -> str:
+        return dict(self.choice_options(language)).get(str(value), str(value))

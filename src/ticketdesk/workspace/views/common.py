@@ -22,7 +22,7 @@ def staff_required(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpR
     @login_required
     @wraps(view)
     def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
-        if not policy.is_staff_member(request.user):
+        if not policy.can(request.user, policy.USE_WORKSPACE):
             return redirect("/portal/")
         return view(request, *args, **kwargs)
 

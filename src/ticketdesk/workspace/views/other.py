@@ -11,16 +11,25 @@ from django.utils.translation import gettext as _
 from ticketdesk.accounts import policy
 from ticketdesk.accounts.actions import get_or_create_contact
 from ticketdesk.accounts.models import TeamMembership
-from ticketdesk.core.errors import DomainError, NotFound
+from ticketdesk.core.errors import DomainError, NotFound, PermissionDenied
 from ticketdesk.core.views import render_domain_error
-from ticketdesk.tickets import actions
-from ticketdesk.tickets.models import Attachment
+from ticketdesk.tickets import actions, custom_fields
+from ticketdesk.tickets.models import Attachment, TicketType
 
-from ..forms import NewTicketForm, ProfileForm, split_tags
+from ..forms import NewTicketForm, split_tags
 from ..profile import update_profile
+from ..profile_forms import ProfileForm
 from .common import current_user, staff_required
 
 INLINE_TYPES = {"image/png", "image/jpeg", "image/gif", "image/webp", "application/pdf"}
+
+
+def _chosen_type(request: HttpRequest) -> TicketType | None:
+    """The type picked in the new-ticket form (its custom fields are asked)."""
+    raw = (request.POST or request.GET).get("ticket_type") or ""
+    if not raw.isdigit() or len(raw) > 12:
+        return None
+    return TicketType.objects.filter(pk=int(raw), active=True).first()
 
 
 @staff_required
@@ -30,7 +39,7 @@ def new_ticket(request: HttpRequest) -> HttpResponse:
     user = current_user(request)
     if not policy.can(user, policy.CREATE_FOR_OTHERS):
         return render_domain_error(
-            request, NotFound(_("Only agents can open tickets for customers."))
+            request, PermissionDenied(_("Only agents can open tickets for customers."))
         )
     first_team = (
         TeamMembership.objects.filter(user_id=user.pk, team__active=True)
@@ -38,7 +47,13 @@ def new_ticket(request: HttpRequest) -> HttpResponse:
         .values_list("team_id", flat=True)
         .first()
     )
-    form = NewTicketForm(request.POST or None, request.FILES or None, initial={"team": first_team})
+    ticket_type = _chosen_type(request)
+    form = NewTicketForm(
+        request.POST or None,
+        request.FILES or None,
+        initial={"team": first_team, "ticket_type": ticket_type.pk if ticket_type else None},
+        definitions=custom_fields.cached_definitions_for(ticket_type),
+    )
     error = None
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -56,17 +71,21 @@ def new_ticket(request: HttpRequest) -> HttpResponse:
                 team=data["team"],
                 assignee=data["assignee"],
                 ticket_type=data["ticket_type"],
+                category=data["category"],
+                business_area=data["business_area"],
                 urgency=data["urgency"],
                 impact=data["impact"],
                 tags=split_tags(data["tags"]),
+                custom_field_values=form.custom_values(),
                 attachments=attachments,
             )
         except DomainError as err:
             error = err
             for name, errors in err.fields.items():
-                if name in form.fields:
+                field = "cf_" + name.split(".", 1)[1] if name.startswith("custom_fields.") else name
+                if field in form.fields:
                     for message in errors:
-                        form.add_error(name, message)
+                        form.add_error(field, message)
         else:
             messages.success(request, _("Ticket %(n)s opened.") % {"n": ticket.display_number})
             return redirect("workspace:ticket", number=ticket.number)

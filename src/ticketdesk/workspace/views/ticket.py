@@ -17,6 +17,7 @@ from ticketdesk.core import clock
 from ticketdesk.core.errors import Conflict, DomainError, NotFound, ValidationFailed
 from ticketdesk.core.html import render_markdown
 from ticketdesk.core.views import render_domain_error
+from ticketdesk.sla import queries as sla_queries
 from ticketdesk.tickets import actions, queries
 from ticketdesk.tickets.canned import canned_for, render_canned
 from ticketdesk.tickets.models import (
@@ -249,6 +250,8 @@ def fields(request: HttpRequest, number: int) -> HttpResponse:
             form.add_error(None, err.message)
         return _render_side(request, ticket, form=form, status=err.status_code)
     ticket = _ticket(request, number)
+    # the worker recomputes the SLA after this commit: show now what it will store
+    ticket.sla_state, ticket.due_at = sla_queries.fresh_standing(ticket)
     return _render_side(request, ticket, saved_message=_("Saved."))
 
 

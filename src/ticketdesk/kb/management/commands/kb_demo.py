@@ -137,6 +137,33 @@ ARTICLES: list[tuple[str, str, str, str, dict[str, tuple[str, str]]]] = [
 ]
 
 
+# names of the topics and sections in the other languages (KbCategory / Section translations)
+TOPICS: dict[str, dict[str, dict[str, str]]] = {
+    "Connectivity": {
+        "pt-br": {"name": "Conectividade", "description": "VPN, Wi-Fi e acesso remoto."},
+        "it": {"name": "Connettività", "description": "VPN, Wi-Fi e accesso remoto."},
+    },
+    "Accounts": {
+        "pt-br": {"name": "Contas", "description": "Senhas, acessos e autenticação."},
+        "it": {"name": "Account", "description": "Password, accessi e autenticazione."},
+    },
+    "Hardware": {
+        "pt-br": {"name": "Equipamentos", "description": "Notebooks, impressoras e telefones."},
+        "it": {"name": "Dispositivi", "description": "Portatili, stampanti e telefoni."},
+    },
+}
+TOPIC_DESCRIPTIONS = {
+    "Connectivity": "VPN, Wi-Fi and remote access.",
+    "Accounts": "Passwords, access and sign-in.",
+    "Hardware": "Laptops, printers and phones.",
+}
+SECTIONS: dict[str, dict[str, dict[str, str]]] = {
+    "VPN": {"pt-br": {"name": "VPN"}, "it": {"name": "VPN"}},
+    "Passwords": {"pt-br": {"name": "Senhas"}, "it": {"name": "Password"}},
+    "Printing": {"pt-br": {"name": "Impressão"}, "it": {"name": "Stampa"}},
+}
+
+
 class Command(BaseCommand):
     help = "Load a sample knowledge base (en, pt-br, it)."
 
@@ -147,10 +174,17 @@ class Command(BaseCommand):
                 if Article.objects.filter(slug=slug).exists():
                     continue
                 category, _new = KbCategory.objects.get_or_create(
-                    slug=category_name.lower(), defaults={"name": category_name}
+                    slug=category_name.lower(),
+                    defaults={
+                        "name": category_name,
+                        "description": TOPIC_DESCRIPTIONS.get(category_name, ""),
+                        "translations": TOPICS.get(category_name, {}),
+                    },
                 )
                 section, _new = Section.objects.get_or_create(
-                    category=category, slug=section_name.lower(), defaults={"name": section_name}
+                    category=category,
+                    slug=section_name.lower(),
+                    defaults={"name": section_name, "translations": SECTIONS.get(section_name, {})},
                 )
                 title, body = texts["en"]
                 article = actions.create_article(
