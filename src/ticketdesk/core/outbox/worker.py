@@ -9,13 +9,14 @@ of attempts, kept as a dead letter an admin can replay. Other consumers never no
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
-from django.db import OperationalError, transaction
+from django.db import OperationalError, connection, transaction
 
 from ticketdesk.core import clock
 from ticketdesk.core.models import OutboxDelivery, OutboxMessage
@@ -69,6 +70,25 @@ def _chunks(
 
 
 LOCKED_RETRIES = 20
+DEFERRED_TRIES = 2
+
+
+@contextlib.contextmanager
+def _transaction(*, immediate: bool) -> Iterator[None]:
+    """A transaction; on a SQLite worker (BEGIN DEFERRED, see daemon.py) `immediate` makes
+    this one take the write lock at BEGIN."""
+    mode = getattr(connection, "transaction_mode", None)
+    switch = immediate and connection.vendor == "sqlite" and mode == "DEFERRED"
+    if switch:
+        connection.transaction_mode = "IMMEDIATE"  # type: ignore[attr-defined]
+    try:
+        with transaction.atomic():
+            if switch:
+                connection.transaction_mode = mode  # type: ignore[attr-defined]
+            yield
+    finally:
+        if switch:
+            connection.transaction_mode = mode  # type: ignore[attr-defined]
 
 
 class _NotOurs(Exception):
@@ -82,11 +102,13 @@ def _handle(
     how many were handled. The deletion is conditional on our claim: if another worker took
     some over (our lease ran out), everything rolls back and only what is still ours is
     handled. On SQLite a chunk that finds the database locked (a writer got in between its
-    reads and its first write) is simply tried again: that is not a failure of the event."""
+    reads and its first write) is simply tried again: that is not a failure of the event;
+    after two such tries it waits for the write lock up front (BEGIN IMMEDIATE), so agents
+    writing all the time cannot starve it."""
     for attempt in range(LOCKED_RETRIES + 1):
         batch = [events[i.event_id] for i in items if i.event_id in events]
         try:
-            with transaction.atomic():
+            with _transaction(immediate=attempt >= DEFERRED_TRIES):
                 if batch:
                     consumer.handle(batch)
                 if claims.finish(items) != {i.delivery_id for i in items}:
