@@ -54,7 +54,7 @@ def new_message_id(from_email: str, idstring: str | None = None) -> str:
     return make_msgid(idstring=idstring, domain=domain_of(from_email)).strip("<>")
 
 
-def queue_mail(
+def build_mail(
     *,
     dedupe_key: str,
     to: Iterable[str],
@@ -70,20 +70,14 @@ def queue_mail(
     purpose: str = "",
     message_id: str | None = None,
 ) -> OutgoingMail | None:
-    """Record a mail to send after commit. Queuing the same dedupe key again returns the row
-    already there (nothing is sent twice). None when there is nobody to send to."""
+    """The intent row, not saved yet (None when there is nobody to send to)."""
     recipients = [address for address in dict.fromkeys(to) if address]
     copies = [a for a in dict.fromkeys(cc) if a and a not in recipients]
     if not recipients and not copies:
         return None
-    existing = OutgoingMail.objects.filter(dedupe_key=dedupe_key).values_list("pk", flat=True)
-    if existing:
-        return OutgoingMail.objects.get(pk=existing[0])
     sender = from_email or settings.DEFAULT_FROM_EMAIL
     now = clock.now()
-    # a rival with the same key (very rare: a worker handles an event alone) makes this
-    # raise; the consumer's chunk is then tried again and finds the row above
-    mail = OutgoingMail.objects.create(
+    return OutgoingMail(
         dedupe_key=dedupe_key[:200],
         purpose=purpose[:30],
         message_id=(message_id or new_message_id(sender)).strip("<>")[:255],
@@ -100,8 +94,35 @@ def queue_mail(
         available_at=now,
         created_at=now,
     )
+
+
+def queue_mail(**fields: Any) -> OutgoingMail | None:
+    """Record a mail to send after commit (the arguments of `build_mail`). Queuing the same
+    dedupe key again returns the row already there: nothing is sent twice. None when there
+    is nobody to send to."""
+    existing = OutgoingMail.objects.filter(dedupe_key=fields["dedupe_key"]).values_list(
+        "pk", flat=True
+    )
+    if existing:
+        return OutgoingMail.objects.get(pk=existing[0])
+    mail = build_mail(**fields)
+    if mail is None:
+        return None
+    # a rival with the same key (very rare: a worker handles an event alone) makes this
+    # raise; the consumer's chunk is then tried again and finds the row above
+    mail.save(force_insert=True)
     wake_after_commit()
     return mail
+
+
+def queue_many(mails: list[OutgoingMail]) -> list[OutgoingMail]:
+    """Save several intents built with `build_mail` in one statement (their keys must be new:
+    the caller checked; a clash rolls its transaction back)."""
+    if not mails:
+        return []
+    saved = OutgoingMail.objects.bulk_create(mails)
+    wake_after_commit()
+    return saved
 
 
 def attachment_from_bytes(name: str, content: bytes, content_type: str) -> dict[str, Any]:

@@ -51,9 +51,11 @@ def send_invitation(email: str, link: str, language: str = "") -> None:
     _send(email, subject, "portal/email/invitation.txt", {"link": link}, language)
 
 
-def queue_rating_request(contact, ticket, link: str, *, dedupe_key: str) -> None:  # type: ignore[no-untyped-def]
+def queue_rating_request(  # type: ignore[no-untyped-def]
+    contact, ticket, link: str, *, dedupe_key: str, portal: PortalSettings | None = None
+) -> None:
     """Queue the rating request (inside the consumer's transaction; sent after commit)."""
-    portal = PortalSettings.current()
+    portal = portal or PortalSettings.current()
     with translation.override(contact.language or "en"):
         subject = _("How did we do? %(number)s %(subject)s") % {
             "number": ticket.display_number,
@@ -63,7 +65,7 @@ def queue_rating_request(contact, ticket, link: str, *, dedupe_key: str) -> None
             "portal/email/rating_request.txt",
             {"contact": contact, "ticket": ticket, "link": link, "portal": portal},
         )
-    mail.queue_mail(
+    queued = mail.build_mail(  # once per resolution: CsatRequest is unique per event
         dedupe_key=dedupe_key,
         to=[contact.email],
         subject=f"[{portal.brand_name}] {subject}",
@@ -75,3 +77,5 @@ def queue_rating_request(contact, ticket, link: str, *, dedupe_key: str) -> None
         ticket_id=ticket.pk,
         purpose="csat",
     )
+    if queued is not None:
+        mail.queue_many([queued])

@@ -22,7 +22,7 @@ def ticket_ids_of(events: list[OutboxMessage]) -> list[int]:
     return sorted(ids)
 
 
-@outbox.consumer("reports", chunk_size=50)
+@outbox.consumer("reports", chunk_size=200)
 def refresh(events: list[OutboxMessage]) -> None:
     hours = outbox.batch_cached("reports.business_hours", BusinessHours)
     refresh_tickets(ticket_ids_of(events), hours=hours)

@@ -254,6 +254,70 @@ def _upsert(key: Key, scalars: dict[str, float], histograms: dict[str, dict[int,
         cursor.execute(sql, params)
 
 
+UPSERT_ROWS = 200
+SCALAR_FIELDS = tuple(
+    f.name
+    for f in DailyTicketStats._meta.concrete_fields
+    if not f.primary_key and f.name not in KEY_FIELDS and f.name not in HIST_FIELDS
+)
+
+
+def _merge_histograms(target: str, column: str) -> str:
+    """SQL adding the histogram in `excluded.column` to the one in `target.column`, bucket by
+    bucket (buckets that reach 0 are dropped) — the same in every row of a statement."""
+    q = connection.ops.quote_name
+    old, new = f"{target}.{q(column)}", f"excluded.{q(column)}"
+    if connection.vendor == "postgresql":
+        return (
+            f"CASE WHEN {new} = '{{}}'::jsonb THEN {old} ELSE (SELECT "  # noqa: S608 - our names
+            "COALESCE(jsonb_object_agg(key, total), '{}'::jsonb) FROM (SELECT key, "
+            f"SUM(value::bigint) AS total FROM (SELECT key, value FROM jsonb_each_text({old}) "
+            f"UNION ALL SELECT key, value FROM jsonb_each_text({new})) AS parts GROUP BY key "
+            "HAVING SUM(value::bigint) <> 0) AS sums) END"
+        )
+    return (
+        f"CASE WHEN {new} = '{{}}' THEN {old} ELSE (SELECT json_group_object(key, total) "  # noqa: S608
+        "FROM (SELECT key, SUM(value) AS total FROM (SELECT key, value FROM "
+        f"json_each({old}) UNION ALL SELECT key, value FROM json_each({new})) "
+        "GROUP BY key HAVING SUM(value) <> 0)) END"
+    )
+
+
+def _upsert_many(rows: list[tuple[Key, dict[str, float]]]) -> None:
+    """Several roll-up rows in one statement: every column is given (0 and {} where a row
+    adds nothing), so one statement shape serves them all."""
+    q = connection.ops.quote_name
+    table = q(DailyTicketStats._meta.db_table)
+    json_value = "CAST(%s AS jsonb)" if connection.vendor == "postgresql" else "%s"
+    columns = [*KEY_FIELDS, *HIST_FIELDS, *SCALAR_FIELDS]
+    row_sql = (
+        "("
+        + ", ".join(
+            ["%s"] * len(KEY_FIELDS) + [json_value] * len(HIST_FIELDS) + ["%s"] * len(SCALAR_FIELDS)
+        )
+        + ")"
+    )
+    params: list[Any] = []
+    for key, delta in rows:
+        histograms: dict[str, dict[str, int]] = defaultdict(dict)
+        for name, value in delta.items():
+            if ":" in name:
+                field, bucket = name.split(":")
+                histograms[field][str(int(bucket))] = int(value)
+        params += [connection.ops.adapt_datefield_value(key[0]), *key[1:]]
+        params += [json.dumps(histograms.get(name, {}), sort_keys=True) for name in HIST_FIELDS]
+        params += [delta.get(name, 0) for name in SCALAR_FIELDS]
+    updates = [f"{q(n)} = {table}.{q(n)} + excluded.{q(n)}" for n in SCALAR_FIELDS]
+    updates += [f"{q(n)} = {_merge_histograms(table, n)}" for n in HIST_FIELDS]
+    sql = (
+        f"INSERT INTO {table} ({', '.join(q(c) for c in columns)}) VALUES "  # noqa: S608
+        f"{', '.join([row_sql] * len(rows))} "
+        f"ON CONFLICT ({', '.join(q(n) for n in KEY_FIELDS)}) DO UPDATE SET {', '.join(updates)}"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+
+
 def apply(old: Any, new: Any) -> None:
     """Move the roll-up from `old`'s contributions to `new`'s (either may be None)."""
     apply_many([(old, new)])
@@ -270,10 +334,16 @@ def apply_many(pairs: list[tuple[Any, Any]]) -> None:
             was, now = before.get(key, {}), after.get(key, {})
             for name in set(was) | set(now):
                 totals[key][name] += now.get(name, 0) - was.get(name, 0)
+    rows = []
     for key in sorted(totals):
         delta = {name: value for name, value in sorted(totals[key].items()) if value}
-        if not delta:
-            continue
+        if delta:
+            rows.append((key, delta))
+    if len(rows) > 1:
+        for start in range(0, len(rows), UPSERT_ROWS):
+            _upsert_many(rows[start : start + UPSERT_ROWS])
+        return
+    for key, delta in rows:
         scalars = {name: value for name, value in delta.items() if ":" not in name}
         histograms: dict[str, dict[int, int]] = defaultdict(dict)
         for name, value in delta.items():

@@ -4,7 +4,7 @@ ticket, its team's row and the candidates, in that order)."""
 
 from __future__ import annotations
 
-from ticketdesk.accounts.models import AssignmentStrategy, TeamMembership
+from ticketdesk.accounts.models import AssignmentStrategy, Team, TeamMembership
 from ticketdesk.core import outbox
 from ticketdesk.core.models import OutboxMessage
 
@@ -41,6 +41,24 @@ def route(events: list[OutboxMessage]) -> None:
             payload.get("changes") or []
         ):
             continue
+        if "assignee_id" in payload and (
+            payload["assignee_id"] is not None or not _routes_itself(payload.get("team_id"))
+        ):
+            continue  # assigned, or its team assigns by hand: nothing to route
         to_route.add(ticket_id)
     for ticket_id in sorted(to_route):
         engine.route(ticket_id)
+
+
+def _routes_itself(team_id: int | None) -> bool:
+    """Does the team assign automatically? (Teams read once per batch.)"""
+    teams = outbox.batch_cached(
+        "routing.teams",
+        lambda: {
+            pk: active and strategy != AssignmentStrategy.MANUAL
+            for pk, active, strategy in Team.objects.values_list(
+                "pk", "active", "assignment_strategy"
+            )
+        },
+    )
+    return bool(team_id and teams.get(team_id))

@@ -12,7 +12,7 @@ from .selection import PolicyCatalog
 TOPICS = ("ticket.created", "ticket.updated", "message.created")
 
 
-@outbox.consumer("sla", topics=TOPICS, chunk_size=50)
+@outbox.consumer("sla", topics=TOPICS, chunk_size=100)
 def recompute(events: list[OutboxMessage]) -> None:
     ticket_ids = sorted(
         {

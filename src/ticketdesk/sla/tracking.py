@@ -147,9 +147,13 @@ class _Writes:
             TicketSLA.objects.bulk_update(self.changed_states, STATE_FIELDS)
         if self.columns:
             Ticket.objects.bulk_update(self.columns, list(COLUMNS))
-        for topic, payload, ticket_id, stale in self.alerts:
-            # nobody is alerted about a moment long past; reports still count it
-            outbox.publish(topic, payload, ticket_id=ticket_id, historical=True if stale else None)
+        # nobody is alerted about a moment long past; reports still count it
+        outbox.publish_many(
+            [
+                (topic, payload, ticket_id, True if stale else None)
+                for topic, payload, ticket_id, stale in self.alerts
+            ]
+        )
 
 
 def _refresh_one(

@@ -7,11 +7,17 @@ The consumer only records intents: an OutboundEmail (our Message-ID, so replies 
 and a queued core.mail row with the In-Reply-To/References of the conversation, the "[#1042]"
 subject token, a Reply-To of the mailbox, plain and HTML parts; automatic ones carry
 `Auto-Submitted: auto-replied`. The worker sends the mail after commit (core/mail.py).
+
+A chunk of events is planned from a few reads (its messages, their attachments, the tickets'
+CCs, first mailboxes and conversation Message-IDs, the mail already queued) and written with
+two bulk inserts.
 """
 
 from __future__ import annotations
 
 import logging
+from collections import defaultdict
+from dataclasses import dataclass, field
 from email.utils import formataddr, parseaddr
 from typing import Any
 
@@ -22,9 +28,9 @@ from django.utils.translation import gettext as _
 
 from ticketdesk.accounts import ratelimit
 from ticketdesk.core import clock, mail, outbox
-from ticketdesk.core.models import MailStatus, OutboxMessage
+from ticketdesk.core.models import MailStatus, OutboxMessage, OutgoingMail
 from ticketdesk.tickets import actions
-from ticketdesk.tickets.models import Channel, Message, MessageKind, Ticket
+from ticketdesk.tickets.models import Attachment, Channel, Message, MessageKind, Ticket
 
 from . import loops
 from .models import InboundEmail, InboundState, Mailbox, OutboundEmail, OutboundKind
@@ -32,51 +38,26 @@ from .models import InboundEmail, InboundState, Mailbox, OutboundEmail, Outbound
 logger = logging.getLogger(__name__)
 MAX_REFERENCES = 10
 PURPOSES: dict[str, str] = {OutboundKind.REPLY: "reply", OutboundKind.ACKNOWLEDGEMENT: "ack"}
+MESSAGE_RELATED = ("ticket", "ticket__requester", "ticket__team", "author_user")
 
 
 @outbox.consumer(
     "email",
     topics=("message.created", "ticket.created", mail.FAILED_TOPIC),
     live_only=True,
-    chunk_size=25,
+    chunk_size=50,
 )
 def customer_mail(events: list[OutboxMessage]) -> None:
-    _preload_messages(events)
+    plan = Plan.read(events)
     for event in events:
+        payload = event.payload or {}
         if event.topic == "message.created":
-            on_message_created(event)
+            on_message_created(plan, payload)
         elif event.topic == "ticket.created":
-            on_ticket_created(event)
+            on_ticket_created(plan, payload)
         elif event.topic == mail.FAILED_TOPIC:
-            on_mail_failed(event)
-
-
-MESSAGE_RELATED = ("ticket", "ticket__requester", "ticket__team", "author_user")
-
-
-def _preload_messages(events: list[OutboxMessage]) -> None:
-    """The messages of a chunk's events in one query (each event then finds its own)."""
-    ids = [
-        int(e.payload["message_id"])
-        for e in events
-        if isinstance((e.payload or {}).get("message_id"), int)
-    ]
-    cache: dict[int, Message] = outbox.batch_cached("email.messages", dict)
-    missing = [i for i in ids if i not in cache]
-    if missing:
-        cache.update(Message.objects.select_related(*MESSAGE_RELATED).in_bulk(missing))
-
-
-def _message(message_id: Any) -> Message | None:
-    if not isinstance(message_id, int):
-        return None
-    cache: dict[int, Message] = outbox.batch_cached("email.messages", dict)
-    if message_id not in cache:
-        found = Message.objects.select_related(*MESSAGE_RELATED).filter(pk=message_id).first()
-        if found is None:
-            return None
-        cache[message_id] = found
-    return cache[message_id]
+            on_mail_failed(payload)
+    plan.write()
 
 
 def _mailboxes() -> list[Mailbox]:
@@ -85,55 +66,174 @@ def _mailboxes() -> list[Mailbox]:
     )
 
 
-def original_inbound(message: Message | None) -> InboundEmail | None:
-    """The stored mail a message was made from — never a later duplicate delivery of it."""
-    if message is None:
+def _message_id_of(payload: dict[str, Any]) -> int | None:
+    value = payload.get("message_id")
+    return value if isinstance(value, int) else None
+
+
+@dataclass
+class Plan:
+    """What a chunk needs, read at once; the mail it decides on, written at once."""
+
+    messages: dict[int, Message]
+    attachments: dict[int, list[Attachment]]
+    cc: dict[int, list[str]]
+    originals: dict[int, InboundEmail]
+    first_mailbox: dict[int, int]
+    received: dict[int, list[tuple[Any, str]]]
+    sent: dict[int, list[tuple[Any, str]]]
+    done: set[str]
+    mails: list[OutgoingMail] = field(default_factory=list)
+    records: list[OutboundEmail] = field(default_factory=list)
+
+    @classmethod
+    def read(cls, events: list[OutboxMessage]) -> Plan:
+        wanted = [
+            _message_id_of(e.payload or {})
+            for e in events
+            if e.topic in ("message.created", "ticket.created") and _wants_mail(e.payload or {})
+        ]
+        ids = [i for i in wanted if i is not None]
+        messages = Message.objects.select_related(*MESSAGE_RELATED).in_bulk(ids) if ids else {}
+        tickets = {m.ticket_id: m.ticket for m in messages.values()}
+        replies = [m.pk for m in messages.values() if not m.is_customer_message]
+        attachments: dict[int, list[Attachment]] = defaultdict(list)
+        cc: dict[int, list[str]] = defaultdict(list)
+        originals: dict[int, InboundEmail] = {}
+        first_mailbox: dict[int, int] = {}
+        received: dict[int, list[tuple[Any, str]]] = defaultdict(list)
+        sent: dict[int, list[tuple[Any, str]]] = defaultdict(list)
+        done: set[str] = set()
+        if replies:
+            for attachment in Attachment.objects.filter(message_id__in=replies).order_by("id"):
+                attachments[attachment.message_id or 0].append(attachment)
+        if tickets:
+            through = Ticket.cc.through
+            for ticket_id, email in (
+                through.objects.filter(ticket_id__in=list(tickets))
+                .order_by("contact__email")
+                .values_list("ticket_id", "contact__email")
+            ):
+                cc[ticket_id].append(email)
+            mailed = [t.pk for t in tickets.values() if t.channel == Channel.EMAIL]
+            customer = [m.pk for m in messages.values() if m.is_customer_message or m.pk in ids]
+            for inbound in (
+                InboundEmail.objects.filter(message_id__in=customer)
+                .exclude(state=InboundState.DUPLICATE)
+                .exclude(from_address="")
+                .select_related("mailbox")
+                .defer("raw")
+                .order_by("-id")
+            ):
+                originals[inbound.message_id] = inbound  # type: ignore[index]  # oldest wins
+            for ticket_id, mailbox_id in (
+                InboundEmail.objects.filter(ticket_id__in=mailed, mailbox__isnull=False)
+                .order_by("-id")
+                .values_list("ticket_id", "mailbox_id")
+            ):
+                first_mailbox[ticket_id] = mailbox_id
+            for ticket_id, at, message_id in (
+                Message.objects.filter(ticket_id__in=list(tickets))
+                .exclude(external_message_id="")
+                .values_list("ticket_id", "created_at", "external_message_id")
+            ):
+                received[ticket_id].append((at, message_id))
+            for ticket_id, at, message_id in (
+                OutboundEmail.objects.filter(ticket_id__in=list(tickets))
+                .exclude(mail__status=MailStatus.FAILED)
+                .values_list("ticket_id", "created_at", "email_message_id")
+            ):
+                sent[ticket_id].append((at, message_id))
+            keys = [
+                key(kind, m.ticket, m)
+                for m in messages.values()
+                for kind in (OutboundKind.REPLY, OutboundKind.ACKNOWLEDGEMENT, OutboundKind.NOTICE)
+            ]
+            done = set(
+                OutboundEmail.objects.filter(dedupe_key__in=keys).values_list(
+                    "dedupe_key", flat=True
+                )
+            )
+        return cls(
+            messages=messages,
+            attachments=attachments,
+            cc=cc,
+            originals=originals,
+            first_mailbox=first_mailbox,
+            received=received,
+            sent=sent,
+            done=done,
+        )
+
+    def write(self) -> None:
+        if not self.mails:
+            return
+        mail.queue_many(self.mails)
+        for record, queued in zip(self.records, self.mails, strict=True):
+            record.mail = queued
+        OutboundEmail.objects.bulk_create(self.records)
+
+    def mailbox_for(self, ticket: Ticket) -> Mailbox | None:
+        """The mailbox the ticket came in on, else its team's first active one."""
+        mailboxes = {m.pk: m for m in _mailboxes()}
+        first = self.first_mailbox.get(ticket.pk)
+        if first is not None and first in mailboxes:
+            return mailboxes[first]
+        if ticket.team_id is not None:
+            for mailbox in mailboxes.values():
+                if mailbox.team_id == ticket.team_id and mailbox.active:
+                    return mailbox
         return None
-    return (
-        InboundEmail.objects.filter(message=message)
-        .exclude(state=InboundState.DUPLICATE)
-        .exclude(from_address="")
-        .select_related("mailbox", "ticket", "ticket__requester", "message")
-        .defer("raw")
-        .order_by("id")
-        .first()
-    )
+
+    def thread_headers(self, ticket: Ticket) -> tuple[str, list[str]]:
+        """(In-Reply-To, References) for a new mail on `ticket`: the latest customer mail,
+        and the most recent Message-IDs of the conversation in order."""
+        received = sorted(self.received.get(ticket.pk, []))[-MAX_REFERENCES:]
+        sent = sorted(self.sent.get(ticket.pk, []))[-MAX_REFERENCES:]
+        in_reply_to = received[-1][1] if received else (sent[-1][1] if sent else "")
+        ordered = sorted(received + sent)[-MAX_REFERENCES:]
+        return in_reply_to, [message_id for _at, message_id in ordered]
 
 
-def on_message_created(event: OutboxMessage) -> None:
-    payload = event.payload or {}
+def _wants_mail(payload: dict[str, Any]) -> bool:
+    """Can this event lead to a mail? (Decided from the payload, without a query.)"""
     if payload.get("kind", MessageKind.PUBLIC) != MessageKind.PUBLIC:
-        return  # internal notes never leave the desk
-    if payload.get("from_customer") and payload.get("channel", Channel.EMAIL) != Channel.EMAIL:
-        return  # only a customer's mail can earn a notice about limits
-    message = _message(payload.get("message_id"))
+        return False  # internal notes never leave the desk
+    if payload.get("from_customer") or "kind" not in payload:  # a customer's message, or
+        return payload.get("channel", Channel.EMAIL) == Channel.EMAIL  # a new ticket: by mail
+    return True
+
+
+def on_message_created(plan: Plan, payload: dict[str, Any]) -> None:
+    if not _wants_mail(payload):
+        return
+    message = plan.messages.get(_message_id_of(payload) or 0)
     if message is None or message.kind != MessageKind.PUBLIC:
         return
     if message.is_customer_message:
-        inbound = original_inbound(message)
+        inbound = plan.originals.get(message.pk)
         if inbound is not None and inbound.limits_noted:
-            send_automatic(message.ticket, inbound, OutboundKind.NOTICE, message=message)
+            send_automatic(plan, message.ticket, inbound, OutboundKind.NOTICE, message=message)
         return
     if message.author_user_id is None:
         return
-    send_reply(message)
+    send_reply(plan, message)
 
 
-def on_ticket_created(event: OutboxMessage) -> None:
-    payload = event.payload or {}
-    if payload.get("channel", Channel.EMAIL) != Channel.EMAIL:
+def on_ticket_created(plan: Plan, payload: dict[str, Any]) -> None:
+    if not _wants_mail({**payload, "kind": MessageKind.PUBLIC, "from_customer": True}):
         return  # only tickets opened by mail are acknowledged by mail
-    inbound = original_inbound(_message(payload.get("message_id")))
-    if inbound is None or inbound.ticket is None:
-        return  # only tickets opened by mail are acknowledged by mail
+    inbound = plan.originals.get(_message_id_of(payload) or 0)
+    if inbound is None or inbound.ticket_id is None:
+        return
     mailbox = inbound.mailbox
     if (mailbox is None or mailbox.send_acknowledgement) or inbound.limits_noted:
-        send_automatic(inbound.ticket, inbound, OutboundKind.ACKNOWLEDGEMENT)
+        ticket = plan.messages[inbound.message_id].ticket  # type: ignore[index]
+        send_automatic(plan, ticket, inbound, OutboundKind.ACKNOWLEDGEMENT)
 
 
-def on_mail_failed(event: OutboxMessage) -> None:
+def on_mail_failed(payload: dict[str, Any]) -> None:
     """A customer mail we queued could not be delivered: say so on the ticket."""
-    payload = event.payload or {}
     record = (
         OutboundEmail.objects.select_related("ticket")
         .filter(mail_id=payload.get("mail_id"))
@@ -155,90 +255,52 @@ def on_mail_failed(event: OutboxMessage) -> None:
     )
 
 
-def mailbox_for(ticket: Ticket) -> Mailbox | None:
-    """The mailbox the ticket came in on, else its team's first active one."""
-    mailboxes = {m.pk: m for m in _mailboxes()}
-    if ticket.channel == Channel.EMAIL:
-        first = (
-            InboundEmail.objects.filter(ticket=ticket)
-            .exclude(mailbox=None)
-            .order_by("id")
-            .values_list("mailbox_id", flat=True)
-            .first()
-        )
-        if first is not None and first in mailboxes:
-            return mailboxes[first]
-    if ticket.team_id is not None:
-        for mailbox in mailboxes.values():
-            if mailbox.team_id == ticket.team_id and mailbox.active:
-                return mailbox
-    return None
-
-
-def thread_headers(ticket: Ticket) -> tuple[str, list[str]]:
-    """(In-Reply-To, References) for a new mail on `ticket`: the latest customer mail, and
-    the most recent Message-IDs of the conversation in order."""
-    received = list(
-        Message.objects.filter(ticket=ticket)
-        .exclude(external_message_id="")
-        .order_by("-created_at", "-id")
-        .values_list("created_at", "external_message_id")[:MAX_REFERENCES]
-    )
-    sent = list(
-        OutboundEmail.objects.filter(ticket=ticket)
-        .exclude(mail__status=MailStatus.FAILED)
-        .order_by("-created_at", "-id")
-        .values_list("created_at", "email_message_id")[:MAX_REFERENCES]
-    )
-    in_reply_to = received[0][1] if received else (sent[0][1] if sent else "")
-    ordered = sorted(received + sent)[-MAX_REFERENCES:]
-    return in_reply_to, [message_id for _at, message_id in ordered]
-
-
-def send_reply(message: Message) -> OutboundEmail | None:
+def send_reply(plan: Plan, message: Message) -> None:
     ticket = message.ticket
-    recipients = [ticket.requester.email, *ticket.cc.values_list("email", flat=True)]
-    language = ticket.requester.language
-    return _send(
+    _send(
+        plan,
         ticket,
         OutboundKind.REPLY,
         message=message,
-        recipients=recipients,
+        recipients=[ticket.requester.email, *plan.cc.get(ticket.pk, [])],
         template="reply",
-        language=language,
-        context={"message": message, "attachments": list(message.attachments.all())},
+        language=ticket.requester.language,
+        context={"message": message, "attachments": plan.attachments.get(message.pk, [])},
     )
 
 
 def send_automatic(
+    plan: Plan,
     ticket: Ticket,
     inbound: InboundEmail,
     kind: str,
     *,
     message: Message | None = None,
-) -> OutboundEmail | None:
+) -> None:
     """An acknowledgement or limit notice to the sender of `inbound`, unless loop protection
     forbids it."""
     if inbound.no_auto_reply:
         logger.info("no automatic reply to %s: %s", inbound.from_address, inbound.no_auto_reply)
-        return None
+        return
     address = inbound.from_address.lower()
     if not address or address in loops.our_addresses(_mailboxes()):
-        return None
-    if _done(_key(kind, ticket, message or inbound.message)):
-        return None
+        return
+    first = message or plan.messages.get(inbound.message_id or 0)
+    if key(kind, ticket, first) in plan.done:
+        return
     if not ratelimit.hit(
         f"email-auto:{address}",
         limit=loops.AUTO_REPLY_LIMIT,
         window_seconds=loops.AUTO_REPLY_WINDOW,
     ):
         logger.warning("automatic replies to %s rate limited", address)
-        return None
+        return
     template = "acknowledgement" if kind == OutboundKind.ACKNOWLEDGEMENT else "notice"
-    return _send(
+    _send(
+        plan,
         ticket,
         kind,
-        message=message or inbound.message,
+        message=first,
         recipients=[inbound.from_address],
         template=template,
         language=ticket.requester.language,
@@ -248,16 +310,12 @@ def send_automatic(
     )
 
 
-def _key(kind: str, ticket: Ticket, message: Message | None) -> str:
+def key(kind: str, ticket: Ticket, message: Message | None) -> str:
     return f"{kind}:{ticket.pk}:{message.pk if message else 0}"
 
 
-def _done(key: str) -> bool:
-    """Queued already (an event handled again after a crash)."""
-    return OutboundEmail.objects.filter(dedupe_key=key).exists()
-
-
 def _send(
+    plan: Plan,
     ticket: Ticket,
     kind: str,
     *,
@@ -268,16 +326,16 @@ def _send(
     context: dict[str, Any],
     automatic: bool = False,
     in_reply_to: str = "",
-) -> OutboundEmail | None:
-    key = _key(kind, ticket, message)
-    if _done(key):
-        return None
+) -> None:
+    dedupe = key(kind, ticket, message)
+    if dedupe in plan.done:
+        return
     ours = loops.our_addresses(_mailboxes())
     recipients = [r for r in dict.fromkeys(recipients) if r and r.lower() not in ours]
     if not recipients:
-        return None
-    mailbox = mailbox_for(ticket)
-    thread_in_reply_to, references = thread_headers(ticket)
+        return
+    mailbox = plan.mailbox_for(ticket)
+    thread_in_reply_to, references = plan.thread_headers(ticket)
     in_reply_to = in_reply_to or thread_in_reply_to
     if in_reply_to and in_reply_to not in references:
         references.append(in_reply_to)
@@ -286,12 +344,7 @@ def _send(
     brand = settings.TICKETDESK["BRAND_NAME"]
     sender_name = ticket.team.name if ticket.team else brand
     with translation.override(language or settings.LANGUAGE_CODE):
-        context = {
-            "ticket": ticket,
-            "brand": brand,
-            "site_url": settings.SITE_URL,
-            **context,
-        }
+        context = {"ticket": ticket, "brand": brand, "site_url": settings.SITE_URL, **context}
         subject = render_to_string(f"email_channel/mail/{template}_subject.txt", context)
         text = render_to_string(f"email_channel/mail/{template}.txt", context)
         html = render_to_string(f"email_channel/mail/{template}.html", context)
@@ -310,8 +363,8 @@ def _send(
             {"path": a.file.name, "name": a.original_name, "content_type": a.content_type}
             for a in context.get("attachments", [])
         ]
-    queued = mail.queue_mail(
-        dedupe_key=f"customer:{key}",
+    queued = mail.build_mail(
+        dedupe_key=f"customer:{dedupe}",
         to=recipients[:1],
         cc=recipients[1:],
         subject=subject_line,
@@ -326,18 +379,22 @@ def _send(
         message_id=message_id,
     )
     if queued is None:
-        return None
-    # once per event: the consumer's transaction deletes the delivery with these rows
-    return OutboundEmail.objects.create(
-        dedupe_key=key,
-        email_message_id=queued.message_id,
-        kind=kind,
-        ticket=ticket,
-        message=message,
-        mailbox=mailbox,
-        mail=queued,
-        recipients=", ".join(recipients),
-        subject=subject_line[:300],
-        in_reply_to=in_reply_to[:998],
-        created_at=clock.now(),
+        return
+    now = clock.now()
+    plan.mails.append(queued)
+    plan.records.append(
+        OutboundEmail(
+            dedupe_key=dedupe,
+            email_message_id=queued.message_id,
+            kind=kind,
+            ticket=ticket,
+            message=message,
+            mailbox=mailbox,
+            recipients=", ".join(recipients),
+            subject=subject_line[:300],
+            in_reply_to=in_reply_to[:998],
+            created_at=now,
+        )
     )
+    plan.done.add(dedupe)
+    plan.sent[ticket.pk].append((now, queued.message_id))  # the next mail threads after it

@@ -14,7 +14,14 @@ See docs/architecture.md ("Events and consumers").
 
 from ticketdesk.core.models import OutboxDelivery, OutboxMessage
 
-from .publishing import historical, is_historical, publish, stamped, wake_after_commit
+from .publishing import (
+    historical,
+    is_historical,
+    publish,
+    publish_many,
+    stamped,
+    wake_after_commit,
+)
 from .registry import (
     Consumer,
     batch_cached,
@@ -38,6 +45,7 @@ __all__ = [
     "is_historical",
     "process_pending",
     "publish",
+    "publish_many",
     "register_sender",
     "replay",
     "run_round",

@@ -84,6 +84,35 @@ def publish(
     return message
 
 
+def publish_many(items: list[tuple[str, dict[str, Any], int | None, bool | None]]) -> None:
+    """Several events in two statements: [(topic, payload, ticket_id, historical), ...]."""
+    if not items:
+        return
+    now = clock.now()
+    due = min(now, timezone.now())
+    stamp = _stamp.get() or {}
+    messages = OutboxMessage.objects.bulk_create(
+        [
+            OutboxMessage(
+                topic=topic,
+                payload={**payload, **stamp},
+                ticket_id=ticket_id,
+                created_at=now,
+                historical=_historical.get() if historical is None else historical,
+            )
+            for topic, payload, ticket_id, historical in items
+        ]
+    )
+    OutboxDelivery.objects.bulk_create(
+        [
+            OutboxDelivery(event=message, consumer=name, available_at=due)
+            for message in messages
+            for name in consumer_names_for(message.topic, historical=message.historical)
+        ]
+    )
+    wake_after_commit()
+
+
 def wake_after_commit() -> None:
     """Wake the workers once this transaction commits (once per transaction)."""
     if not any(entry[1] is _wake for entry in connection.run_on_commit):
