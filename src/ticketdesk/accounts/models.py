@@ -128,6 +128,14 @@ class Team(models.Model):
         default=AssignmentStrategy.MANUAL,
     )
     active = models.BooleanField(_("active"), default=True)
+    sees_triage = models.BooleanField(
+        _("works the triage queue"),
+        default=False,
+        help_text=_(
+            "Its members see and work tickets that have no team. When no team is chosen, "
+            "every agent does."
+        ),
+    )
 
     class Meta:
         ordering = ["name"]

@@ -47,7 +47,7 @@ from django.utils.translation import gettext as _
 
 from ticketdesk.core.errors import PermissionDenied
 
-from .models import Contact, Role, User
+from .models import Contact, Role, Team, User
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
@@ -127,7 +127,8 @@ def contact_for(user: Any) -> Contact | None:
 
 def visible_tickets(user: User | AnonymousUser | None) -> QuerySet[Ticket]:
     """Tickets `user` may see. Admins: all; agents and light agents: their teams' tickets,
-    tickets assigned to them or watched by them; customers: their own, CC'd, and their
+    tickets assigned to them or watched by them, and tickets without a team (the triage
+    queue) when they work it (`sees_triage`); customers: their own, CC'd, and their
     organizations' where the organization shares tickets."""
     from ticketdesk.tickets.models import Ticket
 
@@ -146,6 +147,8 @@ def visible_tickets(user: User | AnonymousUser | None) -> QuerySet[Ticket]:
         condition = Q(assignee_id=user.pk) | Q(pk__in=watched)
         if team_ids:
             condition |= Q(team_id__in=team_ids)
+        if sees_triage(user):
+            condition |= Q(team__isnull=True)
         return qs.filter(condition)
     contact = contact_for(user)
     if contact is None:
@@ -191,6 +194,32 @@ def memberships(user: Any) -> list[tuple[int, bool]]:
     if cache is not None:
         cache["memberships"] = rows
     return rows
+
+
+def triage_team_ids(user: Any = None) -> list[int]:
+    """The active teams marked "works the triage queue" (empty: every agent works it); asked
+    once per request when `user` came with one."""
+    cache = _request_cache(user)
+    if cache is not None and "triage_teams" in cache:
+        return cache["triage_teams"]  # type: ignore[no-any-return]
+    ids = list(Team.objects.filter(sees_triage=True, active=True).values_list("pk", flat=True))
+    if cache is not None:
+        cache["triage_teams"] = ids
+    return ids
+
+
+def sees_triage(user: Any) -> bool:
+    """Does `user` see and work the triage queue (active tickets without a team)? Admins
+    always; agents and light agents when no team is chosen for it, or when they belong to
+    a chosen team. Light agents only read and add notes there, as everywhere."""
+    if not is_staff_member(user):
+        return False
+    if is_admin(user):
+        return True
+    chosen = triage_team_ids(user)
+    if not chosen:
+        return True
+    return any(team_id in chosen for team_id, _lead in memberships(user))
 
 
 def _ticket_visible(user: Any, ticket: Ticket) -> bool:

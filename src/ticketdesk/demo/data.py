@@ -17,6 +17,7 @@ from ticketdesk.tickets.models import (
     BusinessArea,
     Category,
     Channel,
+    ChannelDefault,
     CustomFieldDefinition,
     Status,
     StatusCategory,
@@ -60,6 +61,21 @@ CATEGORIES = {
     "Software": ["Email", "VPN", "Office"],
     "Accounts": ["Password", "Access request"],
     "Billing": ["Invoice", "Refund"],
+}
+# How the demo routes its tickets (tickets/intake.py): a category's team first, then the
+# type's, then the channel's; whatever is left waits in the triage queue.
+CATEGORY_TEAMS = {
+    "Hardware": "IT Support",
+    "Software": "IT Support",
+    "Accounts": "Customer Care",
+    "Billing": "Billing",
+}
+TYPE_TEAMS = {"question": "Customer Care", "service-request": "Customer Care"}
+CHANNEL_TEAMS = {
+    Channel.EMAIL: "Customer Care",
+    Channel.PORTAL: "Customer Care",
+    Channel.CHAT: "Customer Care",
+    Channel.PHONE: "IT Support",
 }
 # the names of the categories and business areas in Portuguese and Italian
 NAMES = {
@@ -287,7 +303,22 @@ def ensure_people(rng: random.Random) -> dict[str, Any]:
         )
         Contact.objects.filter(email__iexact="maria@estrela.example").update(user=maria)
     categories = ensure_configuration()
+    ensure_routing_defaults(teams)
     return {"teams": teams, "agents": agents, "contacts": contacts, "categories": categories}
+
+
+def ensure_routing_defaults(teams: dict[str, Team]) -> None:
+    """Default teams per category, type and channel, set only where none is set yet."""
+    for name, team_name in CATEGORY_TEAMS.items():
+        Category.objects.filter(name=name, parent=None, default_team__isnull=True).update(
+            default_team=teams[team_name]
+        )
+    for key, team_name in TYPE_TEAMS.items():
+        TicketType.objects.filter(key=key, default_team__isnull=True).update(
+            default_team=teams[team_name]
+        )
+    for channel, team_name in CHANNEL_TEAMS.items():
+        ChannelDefault.objects.get_or_create(channel=channel, defaults={"team": teams[team_name]})
 
 
 def load(rng: random.Random, *, count: int = 200, progress: Any = None) -> int:
@@ -305,13 +336,7 @@ def load(rng: random.Random, *, count: int = 200, progress: Any = None) -> int:
         language = contact.language or "en"
         subject, category_path, type_key = rng.choice(SUBJECTS[language])
         category = people["categories"][category_path]
-        team = people["teams"][
-            "Billing"
-            if category_path.startswith("Billing")
-            else rng.choice(["IT Support", "Customer Care"])
-        ]
         opened_at = start + dt.timedelta(minutes=index * 60 * 24 * 58 // count + rng.randint(0, 90))
-        members = [a for a in agents if a.team_memberships.filter(team=team).exists()]
         details = _details(index, type_key, category_path, areas)
         with transaction.atomic(), clock.frozen(opened_at):
             ticket = actions.open_ticket(
@@ -323,8 +348,7 @@ def load(rng: random.Random, *, count: int = 200, progress: Any = None) -> int:
                 actor=None,
                 body=BODIES[language].format(subject=subject, name=contact.name),
                 markdown=False,
-                team=team,
-                ticket_type=types.get(type_key),
+                ticket_type=types.get(type_key),  # the defaults choose the team
                 category=category,
                 urgency=rng.choice([1, 2, 2, 3, 4]),
                 impact=rng.choice([1, 2, 2, 3]),
@@ -333,6 +357,7 @@ def load(rng: random.Random, *, count: int = 200, progress: Any = None) -> int:
                 ),
                 **details,
             )
+        members = [a for a in agents if a.team_memberships.filter(team=ticket.team_id).exists()]
         fate = rng.random()
         if fate < 0.12 or not members:
             created += 1

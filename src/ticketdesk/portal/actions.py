@@ -154,6 +154,7 @@ def submit_ticket(
         custom_field_values=custom_field_values,
         attachments=attachments,
         body_required=True,
+        entrance_team=PortalSettings.current().default_team,
     )
     if deflection_ids:
         DeflectionEvent.objects.filter(

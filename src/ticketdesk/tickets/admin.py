@@ -11,6 +11,7 @@ from .models import (
     BusinessArea,
     CannedResponse,
     Category,
+    ChannelDefault,
     CustomFieldDefinition,
     PriorityRule,
     Status,
@@ -36,13 +37,13 @@ class StatusAdmin(TranslatableAdmin):
 
 @admin.register(TicketType)
 class TicketTypeAdmin(TranslatableAdmin):
-    list_display = ("name", "key", "order", "active")
+    list_display = ("name", "key", "default_team", "order", "active")
     list_editable = ("order", "active")
 
 
 @admin.register(Category)
 class CategoryAdmin(TranslatableAdmin):
-    list_display = ("path", "active")
+    list_display = ("path", "default_team", "active")
     search_fields = ("name", "path")
     readonly_fields = ("path",)
 
@@ -54,6 +55,13 @@ class CategoryAdmin(TranslatableAdmin):
             child = pending.pop()
             child.save(update_fields=["path"])
             pending.extend(child.children.all())
+
+
+@admin.register(ChannelDefault)
+class ChannelDefaultAdmin(admin.ModelAdmin):
+    """The last default before the triage queue (see tickets/intake.py)."""
+
+    list_display = ("channel", "team")
 
 
 @admin.register(BusinessArea)

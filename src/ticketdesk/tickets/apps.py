@@ -21,6 +21,7 @@ class TicketsConfig(AppConfig):
             models.TicketType,
             models.Category,
             models.BusinessArea,
+            models.ChannelDefault,
         ):
             post_save.connect(config.invalidate, sender=model, dispatch_uid=f"cfg-{model.__name__}")
             post_delete.connect(

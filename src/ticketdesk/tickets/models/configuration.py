@@ -86,6 +86,15 @@ class TicketType(Translatable):
     name = models.CharField(_("name"), max_length=60)
     order = models.PositiveSmallIntegerField(_("order"), default=0)
     active = models.BooleanField(_("active"), default=True)
+    default_team = models.ForeignKey(
+        "accounts.Team",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("default team"),
+        help_text=_("New tickets of this type go to this team when nothing more specific says."),
+    )
 
     class Meta:
         ordering = ["order", "id"]
@@ -132,6 +141,15 @@ class Category(Translatable):
     )
     path = models.CharField(_("full path"), max_length=500, editable=False, default="")
     active = models.BooleanField(_("active"), default=True)
+    default_team = models.ForeignKey(
+        "accounts.Team",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("default team"),
+        help_text=_("New tickets of this category (and its subcategories) go to this team."),
+    )
 
     class Meta:
         ordering = ["path"]
@@ -168,6 +186,24 @@ class Category(Translatable):
         if found is None:  # not saved, or saved after another process filled its cache
             return self.translated("name", language) if self.parent_id is None else self.path
         return found
+
+
+class ChannelDefault(models.Model):
+    """The team a new ticket of a channel starts in when nothing more specific says (see
+    tickets/intake.py for the order)."""
+
+    channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices, unique=True)
+    team = models.ForeignKey(
+        "accounts.Team", on_delete=models.CASCADE, related_name="+", verbose_name=_("team")
+    )
+
+    class Meta:
+        ordering = ["channel"]
+        verbose_name = _("channel default team")
+        verbose_name_plural = _("channel default teams")
+
+    def __str__(self) -> str:
+        return f"{self.get_channel_display()} → {self.team}"
 
 
 class BusinessArea(Translatable):
