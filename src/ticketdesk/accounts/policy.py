@@ -42,7 +42,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from ticketdesk.core.errors import PermissionDenied
@@ -147,8 +147,7 @@ def visible_tickets(user: User | AnonymousUser | None) -> QuerySet[Ticket]:
         condition = Q(assignee_id=user.pk) | Q(pk__in=watched)
         if team_ids:
             condition |= Q(team_id__in=team_ids)
-        if sees_triage(user):
-            condition |= Q(team__isnull=True)
+        condition |= Q(team__isnull=True) & _triage_condition(user)
         return qs.filter(condition)
     contact = contact_for(user)
     if contact is None:
@@ -206,6 +205,14 @@ def triage_team_ids(user: Any = None) -> list[int]:
     if cache is not None:
         cache["triage_teams"] = ids
     return ids
+
+
+def _triage_condition(user: Any) -> Q:
+    """`sees_triage` as SQL (no query of its own): no team is chosen for the triage queue,
+    or the user belongs to a chosen one."""
+    chosen = Team.objects.filter(sees_triage=True, active=True)
+    mine = chosen.filter(memberships__user_id=int(user.pk or 0))
+    return Q(~Exists(chosen)) | Q(Exists(mine))
 
 
 def sees_triage(user: Any) -> bool:

@@ -117,6 +117,11 @@ class TicketOut(TicketSummary):
     resolved_at: dt.datetime | None
     closed_at: dt.datetime | None
     reopen_count: int
+    resolution_summary: str = Field("", description="What was done, given when resolving.")
+    verification: list[dict[str, Any]] = Field(
+        default_factory=list,
+        description="The type's checklist as answered: [{key, label, kind, value}].",
+    )
 
 
 class TicketPage(Schema):
@@ -189,6 +194,16 @@ class TicketPatch(In):
 class StatusChange(In):
     status: str = Field(..., description="Status key.")
     version: Id | None = None
+    resolution_summary: str | None = Field(
+        None,
+        max_length=5000,
+        description="What was done: required when an agent resolves or closes an active ticket.",
+    )
+    verification: dict[str, Any] | None = Field(
+        None,
+        description="The ticket type's checklist by item key, e.g. "
+        '`{"fix_tested_by": "Ana", "customer_confirmed": true}`.',
+    )
 
 
 class AssignIn(In):

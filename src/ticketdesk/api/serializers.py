@@ -90,6 +90,8 @@ def ticket_detail(ticket: Ticket, viewer: Any) -> dict[str, Any]:
             "resolved_at": ticket.resolved_at,
             "closed_at": ticket.closed_at,
             "reopen_count": ticket.reopen_count,
+            "resolution_summary": ticket.resolution_summary,
+            "verification": list(ticket.verification or []),
         }
     )
     return body

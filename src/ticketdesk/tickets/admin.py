@@ -19,6 +19,8 @@ from .models import (
     Ticket,
     TicketType,
     Transition,
+    VerificationStep,
+    WorkflowSettings,
 )
 
 
@@ -30,13 +32,32 @@ class TransitionInline(admin.TabularInline):
 
 @admin.register(Status)
 class StatusAdmin(TranslatableAdmin):
-    list_display = ("name", "key", "category", "order", "is_default", "active")
+    list_display = ("name", "key", "category", "order", "is_default", "is_working", "active")
     list_editable = ("order", "active")
     inlines = [TransitionInline]
 
 
+class VerificationStepInline(admin.TabularInline):
+    model = VerificationStep
+    extra = 1
+
+
+@admin.register(WorkflowSettings)
+class WorkflowSettingsAdmin(admin.ModelAdmin):
+    """A singleton: how long resolved tickets wait for the customer before closing."""
+
+    list_display = ("__str__", "auto_close_days")
+
+    def has_add_permission(self, request):  # type: ignore[no-untyped-def]
+        return not WorkflowSettings.objects.exists()
+
+    def has_delete_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+        return False
+
+
 @admin.register(TicketType)
 class TicketTypeAdmin(TranslatableAdmin):
+    inlines = [VerificationStepInline]
     list_display = ("name", "key", "default_team", "order", "active")
     list_editable = ("order", "active")
 

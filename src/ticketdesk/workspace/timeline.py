@@ -42,6 +42,8 @@ class Entry:
     event: TicketEvent | None = None
     text: str = ""
     recorded_by: str = ""  # the agent who wrote down a caller's message
+    summary: str = ""  # a resolution's summary, an escalation's reason
+    checklist: list[tuple[str, str]] | None = None  # (label, answer) of a verification
 
     @property
     def anchor(self) -> str:
@@ -111,6 +113,27 @@ def describe(event: TicketEvent, who: str | None = None) -> str:
         label = Channel(channel).label if channel in Channel.values else channel
         return _("%(who)s opened the ticket via %(channel)s") % {"who": who, "channel": label}
     if kind == EventKind.STATUS_CHANGED:
+        if data.get("auto_closed"):
+            return _(
+                "Ticketdesk closed the ticket: no answer from the customer %(days)s days after "
+                "it was resolved"
+            ) % {"days": data.get("after_days", "?")}
+        if data.get("customer_confirmed"):
+            return _("%(who)s confirmed the problem is solved; the ticket is %(new)s") % {
+                "who": who,
+                "new": new,
+            }
+        if data.get("not_solved"):
+            return _("%(who)s said the problem is not solved; the ticket is %(new)s again") % {
+                "who": who,
+                "new": new,
+            }
+        if data.get("resolution"):
+            return _("%(who)s resolved the ticket (%(old)s → %(new)s)") % {
+                "who": who,
+                "old": old,
+                "new": new,
+            }
         return _("%(who)s changed status from %(old)s to %(new)s") % {
             "who": who,
             "old": old,
@@ -177,6 +200,32 @@ def describe(event: TicketEvent, who: str | None = None) -> str:
     return _("%(who)s: %(what)s") % {"who": who, "what": event.get_kind_display()}
 
 
+def checklist_lines(items: Any) -> list[tuple[str, str]]:
+    """(label, answer) of a stored verification checklist, in the viewer's language."""
+    lines = []
+    for item in items or []:
+        if not isinstance(item, dict):
+            continue
+        value = item.get("value")
+        if item.get("kind") == "check":
+            answer = _("yes") if value else _("no")
+        else:
+            answer = str(value) if value else _("not given")
+        lines.append((_(str(item.get("label", ""))), answer))
+    return lines
+
+
+def _details(event: TicketEvent) -> dict[str, Any]:
+    data = event.data or {}
+    resolution = data.get("resolution")
+    if event.kind == EventKind.STATUS_CHANGED and isinstance(resolution, dict):
+        return {
+            "summary": str(resolution.get("summary") or ""),
+            "checklist": checklist_lines(resolution.get("verification")),
+        }
+    return {}
+
+
 def build(messages: list[Message], events: list[TicketEvent]) -> list[Entry]:
     recorders = {
         event.message_id: event.actor_user.display_name
@@ -197,7 +246,9 @@ def build(messages: list[Message], events: list[TicketEvent]) -> list[Entry]:
     for event in events:
         if event.kind in MESSAGE_EVENTS:
             continue
-        entries.append(Entry("event", event.created_at, event=event, text=describe(event)))
+        entries.append(
+            Entry("event", event.created_at, event=event, text=describe(event), **_details(event))
+        )
     entries.sort(key=lambda e: (e.at, 0 if e.message is not None else 1))
     return entries
 

@@ -25,6 +25,7 @@ from ticketdesk.tickets.models import (
     TicketLink,
     TicketType,
 )
+from ticketdesk.tickets.resolution import Resolution
 
 from .. import filters, idempotency, serializers
 from ..lookups import etag, optional_pick, parse_if_match, pick
@@ -256,12 +257,16 @@ def change_status(
 ) -> Any:
     ticket = get_ticket(request, number)
     status = pick(Status.objects.all(), "status", key=payload.status)
+    resolution = Resolution(
+        summary=payload.resolution_summary or "", verification=payload.verification or {}
+    )
     try:
         ticket = actions.change_status(
             ticket,
             status,
             actor=user_of(request),
             expected_version=payload.version or parse_if_match(if_match),
+            resolution=resolution,
         )
     except Conflict as exc:
         raise with_current_state(request, ticket.pk, exc) from None

@@ -24,6 +24,7 @@ from ..models import (
     StatusCategory,
     Ticket,
 )
+from ..resolution import Resolution
 from .attachments import AttachmentInput, check_size, store_attachment
 from .base import check, lock_ticket, publish, record, touch
 from .fields import _apply_status
@@ -49,6 +50,7 @@ def reply(
     channel: str = Channel.AGENT,
     attachments: Sequence[AttachmentInput] = (),
     status: Status | None = None,
+    resolution: Resolution | None = None,
     external_message_id: str = "",
     expected_version: int | None = None,
     created_at: dt.datetime | None = None,
@@ -57,7 +59,9 @@ def reply(
     customer (actor with a contact, or `author_contact` when the system acts for an email
     sender) it moves a pending or resolved ticket back to open.
 
-    `status`: "send and set status" (agents only).
+    `status`: "send and set status" (agents only; resolving also takes `resolution`).
+    A new ticket an agent answers, and a pending or solved one its customer answers, moves
+    to the working status when assigned ("In progress"), else to the first open status.
     """
     from .open import message_bodies
 
@@ -98,13 +102,21 @@ def reply(
                 ticket.first_response_at = now
                 changed.append("first_response_at")
             if target is None and ticket.status_category == StatusCategory.NEW:
-                target = _first_allowed(ticket.status, StatusCategory.OPEN)
+                target = workflow.reopen_target(
+                    ticket.status, assigned=ticket.assignee_id is not None
+                )
         else:
             ticket.last_customer_message_at = now
             changed.append("last_customer_message_at")
             if ticket.status_category in (StatusCategory.PENDING, *DONE_CATEGORIES):
-                target = _first_allowed(ticket.status, StatusCategory.OPEN)
-        status_event = _apply_status(ticket, target, changed) if target is not None else None
+                target = workflow.reopen_target(
+                    ticket.status, assigned=ticket.assignee_id is not None
+                )
+        status_event = (
+            _apply_status(ticket, target, changed, actor=actor, resolution=resolution)
+            if target is not None
+            else None
+        )
         touch(ticket, changed)
         record(
             ticket,
@@ -128,15 +140,6 @@ def reply(
         if status_event is not None:
             publish("ticket.updated", ticket, actor, changes=["status"])
     return message
-
-
-def _first_allowed(current: Status, category: str) -> Status | None:
-    """The status of `category` the workflow lets `current` move to (None if none)."""
-    try:
-        candidate = workflow.status_for_category(category)
-    except ValidationFailed:
-        return None
-    return candidate if workflow.is_allowed(current, candidate) else None
 
 
 def add_note(

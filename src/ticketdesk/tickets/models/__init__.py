@@ -18,6 +18,9 @@ from .configuration import (
     Tag,
     TicketType,
     Transition,
+    VerificationKind,
+    VerificationStep,
+    WorkflowSettings,
 )
 from .conversation import (
     Attachment,
@@ -58,5 +61,8 @@ __all__ = [
     "TicketLink",
     "TicketType",
     "Transition",
+    "VerificationKind",
+    "VerificationStep",
+    "WorkflowSettings",
     "attachment_path",
 ]

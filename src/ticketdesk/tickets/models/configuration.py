@@ -55,6 +55,14 @@ class Status(Translatable):
         default=False,
         help_text=_("New tickets start in this status."),
     )
+    is_working = models.BooleanField(
+        _("default for assigned tickets"),
+        default=False,
+        help_text=_(
+            "Assigning a new ticket moves it here, and a customer's reply brings an assigned "
+            "ticket back here (an open-category status, e.g. “In progress”)."
+        ),
+    )
     active = models.BooleanField(_("active"), default=True)
 
     class Meta:
@@ -100,6 +108,67 @@ class TicketType(Translatable):
         ordering = ["order", "id"]
         verbose_name = _("ticket type")
         verbose_name_plural = _("ticket types")
+
+
+class VerificationKind(models.TextChoices):
+    CHECK = "check", _("Checkbox")
+    TEXT = "text", _("Text (e.g. a name)")
+
+
+class VerificationStep(models.Model):
+    """One item of a ticket type's verification checklist, asked when an agent resolves a
+    ticket of that type ("Fix tested by", "Customer confirmed")."""
+
+    ticket_type = models.ForeignKey(
+        TicketType,
+        on_delete=models.CASCADE,
+        related_name="verification_steps",
+        verbose_name=_("ticket type"),
+    )
+    key = models.SlugField(_("key"), max_length=60)
+    label = models.CharField(_("label"), max_length=120)
+    kind = models.CharField(
+        _("kind"), max_length=10, choices=VerificationKind.choices, default=VerificationKind.CHECK
+    )
+    required = models.BooleanField(_("required"), default=False)
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+    active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ["ticket_type", "order", "id"]
+        verbose_name = _("verification step")
+        verbose_name_plural = _("verification checklist")
+        constraints = [
+            models.UniqueConstraint(fields=["ticket_type", "key"], name="verification_step_unique")
+        ]
+
+    def __str__(self) -> str:
+        return str(_(self.label))
+
+
+class WorkflowSettings(models.Model):
+    """One row (pk=1): how resolved tickets close. Edited in the Django admin."""
+
+    auto_close_days = models.PositiveSmallIntegerField(
+        _("close resolved tickets after (days)"),
+        default=7,
+        help_text=_(
+            "A resolved ticket the customer neither answers nor reopens closes by itself after "
+            "this many days. 0: never."
+        ),
+    )
+
+    class Meta:
+        verbose_name = _("workflow settings")
+        verbose_name_plural = _("workflow settings")
+
+    def __str__(self) -> str:
+        return str(_("Workflow settings"))
+
+    @classmethod
+    def current(cls) -> WorkflowSettings:
+        obj, _created = cls.objects.get_or_create(pk=1)
+        return obj
 
 
 def category_tree() -> dict[int, tuple[int | None, str, dict[str, Any]]]:

@@ -136,6 +136,10 @@ class Ticket(models.Model):
     resolved_at = models.DateTimeField(_("resolved"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
     reopen_count = models.PositiveIntegerField(default=0)
+    # the latest resolution: what was done and the type's checklist as answered (the status
+    # event keeps every resolution; a reopened ticket starts without one)
+    resolution_summary = models.TextField(_("resolution summary"), blank=True, default="")
+    verification = models.JSONField(_("verification"), default=list, blank=True)
     # SLA: maintained by the sla app through actions; kept here for fast sorting and filtering.
     first_response_due_at = models.DateTimeField(_("first response due"), null=True, blank=True)
     next_response_due_at = models.DateTimeField(_("next response due"), null=True, blank=True)

@@ -18,6 +18,7 @@ from .ticket import (
     ticket_page,
     toggle_watch,
 )
+from .workflow import resolve
 
 __all__ = [
     "add_link",
@@ -37,6 +38,7 @@ __all__ = [
     "rail_counts",
     "remove_link",
     "replay_events",
+    "resolve",
     "retry_mail",
     "save_view",
     "split",

@@ -73,6 +73,10 @@ def page_context(request: HttpRequest, ticket: Ticket, **extra: Any) -> dict[str
     message_list = list(queries.messages_for(user, ticket))
     event_list = queries.event_list(user, ticket)
     context = side_context(request, ticket, form=extra.pop("form", None))
+    if ticket.is_open and context["perms"]["edit"] and "resolve_form" not in extra:
+        from ..workflow_forms import ResolveForm
+
+        extra["resolve_form"] = ResolveForm(ticket=ticket)
     context.update(
         {
             "page_nav": "tickets",
@@ -84,6 +88,7 @@ def page_context(request: HttpRequest, ticket: Ticket, **extra: Any) -> dict[str
             "cc": list(ticket.cc.all()),
             "poll_seconds": POLL_SECONDS,
             "composer": {"kind": "public", "body": "", "status": ""},
+            "resolution_checklist": timeline.checklist_lines(ticket.verification),
         }
     )
     context.update(extra)
