@@ -63,8 +63,9 @@ ASSIGN = "assign"
 MERGE = "merge"
 VIEW_INTERNAL = "view_internal"  # internal notes and events
 CLOSE_OWN = "close_own"  # a customer closing or reopening their own ticket
+ESCALATE = "escalate"  # raise a ticket's escalation level, to another team or a lead
 
-TICKET_VERBS = {VIEW, REPLY, ADD_NOTE, EDIT, ASSIGN, MERGE, VIEW_INTERNAL, CLOSE_OWN}
+TICKET_VERBS = {VIEW, REPLY, ADD_NOTE, EDIT, ASSIGN, MERGE, VIEW_INTERNAL, CLOSE_OWN, ESCALATE}
 
 # Verbs beyond a single ticket (see the table above).
 USE_WORKSPACE = "use_workspace"

@@ -149,6 +149,7 @@ def value_suggestions() -> dict[str, list[tuple[str, str]]]:
             Organization.objects.order_by("name").values_list("name", flat=True)[:n]
         ),
         "sla_state": [(str(v), str(label)) for v, label in SLAState.choices],
+        "escalation_level": plain(["0", "1", "2"]),
         "sla_metric": plain(["first_response", "next_response", "resolution"]),
         "within_business_hours": plain(["yes", "no"]),
         "agents": plain(agents),

@@ -32,14 +32,19 @@ TEAMS = [
     ("IT Support", "it@example.com"),
     ("Customer Care", "care@example.com"),
     ("Billing", "billing@example.com"),
+    ("Infrastructure", "infra@example.com"),  # tier 2 / specialists for IT Support
 ]
 AGENTS = [
     ("admin", "Alex", "Admin", Role.ADMIN, ["IT Support", "Customer Care", "Billing"], "en"),
     ("ana", "Ana", "Souza", Role.AGENT, ["IT Support"], "pt-br"),
     ("luca", "Luca", "Bianchi", Role.AGENT, ["Customer Care", "Billing"], "it"),
-    ("priya", "Priya", "Natarajan", Role.AGENT, ["IT Support", "Customer Care"], "en"),
+    ("priya", "Priya", "Natarajan", Role.AGENT, ["IT Support", "Customer Care", "Infrastructure"],
+     "en"),
     ("joao", "João", "Pereira", Role.LIGHT_AGENT, ["IT Support"], "pt-br"),
-]
+]  # fmt: skip
+# Team → the team its escalations go to (functional); leads take hierarchical ones.
+ESCALATION_TEAMS = {"IT Support": "Infrastructure", "Customer Care": "IT Support"}
+LEADS = [("ana", "IT Support"), ("priya", "Infrastructure"), ("luca", "Billing")]
 ORGANIZATIONS = [
     ("Acme Corp", "acme.example", True),
     ("Padaria Estrela", "estrela.example", False),
@@ -283,7 +288,14 @@ def ensure_people(rng: random.Random) -> dict[str, Any]:
                 teams=[teams[t] for t in team_names],
             )
         agents[username] = user
-    TeamMembership.objects.filter(user=agents["ana"], team=teams["IT Support"]).update(is_lead=True)
+    for username, team_name in LEADS:
+        TeamMembership.objects.filter(user=agents[username], team=teams[team_name]).update(
+            is_lead=True
+        )
+    for name, target in ESCALATION_TEAMS.items():
+        Team.objects.filter(pk=teams[name].pk, escalation_team__isnull=True).update(
+            escalation_team=teams[target]
+        )
     organizations = {}
     for name, domain, shared in ORGANIZATIONS:
         organizations[name], _c = Organization.objects.get_or_create(
@@ -422,6 +434,7 @@ def load(rng: random.Random, *, count: int = 200, progress: Any = None) -> int:
         created += 1
         if progress is not None and created % 50 == 0:
             progress.write(f"  {created}/{count} tickets")
+    escalate_some(people)
     return created
 
 
@@ -491,6 +504,30 @@ def _details(index: int, type_key: str, category_path: str, areas: list[Any]) ->
         "business_area": pick.choice(areas) if areas and pick.random() < 0.6 else None,
         "custom_field_values": values,
     }
+
+
+ESCALATION_REASONS = [
+    "Tried the usual fixes (profile, reinstall, restart): the gateway logs show errors "
+    "only Infrastructure can read.",
+    "Third time this month for the same customer; needs someone who can change the setup.",
+]
+
+
+def escalate_some(people: dict[str, Any], limit: int = 3) -> None:
+    """A few open IT Support tickets were escalated by their agent (deterministic)."""
+    candidates = Ticket.objects.filter(
+        team=people["teams"]["IT Support"],
+        assignee__isnull=False,
+        status_category__in=["open", "pending"],
+        escalation_level=0,
+    ).order_by("number")[:limit]
+    for index, ticket in enumerate(candidates):
+        with clock.frozen(max(ticket.updated_at, clock.now() - dt.timedelta(hours=5 + index))):
+            actions.escalate(
+                ticket,
+                actor=ticket.assignee,
+                reason=ESCALATION_REASONS[index % len(ESCALATION_REASONS)],
+            )
 
 
 RESOLUTIONS = [

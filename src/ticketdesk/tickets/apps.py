@@ -27,6 +27,7 @@ class TicketsConfig(AppConfig):
             models.Category,
             models.BusinessArea,
             models.ChannelDefault,
+            models.Category,
         ):
             post_save.connect(config.invalidate, sender=model, dispatch_uid=f"cfg-{model.__name__}")
             post_delete.connect(

@@ -50,14 +50,26 @@ def _channel_defaults() -> dict[str, int]:
     return dict(ChannelDefault.objects.filter(team__active=True).values_list("channel", "team_id"))
 
 
+def _category_tree() -> dict[int, tuple[int | None, int | None]]:
+    """category id → (parent id, default team id), read fresh (per-process cache)."""
+    return {
+        pk: (parent_id, team_id)
+        for pk, parent_id, team_id in Category.objects.values_list(
+            "pk", "parent_id", "default_team_id"
+        )
+    }
+
+
 def _category_team_id(category: Category) -> int | None:
-    node: Category | None = category
+    tree = cached("category_teams", _category_tree)
+    node: int | None = category.pk
     seen: set[int] = set()
-    while node is not None and node.pk not in seen:
-        seen.add(node.pk)
-        if node.default_team_id is not None:
-            return node.default_team_id
-        node = node.parent
+    while node is not None and node not in seen and node in tree:
+        seen.add(node)
+        parent_id, team_id = tree[node]
+        if team_id is not None:
+            return team_id
+        node = parent_id
     return None
 
 

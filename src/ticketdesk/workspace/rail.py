@@ -82,6 +82,12 @@ def rail_views(user: Any) -> list[RailView]:
         )
     views += [
         RailView(
+            "escalated",
+            _("Escalated"),
+            "views",
+            lambda qs: qs.filter(escalation_level__gt=0, status_category__in=ACTIVE_CATEGORIES),
+        ),
+        RailView(
             "pending",
             _("Pending"),
             "views",

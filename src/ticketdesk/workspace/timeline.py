@@ -187,6 +187,31 @@ def describe(event: TicketEvent, who: str | None = None) -> str:
         return _("Automation rule “%(rule)s” ran") % {"rule": data.get("rule", "?")}
     if kind == EventKind.SLA:
         return _sla_sentence(data)
+    if kind == EventKind.ESCALATED:
+        from ticketdesk.tickets.escalation import level_label
+
+        level = level_label(int(data.get("level") or 0))
+        team, person = data.get("team"), data.get("user")
+        if isinstance(team, dict) and isinstance(person, dict):
+            return _("%(who)s escalated the ticket to %(level)s: %(team)s, %(person)s") % {
+                "who": who,
+                "level": level,
+                "team": team.get("label", "?"),
+                "person": person.get("label", "?"),
+            }
+        if isinstance(team, dict):
+            return _("%(who)s escalated the ticket to %(level)s: team %(team)s") % {
+                "who": who,
+                "level": level,
+                "team": team.get("label", "?"),
+            }
+        if isinstance(person, dict):
+            return _("%(who)s escalated the ticket to %(level)s: %(person)s") % {
+                "who": who,
+                "level": level,
+                "person": person.get("label", "?"),
+            }
+        return _("%(who)s escalated the ticket to %(level)s") % {"who": who, "level": level}
     if kind == EventKind.CSAT:
         rating = display.rating_text(data.get("score", event.new_value), data.get("scale", "five"))
         return _("%(who)s rated the support: %(new)s") % {"who": who, "new": rating}
@@ -217,6 +242,8 @@ def checklist_lines(items: Any) -> list[tuple[str, str]]:
 
 def _details(event: TicketEvent) -> dict[str, Any]:
     data = event.data or {}
+    if event.kind == EventKind.ESCALATED:
+        return {"summary": str(data.get("reason") or "")}
     resolution = data.get("resolution")
     if event.kind == EventKind.STATUS_CHANGED and isinstance(resolution, dict):
         return {

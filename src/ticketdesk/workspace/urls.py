@@ -22,6 +22,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("t/<int:number>/assign-me/", views.assign_to_me, name="assign_to_me"),
     path("t/<int:number>/watch/", views.toggle_watch, name="watch"),
     path("t/<int:number>/resolve/", views.resolve, name="resolve"),
+    path("t/<int:number>/escalate/", views.escalate, name="escalate"),
     path("t/<int:number>/links/", views.add_link, name="add_link"),
     path("t/<int:number>/links/<int:link_id>/delete/", views.remove_link, name="remove_link"),
     path("t/<int:number>/merge/", views.merge, name="merge"),

@@ -105,7 +105,14 @@ class EscalateForm(forms.Form):
         empty_label=_("The team's escalation team"),
     )
     user = AgentChoiceField(
-        queryset=agents_queryset(), label=_("Lead or manager"), required=False, empty_label="—"
+        queryset=agents_queryset(),
+        label=_("Person"),
+        required=False,
+        empty_label="—",
+        help_text=_(
+            "To a team: optional, else the ticket waits in its queue. To a lead: empty means "
+            "the ticket's team lead."
+        ),
     )
     reason = forms.CharField(
         label=_("Reason"),
@@ -122,3 +129,13 @@ class EscalateForm(forms.Form):
         user_field = self.fields["user"]
         assert isinstance(user_field, forms.ModelChoiceField)
         user_field.queryset = agents_queryset()
+
+    def add_domain_errors(self, fields: dict[str, list[str]], message: str) -> None:
+        placed = False
+        for name, errors in fields.items():
+            if name in self.fields:
+                for error in errors:
+                    self.add_error(name, error)
+                placed = True
+        if not placed:
+            self.add_error(None, message)

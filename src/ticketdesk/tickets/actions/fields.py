@@ -53,6 +53,7 @@ def set_fields(
     resolution: resolutions.Resolution | None = None,
     status_data: dict[str, Any] | None = None,
     actor_contact: Contact | None = None,
+    escalation: dict[str, Any] | None = None,
     **changes: Any,
 ) -> Ticket:
     """Change any of: subject, team, ticket_type, category, business_area, organization,
@@ -63,7 +64,8 @@ def set_fields(
     Moving an active ticket to a resolved or closed status: an agent must give `resolution`
     (see tickets/resolution.py). Assigning a new ticket moves it to the working status ("In
     progress") when the workflow has one. `status_data` is added to the status event;
-    `actor_contact`: the customer the system acts for (a signed link, no login)."""
+    `actor_contact`: the customer the system acts for (a signed link, no login);
+    `escalation`: see tickets/actions/escalation.py (which alone passes it)."""
     from .open import check_level, clean_subject
 
     allowed = {*SIMPLE_FIELDS, "priority", "assignee", "status", "custom_fields"}
@@ -138,9 +140,13 @@ def set_fields(
             if before != after:
                 tag_change = (before, after)
                 changed.append("tags")
+        if escalation is not None:
+            ticket.escalation_level = escalation["level"]
+            ticket.escalated_at = clock.now()
+            changed += ["escalation_level", "escalated_at", "escalation"]
         if not changed:
             return ticket
-        touch(ticket, [c for c in changed if c != "tags"])
+        touch(ticket, [c for c in changed if c not in ("tags", "escalation")])
         for field, old, new in events:
             kind = EventKind.ASSIGNED if field == "assignee" else EventKind.FIELD_CHANGED
             extra = {"override": True} if field == "priority" and ticket.priority_overridden else {}
@@ -163,7 +169,27 @@ def set_fields(
                 old=tag_change[0],
                 new=tag_change[1],
             )
-        publish("ticket.updated", ticket, actor, changes=sorted(set(changed)))
+        extra_payload: dict[str, Any] = {}
+        if escalation is not None:
+            record(
+                ticket,
+                EventKind.ESCALATED,
+                actor,
+                field="escalation",
+                old=escalation["from_level"],
+                new=escalation["level"],
+                data=escalation,
+            )
+            # the notifications contract: the target user, or the target team's agents
+            extra_payload["escalation"] = {
+                "level": escalation["level"],
+                "team_id": escalation["team_id"],
+                "user_id": escalation["user_id"],
+                "reason": escalation["reason"],
+                "kind": escalation["kind"],
+            }
+        changed_names = set(changed) - {"escalation_level", "escalated_at"}
+        publish("ticket.updated", ticket, actor, changes=sorted(changed_names), **extra_payload)
     return ticket
 
 

@@ -135,6 +135,7 @@ class EventKind(models.TextChoices):
     RULE_FIRED = "rule_fired", _("Automation rule fired")
     SLA = "sla", _("SLA")
     CSAT = "csat", _("Satisfaction rating")
+    ESCALATED = "escalated", _("Escalated")
 
 
 class TicketEvent(models.Model):

@@ -150,6 +150,9 @@ class Ticket(models.Model):
     sla_state = models.CharField(
         _("SLA state"), max_length=10, choices=SLAState.choices, default=SLAState.NONE
     )
+    # 0: first level (tier 1); 1: tier 2; 2: specialists / lead (see tickets/escalation.py)
+    escalation_level = models.PositiveSmallIntegerField(_("escalation level"), default=0)
+    escalated_at = models.DateTimeField(_("escalated"), null=True, blank=True)
     version = models.PositiveIntegerField(_("version"), default=1)
 
     class Meta:
@@ -178,6 +181,12 @@ class Ticket(models.Model):
             models.Index(fields=["sla_state", "due_at"], name="t_sla"),
             models.Index(fields=["resolved_at"], name="t_resolved"),
             models.Index(fields=["last_customer_message_at"], name="t_last_customer_msg"),
+            # the escalated filter and badge: only escalated tickets are in the index
+            models.Index(
+                fields=["escalation_level", "-updated_at"],
+                condition=models.Q(escalation_level__gt=0),
+                name="t_escalated",
+            ),
             models.Index(
                 fields=["merged_into"],
                 condition=models.Q(merged_into__isnull=False),

@@ -18,7 +18,7 @@ from .ticket import (
     ticket_page,
     toggle_watch,
 )
-from .workflow import resolve
+from .workflow import escalate, resolve
 
 __all__ = [
     "add_link",
@@ -27,6 +27,7 @@ __all__ = [
     "bulk",
     "canned_text",
     "delete_view",
+    "escalate",
     "fields",
     "home",
     "merge",

@@ -19,7 +19,7 @@ from ticketdesk.core.errors import DomainError, ValidationFailed
 from ticketdesk.core.pagination import Page
 from ticketdesk.core.views import render_domain_error
 from ticketdesk.search import filtering
-from ticketdesk.tickets import actions, queries
+from ticketdesk.tickets import actions, escalation, queries
 from ticketdesk.tickets.models import Channel, Level, Status, Ticket, TicketType
 from ticketdesk.tickets.numbering import parse_number
 
@@ -112,6 +112,10 @@ def home(request: HttpRequest) -> HttpResponse:
             "agents": agents_queryset(),
             "ticket_types": TicketType.objects.filter(active=True),
             "channels": Channel.choices,
+            "escalation_levels": [
+                (level, escalation.level_label(level))
+                for level in range(1, escalation.MAX_LEVEL + 1)
+            ],
             "can_merge": policy.is_agent(user),
         }
     )

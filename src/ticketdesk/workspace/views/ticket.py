@@ -43,7 +43,14 @@ def _ticket(request: HttpRequest, number: int) -> Ticket:
 
 
 def _permissions(user: Any, ticket: Ticket) -> dict[str, bool]:
-    verbs = (policy.REPLY, policy.ADD_NOTE, policy.EDIT, policy.ASSIGN, policy.MERGE)
+    verbs = (
+        policy.REPLY,
+        policy.ADD_NOTE,
+        policy.EDIT,
+        policy.ASSIGN,
+        policy.MERGE,
+        policy.ESCALATE,
+    )
     return policy.ticket_permissions(user, ticket, verbs)
 
 
@@ -73,10 +80,15 @@ def page_context(request: HttpRequest, ticket: Ticket, **extra: Any) -> dict[str
     message_list = list(queries.messages_for(user, ticket))
     event_list = queries.event_list(user, ticket)
     context = side_context(request, ticket, form=extra.pop("form", None))
-    if ticket.is_open and context["perms"]["edit"] and "resolve_form" not in extra:
-        from ..workflow_forms import ResolveForm
+    if ticket.is_open and context["perms"]["edit"]:
+        from ticketdesk.tickets import escalation
 
-        extra["resolve_form"] = ResolveForm(ticket=ticket)
+        from ..workflow_forms import EscalateForm, ResolveForm
+
+        extra.setdefault("resolve_form", ResolveForm(ticket=ticket))
+        if context["perms"]["escalate"] and ticket.escalation_level < escalation.MAX_LEVEL:
+            extra.setdefault("escalate_form", EscalateForm(ticket=ticket))
+            extra["next_escalation_level"] = ticket.escalation_level + 1
     context.update(
         {
             "page_nav": "tickets",

@@ -13,7 +13,7 @@ from ticketdesk.core.errors import Conflict, DomainError
 from ticketdesk.core.views import render_domain_error
 from ticketdesk.tickets import actions
 
-from ..workflow_forms import ResolveForm
+from ..workflow_forms import EscalateForm, ResolveForm
 from .common import current_user, staff_required
 from .ticket import _ticket, page_context
 
@@ -63,4 +63,39 @@ def resolve(request: HttpRequest, number: int) -> HttpResponse:
             messages.success(request, _("Ticket resolved."))
             return redirect("workspace:ticket", number=ticket.number)
     context = page_context(request, ticket, resolve_form=form, resolve_open=True)
+    return render(request, "workspace/ticket.html", context, status=400)
+
+
+@staff_required
+@require_POST
+def escalate(request: HttpRequest, number: int) -> HttpResponse:
+    """Escalate with a reason: to another team (functional) or a lead (hierarchical)."""
+    user = current_user(request)
+    try:
+        ticket = _ticket(request, number)
+    except DomainError as err:
+        return render_domain_error(request, err)
+    form = EscalateForm(request.POST, ticket=ticket)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            actions.escalate(
+                ticket,
+                actor=user,
+                reason=data["reason"],
+                team=data["team"] if data["kind"] == "functional" else None,
+                user=data["user"],
+                kind=data["kind"],
+                expected_version=_version(request),
+            )
+        except Conflict as err:
+            form.add_error(None, err.message)
+        except DomainError as err:
+            if err.status_code == 403:
+                return render_domain_error(request, err)
+            form.add_domain_errors(err.fields, err.message)
+        else:
+            messages.success(request, _("Ticket escalated."))
+            return redirect("workspace:ticket", number=ticket.number)
+    context = page_context(request, ticket, escalate_form=form, escalate_open=True)
     return render(request, "workspace/ticket.html", context, status=400)
