@@ -12,7 +12,6 @@ from ticketdesk.core.errors import NotFound, PermissionDenied
 from ticketdesk.tickets import queries as ticket_queries
 from ticketdesk.tickets.models import Ticket
 
-from . import steps
 from .models import Macro, Rule, RuleExecution
 
 LOG_LIMIT = 50
@@ -87,16 +86,10 @@ def macros_for_ticket(user: Any, ticket: Ticket, limit: int = 100) -> list[Macro
     """The macros `user` can apply to `ticket` (light agents: only note-adding ones)."""
     if not policy.can(user, policy.VIEW, ticket):
         return []
-    found = list(macros_available_to(user)[:limit])
-    if not policy.is_light_agent(user):
-        return found
-    if not policy.can(user, policy.ADD_NOTE, ticket):
+    if policy.is_light_agent(user) and not policy.can(user, policy.ADD_NOTE, ticket):
         return []
-    return [
-        m
-        for m in found
-        if all(step.get("type") in steps.LIGHT_AGENT_STEPS for step in m.actions or [])
-    ]
+    found = list(macros_available_to(user)[:limit])
+    return [m for m in found if policy.can(user, policy.APPLY_MACRO, m)]
 
 
 SUGGESTION_LIMIT = 200

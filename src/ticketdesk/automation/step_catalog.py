@@ -36,8 +36,8 @@ STEP_TYPES: dict[str, Any] = {
     "canned": gettext_lazy("Apply canned response"),
     "escalate": gettext_lazy("Escalate"),
 }
-# What a light agent may do through a macro (the policy enforces it anyway).
-LIGHT_AGENT_STEPS = {"add_note"}
+# What a light agent may do through a macro (the policy decides; see policy.can_apply_macro).
+LIGHT_AGENT_STEPS = set(policy.LIGHT_AGENT_MACRO_STEPS)
 SETTABLE_FIELDS: dict[str, Any] = {
     "status": gettext_lazy("Status"),
     "priority": gettext_lazy("Priority"),

@@ -43,6 +43,7 @@ class Entry:
     text: str = ""
     recorded_by: str = ""  # the agent who wrote down a caller's message
     summary: str = ""  # a resolution's summary, an escalation's reason
+    consult_team: str = ""  # a note that consults another team
     checklist: list[tuple[str, str]] | None = None  # (label, answer) of a verification
 
     @property
@@ -150,6 +151,11 @@ def describe(event: TicketEvent, who: str | None = None) -> str:
             "new": new,
         }
     if kind == EventKind.WATCHER_ADDED:
+        if data.get("mentioned"):
+            return _("%(who)s mentioned %(new)s, who now watches the ticket") % {
+                "who": who,
+                "new": new,
+            }
         return _("%(who)s added %(new)s as a watcher") % {"who": who, "new": new}
     if kind == EventKind.WATCHER_REMOVED:
         return _("%(who)s removed %(old)s from the watchers") % {"who": who, "old": old}
@@ -261,12 +267,18 @@ def build(messages: list[Message], events: list[TicketEvent]) -> list[Entry]:
         and event.actor_user is not None
         and event.message_id is not None
     }
+    consults = {
+        e.message_id: str((e.data or {}).get("consult_team") or "")
+        for e in events
+        if e.kind == EventKind.NOTE_ADDED and (e.data or {}).get("consult_team")
+    }
     entries = [
         Entry(
             "note" if m.is_internal else "message",
             m.created_at,
             message=m,
             recorded_by=recorders.get(m.pk, "") if m.is_customer_message else "",
+            consult_team=consults.get(m.pk, ""),
         )
         for m in messages
     ]

@@ -21,6 +21,13 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("t/<int:number>/fields/", views.fields, name="fields"),
     path("t/<int:number>/assign-me/", views.assign_to_me, name="assign_to_me"),
     path("t/<int:number>/watch/", views.toggle_watch, name="watch"),
+    path("t/<int:number>/watchers/", views.add_watcher, name="add_watcher"),
+    path(
+        "t/<int:number>/watchers/<int:user_id>/remove/",
+        views.remove_watcher,
+        name="remove_watcher",
+    ),
+    path("t/<int:number>/mentions/", views.mention_suggestions, name="mentions"),
     path("t/<int:number>/resolve/", views.resolve, name="resolve"),
     path("t/<int:number>/escalate/", views.escalate, name="escalate"),
     path("t/<int:number>/links/", views.add_link, name="add_link"),

@@ -410,7 +410,8 @@ def add_watcher(ticket: Ticket, user: User, *, actor: User | None) -> Ticket:
         ticket.watchers.add(user)
         touch(ticket, [])
         record(ticket, EventKind.WATCHER_ADDED, actor, field="watchers", new=user)
-        publish("ticket.updated", ticket, actor, changes=["watchers"])
+        # the notifications contract: the added colleague hears about it
+        publish("ticket.updated", ticket, actor, changes=["watchers"], added_watcher_ids=[user.pk])
     return ticket
 
 

@@ -24,6 +24,7 @@ from .configuration import (
 )
 from .conversation import (
     Attachment,
+    Consultation,
     EventKind,
     LinkKind,
     Message,
@@ -43,6 +44,7 @@ __all__ = [
     "Category",
     "Channel",
     "ChannelDefault",
+    "Consultation",
     "CustomFieldDefinition",
     "EventKind",
     "FieldType",

@@ -1,5 +1,6 @@
 """Views of the agent workspace, one module per page."""
 
+from .collaboration import add_watcher, mention_suggestions, remove_watcher
 from .lists import bulk, delete_view, home, rail_counts, save_view
 from .other import attachment, new_ticket, profile
 from .system import replay as replay_events
@@ -22,6 +23,7 @@ from .workflow import escalate, resolve
 
 __all__ = [
     "add_link",
+    "add_watcher",
     "assign_to_me",
     "attachment",
     "bulk",
@@ -30,6 +32,7 @@ __all__ = [
     "escalate",
     "fields",
     "home",
+    "mention_suggestions",
     "merge",
     "new_ticket",
     "post_message",
@@ -38,6 +41,7 @@ __all__ = [
     "profile",
     "rail_counts",
     "remove_link",
+    "remove_watcher",
     "replay_events",
     "resolve",
     "retry_mail",

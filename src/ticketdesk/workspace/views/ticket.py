@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from ticketdesk.accounts import policy
+from ticketdesk.accounts.models import Team
 from ticketdesk.core import clock
 from ticketdesk.core.errors import Conflict, DomainError, NotFound, ValidationFailed
 from ticketdesk.core.html import render_markdown
@@ -63,13 +64,25 @@ def side_context(
 ) -> dict[str, Any]:
     tag_names = _tag_names(ticket)
     perms = _permissions(current_user(request), ticket)
+    watchers = list(ticket.watchers.all())
+    watcher_choices = []
+    if perms["edit"]:
+        from ticketdesk.tickets import mentions
+
+        watching = {w.pk for w in watchers}
+        watcher_choices = [
+            u
+            for u in mentions.staff_users().order_by("first_name", "last_name", "username")[:200]
+            if u.pk not in watching
+        ]
     return {
         "ticket": ticket,
         "perms": perms,
         "form": form or TicketFieldsForm(ticket=ticket, tag_names=tag_names),
         "tag_names": tag_names,
-        "watchers": list(ticket.watchers.all()),
-        "is_watching": any(w.pk == current_user(request).pk for w in ticket.watchers.all()),
+        "watchers": watchers,
+        "watcher_choices": watcher_choices,
+        "is_watching": any(w.pk == current_user(request).pk for w in watchers),
         "links": queries.links_for(current_user(request), ticket),
         "link_kinds": LinkKind.choices,
     }
@@ -99,7 +112,12 @@ def page_context(request: HttpRequest, ticket: Ticket, **extra: Any) -> dict[str
             "status_targets": context["form"].status_targets[1:],
             "cc": list(ticket.cc.all()),
             "poll_seconds": POLL_SECONDS,
-            "composer": {"kind": "public", "body": "", "status": ""},
+            "composer": {"kind": "public", "body": "", "status": "", "consult_team": ""},
+            "consult_teams": list(
+                Team.objects.filter(active=True).exclude(pk=ticket.team_id).order_by("name")
+            )
+            if context["perms"]["add_note"]
+            else [],
             "resolution_checklist": timeline.checklist_lines(ticket.verification),
         }
     )
@@ -130,12 +148,25 @@ def post_message(request: HttpRequest, number: int) -> HttpResponse:
     kind = request.POST.get("kind", MessageKind.PUBLIC)
     body = request.POST.get("body", "")
     status_id = request.POST.get("status") or ""
+    consult_id = request.POST.get("consult_team") or ""
     uploads = request.FILES.getlist("attachments")
     try:
         attachments = [actions.AttachmentInput.from_upload(f) for f in uploads]
         status = Status.objects.filter(pk=status_id).first() if status_id.isdigit() else None
         if kind == MessageKind.INTERNAL:
-            message = actions.add_note(ticket, actor=user, body=body, attachments=attachments)
+            consult_team = None
+            if consult_id:
+                if consult_id.isdigit() and len(consult_id) < 10:
+                    consult_team = Team.objects.filter(pk=consult_id, active=True).first()
+                if consult_team is None:
+                    raise ValidationFailed(_("Choose a team to consult."))
+            message = actions.add_note(
+                ticket,
+                actor=user,
+                body=body,
+                attachments=attachments,
+                consult_team=consult_team,
+            )
             if status is not None:
                 actions.change_status(ticket, status, actor=user)
         else:
@@ -148,7 +179,12 @@ def post_message(request: HttpRequest, number: int) -> HttpResponse:
         context = page_context(
             request,
             ticket,
-            composer={"kind": kind, "body": body, "status": status_id},
+            composer={
+                "kind": kind,
+                "body": body,
+                "status": status_id,
+                "consult_team": consult_id,
+            },
             composer_error=err,
         )
         return render(request, "workspace/ticket.html", context, status=err.status_code)
