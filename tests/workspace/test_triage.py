@@ -52,6 +52,8 @@ def can_find_open_and_take(client, agent, ticket: Ticket) -> None:
     assert taken.status_code == 302
     ticket.refresh_from_db()
     assert ticket.assignee == agent
+    # taken from triage, the ticket joins the agent's team (out of the triage queue)
+    assert ticket.team is not None and ticket.team in agent.teams.all()
 
 
 def test_maria_s_vpn_request_from_the_portal_reaches_the_it_lead(client, team, agent, vpn):

@@ -343,13 +343,19 @@ def assign(
     team: Team | Any | None = _UNSET,
     expected_version: int | None = None,
 ) -> Ticket:
-    """Assign to an agent (None: back to the queue), optionally moving to another team."""
+    """Assign to an agent (None: back to the queue), optionally moving to another team. A
+    ticket without a team (the triage queue) joins the assignee's team (their first active
+    team by name) unless a team is given."""
     if actor is not None:
         with transaction.atomic():
             check(actor, policy.ASSIGN, lock_ticket(ticket))
     changes: dict[str, Any] = {"assignee": assignee}
     if team is not _UNSET:
         changes["team"] = team
+    elif assignee is not None and ticket.team_id is None:
+        own = Team.objects.filter(active=True, memberships__user=assignee).order_by("name").first()
+        if own is not None:
+            changes["team"] = own
     return set_fields(ticket, actor=actor, expected_version=expected_version, **changes)
 
 
