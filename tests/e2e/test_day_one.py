@@ -90,9 +90,11 @@ def desk(db):
         "luca": make_agent(care, username="luca", first_name="Luca", last_name="Bianchi"),
     }
     TeamMembership.objects.filter(user=people["priya"]).update(is_lead=True)
-    people["maria"], _contact = make_customer(
+    people["maria"], contact = make_customer(
         username="maria", email="maria@estrela.example", first_name="Maria", last_name="Silva"
     )
+    contact.name = "Maria Silva"
+    contact.save()
     software = Category.objects.create(name="Software")
     Category.objects.create(name="VPN", parent=software)
     VerificationStep.objects.filter(ticket_type__key="incident", key="fix_tested_by").update(
