@@ -107,8 +107,24 @@ def speak(language: str) -> None:
     User.objects.update(language=language)
 
 
-def log_in_agent(browser: Browser, live_server, username: str) -> Page:
-    page = browser.new_page(viewport={"width": 1360, "height": 900})
+@pytest.fixture
+def open_pages(browser: Browser):
+    """Pages opened by the test, closed at its end: their polling (presence, rail, bell)
+    must not reach the live server after it stopped."""
+    pages: list[Page] = []
+    yield pages
+    for page in pages:
+        page.close()
+
+
+def new_page(browser: Browser, pages: list[Page], width: int) -> Page:
+    page = browser.new_page(viewport={"width": width, "height": 900})
+    pages.append(page)
+    return page
+
+
+def log_in_agent(browser: Browser, pages: list[Page], live_server, username: str) -> Page:
+    page = new_page(browser, pages, 1360)
     page.goto(f"{live_server.url}/accounts/login/")
     page.locator("#id_username").fill(username)
     page.locator("#id_password").fill(PASSWORD)
@@ -117,8 +133,8 @@ def log_in_agent(browser: Browser, live_server, username: str) -> Page:
     return page
 
 
-def log_in_customer(browser: Browser, live_server) -> Page:
-    page = browser.new_page(viewport={"width": 1280, "height": 900})
+def log_in_customer(browser: Browser, pages: list[Page], live_server) -> Page:
+    page = new_page(browser, pages, 1280)
     page.goto(f"{live_server.url}/portal/login/")
     page.locator("#id_username").fill("maria")
     page.locator("#id_password").fill(PASSWORD)
@@ -128,12 +144,12 @@ def log_in_customer(browser: Browser, live_server) -> Page:
 
 
 @pytest.mark.parametrize("language", ["en", "pt-br"])
-def test_the_day_one_loop(browser: Browser, live_server, desk, language):
+def test_the_day_one_loop(browser: Browser, open_pages, live_server, desk, language):
     words = WORDS[language]
     speak(language)
 
     # maria submits her VPN request in the portal
-    maria = log_in_customer(browser, live_server)
+    maria = log_in_customer(browser, open_pages, live_server)
     maria.goto(f"{live_server.url}/portal/new/incident/")
     maria.locator("#id_subject").fill("VPN asks for a certificate")
     maria.locator("#id_description").fill("Since this morning the VPN client wants a certificate.")
@@ -144,7 +160,7 @@ def test_the_day_one_loop(browser: Browser, live_server, desk, language):
     assert ticket.team is None  # no default, no rule: the triage queue
 
     # ana, an ordinary IT agent, finds it in triage and takes it
-    ana = log_in_agent(browser, live_server, "ana")
+    ana = log_in_agent(browser, open_pages, live_server, "ana")
     rail = ana.locator("#rail")
     triage = rail.get_by_role("link", name=re.compile(re.escape(words["triage"])))
     expect(triage).to_contain_text("1")
@@ -184,12 +200,12 @@ def test_the_day_one_loop(browser: Browser, live_server, desk, language):
 
     # the outbox delivers: luca hears about the note that mentions him
     outbox.process_pending()
-    luca = log_in_agent(browser, live_server, "luca")
+    luca = log_in_agent(browser, open_pages, live_server, "luca")
     luca.goto(f"{live_server.url}/notifications/")
     expect(luca.locator(".notification-list")).to_contain_text(ticket.display_number)
 
     # priya, tier 2, takes it and resolves it with a summary and the checklist
-    priya = log_in_agent(browser, live_server, "priya")
+    priya = log_in_agent(browser, open_pages, live_server, "priya")
     priya.goto(f"{live_server.url}/?view=escalated")
     priya.get_by_role("link", name="VPN asks for a certificate").click()
     priya.locator("[data-shortcut-assign] button").click()

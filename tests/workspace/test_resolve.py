@@ -65,3 +65,25 @@ def test_resolve_and_tell_the_customer(agent_client, incident_ticket):
     assert reply.kind == "public" and "New VPN profile" in reply.body_text
     page = agent_client.get(f"/t/{incident_ticket.number}/").content.decode()
     assert "Resolution" in page and "Luca" in page and "resolved the ticket" in page
+
+
+def test_bulk_resolving_takes_one_summary_for_all(agent_client, team, agent):
+    tickets = [make_ticket(team=team, subject=f"Outage {i}") for i in range(2)]
+    resolved = status("resolved").pk
+    ids = [t.pk for t in tickets]
+    response = agent_client.post(
+        "/bulk/", {"ids": ids, "op": "status", "status": resolved, "next": "/"}, follow=True
+    )
+    assert "Resolving needs a summary of what was done" in response.content.decode()
+    for ticket in tickets:
+        ticket.refresh_from_db()
+        assert ticket.status.key == "new"
+    agent_client.post(
+        "/bulk/",
+        {"ids": ids, "op": "status", "status": resolved, "next": "/",
+         "resolution_summary": "The mail server was restarted."},
+    )  # fmt: skip
+    for ticket in tickets:
+        ticket.refresh_from_db()
+        assert ticket.status.key == "resolved"
+        assert ticket.resolution_summary == "The mail server was restarted."

@@ -233,9 +233,15 @@ def open_ticket(
         cc_list = [c for c in cc if c.pk != requester.pk]
         if cc_list:
             ticket.cc.add(*cc_list)
-        if is_staff and team is None and assignee is None and not policy.sees_triage(actor):
+        if (
+            actor is not None
+            and is_staff
+            and team is None
+            and assignee is None
+            and not policy.sees_triage(actor)
+        ):
             # the agent who opened it must not lose it: outside the triage teams they watch it
-            ticket.watchers.add(actor)  # type: ignore[misc]
+            ticket.watchers.add(actor)
         tag_list = list(tags)
         tag_names = apply_tags(ticket, add=tag_list) if tag_list else []
         record(

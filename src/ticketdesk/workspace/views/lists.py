@@ -22,6 +22,7 @@ from ticketdesk.search import filtering
 from ticketdesk.tickets import actions, escalation, queries
 from ticketdesk.tickets.models import Channel, Level, Status, Ticket, TicketType
 from ticketdesk.tickets.numbering import parse_number
+from ticketdesk.tickets.resolution import Resolution
 
 from .. import listing, rail
 from ..forms import SavedViewForm, agents_queryset, split_tags
@@ -154,7 +155,8 @@ def _bulk_apply(user: Any, ticket: Ticket, op: str, request: HttpRequest, target
         status = Status.objects.filter(pk=request.POST.get("status") or 0).first()
         if status is None:
             raise ValidationFailed(_("Choose a status."))
-        actions.change_status(ticket, status, actor=user)
+        summary = request.POST.get("resolution_summary", "")
+        actions.change_status(ticket, status, actor=user, resolution=Resolution(summary=summary))
     elif op == "tag":
         tags = split_tags(request.POST.get("tag", ""))
         if not tags:

@@ -114,7 +114,7 @@ def page_context(request: HttpRequest, ticket: Ticket, **extra: Any) -> dict[str
             "poll_seconds": POLL_SECONDS,
             "composer": {"kind": "public", "body": "", "status": "", "consult_team": ""},
             "consult_teams": list(
-                Team.objects.filter(active=True).exclude(pk=ticket.team_id).order_by("name")
+                Team.objects.filter(active=True).exclude(pk=ticket.team_id or 0).order_by("name")
             )
             if context["perms"]["add_note"]
             else [],
