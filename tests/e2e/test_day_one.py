@@ -18,7 +18,6 @@ from playwright.sync_api import Browser, Page, expect
 from tests.factories import PASSWORD, TeamFactory, make_agent, make_customer
 from ticketdesk.accounts.models import TeamMembership, User
 from ticketdesk.core import outbox
-from ticketdesk.notifications import inapp
 from ticketdesk.notifications.models import Notification
 from ticketdesk.portal.models import SatisfactionRating
 from ticketdesk.tickets.models import Category, Ticket, TicketEvent, VerificationStep
@@ -44,6 +43,7 @@ WORDS = {
         "send_rating": "Send rating",
         "thanks": "Thanks for your rating",
         "closed": "Closed",
+        "mentioned": "mentioned you on",
     },
     "pt-br": {
         "triage": "Triagem: sem equipe",
@@ -60,6 +60,7 @@ WORDS = {
         "send_rating": "Enviar avaliação",
         "thanks": "Obrigado pela avaliação",
         "closed": "Fechado",
+        "mentioned": "mencionou você em",
     },
 }
 
@@ -202,7 +203,10 @@ def test_the_day_one_loop(browser: Browser, open_pages, live_server, desk, langu
     outbox.process_pending()
     luca = log_in_agent(browser, open_pages, live_server, "luca")
     luca.goto(f"{live_server.url}/notifications/")
-    expect(luca.locator(".notification-list")).to_contain_text(ticket.display_number)
+    expect(luca.locator(".notification-groups")).to_contain_text(ticket.display_number)
+    # "mentioned you on #N": the notifications consumer reads `mentioned_user_ids`
+    expect(luca.locator("li.verb-mentioned")).to_contain_text(words["mentioned"])
+    shot(luca, "mention-notification", language)
 
     # priya, tier 2, takes it and resolves it with a summary and the checklist
     priya = log_in_agent(browser, open_pages, live_server, "priya")
@@ -240,14 +244,6 @@ def test_the_day_one_loop(browser: Browser, open_pages, live_server, desk, langu
     confirmed = TicketEvent.objects.filter(ticket=ticket, kind="status_changed").last()
     assert confirmed.data["customer_confirmed"] is True
 
-    # last: luca's notification says that he was mentioned — the lead's notifications
-    # consumer turns `mentioned_user_ids` into "mentioned you on #N"
-    mentioned = Notification.objects.filter(
+    assert Notification.objects.filter(
         recipient=desk["luca"], ticket=ticket, verb="mentioned"
     ).exists()
-    if not mentioned and "mentioned" not in inapp.VERBS:
-        pytest.xfail(
-            "luca was notified of the note (as the watcher his mention made him), but the "
-            "'mentioned you' notification needs the lead's consumer of mentioned_user_ids"
-        )
-    assert mentioned
