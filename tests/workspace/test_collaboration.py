@@ -119,7 +119,7 @@ def test_macros_are_applied_from_the_ticket_page(agent_client, team, agent, luca
         updated_at=now,
     )
     page = agent_client.get(f"/t/{ticket.number}/").content.decode()
-    assert "/automation/macros/for/" in page  # the fragment loads with the page
+    assert "Waiting for the customer" in page  # the macros card of the ticket page
     fragment = agent_client.get(
         f"/automation/macros/for/{ticket.number}/", {"next": f"/t/{ticket.number}/"}
     ).content.decode()

@@ -88,6 +88,17 @@ def side_context(
     }
 
 
+def _macros(user: Any, ticket: Ticket) -> list[dict[str, Any]]:
+    """The macros the policy lets `user` apply here, with what each does."""
+    from ticketdesk.automation import queries as automation_queries
+    from ticketdesk.automation.steps import describe
+
+    return [
+        {"macro": m, "steps": [describe(s) for s in m.actions or []]}
+        for m in automation_queries.macros_for_ticket(user, ticket)
+    ]
+
+
 def page_context(request: HttpRequest, ticket: Ticket, **extra: Any) -> dict[str, Any]:
     user = current_user(request)
     message_list = list(queries.messages_for(user, ticket))
@@ -119,6 +130,7 @@ def page_context(request: HttpRequest, ticket: Ticket, **extra: Any) -> dict[str
             if context["perms"]["add_note"]
             else [],
             "resolution_checklist": timeline.checklist_lines(ticket.verification),
+            "macros": _macros(user, ticket),
         }
     )
     context.update(extra)
