@@ -61,9 +61,16 @@ def test_ticket_whole_life(api_for, agent, team, customer):
     assert patched.status_code == 200, patched.content
     assert "urgent" in patched.json()["tags"]
 
-    resolved = api.post(f"/api/v1/tickets/{number}/status", {"status": "resolved"})
+    refused = api.post(f"/api/v1/tickets/{number}/status", {"status": "resolved"})
+    assert refused.status_code == 400
+    assert set(refused.json()["fields"]) == {"resolution_summary"}
+    resolved = api.post(
+        f"/api/v1/tickets/{number}/status",
+        {"status": "resolved", "resolution_summary": "Moved the user to gateway 1."},
+    )
     assert resolved.status_code == 200, resolved.content
     assert resolved.json()["resolved_at"] is not None
+    assert resolved.json()["resolution_summary"] == "Moved the user to gateway 1."
 
     messages = api.get(f"/api/v1/tickets/{number}/messages").json()["items"]
     assert [m["kind"] for m in messages] == ["public", "public", "internal"]

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.factories import PASSWORD, make_ticket, status
+from tests.factories import PASSWORD, make_ticket, resolution, status
 from tests.kb.helpers import make_article, make_section
 from ticketdesk.core import outbox
 from ticketdesk.tickets import actions
@@ -127,7 +127,7 @@ def test_customer_rates_through_the_emailed_link_in_italian(
 ):
     ticket = make_ticket(team=team, requester=customer[1], subject="Stampante bloccata")
     actions.reply(ticket, actor=agent, body="Abbiamo sostituito il toner.")
-    actions.change_status(ticket, status("resolved"), actor=agent)
+    actions.change_status(ticket, status("resolved"), actor=agent, resolution=resolution(ticket))
     outbox.process_pending()
     mail = next(m for m in mailoutbox if "/portal/rate/" in m.body)
     path = re.search(r"/portal/rate/\S+", mail.body).group(0)

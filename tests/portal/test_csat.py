@@ -5,7 +5,7 @@ import re
 import pytest
 from django.urls import reverse
 
-from tests.factories import make_ticket, status
+from tests.factories import make_ticket, resolution, status
 from tests.portal.conftest import login
 from ticketdesk.core import outbox
 from ticketdesk.portal import tokens
@@ -21,7 +21,7 @@ pytestmark = pytest.mark.django_db
 def resolved(team, agent, customer):
     ticket = make_ticket(team=team, requester=customer[1], subject="Email not syncing")
     actions.reply(ticket, actor=agent, body="Fixed the mailbox quota.")
-    actions.change_status(ticket, status("resolved"), actor=agent)
+    actions.change_status(ticket, status("resolved"), actor=agent, resolution=resolution(ticket))
     return ticket
 
 

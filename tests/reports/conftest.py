@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import pytest
 
-from tests.factories import make_ticket, status
+from tests.factories import make_ticket, resolution, status
 from ticketdesk.accounts.models import TeamMembership
 from ticketdesk.core import clock, outbox
 from ticketdesk.tickets import actions
@@ -65,13 +65,13 @@ def history(team, agent, settings) -> History:
     with clock.frozen(at(hours=5)):
         actions.reply(a, actor=None, author_contact=contact, body="Still broken")
     with clock.frozen(at(hours=6)):
-        actions.change_status(a, status("resolved"), actor=agent)
+        actions.change_status(a, status("resolved"), actor=agent, resolution=resolution(a))
     with clock.frozen(at(days=1)):
         actions.reply(a, actor=None, author_contact=contact, body="It is back")
         c = make_ticket(team=team, subject="Printer jams", channel="portal")
     with clock.frozen(at(days=1, hours=1)):
         actions.reply(a, actor=agent, body="Fixed the tunnel")
     with clock.frozen(at(days=1, hours=2)):
-        actions.change_status(a, status("resolved"), actor=agent)
+        actions.change_status(a, status("resolved"), actor=agent, resolution=resolution(a))
         drain()
     return History(a=a, b=b, c=c)

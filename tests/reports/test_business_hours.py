@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from tests.factories import make_ticket, status
+from tests.factories import make_ticket, resolution, status
 from tests.reports.conftest import drain
 from ticketdesk.core import clock
 from ticketdesk.reports import filters, metrics
@@ -51,7 +51,9 @@ def test_business_hours_first_response_and_resolution(office_hours, team, agent,
     with clock.frozen(utc(10, 10)):
         actions.reply(ticket, actor=None, author_contact=contact, body="Here is the file")
     with clock.frozen(utc(10, 12)):
-        actions.change_status(ticket, status("resolved"), actor=agent)
+        actions.change_status(
+            ticket, status("resolved"), actor=agent, resolution=resolution(ticket)
+        )
         drain()
     fact = TicketFact.objects.get(ticket=ticket)
     assert fact.first_response_seconds == 66 * 3600  # wall clock, Friday 16:00 → Monday 10:00

@@ -121,13 +121,19 @@ def test_refresh_is_idempotent(history):
 
 
 def test_one_touch_and_reassignment_moves_the_numbers(history, team, agent):
-    from tests.factories import status
+    from tests.factories import resolution, status
     from tests.reports.conftest import at, drain
     from ticketdesk.core import clock
     from ticketdesk.tickets import actions
 
     with clock.frozen(at(days=2)):
-        actions.reply(history.c, actor=agent, body="Done", status=status("resolved"))
+        actions.reply(
+            history.c,
+            actor=agent,
+            body="Done",
+            status=status("resolved"),
+            resolution=resolution(history.c),
+        )
         actions.assign(history.c, assignee=agent, actor=agent)
         drain()
     fact = TicketFact.objects.get(ticket=history.c)

@@ -11,7 +11,14 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tests.factories import OrganizationFactory, TeamFactory, make_agent, make_ticket, status
+from tests.factories import (
+    OrganizationFactory,
+    TeamFactory,
+    make_agent,
+    make_ticket,
+    resolution,
+    status,
+)
 from tests.reports.conftest import T0, drain
 from ticketdesk.accounts.models import Contact
 from ticketdesk.core import clock
@@ -100,12 +107,16 @@ def varied(team, agent, settings):
                 actions.reply(ticket, actor=owner, body="On it")
         if i % 2:
             with clock.frozen(when + dt.timedelta(hours=2 + i)):
-                actions.change_status(ticket, status("resolved"), actor=owner)
+                actions.change_status(
+                    ticket, status("resolved"), actor=owner, resolution=resolution(ticket)
+                )
         if i == 3:
             with clock.frozen(when + dt.timedelta(hours=20)):
                 actions.reply(ticket, actor=None, author_contact=requester, body="Again")
             with clock.frozen(when + dt.timedelta(days=1, hours=1)):
-                actions.change_status(ticket, status("resolved"), actor=owner)
+                actions.change_status(
+                    ticket, status("resolved"), actor=owner, resolution=resolution(ticket)
+                )
         tickets.append(ticket)
     drain()
     return {

@@ -8,7 +8,7 @@ import datetime as dt
 
 import pytest
 
-from tests.factories import make_ticket, status
+from tests.factories import make_ticket, resolution, status
 from ticketdesk.core import clock, outbox
 from ticketdesk.core.models import OutboxMessage
 from ticketdesk.sla import tracking
@@ -169,7 +169,13 @@ def test_resolve_then_reopen_resumes_resolution(team, agent, customer, standard)
     with clock.frozen(at(2025, 6, 9, 9)):
         ticket = make_ticket(team=team, requester=contact)
     with clock.frozen(at(2025, 6, 9, 10)):
-        actions.reply(ticket, actor=agent, body="Fixed", status=status("resolved"))
+        actions.reply(
+            ticket,
+            actor=agent,
+            body="Fixed",
+            status=status("resolved"),
+            resolution=resolution(ticket),
+        )
         drain()
     ticket.refresh_from_db()
     assert ticket.sla_state == SLAState.MET and ticket.due_at is None

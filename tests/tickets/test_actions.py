@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.factories import ContactFactory, TeamFactory, make_agent, make_ticket, status
+from tests.factories import ContactFactory, TeamFactory, make_agent, make_ticket, resolution, status
 from ticketdesk.core.errors import (
     Conflict,
     InvalidTransition,
@@ -134,7 +134,7 @@ def test_version_increments_on_every_change(agent, team):
 
 def test_workflow_transitions(agent, team):
     ticket = make_ticket(team=team)
-    actions.change_status(ticket, status("resolved"), actor=agent)
+    actions.change_status(ticket, status("resolved"), actor=agent, resolution=resolution(ticket))
     actions.change_status(ticket, status("closed"), actor=agent)
     ticket.refresh_from_db()
     assert ticket.closed_at is not None
@@ -144,7 +144,7 @@ def test_workflow_transitions(agent, team):
 
 def test_reopen_is_a_transition_and_counts(agent, team):
     ticket = make_ticket(team=team)
-    actions.change_status(ticket, status("resolved"), actor=agent)
+    actions.change_status(ticket, status("resolved"), actor=agent, resolution=resolution(ticket))
     actions.change_status(ticket, status("open"), actor=agent)
     ticket.refresh_from_db()
     assert ticket.reopen_count == 1

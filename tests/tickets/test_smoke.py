@@ -1,4 +1,4 @@
-from tests.factories import make_ticket, status
+from tests.factories import make_ticket, resolution, status
 from ticketdesk.tickets import actions
 from ticketdesk.tickets.models import EventKind
 
@@ -11,7 +11,7 @@ def test_open_reply_resolve(agent, team):
     ticket.refresh_from_db()
     assert ticket.status.key == "open"
     assert ticket.first_response_at is not None
-    actions.change_status(ticket, status("resolved"), actor=agent)
+    actions.change_status(ticket, status("resolved"), actor=agent, resolution=resolution(ticket))
     ticket.refresh_from_db()
     assert ticket.resolved_at is not None
     kinds = list(ticket.events.values_list("kind", flat=True))

@@ -57,7 +57,9 @@ def test_list_query_count_is_bounded(agent_client, agent, team, django_assert_ma
 def test_rail_counts(agent_client, agent, team, django_assert_max_num_queries):
     _make_many(team, 4)
     SavedView.objects.create(owner=agent, name="VPN", query="tag:vpn")
-    with django_assert_max_num_queries(12):
+    # one bounded COUNT per view (the triage and escalated views, and whether the agent
+    # works the triage queue: +3)
+    with django_assert_max_num_queries(15):
         response = agent_client.get("/rail/?view=mine")
     body = response.content.decode()
     assert "Unassigned in my teams" in body and "VPN" in body

@@ -113,7 +113,8 @@ def test_side_panel_saves_and_reports_conflict(agent_client, agent, team):
     assert response.status_code == 409
     body = response.content.decode()
     assert "Someone else changed this ticket" in body
-    assert "Luca Bianchi changed status from New to Open" in body
+    # assigning Ana moved the new ticket to "In progress"
+    assert "Luca Bianchi changed status from In progress to Open" in body
     assert response.context["conflict"]["resubmit"] == [("urgency", "4")]
     ticket.refresh_from_db()
     assert ticket.urgency == 3  # nothing overwritten

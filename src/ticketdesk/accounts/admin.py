@@ -23,7 +23,15 @@ class MembershipInline(admin.TabularInline):
 
 @admin.register(Team)
 class TeamAdmin(admin.ModelAdmin):
-    list_display = ("name", "email", "assignment_strategy", "active")
+    list_display = (
+        "name",
+        "email",
+        "assignment_strategy",
+        "escalation_team",
+        "sees_triage",
+        "active",
+    )
+    list_editable = ("sees_triage",)
     prepopulated_fields = {"slug": ("name",)}
     inlines = [MembershipInline]
     search_fields = ("name",)

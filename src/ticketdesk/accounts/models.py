@@ -128,6 +128,23 @@ class Team(models.Model):
         default=AssignmentStrategy.MANUAL,
     )
     active = models.BooleanField(_("active"), default=True)
+    escalation_team = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("escalates to"),
+        help_text=_("The team (tier 2 or specialists) its tickets go to when escalated."),
+    )
+    sees_triage = models.BooleanField(
+        _("works the triage queue"),
+        default=False,
+        help_text=_(
+            "Its members see and work tickets that have no team. When no team is chosen, "
+            "every agent does."
+        ),
+    )
 
     class Meta:
         ordering = ["name"]

@@ -27,6 +27,7 @@ What each role may do beyond tickets:
     export_tickets         ✓      ✓      ✓      ✓                 (the tickets they see)
     view_macros            ✓      ✓      ✓      ✓                 (light: note-only ones)
     create_macro           ✓      ✓      ✓
+    apply_macro (macro)    shared, their teams' and their own macros (light: note-only)
     manage_macro (macro)   all    own personal and their teams' macros
     write_articles         ✓      ✓      ✓                        (drafts, internal, edits)
     read_article (article) published ones by visibility: public to all, "customers" to
@@ -42,12 +43,12 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from ticketdesk.core.errors import PermissionDenied
 
-from .models import Contact, Role, User
+from .models import Contact, Role, Team, User
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
@@ -63,8 +64,12 @@ ASSIGN = "assign"
 MERGE = "merge"
 VIEW_INTERNAL = "view_internal"  # internal notes and events
 CLOSE_OWN = "close_own"  # a customer closing or reopening their own ticket
+ESCALATE = "escalate"  # raise a ticket's escalation level, to another team or a lead
+APPLY_MACRO = "apply_macro"  # run an automation macro on a ticket (obj: the macro)
+# what a light agent's macro may do (they only read tickets and add notes)
+LIGHT_AGENT_MACRO_STEPS = frozenset({"add_note"})
 
-TICKET_VERBS = {VIEW, REPLY, ADD_NOTE, EDIT, ASSIGN, MERGE, VIEW_INTERNAL, CLOSE_OWN}
+TICKET_VERBS = {VIEW, REPLY, ADD_NOTE, EDIT, ASSIGN, MERGE, VIEW_INTERNAL, CLOSE_OWN, ESCALATE}
 
 # Verbs beyond a single ticket (see the table above).
 USE_WORKSPACE = "use_workspace"
@@ -127,8 +132,9 @@ def contact_for(user: Any) -> Contact | None:
 
 def visible_tickets(user: User | AnonymousUser | None) -> QuerySet[Ticket]:
     """Tickets `user` may see. Admins: all; agents and light agents: their teams' tickets,
-    tickets assigned to them or watched by them; customers: their own, CC'd, and their
-    organizations' where the organization shares tickets."""
+    tickets assigned to them or watched by them, tickets a note consults their team on, and
+    tickets without a team (the triage queue) when they work it (`sees_triage`); customers:
+    their own, CC'd, and their organizations' where the organization shares tickets."""
     from ticketdesk.tickets.models import Ticket
 
     qs = Ticket.objects.all()
@@ -138,6 +144,8 @@ def visible_tickets(user: User | AnonymousUser | None) -> QuerySet[Ticket]:
     if is_admin(user):
         return qs
     if is_staff_member(user):
+        from ticketdesk.tickets.models import Consultation
+
         team_ids = [team_id for team_id, _lead in memberships(user)]
         # a subquery, not a join: a join on watchers could duplicate rows
         watched = Ticket.watchers.through.objects.filter(user_id=int(user.pk or 0)).values(
@@ -146,6 +154,10 @@ def visible_tickets(user: User | AnonymousUser | None) -> QuerySet[Ticket]:
         condition = Q(assignee_id=user.pk) | Q(pk__in=watched)
         if team_ids:
             condition |= Q(team_id__in=team_ids)
+            # teams asked for advice by a "consult" note
+            consulted = Consultation.objects.filter(team_id__in=team_ids).values("ticket_id")
+            condition |= Q(pk__in=consulted)
+        condition |= Q(team__isnull=True) & _triage_condition(user)
         return qs.filter(condition)
     contact = contact_for(user)
     if contact is None:
@@ -193,6 +205,40 @@ def memberships(user: Any) -> list[tuple[int, bool]]:
     return rows
 
 
+def triage_team_ids(user: Any = None) -> list[int]:
+    """The active teams marked "works the triage queue" (empty: every agent works it); asked
+    once per request when `user` came with one."""
+    cache = _request_cache(user)
+    if cache is not None and "triage_teams" in cache:
+        return cache["triage_teams"]  # type: ignore[no-any-return]
+    ids = list(Team.objects.filter(sees_triage=True, active=True).values_list("pk", flat=True))
+    if cache is not None:
+        cache["triage_teams"] = ids
+    return ids
+
+
+def _triage_condition(user: Any) -> Q:
+    """`sees_triage` as SQL (no query of its own): no team is chosen for the triage queue,
+    or the user belongs to a chosen one."""
+    chosen = Team.objects.filter(sees_triage=True, active=True)
+    mine = chosen.filter(memberships__user_id=int(user.pk or 0))
+    return Q(~Exists(chosen)) | Q(Exists(mine))
+
+
+def sees_triage(user: Any) -> bool:
+    """Does `user` see and work the triage queue (active tickets without a team)? Admins
+    always; agents and light agents when no team is chosen for it, or when they belong to
+    a chosen team. Light agents only read and add notes there, as everywhere."""
+    if not is_staff_member(user):
+        return False
+    if is_admin(user):
+        return True
+    chosen = triage_team_ids(user)
+    if not chosen:
+        return True
+    return any(team_id in chosen for team_id, _lead in memberships(user))
+
+
 def _ticket_visible(user: Any, ticket: Ticket) -> bool:
     if is_admin(user):
         return True
@@ -224,6 +270,8 @@ def can(user: Any, verb: str, obj: Any = None) -> bool:
         if obj is None or getattr(obj, "pk", None) == user.pk:
             return is_agent(user)
         return is_admin(user) and is_agent(obj)
+    if verb == APPLY_MACRO:
+        return can_apply_macro(user, obj)
     if isinstance(obj, Message):
         return can_see_message(user, obj)
     if isinstance(obj, Attachment):
@@ -344,6 +392,28 @@ def macro_scope(user: Any) -> Q | None:
         | Q(visibility="team", team_id__in=team_ids)
         | Q(visibility="personal", owner_id=user.pk)
     )
+
+
+def can_apply_macro(user: Any, macro: Any) -> bool:
+    """May `user` apply `macro` (to a ticket they may see)? An active macro in their
+    `macro_scope`; light agents only macros whose steps add notes."""
+    if macro is None or not getattr(macro, "active", False):
+        return False
+    if not is_staff_member(user):
+        return False
+    visibility = getattr(macro, "visibility", "")
+    team_ids = [team_id for team_id, _lead in memberships(user)]
+    in_scope = (
+        visibility == "shared"
+        or (visibility == "team" and getattr(macro, "team_id", None) in team_ids)
+        or (visibility == "personal" and getattr(macro, "owner_id", None) == user.pk)
+    )
+    if not in_scope:
+        return False
+    if is_agent(user):
+        return True
+    steps = getattr(macro, "actions", None) or []
+    return all(step.get("type") in LIGHT_AGENT_MACRO_STEPS for step in steps)
 
 
 def manageable_macro_scope(user: Any) -> Q | None:

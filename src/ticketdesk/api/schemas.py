@@ -100,6 +100,9 @@ class TicketSummary(Schema):
     due_at: dt.datetime | None
     sla_state: str
     version: int
+    escalation_level: int = Field(
+        0, description="0: first level; 1: tier 2; 2: specialists / lead."
+    )
 
 
 class TicketOut(TicketSummary):
@@ -117,6 +120,12 @@ class TicketOut(TicketSummary):
     resolved_at: dt.datetime | None
     closed_at: dt.datetime | None
     reopen_count: int
+    escalated_at: dt.datetime | None = None
+    resolution_summary: str = Field("", description="What was done, given when resolving.")
+    verification: list[dict[str, Any]] = Field(
+        default_factory=list,
+        description="The type's checklist as answered: [{key, label, kind, value}].",
+    )
 
 
 class TicketPage(Schema):
@@ -189,11 +198,38 @@ class TicketPatch(In):
 class StatusChange(In):
     status: str = Field(..., description="Status key.")
     version: Id | None = None
+    resolution_summary: str | None = Field(
+        None,
+        max_length=5000,
+        description="What was done: required when an agent resolves or closes an active ticket.",
+    )
+    verification: dict[str, Any] | None = Field(
+        None,
+        description="The ticket type's checklist by item key, e.g. "
+        '`{"fix_tested_by": "Ana", "customer_confirmed": true}`.',
+    )
 
 
 class AssignIn(In):
     assignee_id: Id | None = Field(None, description="null: back to the queue.")
     team_id: Id | None = Field(None, description="Move to this team too (if given).")
+    version: Id | None = None
+
+
+class EscalateIn(In):
+    reason: str = Field(..., max_length=2000, description="Why the ticket needs escalation.")
+    kind: Literal["functional", "hierarchical"] | None = Field(
+        None,
+        description="functional: to another team; hierarchical: to a lead or manager. "
+        "Default: functional when `team_id` is given or the team has an escalation team.",
+    )
+    team_id: Id | None = Field(
+        None, description="Functional: the team (default: the escalation team)."
+    )
+    user_id: Id | None = Field(
+        None, description="Hierarchical: the lead or manager (default: the team's lead)."
+    )
+    level: int | None = Field(None, ge=1, le=2, description="Default: one level up.")
     version: Id | None = None
 
 

@@ -58,6 +58,7 @@ def ticket_summary(ticket: Ticket) -> dict[str, Any]:
         "due_at": ticket.due_at,
         "sla_state": ticket.sla_state,
         "version": ticket.version,
+        "escalation_level": ticket.escalation_level,
     }
 
 
@@ -90,6 +91,9 @@ def ticket_detail(ticket: Ticket, viewer: Any) -> dict[str, Any]:
             "resolved_at": ticket.resolved_at,
             "closed_at": ticket.closed_at,
             "reopen_count": ticket.reopen_count,
+            "escalated_at": ticket.escalated_at,
+            "resolution_summary": ticket.resolution_summary,
+            "verification": list(ticket.verification or []),
         }
     )
     return body

@@ -12,6 +12,7 @@ run) shows exactly which condition held and which did not.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -19,6 +20,7 @@ from django.db.models import Model
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from ticketdesk.core import clock
 from ticketdesk.core.errors import ValidationFailed
 from ticketdesk.tickets.models import Level, Ticket, TicketEvent
 
@@ -207,7 +209,9 @@ def evaluate_leaf(leaf: dict[str, Any], ticket: Ticket, context: Context) -> tup
         if operator in CHANGE_OPERATORS:
             matched, actual = _evaluate_change(spec, operator, value, ticket, context)
         else:
-            raw = context.payload.get("metric") if spec.key == "sla_metric" else spec.read(ticket)
+            raw = payload_value(spec.key, context) if spec.key in PAYLOAD_FIELDS else None
+            if spec.key not in PAYLOAD_FIELDS:
+                raw = spec.read(ticket)
             actual = display(raw) if spec.kind != LEVEL or raw is None else _level_name(raw)
             matched = compare(spec.kind, raw, operator, value)
     except Exception as exc:  # a broken condition is reported, never raised
@@ -215,6 +219,23 @@ def evaluate_leaf(leaf: dict[str, Any], ticket: Ticket, context: Context) -> tup
         return False, report
     report.update(result=matched, actual=actual)
     return matched, report
+
+
+PAYLOAD_FIELDS = {"sla_metric", "sla_alert_hours"}
+
+
+def payload_value(key: str, context: Context) -> Any:
+    """Fields read from the event rather than the ticket (SLA triggers)."""
+    if key == "sla_metric":
+        return context.payload.get("metric")
+    at = context.payload.get("at")
+    if not at:
+        return None
+    try:
+        moment = dt.datetime.fromisoformat(str(at))
+    except ValueError:
+        return None
+    return (clock.now() - moment).total_seconds() / 3600
 
 
 def _level_name(raw: Any) -> str:

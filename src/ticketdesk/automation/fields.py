@@ -157,8 +157,21 @@ FIELDS: dict[str, FieldSpec] = {
             "tags",
         ),
         FieldSpec("sla_state", _("SLA state"), CHOICE, lambda t: t.sla_state, "sla_state"),
+        FieldSpec(
+            "escalation_level",
+            _("Escalation level (0: not escalated)"),
+            NUMBER,
+            lambda t: t.escalation_level,
+            "escalation",
+        ),
         # read from the event, not the ticket (see conditions.evaluate_leaf)
         FieldSpec("sla_metric", _("SLA metric (SLA triggers)"), CHOICE, lambda t: None),
+        FieldSpec(
+            "sla_alert_hours",
+            _("Hours since the SLA warning or breach (SLA triggers)"),
+            NUMBER,
+            lambda t: None,
+        ),
         FieldSpec(
             "hours_since_created",
             _("Hours since created"),

@@ -12,7 +12,6 @@ from ticketdesk.core.errors import NotFound, PermissionDenied
 from ticketdesk.tickets import queries as ticket_queries
 from ticketdesk.tickets.models import Ticket
 
-from . import steps
 from .models import Macro, Rule, RuleExecution
 
 LOG_LIMIT = 50
@@ -87,16 +86,10 @@ def macros_for_ticket(user: Any, ticket: Ticket, limit: int = 100) -> list[Macro
     """The macros `user` can apply to `ticket` (light agents: only note-adding ones)."""
     if not policy.can(user, policy.VIEW, ticket):
         return []
-    found = list(macros_available_to(user)[:limit])
-    if not policy.is_light_agent(user):
-        return found
-    if not policy.can(user, policy.ADD_NOTE, ticket):
+    if policy.is_light_agent(user) and not policy.can(user, policy.ADD_NOTE, ticket):
         return []
-    return [
-        m
-        for m in found
-        if all(step.get("type") in steps.LIGHT_AGENT_STEPS for step in m.actions or [])
-    ]
+    found = list(macros_available_to(user)[:limit])
+    return [m for m in found if policy.can(user, policy.APPLY_MACRO, m)]
 
 
 SUGGESTION_LIMIT = 200
@@ -149,6 +142,7 @@ def value_suggestions() -> dict[str, list[tuple[str, str]]]:
             Organization.objects.order_by("name").values_list("name", flat=True)[:n]
         ),
         "sla_state": [(str(v), str(label)) for v, label in SLAState.choices],
+        "escalation_level": plain(["0", "1", "2"]),
         "sla_metric": plain(["first_response", "next_response", "resolution"]),
         "within_business_hours": plain(["yes", "no"]),
         "agents": plain(agents),

@@ -34,9 +34,10 @@ STEP_TYPES: dict[str, Any] = {
     "notify": gettext_lazy("Notify agents"),
     "webhook": gettext_lazy("Call webhook"),
     "canned": gettext_lazy("Apply canned response"),
+    "escalate": gettext_lazy("Escalate"),
 }
-# What a light agent may do through a macro (the policy enforces it anyway).
-LIGHT_AGENT_STEPS = {"add_note"}
+# What a light agent may do through a macro (the policy decides; see policy.can_apply_macro).
+LIGHT_AGENT_STEPS = set(policy.LIGHT_AGENT_MACRO_STEPS)
 SETTABLE_FIELDS: dict[str, Any] = {
     "status": gettext_lazy("Status"),
     "priority": gettext_lazy("Priority"),
@@ -179,6 +180,11 @@ def _validate_step(step: dict[str, str]) -> None:
             )
     elif kind == "canned":
         resolve_canned(value)
+    elif kind == "escalate":
+        if target:
+            _lookup(Team, target, "slug", "name")
+        if value:
+            resolve_agent(value)
 
 
 EMAIL_KEYWORDS = {"requester", "cc", "assignee", "team", "watchers"}

@@ -10,6 +10,8 @@ A step is `{"type": ..., "target": ..., "value": ..., "text": ...}`:
     notify      target = recipients (assignee, team, watchers, usernames), text = message
     webhook     value = URL, text = optional message
     canned      value = canned response (id or name), posted as a public reply
+    escalate    target = team (optional), value = lead or manager (optional), text = reason;
+                without either: the team's escalation team, else its lead
 
 Every change goes through `tickets.actions` (actor=None for rules: the system acts; the agent
 for macros, so the policy decides). A step raises DomainError when it cannot run.
@@ -33,6 +35,7 @@ from ticketdesk.core.errors import ValidationFailed
 from ticketdesk.tickets import actions
 from ticketdesk.tickets import canned as canned_responses
 from ticketdesk.tickets.actions.base import publish
+from ticketdesk.tickets.escalation import level_label
 from ticketdesk.tickets.models import Ticket
 
 from . import placeholders
@@ -231,6 +234,17 @@ def _canned(step: dict[str, str], ticket: Ticket, context: StepContext) -> str:
     return _("replied with canned response “%(name)s”") % {"name": str(canned)}
 
 
+def _escalate(step: dict[str, str], ticket: Ticket, context: StepContext) -> str:
+    team = _lookup(Team, step["target"], "slug", "name") if step["target"] else None
+    user = resolve_agent(step["value"]) if step["value"] else None
+    reason = placeholders.render(step["text"], ticket) or _("%(source)s: %(ticket)s") % {
+        "source": context.source,
+        "ticket": str(ticket),
+    }
+    escalated = actions.escalate(ticket, actor=context.actor, reason=reason, team=team, user=user)
+    return _("escalated to %(level)s") % {"level": level_label(escalated.escalation_level)}
+
+
 RUNNERS: dict[str, Callable[[dict[str, str], Ticket, StepContext], str]] = {
     "set_field": _set_field,
     "assign": _assign,
@@ -241,4 +255,5 @@ RUNNERS: dict[str, Callable[[dict[str, str], Ticket, StepContext], str]] = {
     "notify": _notify,
     "webhook": _webhook,
     "canned": _canned,
+    "escalate": _escalate,
 }

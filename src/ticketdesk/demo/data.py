@@ -17,12 +17,14 @@ from ticketdesk.tickets.models import (
     BusinessArea,
     Category,
     Channel,
+    ChannelDefault,
     CustomFieldDefinition,
     Status,
     StatusCategory,
     Ticket,
     TicketType,
 )
+from ticketdesk.tickets.resolution import Resolution, steps_for
 
 PASSWORD = "ticketdesk"  # noqa: S105 - demo only
 
@@ -30,14 +32,19 @@ TEAMS = [
     ("IT Support", "it@example.com"),
     ("Customer Care", "care@example.com"),
     ("Billing", "billing@example.com"),
+    ("Infrastructure", "infra@example.com"),  # tier 2 / specialists for IT Support
 ]
 AGENTS = [
     ("admin", "Alex", "Admin", Role.ADMIN, ["IT Support", "Customer Care", "Billing"], "en"),
     ("ana", "Ana", "Souza", Role.AGENT, ["IT Support"], "pt-br"),
     ("luca", "Luca", "Bianchi", Role.AGENT, ["Customer Care", "Billing"], "it"),
-    ("priya", "Priya", "Natarajan", Role.AGENT, ["IT Support", "Customer Care"], "en"),
+    ("priya", "Priya", "Natarajan", Role.AGENT, ["IT Support", "Customer Care", "Infrastructure"],
+     "en"),
     ("joao", "João", "Pereira", Role.LIGHT_AGENT, ["IT Support"], "pt-br"),
-]
+]  # fmt: skip
+# Team → the team its escalations go to (functional); leads take hierarchical ones.
+ESCALATION_TEAMS = {"IT Support": "Infrastructure", "Customer Care": "IT Support"}
+LEADS = [("ana", "IT Support"), ("priya", "Infrastructure"), ("luca", "Billing")]
 ORGANIZATIONS = [
     ("Acme Corp", "acme.example", True),
     ("Padaria Estrela", "estrela.example", False),
@@ -60,6 +67,21 @@ CATEGORIES = {
     "Software": ["Email", "VPN", "Office"],
     "Accounts": ["Password", "Access request"],
     "Billing": ["Invoice", "Refund"],
+}
+# How the demo routes its tickets (tickets/intake.py): a category's team first, then the
+# type's, then the channel's; whatever is left waits in the triage queue.
+CATEGORY_TEAMS = {
+    "Hardware": "IT Support",
+    "Software": "IT Support",
+    "Accounts": "Customer Care",
+    "Billing": "Billing",
+}
+TYPE_TEAMS = {"question": "Customer Care", "service-request": "Customer Care"}
+CHANNEL_TEAMS = {
+    Channel.EMAIL: "Customer Care",
+    Channel.PORTAL: "Customer Care",
+    Channel.CHAT: "Customer Care",
+    Channel.PHONE: "IT Support",
 }
 # the names of the categories and business areas in Portuguese and Italian
 NAMES = {
@@ -266,7 +288,14 @@ def ensure_people(rng: random.Random) -> dict[str, Any]:
                 teams=[teams[t] for t in team_names],
             )
         agents[username] = user
-    TeamMembership.objects.filter(user=agents["ana"], team=teams["IT Support"]).update(is_lead=True)
+    for username, team_name in LEADS:
+        TeamMembership.objects.filter(user=agents[username], team=teams[team_name]).update(
+            is_lead=True
+        )
+    for name, target in ESCALATION_TEAMS.items():
+        Team.objects.filter(pk=teams[name].pk, escalation_team__isnull=True).update(
+            escalation_team=teams[target]
+        )
     organizations = {}
     for name, domain, shared in ORGANIZATIONS:
         organizations[name], _c = Organization.objects.get_or_create(
@@ -287,7 +316,22 @@ def ensure_people(rng: random.Random) -> dict[str, Any]:
         )
         Contact.objects.filter(email__iexact="maria@estrela.example").update(user=maria)
     categories = ensure_configuration()
+    ensure_routing_defaults(teams)
     return {"teams": teams, "agents": agents, "contacts": contacts, "categories": categories}
+
+
+def ensure_routing_defaults(teams: dict[str, Team]) -> None:
+    """Default teams per category, type and channel, set only where none is set yet."""
+    for name, team_name in CATEGORY_TEAMS.items():
+        Category.objects.filter(name=name, parent=None, default_team__isnull=True).update(
+            default_team=teams[team_name]
+        )
+    for key, team_name in TYPE_TEAMS.items():
+        TicketType.objects.filter(key=key, default_team__isnull=True).update(
+            default_team=teams[team_name]
+        )
+    for channel, team_name in CHANNEL_TEAMS.items():
+        ChannelDefault.objects.get_or_create(channel=channel, defaults={"team": teams[team_name]})
 
 
 def load(rng: random.Random, *, count: int = 200, progress: Any = None) -> int:
@@ -305,13 +349,7 @@ def load(rng: random.Random, *, count: int = 200, progress: Any = None) -> int:
         language = contact.language or "en"
         subject, category_path, type_key = rng.choice(SUBJECTS[language])
         category = people["categories"][category_path]
-        team = people["teams"][
-            "Billing"
-            if category_path.startswith("Billing")
-            else rng.choice(["IT Support", "Customer Care"])
-        ]
         opened_at = start + dt.timedelta(minutes=index * 60 * 24 * 58 // count + rng.randint(0, 90))
-        members = [a for a in agents if a.team_memberships.filter(team=team).exists()]
         details = _details(index, type_key, category_path, areas)
         with transaction.atomic(), clock.frozen(opened_at):
             ticket = actions.open_ticket(
@@ -323,8 +361,7 @@ def load(rng: random.Random, *, count: int = 200, progress: Any = None) -> int:
                 actor=None,
                 body=BODIES[language].format(subject=subject, name=contact.name),
                 markdown=False,
-                team=team,
-                ticket_type=types.get(type_key),
+                ticket_type=types.get(type_key),  # the defaults choose the team
                 category=category,
                 urgency=rng.choice([1, 2, 2, 3, 4]),
                 impact=rng.choice([1, 2, 2, 3]),
@@ -333,6 +370,7 @@ def load(rng: random.Random, *, count: int = 200, progress: Any = None) -> int:
                 ),
                 **details,
             )
+        members = [a for a in agents if a.team_memberships.filter(team=ticket.team_id).exists()]
         fate = rng.random()
         if fate < 0.12 or not members:
             created += 1
@@ -382,7 +420,11 @@ def load(rng: random.Random, *, count: int = 200, progress: Any = None) -> int:
             continue
         with clock.frozen(at):
             actions.reply(
-                ticket, actor=agent, body=AGENT_REPLIES[language][2], status=statuses["resolved"]
+                ticket,
+                actor=agent,
+                body=AGENT_REPLIES[language][2],
+                status=statuses["resolved"],
+                resolution=demo_resolution(ticket, agent),
             )
         if fate > 0.8:
             at += dt.timedelta(days=rng.randint(1, 5))
@@ -392,6 +434,7 @@ def load(rng: random.Random, *, count: int = 200, progress: Any = None) -> int:
         created += 1
         if progress is not None and created % 50 == 0:
             progress.write(f"  {created}/{count} tickets")
+    escalate_some(people)
     return created
 
 
@@ -461,6 +504,50 @@ def _details(index: int, type_key: str, category_path: str, areas: list[Any]) ->
         "business_area": pick.choice(areas) if areas and pick.random() < 0.6 else None,
         "custom_field_values": values,
     }
+
+
+ESCALATION_REASONS = [
+    "Tried the usual fixes (profile, reinstall, restart): the gateway logs show errors "
+    "only Infrastructure can read.",
+    "Third time this month for the same customer; needs someone who can change the setup.",
+]
+
+
+def escalate_some(people: dict[str, Any], limit: int = 3) -> None:
+    """A few open IT Support tickets were escalated by their agent (deterministic)."""
+    candidates = Ticket.objects.filter(
+        team=people["teams"]["IT Support"],
+        assignee__isnull=False,
+        status_category__in=["open", "pending"],
+        escalation_level=0,
+    ).order_by("number")[:limit]
+    for index, ticket in enumerate(candidates):
+        with clock.frozen(max(ticket.updated_at, clock.now() - dt.timedelta(hours=5 + index))):
+            actions.escalate(
+                ticket,
+                actor=ticket.assignee,
+                reason=ESCALATION_REASONS[index % len(ESCALATION_REASONS)],
+            )
+
+
+RESOLUTIONS = [
+    "Restarted the service and checked the logs with the customer.",
+    "Replaced the configuration with the standard one; tested from the customer's laptop.",
+    "Reset the account and confirmed the login works.",
+    "Corrected the invoice and sent the new copy.",
+]
+
+
+def demo_resolution(ticket: Ticket, agent: User) -> Resolution:
+    """A believable resolution: a summary and every required checklist item answered (no
+    draw from the demo's random sequence, so the rest of the demo stays as it was)."""
+    answers: dict[str, Any] = {}
+    for step in steps_for(ticket.ticket_type_id):
+        if step.kind == "text":
+            answers[step.key] = agent.display_name
+        elif step.required or ticket.number % 3:
+            answers[step.key] = True
+    return Resolution(summary=RESOLUTIONS[ticket.number % len(RESOLUTIONS)], verification=answers)
 
 
 def open_statuses() -> list[Status]:

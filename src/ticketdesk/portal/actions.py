@@ -17,6 +17,7 @@ from ticketdesk.accounts.models import Contact, Role, User
 from ticketdesk.core import clock
 from ticketdesk.core.errors import PermissionDenied, ValidationFailed
 from ticketdesk.tickets import actions as ticket_actions
+from ticketdesk.tickets import workflow
 from ticketdesk.tickets.actions.base import lock_ticket, publish, record
 from ticketdesk.tickets.models import Channel, EventKind, StatusCategory, Ticket
 
@@ -154,12 +155,40 @@ def submit_ticket(
         custom_field_values=custom_field_values,
         attachments=attachments,
         body_required=True,
+        entrance_team=PortalSettings.current().default_team,
     )
     if deflection_ids:
         DeflectionEvent.objects.filter(
             pk__in=list(deflection_ids), outcome=DeflectionOutcome.OPENED
         ).update(outcome=DeflectionOutcome.SUBMITTED, ticket=ticket)
     return ticket
+
+
+def confirm_solution(
+    ticket: Ticket, *, contact: Contact, solved: bool, actor: User | None = None
+) -> Ticket:
+    """The requester's answer to "is it solved?" on a resolved ticket: yes closes it, no
+    reopens it (to the working status when someone is assigned). `actor` is the customer's
+    login; without one (the e-mailed link) the system acts for `contact`."""
+    if ticket.requester_id != contact.pk:
+        raise PermissionDenied(_("Only the requester can confirm the solution."))
+    if ticket.status_category != StatusCategory.RESOLVED:
+        raise ValidationFailed(_("This request is not waiting for your confirmation."))
+    if solved:
+        target = workflow.status_for_category(StatusCategory.CLOSED)
+        data = {"customer_confirmed": True}
+    else:
+        reopen = workflow.reopen_target(ticket.status, assigned=ticket.assignee_id is not None)
+        if reopen is None:
+            raise ValidationFailed(_("This request cannot be reopened; please write to us."))
+        target, data = reopen, {"not_solved": True}
+    return ticket_actions.change_status(
+        ticket,
+        target,
+        actor=actor,
+        status_data=data,
+        actor_contact=contact if actor is None else None,
+    )
 
 
 def record_deflection(

@@ -30,6 +30,7 @@ class PortalSettingsAdmin(admin.ModelAdmin):
             {"fields": ("signup_mode", "allowed_domains", "allow_guest_tickets", "embed_enabled")},
         ),
         ("Satisfaction", {"fields": ("csat_enabled", "csat_scale")}),
+        ("Routing", {"fields": ("default_team",)}),
     )
 
     def has_add_permission(self, request: HttpRequest) -> bool:

@@ -47,6 +47,18 @@ class PortalSettings(models.Model):
     csat_scale = models.CharField(
         _("rating scale"), max_length=8, choices=CsatScale.choices, default=CsatScale.FIVE
     )
+    default_team = models.ForeignKey(
+        "accounts.Team",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("default team"),
+        help_text=_(
+            "Requests from the portal and the embedded form go to this team when their "
+            "category does not name one."
+        ),
+    )
 
     class Meta:
         verbose_name = _("portal settings")

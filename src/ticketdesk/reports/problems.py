@@ -33,6 +33,7 @@ from ticketdesk.tickets.models import (
     TicketLink,
     TicketType,
 )
+from ticketdesk.tickets.resolution import Resolution
 
 from .models import ProblemRecord
 from .text import jaccard, tokens
@@ -161,7 +162,16 @@ def resolve_all(problem: Ticket, *, actor: User, body: str) -> ResolveResult:
             result.skipped.append(incident.number)
             continue
         try:
-            actions.reply(incident, actor=actor, body=body, status=resolved_status)
+            actions.reply(
+                incident,
+                actor=actor,
+                body=body,
+                status=resolved_status,
+                resolution=Resolution(
+                    summary=_("Solved with problem %(n)s: %(body)s")
+                    % {"n": problem.display_number, "body": body}
+                ),
+            )
         except DomainError as error:
             result.failed.append((incident.number, str(error)))
         except Exception as error:  # report and go on with the next incident
@@ -172,7 +182,12 @@ def resolve_all(problem: Ticket, *, actor: User, body: str) -> ResolveResult:
     problem.refresh_from_db()
     if problem.status_category not in DONE_CATEGORIES and not result.failed:
         try:
-            actions.change_status(problem, resolved_status, actor=actor)
+            actions.change_status(
+                problem,
+                resolved_status,
+                actor=actor,
+                resolution=Resolution(summary=record_for(problem).fix or body),
+            )
         except DomainError as error:
             result.failed.append((problem.number, str(error)))
     return result

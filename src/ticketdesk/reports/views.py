@@ -18,7 +18,7 @@ from ticketdesk.core.errors import DomainError, NotFound
 from ticketdesk.core.views import render_domain_error
 from ticketdesk.tickets import display
 
-from . import charts, filters, metrics, queries, tables
+from . import charts, escalations, filters, metrics, queries, tables
 from .export import respond
 
 
@@ -112,6 +112,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "agents": tables.performance_rows(f, "agent_id", data["agents"]),
         "teams": tables.performance_rows(f, "team_id", data["teams"]),
         "breakdowns": tables.breakdown_tables(f),
+        "escalations": escalations.escalation_rows(f),
         "presets": _presets(f),
         "options": queries.filter_options(f),
         "channels": queries.channel_choices(),

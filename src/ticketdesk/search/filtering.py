@@ -2,6 +2,7 @@
 
     status:open priority:high assignee:me assignee:none tag:vpn team:"IT Support"
     type:incident category:Hardware requester:ana@example.org channel:email org:Acme
+    escalated:yes escalated:>=2 is:escalated is:triage
     created:>2026-01-01 updated:2026-01-01..2026-02-01 -tag:spam "exact phrase" plain words
 
 - `key:value`; quote values with spaces (`team:"IT Support"`); several values separated by
@@ -59,6 +60,7 @@ KEYS = (
     "due",
     "resolved",
     "sla",
+    "escalated",
     "is",
 )
 ALIASES = {
@@ -328,11 +330,36 @@ def _is(value: str, user: Any) -> Q:
         return Q(pk__in=watched.values("ticket_id"))
     if value == "overdue":
         return Q(sla_state=SLAState.BREACHED)
+    if value == "escalated":
+        return Q(escalation_level__gt=0)
+    if value == "triage":
+        return Q(team__isnull=True)
     raise _invalid(
-        _("Unknown “is:%(value)s”. Use open, solved, unassigned, mine, watching or overdue.")
+        _(
+            "Unknown “is:%(value)s”. Use open, solved, unassigned, mine, watching, overdue, "
+            "escalated or triage."
+        )
         % {"value": value},
         "is",
     )
+
+
+def _escalated(value: str) -> Q:
+    """escalated:yes / no, or a level (1: tier 2, 2: specialists / lead; >=1 ...)."""
+    lowered = value.lower()
+    if lowered in ("yes", "true", "any"):
+        return Q(escalation_level__gt=0)
+    if lowered in ("no", "false", "none", "0"):
+        return Q(escalation_level=0)
+    op, number = _split_comparison(lowered)
+    if not number.isdigit() or len(number) > 2:
+        raise _invalid(
+            _("“%(value)s” is not an escalation level: use yes, no or a level like 1 or >=1.")
+            % {"value": value},
+            "escalated",
+        )
+    lookup = {">": "gt", ">=": "gte", "<": "lt", "<=": "lte"}.get(op, "exact")
+    return Q(**{f"escalation_level__{lookup}": int(number)})
 
 
 def _custom(key: str, value: str) -> Q:
@@ -379,6 +406,7 @@ def _value_condition(key: str, value: str, user: Any) -> Q:
         "org": _org,
         "type": _type,
         "sla": _sla,
+        "escalated": _escalated,
     }
     if key in simple:
         return simple[key](value)

@@ -11,6 +11,7 @@ from .models import (
     BusinessArea,
     CannedResponse,
     Category,
+    ChannelDefault,
     CustomFieldDefinition,
     PriorityRule,
     Status,
@@ -18,6 +19,8 @@ from .models import (
     Ticket,
     TicketType,
     Transition,
+    VerificationStep,
+    WorkflowSettings,
 )
 
 
@@ -29,20 +32,39 @@ class TransitionInline(admin.TabularInline):
 
 @admin.register(Status)
 class StatusAdmin(TranslatableAdmin):
-    list_display = ("name", "key", "category", "order", "is_default", "active")
+    list_display = ("name", "key", "category", "order", "is_default", "is_working", "active")
     list_editable = ("order", "active")
     inlines = [TransitionInline]
 
 
+class VerificationStepInline(admin.TabularInline):
+    model = VerificationStep
+    extra = 1
+
+
+@admin.register(WorkflowSettings)
+class WorkflowSettingsAdmin(admin.ModelAdmin):
+    """A singleton: how long resolved tickets wait for the customer before closing."""
+
+    list_display = ("__str__", "auto_close_days")
+
+    def has_add_permission(self, request):  # type: ignore[no-untyped-def]
+        return not WorkflowSettings.objects.exists()
+
+    def has_delete_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+        return False
+
+
 @admin.register(TicketType)
 class TicketTypeAdmin(TranslatableAdmin):
-    list_display = ("name", "key", "order", "active")
+    inlines = [VerificationStepInline]
+    list_display = ("name", "key", "default_team", "order", "active")
     list_editable = ("order", "active")
 
 
 @admin.register(Category)
 class CategoryAdmin(TranslatableAdmin):
-    list_display = ("path", "active")
+    list_display = ("path", "default_team", "active")
     search_fields = ("name", "path")
     readonly_fields = ("path",)
 
@@ -54,6 +76,13 @@ class CategoryAdmin(TranslatableAdmin):
             child = pending.pop()
             child.save(update_fields=["path"])
             pending.extend(child.children.all())
+
+
+@admin.register(ChannelDefault)
+class ChannelDefaultAdmin(admin.ModelAdmin):
+    """The last default before the triage queue (see tickets/intake.py)."""
+
+    list_display = ("channel", "team")
 
 
 @admin.register(BusinessArea)

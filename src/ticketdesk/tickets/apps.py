@@ -10,7 +10,12 @@ class TicketsConfig(AppConfig):
     def ready(self) -> None:
         from django.db.models.signals import m2m_changed, post_delete, post_save
 
+        from ticketdesk.core.scheduler import register_periodic
+
         from . import config, models
+        from .tasks import close_quiet_tickets
+
+        register_periodic("tickets.close_quiet_tickets", close_quiet_tickets, every_seconds=3600)
 
         # cache invalidation only: no business side effects live in signals
         for model in (
@@ -21,6 +26,8 @@ class TicketsConfig(AppConfig):
             models.TicketType,
             models.Category,
             models.BusinessArea,
+            models.ChannelDefault,
+            models.Category,
         ):
             post_save.connect(config.invalidate, sender=model, dispatch_uid=f"cfg-{model.__name__}")
             post_delete.connect(

@@ -22,6 +22,11 @@ SHIPPED_NAMES = [
     gettext_noop("Question"),
     gettext_noop("Problem"),
     gettext_noop("Bug"),
+    gettext_noop("In progress"),
+    gettext_noop("Fix tested by"),
+    gettext_noop("Customer confirmed the fix"),
+    gettext_noop("Regression test added"),
+    gettext_noop("Customer confirmed it works"),
 ]
 
 # The shipped rows' names in the other languages (stored on the rows, see
@@ -30,6 +35,7 @@ TRANSLATIONS = {
     "status": {
         "new": {"pt-br": "Novo", "it": "Nuovo"},
         "open": {"pt-br": "Aberto", "it": "Aperto"},
+        "in-progress": {"pt-br": "Em andamento", "it": "In lavorazione"},
         "pending": {"pt-br": "Pendente", "it": "In attesa"},
         "on-hold": {"pt-br": "Em espera", "it": "Sospeso"},
         "resolved": {"pt-br": "Resolvido", "it": "Risolto"},
@@ -61,18 +67,37 @@ STATUSES = [
     # key, name, category, order, default for new tickets
     ("new", "New", "new", 10, True),
     ("open", "Open", "open", 20, False),
+    ("in-progress", "In progress", "open", 25, False),
     ("pending", "Pending", "pending", 30, False),
     ("on-hold", "On hold", "open", 35, False),
     ("resolved", "Resolved", "resolved", 40, False),
     ("closed", "Closed", "closed", 50, False),
 ]
+WORKING_STATUS = "in-progress"  # where assigned tickets are worked (Status.is_working)
 TRANSITIONS = {
-    "new": ["open", "pending", "on-hold", "resolved", "closed"],
-    "open": ["pending", "on-hold", "resolved", "closed"],
-    "pending": ["open", "on-hold", "resolved", "closed"],
-    "on-hold": ["open", "pending", "resolved", "closed"],
-    "resolved": ["open", "closed"],  # reopening is a transition
+    "new": ["open", "in-progress", "pending", "on-hold", "resolved", "closed"],
+    "open": ["in-progress", "pending", "on-hold", "resolved", "closed"],
+    "in-progress": ["open", "pending", "on-hold", "resolved", "closed"],
+    "pending": ["open", "in-progress", "on-hold", "resolved", "closed"],
+    "on-hold": ["open", "in-progress", "pending", "resolved", "closed"],
+    "resolved": ["open", "in-progress", "closed"],  # reopening is a transition
     "closed": [],
+}
+# The verification checklist asked when an agent resolves a ticket of a type:
+# type key -> [(key, label, kind, required)]. Shipped optional (bulk and problem resolutions
+# stay possible); an admin makes an item required in the admin.
+VERIFICATION = {
+    "incident": [
+        ("fix_tested_by", "Fix tested by", "text", False),
+        ("customer_confirmed", "Customer confirmed the fix", "check", False),
+    ],
+    "bug": [
+        ("fix_tested_by", "Fix tested by", "text", False),
+        ("regression_test", "Regression test added", "check", False),
+    ],
+    "service-request": [
+        ("customer_confirmed", "Customer confirmed it works", "check", False),
+    ],
 }
 TYPES = [
     ("incident", "Incident"),
@@ -108,8 +133,12 @@ def ensure_defaults(apps: Any = None) -> None:
     counter_model = apps.get_model("tickets", "TicketCounter")
     if status_model.objects.exists() and counter_model.objects.exists():
         return
+    # the data migration 0002 runs before the fields and models later migrations add
+    has_working = any(f.name == "is_working" for f in status_model._meta.get_fields())
     statuses = {}
     for key, name, category, order, default in STATUSES:
+        if key == WORKING_STATUS and not has_working:
+            continue  # migration 0010 adds it
         statuses[key], _created = status_model.objects.get_or_create(
             key=key,
             defaults={
@@ -118,10 +147,13 @@ def ensure_defaults(apps: Any = None) -> None:
                 "order": order,
                 "is_default": default,
                 **_translated(status_model, "status", key),
+                **({"is_working": key == WORKING_STATUS} if has_working else {}),
             },
         )
     for source, targets in TRANSITIONS.items():
         for target in targets:
+            if source not in statuses or target not in statuses:
+                continue
             transition_model.objects.get_or_create(
                 from_status=statuses[source], to_status=statuses[target]
             )
@@ -130,6 +162,7 @@ def ensure_defaults(apps: Any = None) -> None:
             key=key,
             defaults={"name": name, "order": order, **_translated(type_model, "ticket_type", key)},
         )
+    ensure_verification_steps(apps)
     for urgency in range(1, 5):
         for impact in range(1, 5):
             rule_model.objects.get_or_create(
@@ -141,3 +174,61 @@ def ensure_defaults(apps: Any = None) -> None:
     # the setting never renumber (the counter row exists from then on)
     first_number = int(settings.TICKETDESK["FIRST_TICKET_NUMBER"])
     counter_model.objects.get_or_create(name="ticket", defaults={"next_value": first_number})
+
+
+def ensure_verification_steps(apps: Any) -> None:
+    """The shipped checklists, for types that have none yet (an admin's own are kept)."""
+    type_model = apps.get_model("tickets", "TicketType")
+    try:
+        step_model = apps.get_model("tickets", "VerificationStep")
+    except LookupError:  # the data migration 0002 runs before 0010 adds the model
+        return
+    for type_key, steps in VERIFICATION.items():
+        ticket_type = type_model.objects.filter(key=type_key).first()
+        if ticket_type is None or step_model.objects.filter(ticket_type=ticket_type).exists():
+            continue
+        for order, (key, label, kind, required) in enumerate(steps):
+            step_model.objects.create(
+                ticket_type=ticket_type,
+                key=key,
+                label=label,
+                kind=kind,
+                required=required,
+                order=order * 10,
+            )
+
+
+def add_working_status(apps: Any) -> None:
+    """Existing installations get the "In progress" status and its transitions, unless they
+    already have a working status or a status of that key or name (their own stays as it
+    is). Transitions are added only between the new status and shipped statuses that still
+    exist; custom statuses and transitions are left alone."""
+    status_model = apps.get_model("tickets", "Status")
+    transition_model = apps.get_model("tickets", "Transition")
+    if not status_model.objects.exists() or status_model.objects.filter(is_working=True).exists():
+        return
+    existing = (
+        status_model.objects.filter(key=WORKING_STATUS).first()
+        or status_model.objects.filter(name__iexact="In progress", category="open").first()
+    )
+    if existing is not None:
+        if existing.category == "open":
+            existing.is_working = True
+            existing.save(update_fields=["is_working"])
+        return
+    key, name, category, order, _default = next(s for s in STATUSES if s[0] == WORKING_STATUS)
+    status_model.objects.create(
+        key=key,
+        name=name,
+        category=category,
+        order=order,
+        is_working=True,
+        **_translated(status_model, "status", key),
+    )
+    shipped = {s.key: s for s in status_model.objects.filter(key__in=list(TRANSITIONS))}
+    for source, targets in TRANSITIONS.items():
+        for target in targets:
+            if WORKING_STATUS in (source, target) and source in shipped and target in shipped:
+                transition_model.objects.get_or_create(
+                    from_status=shipped[source], to_status=shipped[target]
+                )

@@ -45,6 +45,7 @@ LIST_FIELDS = (
     "ticket_type_id",
     "category_id",
     "last_message_at",
+    "escalation_level",
 )
 
 
@@ -94,7 +95,14 @@ def messages_for(user: Any, ticket: Ticket) -> QuerySet[Message]:
 
 
 # what customers (and anyone without VIEW_INTERNAL) never see in a history
-INTERNAL_EVENT_KINDS = ("note_added", "rule_fired", "sla", "watcher_added", "watcher_removed")
+INTERNAL_EVENT_KINDS = (
+    "note_added",
+    "rule_fired",
+    "sla",
+    "watcher_added",
+    "watcher_removed",
+    "escalated",
+)
 
 
 # events whose values (and data["number"]) name another ticket

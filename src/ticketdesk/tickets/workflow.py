@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+
 from django.utils.translation import gettext as _
 
 from ticketdesk.core.errors import InvalidTransition, ValidationFailed
@@ -41,6 +43,24 @@ def status_for_category(category: str) -> Status:
     if status is None:
         raise ValidationFailed(_("No active status in category %(c)s.") % {"c": category})
     return status
+
+
+def working_status() -> Status | None:
+    """Where assigned tickets are worked ("In progress": `Status.is_working`), if any."""
+    return next((s for s in cached("active_statuses", _active_statuses) if s.is_working), None)
+
+
+def reopen_target(current: Status, *, assigned: bool) -> Status | None:
+    """Where a ticket goes back to when the customer answers or says it is not solved: the
+    working status when someone is assigned, else the first open status (whichever the
+    workflow allows from `current`)."""
+    candidates: list[Status | None] = [working_status()] if assigned else []
+    with contextlib.suppress(ValidationFailed):
+        candidates.append(status_for_category(StatusCategory.OPEN))
+    for candidate in candidates:
+        if candidate is not None and is_allowed(current, candidate):
+            return candidate
+    return None
 
 
 def allowed_targets(status: Status) -> list[Status]:

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from ticketdesk.accounts.models import Role, Team, User
 from ticketdesk.tickets import custom_fields, workflow
 from ticketdesk.tickets.models import (
+    DONE_CATEGORIES,
     BusinessArea,
     Category,
     Channel,
@@ -183,7 +184,11 @@ class TicketFieldsForm(RoutingFieldsForm):
             },
         )
         super().__init__(*args, **kwargs)
-        self.status_targets = [ticket.status, *workflow.allowed_targets(ticket.status)]
+        targets = workflow.allowed_targets(ticket.status)
+        if ticket.is_open:
+            # resolving asks for a summary and a checklist: the page's Resolve form does it
+            targets = [s for s in targets if s.category not in DONE_CATEGORIES]
+        self.status_targets = [ticket.status, *targets]
         status_field = self.fields["status"]
         assert isinstance(status_field, forms.ModelChoiceField)
         status_field.queryset = Status.objects.filter(pk__in=[s.pk for s in self.status_targets])

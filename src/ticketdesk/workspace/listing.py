@@ -41,7 +41,7 @@ DEFAULT_DIRECTION = {
     "due": "asc",
 }
 # Filter-bar fields that become query terms (the bar is a friendlier way to write the query).
-FILTER_PARAMS = ("status", "priority", "team", "assignee", "type", "channel", "tag")
+FILTER_PARAMS = ("status", "priority", "team", "assignee", "type", "channel", "tag", "escalated")
 
 
 @dataclass

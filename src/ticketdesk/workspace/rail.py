@@ -69,6 +69,24 @@ def rail_views(user: Any) -> list[RailView]:
                 status_category__in=ACTIVE_CATEGORIES,
             ),
         ),
+    ]
+    if policy.sees_triage(user):
+        # tickets no default routed anywhere: every agent (or the triage teams) sees them
+        views.append(
+            RailView(
+                "triage",
+                _("Triage: no team"),
+                "views",
+                lambda qs: qs.filter(team__isnull=True, status_category__in=ACTIVE_CATEGORIES),
+            )
+        )
+    views += [
+        RailView(
+            "escalated",
+            _("Escalated"),
+            "views",
+            lambda qs: qs.filter(escalation_level__gt=0, status_category__in=ACTIVE_CATEGORIES),
+        ),
         RailView(
             "pending",
             _("Pending"),

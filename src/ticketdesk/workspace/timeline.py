@@ -42,6 +42,9 @@ class Entry:
     event: TicketEvent | None = None
     text: str = ""
     recorded_by: str = ""  # the agent who wrote down a caller's message
+    summary: str = ""  # a resolution's summary, an escalation's reason
+    consult_team: str = ""  # a note that consults another team
+    checklist: list[tuple[str, str]] | None = None  # (label, answer) of a verification
 
     @property
     def anchor(self) -> str:
@@ -111,6 +114,27 @@ def describe(event: TicketEvent, who: str | None = None) -> str:
         label = Channel(channel).label if channel in Channel.values else channel
         return _("%(who)s opened the ticket via %(channel)s") % {"who": who, "channel": label}
     if kind == EventKind.STATUS_CHANGED:
+        if data.get("auto_closed"):
+            return _(
+                "Ticketdesk closed the ticket: no answer from the customer %(days)s days after "
+                "it was resolved"
+            ) % {"days": data.get("after_days", "?")}
+        if data.get("customer_confirmed"):
+            return _("%(who)s confirmed the problem is solved; the ticket is %(new)s") % {
+                "who": who,
+                "new": new,
+            }
+        if data.get("not_solved"):
+            return _("%(who)s said the problem is not solved; the ticket is %(new)s again") % {
+                "who": who,
+                "new": new,
+            }
+        if data.get("resolution"):
+            return _("%(who)s resolved the ticket (%(old)s → %(new)s)") % {
+                "who": who,
+                "old": old,
+                "new": new,
+            }
         return _("%(who)s changed status from %(old)s to %(new)s") % {
             "who": who,
             "old": old,
@@ -127,6 +151,11 @@ def describe(event: TicketEvent, who: str | None = None) -> str:
             "new": new,
         }
     if kind == EventKind.WATCHER_ADDED:
+        if data.get("mentioned"):
+            return _("%(who)s mentioned %(new)s, who now watches the ticket") % {
+                "who": who,
+                "new": new,
+            }
         return _("%(who)s added %(new)s as a watcher") % {"who": who, "new": new}
     if kind == EventKind.WATCHER_REMOVED:
         return _("%(who)s removed %(old)s from the watchers") % {"who": who, "old": old}
@@ -164,6 +193,31 @@ def describe(event: TicketEvent, who: str | None = None) -> str:
         return _("Automation rule “%(rule)s” ran") % {"rule": data.get("rule", "?")}
     if kind == EventKind.SLA:
         return _sla_sentence(data)
+    if kind == EventKind.ESCALATED:
+        from ticketdesk.tickets.escalation import level_label
+
+        level = level_label(int(data.get("level") or 0))
+        team, person = data.get("team"), data.get("user")
+        if isinstance(team, dict) and isinstance(person, dict):
+            return _("%(who)s escalated the ticket to %(level)s: %(team)s, %(person)s") % {
+                "who": who,
+                "level": level,
+                "team": team.get("label", "?"),
+                "person": person.get("label", "?"),
+            }
+        if isinstance(team, dict):
+            return _("%(who)s escalated the ticket to %(level)s: team %(team)s") % {
+                "who": who,
+                "level": level,
+                "team": team.get("label", "?"),
+            }
+        if isinstance(person, dict):
+            return _("%(who)s escalated the ticket to %(level)s: %(person)s") % {
+                "who": who,
+                "level": level,
+                "person": person.get("label", "?"),
+            }
+        return _("%(who)s escalated the ticket to %(level)s") % {"who": who, "level": level}
     if kind == EventKind.CSAT:
         rating = display.rating_text(data.get("score", event.new_value), data.get("scale", "five"))
         return _("%(who)s rated the support: %(new)s") % {"who": who, "new": rating}
@@ -177,6 +231,34 @@ def describe(event: TicketEvent, who: str | None = None) -> str:
     return _("%(who)s: %(what)s") % {"who": who, "what": event.get_kind_display()}
 
 
+def checklist_lines(items: Any) -> list[tuple[str, str]]:
+    """(label, answer) of a stored verification checklist, in the viewer's language."""
+    lines = []
+    for item in items or []:
+        if not isinstance(item, dict):
+            continue
+        value = item.get("value")
+        if item.get("kind") == "check":
+            answer = _("yes") if value else _("no")
+        else:
+            answer = str(value) if value else _("not given")
+        lines.append((_(str(item.get("label", ""))), answer))
+    return lines
+
+
+def _details(event: TicketEvent) -> dict[str, Any]:
+    data = event.data or {}
+    if event.kind == EventKind.ESCALATED:
+        return {"summary": str(data.get("reason") or "")}
+    resolution = data.get("resolution")
+    if event.kind == EventKind.STATUS_CHANGED and isinstance(resolution, dict):
+        return {
+            "summary": str(resolution.get("summary") or ""),
+            "checklist": checklist_lines(resolution.get("verification")),
+        }
+    return {}
+
+
 def build(messages: list[Message], events: list[TicketEvent]) -> list[Entry]:
     recorders = {
         event.message_id: event.actor_user.display_name
@@ -185,19 +267,27 @@ def build(messages: list[Message], events: list[TicketEvent]) -> list[Entry]:
         and event.actor_user is not None
         and event.message_id is not None
     }
+    consults = {
+        e.message_id: str((e.data or {}).get("consult_team") or "")
+        for e in events
+        if e.kind == EventKind.NOTE_ADDED and (e.data or {}).get("consult_team")
+    }
     entries = [
         Entry(
             "note" if m.is_internal else "message",
             m.created_at,
             message=m,
             recorded_by=recorders.get(m.pk, "") if m.is_customer_message else "",
+            consult_team=consults.get(m.pk, ""),
         )
         for m in messages
     ]
     for event in events:
         if event.kind in MESSAGE_EVENTS:
             continue
-        entries.append(Entry("event", event.created_at, event=event, text=describe(event)))
+        entries.append(
+            Entry("event", event.created_at, event=event, text=describe(event), **_details(event))
+        )
     entries.sort(key=lambda e: (e.at, 0 if e.message is not None else 1))
     return entries
 

@@ -25,6 +25,7 @@ from ticketdesk.tickets.models import (
     TicketLink,
     TicketType,
 )
+from ticketdesk.tickets.resolution import Resolution
 
 from .. import filters, idempotency, serializers
 from ..lookups import etag, optional_pick, parse_if_match, pick
@@ -34,6 +35,7 @@ from ..schemas import (
     AssignIn,
     ConflictOut,
     ErrorOut,
+    EscalateIn,
     LinkIn,
     LinkOut,
     MergeIn,
@@ -256,12 +258,16 @@ def change_status(
 ) -> Any:
     ticket = get_ticket(request, number)
     status = pick(Status.objects.all(), "status", key=payload.status)
+    resolution = Resolution(
+        summary=payload.resolution_summary or "", verification=payload.verification or {}
+    )
     try:
         ticket = actions.change_status(
             ticket,
             status,
             actor=user_of(request),
             expected_version=payload.version or parse_if_match(if_match),
+            resolution=resolution,
         )
     except Conflict as exc:
         raise with_current_state(request, ticket.pk, exc) from None
@@ -289,6 +295,37 @@ def assign_ticket(
             actor=user_of(request),
             expected_version=payload.version or parse_if_match(if_match),
             **extra,
+        )
+    except Conflict as exc:
+        raise with_current_state(request, ticket.pk, exc) from None
+    return detail_response(request, response, ticket)
+
+
+@router.post(
+    "/{number}/escalate",
+    response={200: TicketOut, **WRITE_ERRORS},
+    summary="Escalate",
+    description="Raise the escalation level with a reason: to another team (functional) or "
+    "to a lead or manager (hierarchical). 400 names the field when there is no target.",
+)
+def escalate_ticket(
+    request: HttpRequest,
+    response: HttpResponse,
+    payload: EscalateIn,
+    number: int = Number,
+    if_match: str | None = Header(None, alias="If-Match"),
+) -> Any:
+    ticket = get_ticket(request, number)
+    try:
+        ticket = actions.escalate(
+            ticket,
+            actor=user_of(request),
+            reason=payload.reason,
+            team=optional_pick(Team.objects.all(), "team_id", payload.team_id),
+            user=optional_pick(User.objects.all(), "user_id", payload.user_id),
+            kind=payload.kind,
+            level=payload.level,
+            expected_version=payload.version or parse_if_match(if_match),
         )
     except Conflict as exc:
         raise with_current_state(request, ticket.pk, exc) from None

@@ -428,7 +428,9 @@ def _open(
 ) -> Ticket:
     html, text = _body(parsed)
     related = thread.related  # the closed ticket of a follow-up
-    team = (related.team if related is not None else None) or (mailbox.team if mailbox else None)
+    # a follow-up stays with its earlier ticket's team; otherwise the defaults decide, the
+    # mailbox's team among them (tickets.intake)
+    team = related.team if related is not None else None
     ticket = actions.open_ticket(
         requester=contact,
         subject=parsed.subject or _("(no subject)"),
@@ -437,6 +439,7 @@ def _open(
         body=text,
         body_html=html,
         team=team,
+        entrance_team=mailbox.team if mailbox else None,
         ticket_type=mailbox.ticket_type if mailbox else None,
         category=mailbox.category if mailbox else None,
         cc=cc,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
@@ -10,7 +12,7 @@ from ticketdesk.accounts.models import Contact
 from ticketdesk.core.errors import DomainError
 from ticketdesk.core.views import render_domain_error
 from ticketdesk.tickets import queries
-from ticketdesk.tickets.models import Ticket
+from ticketdesk.tickets.models import StatusCategory, Ticket
 
 from .. import actions, tokens
 from ..forms import RatingForm, apply_domain_error
@@ -40,11 +42,21 @@ def rate(request: HttpRequest, token: str) -> HttpResponse:
         except DomainError as error:
             apply_domain_error(form, error)
         else:
+            answer = request.POST.get("solved")
+            if answer in ("yes", "no") and ticket.status_category == StatusCategory.RESOLVED:
+                # moved on meanwhile: the rating is what was asked for
+                with contextlib.suppress(DomainError):
+                    actions.confirm_solution(ticket, contact=contact, solved=answer == "yes")
             return render_portal(request, "portal/rate_thanks.html", {"rating": rating})
     return render_portal(
         request,
         "portal/rate.html",
-        {"form": form, "ticket": ticket, "rating": rating},
+        {
+            "form": form,
+            "ticket": ticket,
+            "rating": rating,
+            "asks_confirmation": ticket.status_category == StatusCategory.RESOLVED,
+        },
         status=400 if form.errors else 200,
     )
 

@@ -29,6 +29,7 @@ from ticketdesk.tickets.models import (
     MessageKind,
     StatusCategory,
     TicketType,
+    WorkflowSettings,
 )
 
 from .. import actions
@@ -255,6 +256,11 @@ def _render_ticket(request: HttpRequest, ticket: Any, form: ReplyForm, status: i
             "can_reopen": can_close_own
             and ticket.status_category in DONE_CATEGORIES
             and _reopenable(ticket),
+            "asks_confirmation": is_requester and ticket.status_category == StatusCategory.RESOLVED,
+            "auto_close_days": WorkflowSettings.current().auto_close_days,
+            "resolution_checklist": [
+                item for item in ticket.verification or [] if item.get("value")
+            ],
             "rating": rating,
             "rating_form": RatingForm(
                 scale=portal.csat_scale,
@@ -270,10 +276,9 @@ def _render_ticket(request: HttpRequest, ticket: Any, form: ReplyForm, status: i
 
 
 def _reopenable(ticket: Any) -> bool:
-    try:
-        return workflow.is_allowed(ticket.status, workflow.status_for_category("open"))
-    except DomainError:
-        return False
+    return (
+        workflow.reopen_target(ticket.status, assigned=ticket.assignee_id is not None) is not None
+    )
 
 
 @require_POST
@@ -305,20 +310,33 @@ def ticket_reply(request: HttpRequest, number: int) -> HttpResponse:
 
 @require_POST
 def ticket_status(request: HttpRequest, number: int) -> HttpResponse:
-    """Close (as solved) or reopen one's own ticket."""
+    """Close (as solved) or reopen one's own ticket; on a resolved ticket, confirm that it is
+    solved (closes it) or say it is not (reopens it)."""
     if (redirect := _login_required(request)) is not None:
         return redirect
+    action = request.POST.get("action")
     try:
         ticket = queries.ticket_detail(request.user, number)
+        contact = contact_of(request)
+        if action in ("confirm", "not_solved") and contact is not None:
+            actions.confirm_solution(
+                ticket,
+                contact=contact,
+                solved=action == "confirm",
+                actor=request.user,  # type: ignore[arg-type]
+            )
+            anchor = "#rating" if action == "confirm" else ""
+            return HttpResponseRedirect(reverse("portal:ticket", args=[number]) + anchor)
         # "My problem is solved" resolves (reopenable, asks for a rating); closed is final
-        category = (
-            StatusCategory.OPEN
-            if request.POST.get("action") == "reopen"
-            else StatusCategory.RESOLVED
-        )
-        target = workflow.status_for_category(category)
-        if category == StatusCategory.RESOLVED and not workflow.is_allowed(ticket.status, target):
-            target = workflow.status_for_category(StatusCategory.CLOSED)
+        category = StatusCategory.OPEN if action == "reopen" else StatusCategory.RESOLVED
+        if category == StatusCategory.OPEN:
+            target = workflow.reopen_target(ticket.status, assigned=ticket.assignee_id is not None)
+            if target is None:
+                raise ValidationFailed(_("This request cannot be reopened; please write to us."))
+        else:
+            target = workflow.status_for_category(category)
+            if not workflow.is_allowed(ticket.status, target):
+                target = workflow.status_for_category(StatusCategory.CLOSED)
         ticket_actions.change_status(ticket, target, actor=request.user)  # type: ignore[arg-type]
     except DomainError as error:
         return render_domain_error(request, error)

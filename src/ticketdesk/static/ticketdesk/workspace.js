@@ -98,6 +98,7 @@
     if (replyHint) replyHint.hidden = isNote;
     if (noteHint) noteHint.hidden = !isNote;
     $$("[data-reply-only]", form).forEach((el) => (el.hidden = isNote));
+    $$("[data-note-only]", form).forEach((el) => (el.hidden = !isNote));
     const send = $("[data-send]", form);
     if (send) send.firstChild.textContent = isNote ? send.dataset.noteLabel || "Add note " : send.dataset.replyLabel || "Send ";
   }
@@ -218,6 +219,90 @@
     });
   }
 
+  /* ---------- @mentions: the listbox under the composer (htmx fills it) ---------- */
+  const MENTION_BEFORE_CARET = /(^|[\s(\[])@([\w.+-]*)$/;
+
+  function mentionToken(textarea) {
+    const caret = textarea.selectionStart || 0;
+    const match = MENTION_BEFORE_CARET.exec(textarea.value.slice(0, caret));
+    return match ? { word: match[2], start: caret - match[2].length - 1, end: caret } : null;
+  }
+  function mentionOptions() {
+    return $$("#mention-listbox [role=option]");
+  }
+  function closeMentions() {
+    const box = $("#mention-suggestions");
+    if (box) box.innerHTML = "";
+    const body = $("[data-composer-body]");
+    if (body) {
+      body.setAttribute("aria-expanded", "false");
+      body.removeAttribute("aria-activedescendant");
+    }
+  }
+  function activateMention(index) {
+    const options = mentionOptions();
+    if (!options.length) return;
+    const next = (index + options.length) % options.length;
+    options.forEach((el, i) => {
+      el.setAttribute("aria-selected", i === next ? "true" : "false");
+      el.classList.toggle("active", i === next);
+    });
+    const body = $("[data-composer-body]");
+    if (body) body.setAttribute("aria-activedescendant", options[next].id);
+  }
+  function chooseMention(option) {
+    const body = $("[data-composer-body]");
+    if (!body || !option) return;
+    const token = mentionToken(body);
+    const text = "@" + option.dataset.mention + " ";
+    if (token) {
+      body.value = body.value.slice(0, token.start) + text + body.value.slice(token.end);
+      body.selectionStart = body.selectionEnd = token.start + text.length;
+    } else {
+      insertAtCursor(body, text);
+    }
+    closeMentions();
+    body.focus();
+  }
+  document.addEventListener(
+    "keydown",
+    (event) => {
+      if (!event.target.matches || !event.target.matches("[data-composer-body]")) return;
+      const options = mentionOptions();
+      if (!options.length) return;
+      const current = options.findIndex((el) => el.getAttribute("aria-selected") === "true");
+      if (event.key === "ArrowDown" || event.key === "ArrowUp") {
+        activateMention(current + (event.key === "ArrowDown" ? 1 : -1));
+      } else if ((event.key === "Enter" || event.key === "Tab") && !event.ctrlKey && !event.metaKey) {
+        chooseMention(options[Math.max(0, current)]);
+      } else if (event.key === "Escape") {
+        closeMentions();
+      } else {
+        return;
+      }
+      event.preventDefault();
+      event.stopImmediatePropagation();
+    },
+    true
+  );
+  document.addEventListener("mousedown", (event) => {
+    const option = event.target.closest && event.target.closest("#mention-listbox [role=option]");
+    if (option) {
+      event.preventDefault(); // keep the focus (and the caret) in the textarea
+      chooseMention(option);
+    }
+  });
+  document.addEventListener("htmx:afterSwap", (event) => {
+    const target = event.detail && event.detail.target;
+    if (!target || target.id !== "mention-suggestions") return;
+    const body = $("[data-composer-body]");
+    const options = mentionOptions();
+    if (!body) return;
+    body.setAttribute("aria-expanded", options.length ? "true" : "false");
+    if (options.length) body.setAttribute("aria-activedescendant", options[0].id);
+    else body.removeAttribute("aria-activedescendant");
+  });
+
   /* ---------- shortcuts ---------- */
   function openHelp() {
     const dialog = $("#shortcuts");
@@ -297,6 +382,11 @@
     version() {
       const input = $("#side-panel input[name=expected_version]");
       return input ? input.value : "";
+    },
+    mentionQuery() {
+      const body = $("[data-composer-body]");
+      const token = body && mentionToken(body);
+      return token ? { mention: token.word, active: "1" } : { mention: "", active: "0" };
     },
   };
 

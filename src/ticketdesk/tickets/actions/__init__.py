@@ -7,6 +7,7 @@ has already decided that the change is allowed.
 """
 
 from .attachments import AttachmentInput, store_attachment
+from .escalation import escalate
 from .fields import (
     add_cc,
     add_watcher,
@@ -27,6 +28,7 @@ __all__ = [
     "add_watcher",
     "assign",
     "change_status",
+    "escalate",
     "link",
     "merge",
     "move_message",

@@ -14,6 +14,7 @@ from ticketdesk.core import clock
 from ticketdesk.core.errors import PermissionDenied, ValidationFailed
 
 from .. import custom_fields, priority, workflow
+from .. import resolution as resolutions
 from ..models import (
     DONE_CATEGORIES,
     BusinessArea,
@@ -49,12 +50,22 @@ def set_fields(
     actor: User | None,
     expected_version: int | None = None,
     verb: str = policy.EDIT,
+    resolution: resolutions.Resolution | None = None,
+    status_data: dict[str, Any] | None = None,
+    actor_contact: Contact | None = None,
+    escalation: dict[str, Any] | None = None,
     **changes: Any,
 ) -> Ticket:
     """Change any of: subject, team, ticket_type, category, business_area, organization,
     requester, urgency, impact, priority (None clears an override), assignee, status,
     custom_fields (a partial dict), tags_add, tags_remove. One transaction, one version bump,
-    one event per changed field."""
+    one event per changed field.
+
+    Moving an active ticket to a resolved or closed status: an agent must give `resolution`
+    (see tickets/resolution.py). Assigning a new ticket moves it to the working status ("In
+    progress") when the workflow has one. `status_data` is added to the status event;
+    `actor_contact`: the customer the system acts for (a signed link, no login);
+    `escalation`: see tickets/actions/escalation.py (which alone passes it)."""
     from .open import check_level, clean_subject
 
     allowed = {*SIMPLE_FIELDS, "priority", "assignee", "status", "custom_fields"}
@@ -110,7 +121,16 @@ def set_fields(
             custom_fields.validate(ticket.ticket_type, {}, existing=ticket.custom_fields)
         status_event = None
         if "status" in changes and changes["status"] is not None:
-            status_event = _apply_status(ticket, changes["status"], changed)
+            status_event = _apply_status(
+                ticket,
+                changes["status"],
+                changed,
+                actor=actor,
+                resolution=resolution,
+                extra=status_data,
+            )
+        elif "assignee" in changed and ticket.assignee_id is not None:
+            status_event = _start_work(ticket, changed, actor)
         tag_change = None
         if changes.get("tags_add") or changes.get("tags_remove"):
             before = _tag_names(ticket)
@@ -120,15 +140,26 @@ def set_fields(
             if before != after:
                 tag_change = (before, after)
                 changed.append("tags")
+        if escalation is not None:
+            ticket.escalation_level = escalation["level"]
+            ticket.escalated_at = clock.now()
+            changed += ["escalation_level", "escalated_at", "escalation"]
         if not changed:
             return ticket
-        touch(ticket, [c for c in changed if c != "tags"])
+        touch(ticket, [c for c in changed if c not in ("tags", "escalation")])
         for field, old, new in events:
             kind = EventKind.ASSIGNED if field == "assignee" else EventKind.FIELD_CHANGED
             extra = {"override": True} if field == "priority" and ticket.priority_overridden else {}
             record(ticket, kind, actor, field=field, old=old, new=new, data=extra)
         if status_event is not None:
-            record(ticket, EventKind.STATUS_CHANGED, actor, field="status", **status_event)
+            record(
+                ticket,
+                EventKind.STATUS_CHANGED,
+                actor,
+                actor_contact=actor_contact,
+                field="status",
+                **status_event,
+            )
         if tag_change is not None:
             record(
                 ticket,
@@ -138,7 +169,27 @@ def set_fields(
                 old=tag_change[0],
                 new=tag_change[1],
             )
-        publish("ticket.updated", ticket, actor, changes=sorted(set(changed)))
+        extra_payload: dict[str, Any] = {}
+        if escalation is not None:
+            record(
+                ticket,
+                EventKind.ESCALATED,
+                actor,
+                field="escalation",
+                old=escalation["from_level"],
+                new=escalation["level"],
+                data=escalation,
+            )
+            # the notifications contract: the target user, or the target team's agents
+            extra_payload["escalation"] = {
+                "level": escalation["level"],
+                "team_id": escalation["team_id"],
+                "user_id": escalation["user_id"],
+                "reason": escalation["reason"],
+                "kind": escalation["kind"],
+            }
+        changed_names = set(changed) - {"escalation_level", "escalated_at"}
+        publish("ticket.updated", ticket, actor, changes=sorted(changed_names), **extra_payload)
     return ticket
 
 
@@ -180,12 +231,39 @@ def _apply_priority(ticket: Ticket, changes: dict, changed: list, events: list) 
         changed.append("priority")
 
 
-def _apply_status(ticket: Ticket, status: Status, changed: list) -> dict[str, Any] | None:
+def _start_work(ticket: Ticket, changed: list, actor: User | None) -> dict[str, Any] | None:
+    """Assigning a new ticket moves it to the working status, if the workflow allows."""
+    if ticket.status_category != StatusCategory.NEW:
+        return None
+    working = workflow.working_status()
+    if working is None or not workflow.is_allowed(ticket.status, working):
+        return None
+    return _apply_status(ticket, working, changed, actor=actor, extra={"on_assign": True})
+
+
+def _apply_status(
+    ticket: Ticket,
+    status: Status,
+    changed: list,
+    *,
+    actor: User | None = None,
+    resolution: resolutions.Resolution | None = None,
+    extra: dict[str, Any] | None = None,
+) -> dict[str, Any] | None:
     old = ticket.status
     if old.pk == status.pk:
         return None
     workflow.check_transition(old, status)
     now = clock.now()
+    data: dict[str, Any] = {}
+    if status.category in DONE_CATEGORIES and old.category not in DONE_CATEGORIES:
+        staff = actor is not None and policy.is_staff_member(actor)
+        stored = resolutions.check(ticket.ticket_type_id, resolution, required=staff)
+        ticket.resolution_summary = stored["summary"]
+        ticket.verification = stored["verification"]
+        changed += ["resolution_summary", "verification"]
+        if stored["summary"] or any(item["value"] for item in stored["verification"]):
+            data["resolution"] = stored
     ticket.status = status
     ticket.status_category = status.category
     changed += ["status", "status_category"]
@@ -203,7 +281,10 @@ def _apply_status(ticket: Ticket, status: Status, changed: list) -> dict[str, An
         ticket.reopen_count += 1
         ticket.resolved_at = None
         ticket.closed_at = None
-        changed += ["reopen_count", "resolved_at", "closed_at"]
+        ticket.resolution_summary = ""
+        ticket.verification = []
+        changed += ["reopen_count", "resolved_at", "closed_at", "resolution_summary"]
+        changed.append("verification")
     return {
         "old": old,
         "new": status,
@@ -211,15 +292,24 @@ def _apply_status(ticket: Ticket, status: Status, changed: list) -> dict[str, An
             "from_category": old.category,
             "to_category": status.category,
             "reopened": reopened,
+            **data,
+            **(extra or {}),
         },
     }
 
 
 def change_status(
-    ticket: Ticket, status: Status, *, actor: User | None, expected_version: int | None = None
+    ticket: Ticket,
+    status: Status,
+    *,
+    actor: User | None,
+    expected_version: int | None = None,
+    resolution: resolutions.Resolution | None = None,
+    status_data: dict[str, Any] | None = None,
+    actor_contact: Contact | None = None,
 ) -> Ticket:
     """Move the ticket along the workflow. A customer may only close or reopen their own
-    ticket."""
+    ticket. An agent resolving gives `resolution` (summary and checklist)."""
     if actor is not None and not policy.is_staff_member(actor):
         policy.require(actor, policy.CLOSE_OWN, ticket)
         if status.category not in (StatusCategory.CLOSED, StatusCategory.RESOLVED) and (
@@ -232,8 +322,17 @@ def change_status(
             expected_version=expected_version,
             verb=policy.CLOSE_OWN,
             status=status,
+            status_data=status_data,
         )
-    return set_fields(ticket, actor=actor, expected_version=expected_version, status=status)
+    return set_fields(
+        ticket,
+        actor=actor,
+        expected_version=expected_version,
+        status=status,
+        resolution=resolution,
+        status_data=status_data,
+        actor_contact=actor_contact,
+    )
 
 
 def assign(
@@ -244,13 +343,19 @@ def assign(
     team: Team | Any | None = _UNSET,
     expected_version: int | None = None,
 ) -> Ticket:
-    """Assign to an agent (None: back to the queue), optionally moving to another team."""
+    """Assign to an agent (None: back to the queue), optionally moving to another team. A
+    ticket without a team (the triage queue) joins the assignee's team (their first active
+    team by name) unless a team is given."""
     if actor is not None:
         with transaction.atomic():
             check(actor, policy.ASSIGN, lock_ticket(ticket))
     changes: dict[str, Any] = {"assignee": assignee}
     if team is not _UNSET:
         changes["team"] = team
+    elif assignee is not None and ticket.team_id is None:
+        own = Team.objects.filter(active=True, memberships__user=assignee).order_by("name").first()
+        if own is not None:
+            changes["team"] = own
     return set_fields(ticket, actor=actor, expected_version=expected_version, **changes)
 
 
@@ -311,7 +416,8 @@ def add_watcher(ticket: Ticket, user: User, *, actor: User | None) -> Ticket:
         ticket.watchers.add(user)
         touch(ticket, [])
         record(ticket, EventKind.WATCHER_ADDED, actor, field="watchers", new=user)
-        publish("ticket.updated", ticket, actor, changes=["watchers"])
+        # the notifications contract: the added colleague hears about it
+        publish("ticket.updated", ticket, actor, changes=["watchers"], added_watcher_ids=[user.pk])
     return ticket
 
 

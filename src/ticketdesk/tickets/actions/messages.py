@@ -4,19 +4,21 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
+from typing import Any
 
 from django.db import transaction
 from django.utils.translation import gettext as _
 
 from ticketdesk.accounts import policy
-from ticketdesk.accounts.models import Contact, User
+from ticketdesk.accounts.models import Contact, Team, User
 from ticketdesk.core import clock
 from ticketdesk.core.errors import PermissionDenied, ValidationFailed
 
-from .. import workflow
+from .. import mentions, workflow
 from ..models import (
     DONE_CATEGORIES,
     Channel,
+    Consultation,
     EventKind,
     Message,
     MessageKind,
@@ -24,6 +26,7 @@ from ..models import (
     StatusCategory,
     Ticket,
 )
+from ..resolution import Resolution
 from .attachments import AttachmentInput, check_size, store_attachment
 from .base import check, lock_ticket, publish, record, touch
 from .fields import _apply_status
@@ -49,6 +52,7 @@ def reply(
     channel: str = Channel.AGENT,
     attachments: Sequence[AttachmentInput] = (),
     status: Status | None = None,
+    resolution: Resolution | None = None,
     external_message_id: str = "",
     expected_version: int | None = None,
     created_at: dt.datetime | None = None,
@@ -57,7 +61,9 @@ def reply(
     customer (actor with a contact, or `author_contact` when the system acts for an email
     sender) it moves a pending or resolved ticket back to open.
 
-    `status`: "send and set status" (agents only).
+    `status`: "send and set status" (agents only; resolving also takes `resolution`).
+    A new ticket an agent answers, and a pending or solved one its customer answers, moves
+    to the working status when assigned ("In progress"), else to the first open status.
     """
     from .open import message_bodies
 
@@ -98,21 +104,34 @@ def reply(
                 ticket.first_response_at = now
                 changed.append("first_response_at")
             if target is None and ticket.status_category == StatusCategory.NEW:
-                target = _first_allowed(ticket.status, StatusCategory.OPEN)
+                target = workflow.reopen_target(
+                    ticket.status, assigned=ticket.assignee_id is not None
+                )
         else:
             ticket.last_customer_message_at = now
             changed.append("last_customer_message_at")
             if ticket.status_category in (StatusCategory.PENDING, *DONE_CATEGORIES):
-                target = _first_allowed(ticket.status, StatusCategory.OPEN)
-        status_event = _apply_status(ticket, target, changed) if target is not None else None
+                target = workflow.reopen_target(
+                    ticket.status, assigned=ticket.assignee_id is not None
+                )
+        status_event = (
+            _apply_status(ticket, target, changed, actor=actor, resolution=resolution)
+            if target is not None
+            else None
+        )
         touch(ticket, changed)
+        mentioned = _mention(ticket, text, actor) if is_staff else []
         record(
             ticket,
             EventKind.MESSAGE_ADDED,
             actor,
             actor_contact=None if is_staff else author_contact,
             message=message,
-            data={"from_customer": not is_staff, "channel": channel},
+            data={
+                "from_customer": not is_staff,
+                "channel": channel,
+                **({"mentioned_user_ids": mentioned} if mentioned else {}),
+            },
         )
         if status_event is not None:
             record(ticket, EventKind.STATUS_CHANGED, actor, field="status", **status_event)
@@ -124,19 +143,11 @@ def reply(
             kind=message.kind,
             from_customer=not is_staff,
             channel=channel,
+            mentioned_user_ids=mentioned,
         )
         if status_event is not None:
             publish("ticket.updated", ticket, actor, changes=["status"])
     return message
-
-
-def _first_allowed(current: Status, category: str) -> Status | None:
-    """The status of `category` the workflow lets `current` move to (None if none)."""
-    try:
-        candidate = workflow.status_for_category(category)
-    except ValidationFailed:
-        return None
-    return candidate if workflow.is_allowed(current, candidate) else None
 
 
 def add_note(
@@ -149,8 +160,11 @@ def add_note(
     attachments: Sequence[AttachmentInput] = (),
     channel: str = Channel.AGENT,
     expected_version: int | None = None,
+    consult_team: Team | None = None,
 ) -> Message:
-    """Add an internal note: visible to agents and light agents only."""
+    """Add an internal note: visible to agents and light agents only. `@username` mentions
+    a colleague; `consult_team` asks another team for advice (its agents see the ticket from
+    then on). `message.created` carries `mentioned_user_ids` and `consult_team_id`."""
     from .open import message_bodies
 
     _check_body(body, body_html, attachments)
@@ -172,8 +186,27 @@ def add_note(
         )
         for item in attachments:
             store_attachment(ticket, message, item)
+        consult: dict[str, Any] = {}
+        if consult_team is not None:
+            _check_consult(ticket, consult_team)
+            Consultation.objects.create(
+                ticket=ticket,
+                team=consult_team,
+                message=message,
+                requested_by=actor,
+                created_at=now,
+            )
+            consult = {"consult_team_id": consult_team.pk, "consult_team": consult_team.name}
+        mentioned = _mention(ticket, text, actor)
         touch(ticket, [])
-        record(ticket, EventKind.NOTE_ADDED, actor, message=message)
+        record(
+            ticket,
+            EventKind.NOTE_ADDED,
+            actor,
+            message=message,
+            data={**consult, **({"mentioned_user_ids": mentioned} if mentioned else {})},
+        )
+        extra: dict[str, Any] = {"consult_team_id": consult_team.pk} if consult_team else {}
         publish(
             "message.created",
             ticket,
@@ -181,5 +214,37 @@ def add_note(
             message_id=message.pk,
             kind=message.kind,
             from_customer=False,
+            mentioned_user_ids=mentioned,
+            **extra,
         )
     return message
+
+
+def _check_consult(ticket: Ticket, team: Team) -> None:
+    if not team.active:
+        raise ValidationFailed(
+            _("This team is not active."), fields={"consult_team": [_("Choose another team.")]}
+        )
+    if team.pk == ticket.team_id:
+        raise ValidationFailed(
+            _("The ticket is already with this team."),
+            fields={"consult_team": [_("Choose another team.")]},
+        )
+
+
+def _mention(ticket: Ticket, text: str, actor: User | None) -> list[int]:
+    """Ids of the colleagues `text` mentions; those who could not see the ticket become its
+    watchers (with an event) so that the mention leads them somewhere."""
+    users = mentions.mentioned_users(text, author=actor)
+    for user in users:
+        if not policy.can(user, policy.VIEW, ticket):
+            ticket.watchers.add(user)
+            record(
+                ticket,
+                EventKind.WATCHER_ADDED,
+                actor,
+                field="watchers",
+                new=user,
+                data={"mentioned": True},
+            )
+    return [u.pk for u in users]

@@ -15,7 +15,7 @@ from ticketdesk.core import clock
 from ticketdesk.core.errors import PermissionDenied, ValidationFailed
 from ticketdesk.core.html import html_to_text, render_markdown, sanitize_html
 
-from .. import custom_fields, priority, workflow
+from .. import custom_fields, intake, priority, workflow
 from ..models import (
     BusinessArea,
     Category,
@@ -107,6 +107,7 @@ def open_ticket(
     body_html: str | None = None,
     markdown: bool = True,
     team: Team | None = None,
+    entrance_team: Team | None = None,
     assignee: User | None = None,
     ticket_type: TicketType | None = None,
     category: Category | None = None,
@@ -129,6 +130,10 @@ def open_ticket(
 
     An agent (actor with CREATE_FOR_OTHERS) may open on anyone's behalf; a customer only for
     themselves; `actor=None` is the system (email, portal guest form, API with its own checks).
+
+    Without `team` the ticket starts in the team the defaults name (`tickets.intake`), with
+    `entrance_team` the default of the door it came through (mailbox, portal); with none
+    it waits in the triage queue.
     """
     if channel not in Channel.values:
         raise ValidationFailed(_("Unknown channel."), fields={"channel": [_("Unknown channel.")]})
@@ -153,6 +158,18 @@ def open_ticket(
         priority_override = errors.check(check_level, "priority", priority_override)
     if body_required and not (body or "").strip() and not html_to_text(body_html or "").strip():
         errors.add(_("Describe the request."), {"body": [_("This field is required.")]})
+    team_source = intake.EXPLICIT
+    if team is None:
+        team, team_source = intake.starting_team(
+            category=category, ticket_type=ticket_type, channel=channel, entrance_team=entrance_team
+        )
+        if (
+            team is not None
+            and assignee is not None
+            and not policy.assignable_users(team.pk).filter(pk=assignee.pk).exists()
+        ):
+            # the agent chose someone outside the default team: their choice wins
+            team, team_source = None, intake.TRIAGE
     if (
         assignee is not None
         and not policy.assignable_users(team.pk if team else None).filter(pk=assignee.pk).exists()
@@ -216,6 +233,15 @@ def open_ticket(
         cc_list = [c for c in cc if c.pk != requester.pk]
         if cc_list:
             ticket.cc.add(*cc_list)
+        if (
+            actor is not None
+            and is_staff
+            and team is None
+            and assignee is None
+            and not policy.sees_triage(actor)
+        ):
+            # the agent who opened it must not lose it: outside the triage teams they watch it
+            ticket.watchers.add(actor)
         tag_list = list(tags)
         tag_names = apply_tags(ticket, add=tag_list) if tag_list else []
         record(
@@ -229,6 +255,7 @@ def open_ticket(
                 "status": status.key,
                 "priority": ticket.priority,
                 "team_id": team.pk if team else None,
+                "team_source": team_source,
                 "assignee_id": assignee.pk if assignee else None,
                 "tags": tag_names,
             },

@@ -55,6 +55,14 @@ class Status(Translatable):
         default=False,
         help_text=_("New tickets start in this status."),
     )
+    is_working = models.BooleanField(
+        _("default for assigned tickets"),
+        default=False,
+        help_text=_(
+            "Assigning a new ticket moves it here, and a customer's reply brings an assigned "
+            "ticket back here (an open-category status, e.g. “In progress”)."
+        ),
+    )
     active = models.BooleanField(_("active"), default=True)
 
     class Meta:
@@ -86,11 +94,81 @@ class TicketType(Translatable):
     name = models.CharField(_("name"), max_length=60)
     order = models.PositiveSmallIntegerField(_("order"), default=0)
     active = models.BooleanField(_("active"), default=True)
+    default_team = models.ForeignKey(
+        "accounts.Team",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("default team"),
+        help_text=_("New tickets of this type go to this team when nothing more specific says."),
+    )
 
     class Meta:
         ordering = ["order", "id"]
         verbose_name = _("ticket type")
         verbose_name_plural = _("ticket types")
+
+
+class VerificationKind(models.TextChoices):
+    CHECK = "check", _("Checkbox")
+    TEXT = "text", _("Text (e.g. a name)")
+
+
+class VerificationStep(models.Model):
+    """One item of a ticket type's verification checklist, asked when an agent resolves a
+    ticket of that type ("Fix tested by", "Customer confirmed")."""
+
+    ticket_type = models.ForeignKey(
+        TicketType,
+        on_delete=models.CASCADE,
+        related_name="verification_steps",
+        verbose_name=_("ticket type"),
+    )
+    key = models.SlugField(_("key"), max_length=60)
+    label = models.CharField(_("label"), max_length=120)
+    kind = models.CharField(
+        _("kind"), max_length=10, choices=VerificationKind.choices, default=VerificationKind.CHECK
+    )
+    required = models.BooleanField(_("required"), default=False)
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+    active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ["ticket_type", "order", "id"]
+        verbose_name = _("verification step")
+        verbose_name_plural = _("verification checklist")
+        constraints = [
+            models.UniqueConstraint(fields=["ticket_type", "key"], name="verification_step_unique")
+        ]
+
+    def __str__(self) -> str:
+        return str(_(self.label))
+
+
+class WorkflowSettings(models.Model):
+    """One row (pk=1): how resolved tickets close. Edited in the Django admin."""
+
+    auto_close_days = models.PositiveSmallIntegerField(
+        _("close resolved tickets after (days)"),
+        default=7,
+        help_text=_(
+            "A resolved ticket the customer neither answers nor reopens closes by itself after "
+            "this many days. 0: never."
+        ),
+    )
+
+    class Meta:
+        verbose_name = _("workflow settings")
+        verbose_name_plural = _("workflow settings")
+
+    def __str__(self) -> str:
+        return str(_("Workflow settings"))
+
+    @classmethod
+    def current(cls) -> WorkflowSettings:
+        obj, _created = cls.objects.get_or_create(pk=1)
+        return obj
 
 
 def category_tree() -> dict[int, tuple[int | None, str, dict[str, Any]]]:
@@ -132,6 +210,15 @@ class Category(Translatable):
     )
     path = models.CharField(_("full path"), max_length=500, editable=False, default="")
     active = models.BooleanField(_("active"), default=True)
+    default_team = models.ForeignKey(
+        "accounts.Team",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("default team"),
+        help_text=_("New tickets of this category (and its subcategories) go to this team."),
+    )
 
     class Meta:
         ordering = ["path"]
@@ -168,6 +255,24 @@ class Category(Translatable):
         if found is None:  # not saved, or saved after another process filled its cache
             return self.translated("name", language) if self.parent_id is None else self.path
         return found
+
+
+class ChannelDefault(models.Model):
+    """The team a new ticket of a channel starts in when nothing more specific says (see
+    tickets/intake.py for the order)."""
+
+    channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices, unique=True)
+    team = models.ForeignKey(
+        "accounts.Team", on_delete=models.CASCADE, related_name="+", verbose_name=_("team")
+    )
+
+    class Meta:
+        ordering = ["channel"]
+        verbose_name = _("channel default team")
+        verbose_name_plural = _("channel default teams")
+
+    def __str__(self) -> str:
+        return f"{self.get_channel_display()} → {self.team}"
 
 
 class BusinessArea(Translatable):

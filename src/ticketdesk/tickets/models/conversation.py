@@ -135,6 +135,7 @@ class EventKind(models.TextChoices):
     RULE_FIRED = "rule_fired", _("Automation rule fired")
     SLA = "sla", _("SLA")
     CSAT = "csat", _("Satisfaction rating")
+    ESCALATED = "escalated", _("Escalated")
 
 
 class TicketEvent(models.Model):
@@ -169,3 +170,29 @@ class TicketEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.field} on {self.ticket_id}"
+
+
+class Consultation(models.Model):
+    """An internal note that asks another team for advice: the team's agents see the ticket
+    (and may add notes) from then on."""
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="consultations")
+    team = models.ForeignKey(
+        "accounts.Team", on_delete=models.CASCADE, related_name="consultations"
+    )
+    message = models.ForeignKey(
+        Message, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    requested_by = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name = _("consultation")
+        verbose_name_plural = _("consultations")
+        indexes = [models.Index(fields=["team", "ticket"], name="consultation_team")]
+
+    def __str__(self) -> str:
+        return f"{self.ticket_id} asks {self.team_id}"

@@ -136,6 +136,10 @@ class Ticket(models.Model):
     resolved_at = models.DateTimeField(_("resolved"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
     reopen_count = models.PositiveIntegerField(default=0)
+    # the latest resolution: what was done and the type's checklist as answered (the status
+    # event keeps every resolution; a reopened ticket starts without one)
+    resolution_summary = models.TextField(_("resolution summary"), blank=True, default="")
+    verification = models.JSONField(_("verification"), default=list, blank=True)
     # SLA: maintained by the sla app through actions; kept here for fast sorting and filtering.
     first_response_due_at = models.DateTimeField(_("first response due"), null=True, blank=True)
     next_response_due_at = models.DateTimeField(_("next response due"), null=True, blank=True)
@@ -146,6 +150,9 @@ class Ticket(models.Model):
     sla_state = models.CharField(
         _("SLA state"), max_length=10, choices=SLAState.choices, default=SLAState.NONE
     )
+    # 0: first level (tier 1); 1: tier 2; 2: specialists / lead (see tickets/escalation.py)
+    escalation_level = models.PositiveSmallIntegerField(_("escalation level"), default=0)
+    escalated_at = models.DateTimeField(_("escalated"), null=True, blank=True)
     version = models.PositiveIntegerField(_("version"), default=1)
 
     class Meta:
@@ -174,6 +181,12 @@ class Ticket(models.Model):
             models.Index(fields=["sla_state", "due_at"], name="t_sla"),
             models.Index(fields=["resolved_at"], name="t_resolved"),
             models.Index(fields=["last_customer_message_at"], name="t_last_customer_msg"),
+            # the escalated filter and badge: only escalated tickets are in the index
+            models.Index(
+                fields=["escalation_level", "-updated_at"],
+                condition=models.Q(escalation_level__gt=0),
+                name="t_escalated",
+            ),
             models.Index(
                 fields=["merged_into"],
                 condition=models.Q(merged_into__isnull=False),

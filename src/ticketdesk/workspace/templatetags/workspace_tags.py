@@ -49,3 +49,11 @@ def since(value: Any) -> str:
     if (clock.now() - value).total_seconds() < 60:
         return gettext("just now")
     return timesince(value, clock.now(), depth=1)
+
+
+@register.filter
+def escalation_label(level: int | None) -> str:
+    """`{{ ticket.escalation_level|escalation_label }}`: "Tier 2", "Specialists / lead"."""
+    from ticketdesk.tickets.escalation import level_label
+
+    return level_label(int(level or 0))

@@ -1,5 +1,6 @@
 """Views of the agent workspace, one module per page."""
 
+from .collaboration import add_watcher, mention_suggestions, remove_watcher
 from .lists import bulk, delete_view, home, rail_counts, save_view
 from .other import attachment, new_ticket, profile
 from .system import replay as replay_events
@@ -18,16 +19,20 @@ from .ticket import (
     ticket_page,
     toggle_watch,
 )
+from .workflow import escalate, resolve
 
 __all__ = [
     "add_link",
+    "add_watcher",
     "assign_to_me",
     "attachment",
     "bulk",
     "canned_text",
     "delete_view",
+    "escalate",
     "fields",
     "home",
+    "mention_suggestions",
     "merge",
     "new_ticket",
     "post_message",
@@ -36,7 +41,9 @@ __all__ = [
     "profile",
     "rail_counts",
     "remove_link",
+    "remove_watcher",
     "replay_events",
+    "resolve",
     "retry_mail",
     "save_view",
     "split",

@@ -19,9 +19,10 @@ from ticketdesk.core.errors import DomainError, ValidationFailed
 from ticketdesk.core.pagination import Page
 from ticketdesk.core.views import render_domain_error
 from ticketdesk.search import filtering
-from ticketdesk.tickets import actions, queries
+from ticketdesk.tickets import actions, escalation, queries
 from ticketdesk.tickets.models import Channel, Level, Status, Ticket, TicketType
 from ticketdesk.tickets.numbering import parse_number
+from ticketdesk.tickets.resolution import Resolution
 
 from .. import listing, rail
 from ..forms import SavedViewForm, agents_queryset, split_tags
@@ -112,6 +113,10 @@ def home(request: HttpRequest) -> HttpResponse:
             "agents": agents_queryset(),
             "ticket_types": TicketType.objects.filter(active=True),
             "channels": Channel.choices,
+            "escalation_levels": [
+                (level, escalation.level_label(level))
+                for level in range(1, escalation.MAX_LEVEL + 1)
+            ],
             "can_merge": policy.is_agent(user),
         }
     )
@@ -150,7 +155,8 @@ def _bulk_apply(user: Any, ticket: Ticket, op: str, request: HttpRequest, target
         status = Status.objects.filter(pk=request.POST.get("status") or 0).first()
         if status is None:
             raise ValidationFailed(_("Choose a status."))
-        actions.change_status(ticket, status, actor=user)
+        summary = request.POST.get("resolution_summary", "")
+        actions.change_status(ticket, status, actor=user, resolution=Resolution(summary=summary))
     elif op == "tag":
         tags = split_tags(request.POST.get("tag", ""))
         if not tags:

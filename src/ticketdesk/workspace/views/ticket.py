@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from ticketdesk.accounts import policy
+from ticketdesk.accounts.models import Team
 from ticketdesk.core import clock
 from ticketdesk.core.errors import Conflict, DomainError, NotFound, ValidationFailed
 from ticketdesk.core.html import render_markdown
@@ -43,7 +44,14 @@ def _ticket(request: HttpRequest, number: int) -> Ticket:
 
 
 def _permissions(user: Any, ticket: Ticket) -> dict[str, bool]:
-    verbs = (policy.REPLY, policy.ADD_NOTE, policy.EDIT, policy.ASSIGN, policy.MERGE)
+    verbs = (
+        policy.REPLY,
+        policy.ADD_NOTE,
+        policy.EDIT,
+        policy.ASSIGN,
+        policy.MERGE,
+        policy.ESCALATE,
+    )
     return policy.ticket_permissions(user, ticket, verbs)
 
 
@@ -56,16 +64,39 @@ def side_context(
 ) -> dict[str, Any]:
     tag_names = _tag_names(ticket)
     perms = _permissions(current_user(request), ticket)
+    watchers = list(ticket.watchers.all())
+    watcher_choices = []
+    if perms["edit"]:
+        from ticketdesk.tickets import mentions
+
+        watching = {w.pk for w in watchers}
+        watcher_choices = [
+            u
+            for u in mentions.staff_users().order_by("first_name", "last_name", "username")[:200]
+            if u.pk not in watching
+        ]
     return {
         "ticket": ticket,
         "perms": perms,
         "form": form or TicketFieldsForm(ticket=ticket, tag_names=tag_names),
         "tag_names": tag_names,
-        "watchers": list(ticket.watchers.all()),
-        "is_watching": any(w.pk == current_user(request).pk for w in ticket.watchers.all()),
+        "watchers": watchers,
+        "watcher_choices": watcher_choices,
+        "is_watching": any(w.pk == current_user(request).pk for w in watchers),
         "links": queries.links_for(current_user(request), ticket),
         "link_kinds": LinkKind.choices,
     }
+
+
+def _macros(user: Any, ticket: Ticket) -> list[dict[str, Any]]:
+    """The macros the policy lets `user` apply here, with what each does."""
+    from ticketdesk.automation import queries as automation_queries
+    from ticketdesk.automation.steps import describe
+
+    return [
+        {"macro": m, "steps": [describe(s) for s in m.actions or []]}
+        for m in automation_queries.macros_for_ticket(user, ticket)
+    ]
 
 
 def page_context(request: HttpRequest, ticket: Ticket, **extra: Any) -> dict[str, Any]:
@@ -73,6 +104,15 @@ def page_context(request: HttpRequest, ticket: Ticket, **extra: Any) -> dict[str
     message_list = list(queries.messages_for(user, ticket))
     event_list = queries.event_list(user, ticket)
     context = side_context(request, ticket, form=extra.pop("form", None))
+    if ticket.is_open and context["perms"]["edit"]:
+        from ticketdesk.tickets import escalation
+
+        from ..workflow_forms import EscalateForm, ResolveForm
+
+        extra.setdefault("resolve_form", ResolveForm(ticket=ticket))
+        if context["perms"]["escalate"] and ticket.escalation_level < escalation.MAX_LEVEL:
+            extra.setdefault("escalate_form", EscalateForm(ticket=ticket))
+            extra["next_escalation_level"] = ticket.escalation_level + 1
     context.update(
         {
             "page_nav": "tickets",
@@ -83,7 +123,14 @@ def page_context(request: HttpRequest, ticket: Ticket, **extra: Any) -> dict[str
             "status_targets": context["form"].status_targets[1:],
             "cc": list(ticket.cc.all()),
             "poll_seconds": POLL_SECONDS,
-            "composer": {"kind": "public", "body": "", "status": ""},
+            "composer": {"kind": "public", "body": "", "status": "", "consult_team": ""},
+            "consult_teams": list(
+                Team.objects.filter(active=True).exclude(pk=ticket.team_id or 0).order_by("name")
+            )
+            if context["perms"]["add_note"]
+            else [],
+            "resolution_checklist": timeline.checklist_lines(ticket.verification),
+            "macros": _macros(user, ticket),
         }
     )
     context.update(extra)
@@ -113,12 +160,25 @@ def post_message(request: HttpRequest, number: int) -> HttpResponse:
     kind = request.POST.get("kind", MessageKind.PUBLIC)
     body = request.POST.get("body", "")
     status_id = request.POST.get("status") or ""
+    consult_id = request.POST.get("consult_team") or ""
     uploads = request.FILES.getlist("attachments")
     try:
         attachments = [actions.AttachmentInput.from_upload(f) for f in uploads]
         status = Status.objects.filter(pk=status_id).first() if status_id.isdigit() else None
         if kind == MessageKind.INTERNAL:
-            message = actions.add_note(ticket, actor=user, body=body, attachments=attachments)
+            consult_team = None
+            if consult_id:
+                if consult_id.isdigit() and len(consult_id) < 10:
+                    consult_team = Team.objects.filter(pk=consult_id, active=True).first()
+                if consult_team is None:
+                    raise ValidationFailed(_("Choose a team to consult."))
+            message = actions.add_note(
+                ticket,
+                actor=user,
+                body=body,
+                attachments=attachments,
+                consult_team=consult_team,
+            )
             if status is not None:
                 actions.change_status(ticket, status, actor=user)
         else:
@@ -131,7 +191,12 @@ def post_message(request: HttpRequest, number: int) -> HttpResponse:
         context = page_context(
             request,
             ticket,
-            composer={"kind": kind, "body": body, "status": status_id},
+            composer={
+                "kind": kind,
+                "body": body,
+                "status": status_id,
+                "consult_team": consult_id,
+            },
             composer_error=err,
         )
         return render(request, "workspace/ticket.html", context, status=err.status_code)

@@ -14,7 +14,8 @@ DEMO_PASSWORD = "ticketdesk"  # noqa: S105 - demo data only, printed by `make ru
 DEMO_LOGINS = [
     ("admin", DEMO_PASSWORD, "administrator"),
     ("ana", DEMO_PASSWORD, "agent (IT Support, lead)"),
-    ("luca", DEMO_PASSWORD, "agent (Customer Care)"),
+    ("luca", DEMO_PASSWORD, "agent (Customer Care, Billing lead)"),
+    ("priya", DEMO_PASSWORD, "agent (IT Support, Infrastructure lead: tier 2)"),
     ("joao", DEMO_PASSWORD, "light agent"),
     ("maria", DEMO_PASSWORD, "customer (portal)"),
 ]
@@ -52,6 +53,8 @@ class Command(BaseCommand):
             created = demo_data.load(rng, progress=self.stdout)
             call_command("kb_demo", stdout=self.stdout)  # a few articles in three languages
             call_command("reports_demo", stdout=self.stdout)  # CSAT and an outage to report on
+        # a routing rule, escalation on SLA risk and macros, live from now on
+        call_command("automation_demo", stdout=self.stdout)
         # then this morning, live: what an agent finds on arrival (a handful of notifications)
         created += demo_data.this_morning(rng)
         self.stdout.write(self.style.SUCCESS(f"Demo data loaded: {created} tickets."))
