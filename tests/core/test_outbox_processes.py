@@ -254,3 +254,54 @@ def test_sigterm_stops_a_worker_within_seconds(scratch):
     report = _report(scratch)
     assert len(report["seen"]) < 2000
     assert report["left"] == 2000 - len(report["seen"])  # what it had claimed is given back
+
+
+def test_ticketdesk_run_keeps_every_process_up_and_stops_on_ctrl_c(scratch):
+    """`make run` ends in `ticketdesk run`: web, task worker, outbox worker and scheduler
+    start, stay up, report a living outbox worker on /healthz, and stop together."""
+    import urllib.request
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "ticketdesk.cli",
+            "run",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            "1",
+        ],
+        cwd=ROOT,
+        env=scratch,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
+    )
+    try:
+        deadline = time.monotonic() + 90
+        body: dict = {}
+        while time.monotonic() < deadline:
+            assert server.poll() is None, server.stdout.read() if server.stdout else ""
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=5) as r:
+                    import json
+
+                    body = json.loads(r.read())
+                if body.get("workers"):
+                    break
+            except OSError:
+                pass
+            time.sleep(1)
+        assert body.get("workers") == 1, body  # the outbox worker is alive and says so
+        time.sleep(3)
+        assert server.poll() is None  # nothing exited meanwhile
+    finally:
+        os.killpg(server.pid, signal.SIGINT)
+        output = server.communicate(timeout=60)[0]
+    assert "exited with" not in output, output[-2000:]
+    assert "Stopped." in output

@@ -58,7 +58,7 @@ class Command(BaseCommand):
         commands = {
             "web": web,
             "worker": [*executable, "db_worker", "--queue-name", "*", "--skip-checks"],
-            "outbox": [*executable, "outbox", "work", "--skip-checks"],
+            "outbox": [*executable, "outbox", "--skip-checks", "work"],
             "scheduler": [*executable, "scheduler", "--skip-checks"],
         }
         processes = {name: subprocess.Popen(cmd) for name, cmd in commands.items()}
