@@ -74,3 +74,38 @@ def test_no_mail_is_sent_inside_a_transaction(mailbox, agent, smtp_out):
     assert smtp_out == []
     send_pending()
     assert _customer_mail(smtp_out, "Printer")
+
+
+def test_a_reply_to_the_rating_mail_threads_back_to_its_ticket(mailbox, agent, smtp_out):
+    """The rating request says "reply to this mail": the reply lands on the ticket, not in a
+    new one (a user walk found ticket #N+1 "Re: How did we do? #N")."""
+    from email import message_from_bytes
+    from email.message import EmailMessage
+    from email.policy import default
+
+    from ticketdesk.tickets.models import Status, Ticket
+    from ticketdesk.tickets.resolution import Resolution
+
+    ticket = ingest(make_mail(subject="VPN keeps dropping")).ticket
+    actions.reply(ticket, actor=agent, body="Fixed on our side.")
+    resolved = Status.objects.filter(category="resolved").first()
+    actions.change_status(
+        ticket,
+        resolved,
+        actor=agent,
+        resolution=Resolution(summary="Gateway certificate renewed."),
+    )
+    outbox.process_pending()
+    parsed = [message_from_bytes(m.as_bytes(), policy=default) for m in smtp_out]
+    [rating] = [m for m in parsed if "[" in str(m["Subject"]) and "?" in str(m["Subject"])]
+    assert ticket.subject_token in rating["Subject"]
+    assert rating["Reply-To"] == mailbox.address
+    answer = EmailMessage()
+    answer["From"] = "maria@example.org"
+    answer["To"] = mailbox.address
+    answer["Subject"] = f"Re: {rating['Subject']}"
+    answer["Message-ID"] = "<rating-answer@example.org>"
+    answer.set_content("It broke again this morning.")
+    inbound = ingest(answer.as_bytes())
+    assert inbound.ticket == ticket
+    assert Ticket.objects.count() == 1

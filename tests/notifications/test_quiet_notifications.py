@@ -111,3 +111,32 @@ def test_more_than_a_handful_an_hour_becomes_an_hourly_summary(agent, team):
     outbox.process_pending()
     [summary] = [m for m in mail.outbox if m.to == [luca.email]]
     assert "3 updates" in summary.subject
+
+
+def test_an_escalation_to_a_team_says_so_with_its_level(agent, team):
+    """A user walk found "escalated #N to you — level 1" for every member of the team a Tier 2
+    escalation went to, and the whole reason in the mail subject."""
+    from tests.factories import TeamFactory
+
+    infrastructure = TeamFactory(name="Infrastructure", slug="infra")
+    priya = make_agent(infrastructure, username="priya", email="priya@example.org")
+    ticket = make_ticket(team=team, assignee=agent)
+    outbox.process_pending()
+    mail.outbox.clear()
+    actions.escalate(
+        ticket, actor=agent, reason="Gateway certificate expired " * 5, team=infrastructure
+    )
+    outbox.process_pending()
+    note = Notification.objects.get(recipient=priya, verb="team_escalated")
+    text = inapp.describe(note)
+    assert "to your team" in text and "Tier 2" in text
+    [sent] = [m for m in mail.outbox if m.to == [priya.email]]
+    assert "Gateway certificate" not in sent.subject and "Gateway certificate" in sent.body
+
+
+def test_a_ticket_that_came_in_by_mail_is_opened_by_its_requester(agent, team, customer):
+    _user, contact = customer
+    make_ticket(team=team, requester=contact)  # no agent opened it
+    outbox.process_pending()
+    note = Notification.objects.get(recipient=agent, verb="team_new_ticket")
+    assert inapp.describe(note).startswith(contact.display_name)

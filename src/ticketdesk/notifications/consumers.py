@@ -34,7 +34,15 @@ TOPICS = (
     "automation.notify",
     mail.FAILED_TOPIC,
 )
-TICKET_FIELDS = ("id", "number", "subject", "team_id", "assignee_id", "merged_into_id")
+TICKET_FIELDS = (
+    "id",
+    "number",
+    "subject",
+    "team_id",
+    "assignee_id",
+    "merged_into_id",
+    "requester_id",
+)
 
 
 def _int(value: Any) -> int | None:
@@ -55,7 +63,11 @@ class _Batch:
             for i in (e.ticket_id, _int((e.payload or {}).get("ticket_id")))
             if i is not None
         }
-        self.tickets = Ticket.objects.only(*TICKET_FIELDS).in_bulk(list(ticket_ids))
+        self.tickets = (
+            Ticket.objects.select_related("requester")
+            .only(*TICKET_FIELDS, "requester__name", "requester__email")
+            .in_bulk(list(ticket_ids))
+        )
         staff = User.objects.filter(is_active=True, role__in=STAFF_ROLES)
         self.watchers: dict[int, list[int]] = defaultdict(list)
         through = Ticket.watchers.through
@@ -114,13 +126,11 @@ def recipients(event: OutboxMessage, batch: _Batch) -> dict[int, tuple[str, dict
                 "reason": str(escalation.get("reason") or "")[:300],
             }
             user_id = _int(escalation.get("user_id"))
-            targets = (
-                [user_id]
-                if user_id
-                else batch.members.get(_int(escalation.get("team_id")) or 0, [])
-            )
-            for pk in targets:
-                out[pk] = ("ticket_escalated", data)
+            if user_id:
+                out[user_id] = ("ticket_escalated", data)
+            else:
+                for pk in batch.members.get(_int(escalation.get("team_id")) or 0, []):
+                    out[pk] = ("team_escalated", data)
     elif topic == "message.created":
         kind = payload.get("kind")
         verb = ""
@@ -262,7 +272,9 @@ def queue_notification_email(notification: Notification, ticket: Ticket | None) 
         body = render_to_string(
             "notifications/email/notification.txt", {"text": text, "url": url, "user": user}
         )
-        subject = f"[{settings.TICKETDESK['BRAND_NAME']}] {text}"[:200]
+        # the subject says what happened; a reason or a rule's message stays in the body
+        short = describe(notification, with_detail=False)
+        subject = f"[{settings.TICKETDESK['BRAND_NAME']}] {short}"[:200]
     mail.queue_mail(
         dedupe_key=f"notification:{notification.pk}",
         to=[user.email],

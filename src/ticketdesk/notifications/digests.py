@@ -36,7 +36,7 @@ def send_digest(user: User) -> bool:
     now = clock.now()
     items = list(
         Notification.objects.filter(recipient=user, emailed_at__isnull=True, created_at__lte=now)
-        .select_related("ticket", "actor")
+        .select_related("ticket", "ticket__requester", "actor")
         .order_by("created_at", "id")[: MAX_ITEMS + 1]
     )
     if not items:

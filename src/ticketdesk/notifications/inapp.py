@@ -32,6 +32,7 @@ from django.utils.translation import gettext_lazy
 
 from ticketdesk.accounts.models import User
 from ticketdesk.core import clock
+from ticketdesk.tickets import escalation
 
 from .models import Notification
 
@@ -42,6 +43,7 @@ VERBS = {
     "note_added": gettext_lazy("added a note on %(ticket)s"),
     "mentioned": gettext_lazy("mentioned you on %(ticket)s"),
     "ticket_escalated": gettext_lazy("escalated %(ticket)s to you"),
+    "team_escalated": gettext_lazy("escalated %(ticket)s to your team"),
     "watcher_added": gettext_lazy("added you as a watcher of %(ticket)s"),
     "consulted": gettext_lazy("asks your team about %(ticket)s"),
     "sla_warning": gettext_lazy("SLA at risk on %(ticket)s"),
@@ -91,10 +93,10 @@ def detail(notification: Notification) -> str:
         if due:
             return _("%(target)s was due %(due)s") % {"target": target, "due": due}
         return target
-    if verb == "ticket_escalated":
+    if verb in ("ticket_escalated", "team_escalated"):
         parts = []
-        if data.get("level"):
-            parts.append(_("level %(n)s") % {"n": data["level"]})
+        if isinstance(data.get("level"), int):
+            parts.append(escalation.level_label(data["level"]))
         if data.get("reason"):
             parts.append(str(data["reason"])[:200])
         return " · ".join(parts)
@@ -105,18 +107,28 @@ def detail(notification: Notification) -> str:
     return ""
 
 
-def describe(notification: Notification) -> str:
+def describe(notification: Notification, *, with_detail: bool = True) -> str:
     ticket = notification.ticket
     label = f"{ticket.display_number} “{ticket.subject}”" if ticket else "?"
     template = VERBS.get(notification.verb)
     text = str(template) % {"ticket": label} if template else f"{notification.verb} {label}"
-    extra = detail(notification)
+    extra = detail(notification) if with_detail else ""
     if extra:
         text = f"{text} — {extra}"
     if notification.verb in SYSTEM_VERBS:
         return text
-    actor = notification.actor.display_name if notification.actor else _("Someone")
-    return f"{actor} {text}"
+    return f"{who(notification)} {text}"
+
+
+def who(notification: Notification) -> str:
+    """Who did it: the agent, else (a ticket that came in by mail, the API or a form) the
+    requester, else "Someone"."""
+    if notification.actor is not None:
+        return str(notification.actor.display_name)
+    ticket = notification.ticket
+    if notification.verb in ("team_new_ticket", "customer_reply") and ticket is not None:
+        return str(ticket.requester.display_name)
+    return _("Someone")
 
 
 # --- reads and marks for the bell ------------------------------------------------------------
@@ -129,7 +141,7 @@ def unread_for(user: Any) -> QuerySet[Notification]:
 def recent_for(user: Any, limit: int = 50) -> list[Notification]:
     return list(
         Notification.objects.filter(recipient_id=user.pk)
-        .select_related("ticket", "actor")
+        .select_related("ticket", "ticket__requester", "actor")
         .order_by("-created_at", "-id")[:limit]
     )
 

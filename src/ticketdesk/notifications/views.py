@@ -3,6 +3,7 @@ and the digest preference."""
 
 from __future__ import annotations
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -10,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from ticketdesk.accounts import policy
-from ticketdesk.core.errors import PermissionDenied
+from ticketdesk.core.errors import DomainError, PermissionDenied
 from ticketdesk.core.views import render_domain_error
 
 from . import inapp, preferences
@@ -97,10 +98,7 @@ def set_digest(request: HttpRequest) -> HttpResponse:
         return denied
     try:
         preferences.set_digest(request.user, request.POST.get("digest", ""))
-    except Exception as exc:  # a DomainError: show it like every other page
-        from ticketdesk.core.errors import DomainError
-
-        if isinstance(exc, DomainError):
-            return render_domain_error(request, exc)
-        raise
+    except DomainError as exc:  # shown like every other page
+        return render_domain_error(request, exc)
+    messages.success(request, _("Your email choice is saved."))
     return redirect("notifications:list")

@@ -8,6 +8,7 @@ from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from ticketdesk.channels.email.reply_address import base_address_for
 from ticketdesk.core import mail
 
 from .models import PortalSettings
@@ -58,7 +59,8 @@ def queue_rating_request(  # type: ignore[no-untyped-def]
     portal = portal or PortalSettings.current()
     with translation.override(contact.language or "en"):
         subject = _("How did we do? %(number)s %(subject)s") % {
-            "number": ticket.display_number,
+            # the "[#1042]" token: a reply to this mail threads back to the ticket
+            "number": ticket.subject_token,
             "subject": ticket.subject,
         }
         body = render_to_string(
@@ -74,6 +76,7 @@ def queue_rating_request(  # type: ignore[no-untyped-def]
             "Auto-Submitted": "auto-generated",
             "X-Ticketdesk-Ticket": str(ticket.number),
         },
+        reply_to=[base_address_for(ticket)],  # the mailbox the conversation lives in
         ticket_id=ticket.pk,
         purpose="csat",
     )

@@ -23,6 +23,14 @@ NOTIFICATION_EVENTS = [
     ("customer_reply", _("A customer replies on my ticket")),
     ("team_new_ticket", _("A new ticket arrives in my teams")),
     ("note_added", _("A colleague adds a note on my ticket")),
+    ("mentioned", _("Someone mentions me")),
+    ("ticket_escalated", _("A ticket is escalated to me")),
+    ("team_escalated", _("A ticket is escalated to my team")),
+    ("watcher_added", _("A colleague adds me as a watcher")),
+    ("consulted", _("A colleague consults my team")),
+    ("sla_warning", _("An SLA target of my ticket is at risk")),
+    ("sla_breached", _("An SLA target of my ticket is breached")),
+    ("mail_failed", _("Our mail about my ticket could not be delivered")),
 ]
 NOTIFICATION_CHANNELS = [("email", _("Email")), ("in_app", _("In the app"))]
 
