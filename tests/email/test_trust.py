@@ -51,12 +51,21 @@ def _agent_mail(agent, ticket, **kwargs):
     )
 
 
+def _not_notifications(collected):
+    """The mail that left the desk, leaving aside the notices to our own staff."""
+    return [m for m in collected if not m["X-Ticketdesk-Notification"]]
+
+
 def _held_and_silent(inbound, ticket, smtp_out):
     assert inbound.state == InboundState.HELD, inbound.reason
     assert inbound.message is None and inbound.ticket is None
     assert ticket.messages.count() == 1
     outbox.process_pending()
-    assert smtp_out == []  # nothing reached the customer
+    # nothing reached the customer; the administrators are told the mail waits for them
+    customer = ticket.requester.email
+    assert [m for m in smtp_out if customer in str(m["To"])] == []
+    for told in smtp_out:
+        assert told["X-Ticketdesk-Notification"] == "mail_held"
 
 
 def test_mail_from_an_agents_address_alone_is_held_and_never_sent(
@@ -320,7 +329,7 @@ def test_release_as_a_customer_message_is_never_an_agents_reply(
     assert held.message.author_contact.email == agent.email
     assert held.message.is_customer_message
     outbox.process_pending()
-    assert smtp_out == []
+    assert _not_notifications(smtp_out) == []  # nothing left the desk
 
 
 def test_reject_keeps_the_raw_mail_and_posts_nothing(client, ticket, agent, admin_user, smtp_out):
@@ -338,7 +347,7 @@ def test_reject_keeps_the_raw_mail_and_posts_nothing(client, ticket, agent, admi
     response = client.post(f"/mail/inbound/{held.pk}/release/", {"as": "agent"})
     assert response.status_code == 400
     outbox.process_pending()
-    assert smtp_out == []
+    assert _not_notifications(smtp_out) == []
 
 
 def test_malformed_from_can_be_released_only_as_a_customer_message(
@@ -351,3 +360,17 @@ def test_malformed_from_can_be_released_only_as_a_customer_message(
     assert "Post as the message of" not in detail
     assert client.post(f"/mail/inbound/{held.pk}/release/", {"as": "agent"}).status_code == 400
     assert InboundEmail.objects.get(pk=held.pk).state == InboundState.HELD
+
+
+def test_the_administrators_are_told_that_mail_waits_for_them(ticket, agent, admin_user):
+    """A user walk found held mail easy to miss: nobody was told."""
+    from ticketdesk.notifications import inapp
+    from ticketdesk.notifications.models import Notification
+
+    held = ingest(_agent_mail(agent, ticket))
+    outbox.process_pending()
+    [told] = Notification.objects.filter(verb="mail_held")
+    assert told.recipient == admin_user
+    assert agent.email in inapp.describe(told)
+    assert told.data["url"] == f"/mail/inbound/{held.pk}/"
+    assert not Notification.objects.filter(recipient=agent, verb="mail_held").exists()

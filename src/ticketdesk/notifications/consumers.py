@@ -16,7 +16,8 @@ from django.db.models import Count
 from django.template.loader import render_to_string
 from django.utils import translation
 
-from ticketdesk.accounts.models import STAFF_ROLES, Team, TeamMembership, User
+from ticketdesk.accounts.models import STAFF_ROLES, Role, Team, TeamMembership, User
+from ticketdesk.channels.email.ingest import HELD_TOPIC
 from ticketdesk.channels.email.reply_address import reply_address_for
 from ticketdesk.core import clock, mail, outbox
 from ticketdesk.core.models import OutboxMessage
@@ -33,6 +34,7 @@ TOPICS = (
     "sla.breached",
     "automation.notify",
     mail.FAILED_TOPIC,
+    HELD_TOPIC,
 )
 TICKET_FIELDS = (
     "id",
@@ -89,11 +91,26 @@ class _Batch:
         ).values_list("team_id", "user_id"):
             self.members[team_id].append(user_id)
         self.team_names = dict(Team.objects.filter(pk__in=team_ids).values_list("pk", "name"))
+        self._admins: list[int] | None = None
+
+    def admins(self) -> list[int]:
+        if self._admins is None:
+            self._admins = list(
+                User.objects.filter(is_active=True, role=Role.ADMIN).values_list("pk", flat=True)
+            )
+        return self._admins
 
 
 def recipients(event: OutboxMessage, batch: _Batch) -> dict[int, tuple[str, dict[str, Any]]]:
     """user id → (verb, data) for this event."""
     payload = event.payload or {}
+    if event.topic == HELD_TOPIC:  # no ticket yet: the administrators decide
+        held: dict[str, Any] = {
+            "from": str(payload.get("from") or "")[:320],
+            "reason": str(payload.get("reason") or "")[:300],
+            "url": f"/mail/inbound/{payload.get('inbound_id')}/",
+        }
+        return {pk: ("mail_held", held) for pk in batch.admins()}
     ticket_id = event.ticket_id or _int(payload.get("ticket_id"))
     ticket = batch.tickets.get(ticket_id) if ticket_id else None
     if ticket is None:

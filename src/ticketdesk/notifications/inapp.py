@@ -49,9 +49,10 @@ VERBS = {
     "sla_warning": gettext_lazy("SLA at risk on %(ticket)s"),
     "sla_breached": gettext_lazy("SLA breached on %(ticket)s"),
     "mail_failed": gettext_lazy("Our mail about %(ticket)s could not be delivered"),
+    "mail_held": gettext_lazy("Mail from %(sender)s is held for review: %(reason)s"),
     "automation_notify": gettext_lazy("An automation rule asks you to look at %(ticket)s"),
 }
-SYSTEM_VERBS = ("sla_warning", "sla_breached", "mail_failed", "automation_notify")
+SYSTEM_VERBS = ("sla_warning", "sla_breached", "mail_failed", "mail_held", "automation_notify")
 SLA_TARGETS = {
     "first_response": gettext_lazy("first response"),
     "next_response": gettext_lazy("next response"),
@@ -108,6 +109,12 @@ def detail(notification: Notification) -> str:
 
 
 def describe(notification: Notification, *, with_detail: bool = True) -> str:
+    if notification.verb == "mail_held":
+        data = notification.data or {}
+        return str(VERBS["mail_held"]) % {
+            "sender": data.get("from") or "?",
+            "reason": data.get("reason") or "",
+        }
     ticket = notification.ticket
     label = f"{ticket.display_number} “{ticket.subject}”" if ticket else "?"
     template = VERBS.get(notification.verb)
@@ -163,7 +170,7 @@ class Group:
 
     @property
     def urgent(self) -> bool:
-        return any(n.verb in ("sla_breached", "mail_failed") for n, _t in self.items)
+        return any(n.verb in ("sla_breached", "mail_failed", "mail_held") for n, _t in self.items)
 
 
 def grouped_for(user: Any, limit: int = 100) -> list[Group]:

@@ -29,7 +29,7 @@ from django.utils.translation import gettext as _
 from ticketdesk.accounts import policy
 from ticketdesk.accounts.actions import get_or_create_contact
 from ticketdesk.accounts.models import Contact, User
-from ticketdesk.core import clock
+from ticketdesk.core import clock, outbox
 from ticketdesk.core.errors import DomainError, ValidationFailed
 from ticketdesk.core.html import text_to_html
 from ticketdesk.tickets import actions, workflow
@@ -239,6 +239,9 @@ def _describe(exc: Exception) -> str:
     return "".join(frames).strip()[:4000]
 
 
+HELD_TOPIC = "mail.held"
+
+
 def _set(inbound: InboundEmail, state: str, reason: str = "") -> None:
     inbound.state = state
     inbound.reason = reason
@@ -264,6 +267,15 @@ def _process(inbound: InboundEmail, *, release: str = "") -> None:
     if sender.held:
         _set(inbound, InboundState.HELD, sender.held_reason)
         logger.warning("email %s held for review: %s", inbound.pk, sender.held_reason)
+        outbox.publish(  # the administrators are told (the notifications consumer)
+            HELD_TOPIC,
+            {
+                "inbound_id": inbound.pk,
+                "from": inbound.from_address,
+                "subject": inbound.subject,
+                "reason": str(sender.held_reason)[:300],
+            },
+        )
         return
     inbound.sender_check = sender.check
     agent = sender.agent
