@@ -207,10 +207,32 @@ MEDIA_URL = "/media/"
 WHITENOISE_USE_FINDERS = True
 with contextlib.suppress(OSError):  # WhiteNoise warns about a missing STATIC_ROOT otherwise
     STATIC_ROOT.mkdir(parents=True, exist_ok=True)
-STORAGES = {
+STORAGES: dict[str, dict[str, Any]] = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+# Attachments in an S3-compatible object store (AWS S3, MinIO, Ceph, ...) when a bucket is set;
+# every web and worker machine then sees the same files (docs/production.md).
+if os.environ.get("TICKETDESK_S3_BUCKET"):
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": os.environ["TICKETDESK_S3_BUCKET"],
+            "endpoint_url": os.environ.get("TICKETDESK_S3_ENDPOINT_URL") or None,
+            "access_key": os.environ.get("TICKETDESK_S3_ACCESS_KEY") or None,
+            "secret_key": os.environ.get("TICKETDESK_S3_SECRET_KEY") or None,
+            "region_name": os.environ.get("TICKETDESK_S3_REGION") or None,
+            "addressing_style": os.environ.get("TICKETDESK_S3_ADDRESSING_STYLE", "path"),
+            "signature_version": "s3v4",
+            "location": os.environ.get("TICKETDESK_S3_PREFIX", ""),
+            # never replace an object: a second file of the same name gets a suffix
+            "file_overwrite": False,
+            # the files are private: we stream them through our own permission checks
+            "default_acl": None,
+            "querystring_auth": True,
+            "querystring_expire": 300,
+        },
+    }
 
 # --- Email ----------------------------------------------------------------------------------
 # Without EMAIL_HOST, outgoing mail is written to files under var/mail/ (one per message),

@@ -92,8 +92,8 @@ def reply(
             is_customer_message=not is_staff,
             created_at=now,
         )
-        for item in stored:
-            store_attachment(ticket, message, item)
+        for stored_file in stored:
+            store_attachment(ticket, message, stored_file)
         changed = ["last_message_at"]
         ticket.last_message_at = now
         target = status
@@ -184,8 +184,8 @@ def add_note(
             channel=channel,
             created_at=now,
         )
-        for item in stored:
-            store_attachment(ticket, message, item)
+        for stored_file in stored:
+            store_attachment(ticket, message, stored_file)
         consult: dict[str, Any] = {}
         if consult_team is not None:
             _check_consult(ticket, consult_team)

@@ -230,8 +230,8 @@ def open_ticket(
             is_customer_message=from_requester,
             created_at=now,
         )
-        for item in stored:
-            store_attachment(ticket, first_message, item)
+        for stored_file in stored:
+            store_attachment(ticket, first_message, stored_file)
         cc_list = [c for c in cc if c.pk != requester.pk]
         if cc_list:
             ticket.cc.add(*cc_list)
