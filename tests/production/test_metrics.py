@@ -98,3 +98,29 @@ def test_metrics_add_up_the_processes_of_a_machine(client, monkeypatch, tmp_path
     monkeypatch.setenv("PROMETHEUS_MULTIPROC_DIR", str(tmp_path))
     text = client.get("/metrics").content.decode()
     assert 'ticketdesk_mail_sent_total{outcome="sent"} 6.0' in text
+
+
+def test_logs_can_be_json_lines(tmp_path):
+    """TICKETDESK_LOG_FORMAT=json: every log line is one JSON object a collector can parse."""
+    import json
+
+    code = (
+        "import django, logging, os; os.environ['DJANGO_SETTINGS_MODULE']='ticketdesk.settings'; "
+        "django.setup(); logging.getLogger('ticketdesk.test').warning('mail %s held', 42)"
+    )
+    env = {
+        "TICKETDESK_LOG_FORMAT": "json",
+        "PATH": "/usr/bin:/bin",
+        "TICKETDESK_VAR_DIR": str(tmp_path),
+    }
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
+    line = json.loads(result.stderr.strip().splitlines()[-1])
+    assert line["level"] == "WARNING" and line["logger"] == "ticketdesk.test"
+    assert line["message"] == "mail 42 held" and "time" in line
