@@ -77,6 +77,9 @@ def test_metrics_report_requests_lag_and_mail(client, monkeypatch):
 def test_metrics_are_not_for_everyone(client, monkeypatch):
     monkeypatch.delenv("TICKETDESK_METRICS_TOKEN", raising=False)
     assert client.get("/metrics", REMOTE_ADDR="203.0.113.9").status_code == 403
+    # through nginx on the same machine: loopback, but relayed for someone outside
+    relayed = client.get("/metrics", HTTP_X_FORWARDED_FOR="203.0.113.9")
+    assert relayed.status_code == 403
     monkeypatch.setenv("TICKETDESK_METRICS_TOKEN", "s3cret-token")
     assert client.get("/metrics").status_code == 403  # loopback needs the token too now
     assert client.get("/metrics", HTTP_AUTHORIZATION="Bearer wrong").status_code == 403

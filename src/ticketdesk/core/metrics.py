@@ -7,7 +7,7 @@ scrape time, so every machine reports the same: each consumer's backlog, lag and
 the living outbox workers, and the outgoing mail queue (small tables, grouped queries).
 
 Access: with `TICKETDESK_METRICS_TOKEN` set, a scraper sends `Authorization: Bearer <token>`;
-without it only loopback clients are answered (docs/production.md).
+without it only loopback clients that did not come through a proxy are answered (docs/production.md).
 """
 
 from __future__ import annotations
@@ -104,7 +104,10 @@ def _allowed(request: HttpRequest) -> bool:
     if token:
         given = request.headers.get("Authorization", "").removeprefix("Bearer ").strip()
         return hmac.compare_digest(given.encode(), token.encode())
-    return request.META.get("REMOTE_ADDR") in ("127.0.0.1", "::1")
+    # loopback, and not relayed by a proxy on this machine (nginx sets X-Forwarded-For)
+    return request.META.get("REMOTE_ADDR") in ("127.0.0.1", "::1") and not request.headers.get(
+        "X-Forwarded-For"
+    )
 
 
 def metrics_view(request: HttpRequest) -> HttpResponse:
