@@ -156,14 +156,25 @@ TASKS = {
 }
 
 # --- Caches ---------------------------------------------------------------------------------
-CACHES = {
+# The cache holds the rate-limit counters (guest forms, API tokens, mail loop protection):
+# every process must see the same one. REDIS_URL in production; `ticketdesk run` (several
+# processes on one machine) sets TICKETDESK_CACHE=file; a lone process keeps it in memory.
+CACHES: dict[str, dict[str, Any]] = {
     "default": {
-        "BACKEND": "django.core.cache.backends.db.DatabaseCache"
-        if env_bool("TICKETDESK_DB_CACHE", False)
-        else "django.core.cache.backends.locmem.LocMemCache",
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
         "LOCATION": "ticketdesk_cache",
     }
 }
+if env_bool("TICKETDESK_DB_CACHE", False):
+    CACHES["default"] = {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": "ticketdesk_cache",
+    }
+elif os.environ.get("TICKETDESK_CACHE") == "file":
+    CACHES["default"] = {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": str(VAR_DIR / "cache"),
+    }
 if os.environ.get("REDIS_URL"):
     CACHES["default"] = {
         "BACKEND": "django.core.cache.backends.redis.RedisCache",

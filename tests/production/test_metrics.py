@@ -127,3 +127,41 @@ def test_logs_can_be_json_lines(tmp_path):
     line = json.loads(result.stderr.strip().splitlines()[-1])
     assert line["level"] == "WARNING" and line["logger"] == "ticketdesk.test"
     assert line["message"] == "mail 42 held" and "time" in line
+
+
+def test_the_processes_of_ticketdesk_run_share_one_rate_limit(tmp_path):
+    """`ticketdesk run` starts several processes with TICKETDESK_CACHE=file: a limit counted
+    in one web process holds in the others (in-memory caches counted each apart)."""
+    code = (
+        "import django, os; os.environ['DJANGO_SETTINGS_MODULE']='ticketdesk.settings'; "
+        "django.setup(); from ticketdesk.accounts import ratelimit; "
+        "print([ratelimit.hit('guest:1.2.3.4', limit=3, window_seconds=600) for _ in range(2)])"
+    )
+    env = {"TICKETDESK_CACHE": "file", "PATH": "/usr/bin:/bin", "TICKETDESK_VAR_DIR": str(tmp_path)}
+    outputs = [
+        subprocess.run(
+            [sys.executable, "-c", code],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=True,
+        ).stdout.strip()
+        for _ in range(2)
+    ]
+    assert outputs == ["[True, True]", "[True, False]"]
+
+
+def test_deploy_check_asks_for_a_shared_cache_and_storage_on_postgresql(settings):
+    from ticketdesk.core import checks
+
+    settings.DATABASES = {**settings.DATABASES}
+    settings.DATABASES["default"] = {
+        **settings.DATABASES["default"],
+        "ENGINE": "django.db.backends.postgresql",
+    }
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    assert [w.id for w in checks.shared_cache()] == ["ticketdesk.W001"]
+    assert [w.id for w in checks.shared_files()] == ["ticketdesk.W002"]
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache"}}
+    assert checks.shared_cache() == []

@@ -7,7 +7,8 @@ scrape time, so every machine reports the same: each consumer's backlog, lag and
 the living outbox workers, and the outgoing mail queue (small tables, grouped queries).
 
 Access: with `TICKETDESK_METRICS_TOKEN` set, a scraper sends `Authorization: Bearer <token>`;
-without it only loopback clients that did not come through a proxy are answered (docs/production.md).
+without it only loopback clients that did not come through a proxy are answered
+(docs/production.md).
 """
 
 from __future__ import annotations

@@ -71,6 +71,11 @@ class Command(BaseCommand):
             shutil.rmtree(metrics_dir, ignore_errors=True)
             metrics_dir.mkdir(parents=True, mode=0o700)
             env["PROMETHEUS_MULTIPROC_DIR"] = str(metrics_dir)
+        if not (
+            env.get("REDIS_URL") or env.get("TICKETDESK_CACHE") or env.get("TICKETDESK_DB_CACHE")
+        ):
+            # rate limits and loop protection counted once for all the processes
+            env["TICKETDESK_CACHE"] = "file"
         processes = {name: subprocess.Popen(cmd, env=env) for name, cmd in commands.items()}
         url = f"http://{options['bind']}/"
         self.stdout.write(self.style.SUCCESS(f"\nTicketdesk is running at {url}"))
