@@ -36,7 +36,7 @@ def _level(ticket: Ticket, level: int | None) -> int:
 
 
 def _lead_of(team_id: int | None, actor: User | None) -> User | None:
-    """The ticket's team lead to escalate to (not the one escalating)."""
+    """A lead of the team to escalate to (not the one escalating)."""
     if team_id is None:
         return None
     leads = TeamMembership.objects.filter(team_id=team_id, is_lead=True, user__is_active=True)
@@ -44,6 +44,23 @@ def _lead_of(team_id: int | None, actor: User | None) -> User | None:
         leads = leads.exclude(user_id=actor.pk)
     membership = leads.select_related("user").order_by("user_id").first()
     return membership.user if membership else None
+
+
+def _next_lead(ticket: Ticket, actor: User | None) -> User | None:
+    """The lead a hierarchical escalation goes to: the ticket team's lead, or, when the one
+    escalating is that lead, the lead of the team's escalation team (the next tier)."""
+    lead = _lead_of(ticket.team_id, actor)
+    if lead is None and ticket.team is not None:
+        lead = _lead_of(ticket.team.escalation_team_id, actor)
+    return lead
+
+
+def _leads(team_id: int | None, user: User | None) -> bool:
+    return (
+        team_id is not None
+        and user is not None
+        and TeamMembership.objects.filter(team_id=team_id, user=user, is_lead=True).exists()
+    )
 
 
 def plan(
@@ -81,8 +98,18 @@ def plan(
         return kind, team, user
     if kind != escalation.HIERARCHICAL:
         raise ValidationFailed(_("Unknown kind of escalation."), fields={"kind": [_("Unknown.")]})
-    user = user or _lead_of(ticket.team_id, actor)
+    if user is not None and actor is not None and user.pk == actor.pk:
+        raise ValidationFailed(
+            _("Escalate to someone else, not to yourself."),
+            fields={"user": [_("Choose a lead or manager other than yourself.")]},
+        )
+    user = user or _next_lead(ticket, actor)
     if user is None:
+        if _leads(ticket.team_id, actor):
+            raise ValidationFailed(
+                _("Choose the lead or manager to escalate to."),
+                fields={"user": [_("You lead this team: choose the manager to escalate to.")]},
+            )
         raise ValidationFailed(
             _("Choose the lead or manager to escalate to."),
             fields={"user": [_("The team has no lead: choose someone.")]},
