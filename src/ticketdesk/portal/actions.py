@@ -165,11 +165,19 @@ def submit_ticket(
 
 
 def confirm_solution(
-    ticket: Ticket, *, contact: Contact, solved: bool, actor: User | None = None
+    ticket: Ticket,
+    *,
+    contact: Contact,
+    solved: bool,
+    actor: User | None = None,
+    comment: str = "",
+    channel: str = Channel.PORTAL,
 ) -> Ticket:
     """The requester's answer to "is it solved?" on a resolved ticket: yes closes it, no
-    reopens it (to the working status when someone is assigned). `actor` is the customer's
-    login; without one (the e-mailed link) the system acts for `contact`."""
+    reopens it (to the working status when someone is assigned; the assignee is notified)
+    and `comment`, if any, becomes the customer's reply in the conversation. One
+    transaction. `actor` is the customer's login; without one (the e-mailed link) the
+    system acts for `contact`."""
     if ticket.requester_id != contact.pk:
         raise PermissionDenied(_("Only the requester can confirm the solution."))
     if ticket.status_category != StatusCategory.RESOLVED:
@@ -182,13 +190,20 @@ def confirm_solution(
         if reopen is None:
             raise ValidationFailed(_("This request cannot be reopened; please write to us."))
         target, data = reopen, {"not_solved": True}
-    return ticket_actions.change_status(
-        ticket,
-        target,
-        actor=actor,
-        status_data=data,
-        actor_contact=contact if actor is None else None,
-    )
+    comment = (comment or "").strip()
+    with transaction.atomic():
+        ticket = ticket_actions.change_status(
+            ticket,
+            target,
+            actor=actor,
+            status_data=data,
+            actor_contact=contact if actor is None else None,
+        )
+        if comment and not solved:
+            ticket_actions.reply(
+                ticket, actor=actor, author_contact=contact, body=comment, channel=channel
+            )
+    return ticket
 
 
 def record_deflection(

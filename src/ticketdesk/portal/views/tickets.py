@@ -39,6 +39,7 @@ from .common import contact_of, portal_settings, render_portal
 
 DEFLECTION_SESSION_KEY = "portal_deflections"
 PAGE_SIZE = 25
+MAX_NOT_SOLVED_COMMENT = 5000
 
 
 def _login_required(request: HttpRequest) -> HttpResponse | None:
@@ -324,6 +325,7 @@ def ticket_status(request: HttpRequest, number: int) -> HttpResponse:
                 contact=contact,
                 solved=action == "confirm",
                 actor=request.user,  # type: ignore[arg-type]
+                comment=request.POST.get("comment", "")[:MAX_NOT_SOLVED_COMMENT],
             )
             anchor = "#rating" if action == "confirm" else ""
             return HttpResponseRedirect(reverse("portal:ticket", args=[number]) + anchor)
