@@ -19,7 +19,7 @@ from ticketdesk.core.errors import PermissionDenied, ValidationFailed
 from ticketdesk.tickets import actions as ticket_actions
 from ticketdesk.tickets import workflow
 from ticketdesk.tickets.actions.base import lock_ticket, publish, record
-from ticketdesk.tickets.models import Channel, EventKind, StatusCategory, Ticket
+from ticketdesk.tickets.models import Channel, EventKind, LinkKind, StatusCategory, Ticket
 
 from .models import (
     CsatScale,
@@ -161,6 +161,43 @@ def submit_ticket(
         DeflectionEvent.objects.filter(
             pk__in=list(deflection_ids), outcome=DeflectionOutcome.OPENED
         ).update(outcome=DeflectionOutcome.SUBMITTED, ticket=ticket)
+    return ticket
+
+
+def replies_open_follow_up(ticket: Ticket) -> bool:
+    """A closed ticket the workflow cannot reopen: a reply to it opens a follow-up."""
+    return ticket.status_category == StatusCategory.CLOSED and (
+        workflow.reopen_target(ticket.status, assigned=ticket.assignee_id is not None) is None
+    )
+
+
+def open_follow_up(
+    closed: Ticket,
+    *,
+    actor: User,
+    body: str,
+    attachments: Sequence[ticket_actions.AttachmentInput] = (),
+) -> Ticket:
+    """The requester writes on a closed ticket that cannot be reopened: a new ticket with
+    their text, in the earlier ticket's team (as a follow-up by mail does) and linked to it
+    as its follow-up. One transaction."""
+    contact = policy.contact_for(actor)
+    if contact is None or closed.requester_id != contact.pk:
+        raise PermissionDenied(_("Only the requester can follow up on this request."))
+    with transaction.atomic():
+        ticket = ticket_actions.open_ticket(
+            requester=contact,
+            subject=closed.subject,
+            body=body,
+            channel=Channel.PORTAL,
+            actor=actor,
+            ticket_type=closed.ticket_type,
+            category=closed.category,
+            team=closed.team,
+            attachments=attachments,
+            body_required=True,
+        )
+        ticket_actions.link(ticket, closed, LinkKind.FOLLOW_UP, actor=None)
     return ticket
 
 
