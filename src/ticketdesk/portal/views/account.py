@@ -5,7 +5,6 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
-from django.contrib.auth.forms import AuthenticationForm
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 from django.utils import translation
@@ -14,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from ticketdesk.accounts import ratelimit
+from ticketdesk.accounts.forms import LoginForm
 from ticketdesk.accounts.models import User
 from ticketdesk.core.errors import ValidationFailed
 
@@ -37,8 +37,7 @@ def _next_url(request: HttpRequest) -> str:
 def login_view(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated:
         return HttpResponseRedirect(_next_url(request))
-    form = AuthenticationForm(request, data=request.POST or None)
-    form.fields["username"].label = _("Email")
+    form = LoginForm(request, data=request.POST or None)
     status = 200
     if request.method == "POST":
         keys = [f"portal-login-ip:{ratelimit.client_ip(request)}"]
