@@ -70,3 +70,33 @@ def test_nobody_escalates_to_themselves(client, team, agent, lead):
     assert "other than yourself" in response.content.decode()
     ticket.refresh_from_db()
     assert ticket.escalation_level == 0
+
+
+def test_team_escalation_unassigns_leaves_in_progress_and_shows_one_entry(
+    client, team, agent, tier2_lead
+):
+    from ticketdesk.tickets.models import TicketEvent
+    from ticketdesk.workspace import timeline
+
+    ticket = make_ticket(team=team, subject="VPN gateway errors")
+    actions.assign(ticket, assignee=agent, actor=agent)
+    ticket.refresh_from_db()
+    assert ticket.status.key == "in-progress"
+    actions.escalate(ticket, actor=agent, reason="Gateway logs need Infrastructure.")
+    ticket.refresh_from_db()
+    assert ticket.assignee is None and ticket.team == tier2_lead.teams.get()
+    assert ticket.status.key == "open"  # in its new team's queue, nobody works it yet
+    events = list(TicketEvent.objects.filter(ticket=ticket).order_by("id"))
+    entries = timeline.build([], events)
+    texts = [e.text for e in entries]
+    escalated = [e for e in entries if e.event.kind == "escalated"]
+    assert len(escalated) == 1
+    assert texts[-1] == "Ana Souza escalated the ticket to Tier 2: team Infrastructure"
+    assert escalated[0].summary == "Gateway logs need Infrastructure."
+    # the team, assignee, status and watcher changes are its details, not entries of their own
+    assert not any("changed team" in t or "unassigned" in t for t in texts)
+    details = " | ".join(escalated[0].details)
+    assert "unassigned" in details and "changed team" in details and "watcher" in details
+    client.force_login(agent)
+    page = client.get(reverse("workspace:ticket", args=[ticket.number])).content.decode()
+    assert page.count("escalated the ticket to Tier 2") == 1

@@ -11,8 +11,8 @@ from ticketdesk.accounts import policy
 from ticketdesk.accounts.models import Team, TeamMembership, User
 from ticketdesk.core.errors import ValidationFailed
 
-from .. import escalation
-from ..models import EventKind, Ticket
+from .. import escalation, workflow
+from ..models import EventKind, Status, Ticket
 from .base import check, label, lock_ticket, record
 from .fields import set_fields
 
@@ -61,6 +61,16 @@ def _leads(team_id: int | None, user: User | None) -> bool:
         and user is not None
         and TeamMembership.objects.filter(team_id=team_id, user=user, is_lead=True).exists()
     )
+
+
+def _queue_status(ticket: Ticket) -> Status | None:
+    """An "In progress" ticket handed to a team's queue goes back to the first open status
+    (if the workflow allows); any other status stays."""
+    working = workflow.working_status()
+    if working is None or ticket.status_id != working.pk:
+        return None
+    target = workflow.reopen_target(ticket.status, assigned=False)
+    return target if target is not None and target.pk != working.pk else None
 
 
 def plan(
@@ -156,6 +166,8 @@ def escalate(
         if target_team is not None:
             changes["team"] = target_team
             changes["assignee"] = target_user
+            if target_user is None and (queue_status := _queue_status(locked)) is not None:
+                changes["status"] = queue_status  # nobody works it now: not "In progress"
         elif target_user is not None:
             if policy.assignable_users(locked.team_id).filter(pk=target_user.pk).exists():
                 changes["assignee"] = target_user
@@ -163,7 +175,14 @@ def escalate(
                 watcher = target_user
         if watcher is not None:
             locked.watchers.add(watcher)
-            record(locked, EventKind.WATCHER_ADDED, actor, field="watchers", new=watcher)
+            record(
+                locked,
+                EventKind.WATCHER_ADDED,
+                actor,
+                field="watchers",
+                new=watcher,
+                data={"on_escalation": True},
+            )
         if (
             target_team is not None
             and actor is not None
@@ -172,7 +191,14 @@ def escalate(
         ):
             # whoever hands a ticket to another team follows it (and keeps seeing it)
             locked.watchers.add(actor)
-            record(locked, EventKind.WATCHER_ADDED, actor, field="watchers", new=actor)
+            record(
+                locked,
+                EventKind.WATCHER_ADDED,
+                actor,
+                field="watchers",
+                new=actor,
+                data={"on_escalation": True},
+            )
         return set_fields(
             locked,
             actor=actor,
