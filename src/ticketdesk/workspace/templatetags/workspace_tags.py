@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import template
+from django.conf import settings
 from django.utils import formats, timezone
 
 register = template.Library()
@@ -74,3 +75,13 @@ def short_datetime(value: Any) -> str:
     if value.year != timezone.localtime().year:
         month_day = f"{month_day} Y"
     return f"{formats.date_format(value, month_day)}, {formats.time_format(value, 'H:i')}"
+
+
+@register.filter
+def language_label(code: str | None) -> str:
+    """A language code (“pt-br”, “pt_BR”) by its name in the reader's language, as the
+    language menus name it; an unknown code as stored."""
+    if not code:
+        return ""
+    names = {key.lower(): name for key, name in settings.LANGUAGES}
+    return str(names.get(str(code).lower().replace("_", "-"), code))
