@@ -174,3 +174,15 @@ def test_portal_pages_name_types_and_categories_in_the_visitors_language(client,
     form = client.get(reverse("portal:new_ticket", args=["incident"]), headers=headers)
     html = form.content.decode()
     assert "Incidente" in html and ">Stampanti</option>" in html
+
+
+def test_field_errors_are_tied_to_their_inputs(client, customer):
+    import re
+
+    login(client, customer[0])
+    page = _post(client, subject="", description="").content.decode()
+    for name in ("subject", "description"):
+        tag = re.search(rf'<(?:input|textarea)[^>]*name="{name}"[^>]*>', page).group(0)
+        described = re.search(r'aria-describedby="([^"]+)"', tag).group(1).split()
+        assert f"id_{name}_error" in described, tag
+        assert page.count(f'id="id_{name}_error"') == 1
