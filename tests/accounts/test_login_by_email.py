@@ -51,3 +51,20 @@ def test_unknown_shared_and_wrong_answer_alike(client, customer):
         page = response.content.decode()
         answers.add(page.split('role="alert">', 1)[1].split("</div>", 1)[0])
     assert len(answers) == 1
+
+
+def test_an_agent_logging_in_to_the_portal_lands_in_the_workspace(client, team):
+    agent = make_agent(team, username="ana", email="ana@example.com")
+    response = client.post(
+        reverse("portal:login"), {"username": "ana", "password": PASSWORD, "next": "/portal/"}
+    )
+    assert response.status_code == 302 and response["Location"] == "/"
+    # on a portal page an agent is told where they are
+    page = client.get(reverse("portal:home")).content.decode()
+    assert "You are logged in as an agent" in page and agent.display_name in page
+
+
+def test_a_customer_gets_no_agent_note(client, customer):
+    client.post(reverse("portal:login"), {"username": "maria", "password": PASSWORD})
+    page = client.get(reverse("portal:home")).content.decode()
+    assert "You are logged in as an agent" not in page

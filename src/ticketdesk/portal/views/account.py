@@ -12,7 +12,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from ticketdesk.accounts import ratelimit
+from ticketdesk.accounts import policy, ratelimit
 from ticketdesk.accounts.forms import LoginForm
 from ticketdesk.accounts.models import User
 from ticketdesk.core.errors import ValidationFailed
@@ -49,7 +49,10 @@ def login_view(request: HttpRequest) -> HttpResponse:
             form.add_error(None, _("Too many failed attempts. Wait a few minutes and try again."))
             status = 429
         elif form.is_valid():
-            login(request, form.get_user(), backend=BACKEND)
+            user = form.get_user()
+            login(request, user, backend=BACKEND)
+            if policy.is_staff_member(user) and _next_url(request) == reverse("portal:home"):
+                return HttpResponseRedirect("/")  # an agent's place is the workspace
             return HttpResponseRedirect(_next_url(request))
         else:
             for key in keys:
