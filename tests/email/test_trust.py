@@ -315,9 +315,7 @@ def test_release_as_the_agents_reply_posts_and_sends_it(
     assert 'name="confirmed" value="1"' in page and ticket.display_number in page
     held.refresh_from_db()
     assert held.state == InboundState.HELD
-    response = client.post(
-        f"/mail/inbound/{held.pk}/release/", {"as": "agent", "confirmed": "1"}
-    )
+    response = client.post(f"/mail/inbound/{held.pk}/release/", {"as": "agent", "confirmed": "1"})
     assert response.status_code == 302
     held.refresh_from_db()
     assert held.state == InboundState.PROCESSED

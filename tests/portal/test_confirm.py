@@ -85,7 +85,6 @@ def test_the_rating_mail_asks_to_confirm(resolved, mailoutbox):
     assert "Confirm that it is solved" in mail.body and "New profile." in mail.body
 
 
-
 def _notified(user, verb):
     from ticketdesk.core import outbox
     from ticketdesk.notifications.models import Notification

@@ -317,7 +317,9 @@ def build(messages: list[Message], events: list[TicketEvent]) -> list[Entry]:
     for event in events:
         if event.kind in MESSAGE_EVENTS or event.pk in folded:
             continue
-        entry = Entry("event", event.created_at, event=event, text=describe(event), **_details(event))
+        entry = Entry(
+            "event", event.created_at, event=event, text=describe(event), **_details(event)
+        )
         if event.kind == EventKind.ESCALATED:
             entry.details = [
                 describe(part) for part in events if folded.get(part.pk) == event.pk

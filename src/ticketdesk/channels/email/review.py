@@ -10,7 +10,6 @@ from ticketdesk.accounts import policy
 from ticketdesk.accounts.models import User
 from ticketdesk.core import clock
 from ticketdesk.core.errors import ValidationFailed
-
 from ticketdesk.tickets.models import Ticket
 
 from . import trust

@@ -21,9 +21,9 @@ from ticketdesk.tickets.numbering import parse_number
 from . import queries
 from .ingest import reprocess as reprocess_inbound
 from .models import InboundState
+from .review import probable_ticket, release_candidate
 from .review import reject as reject_inbound
 from .review import release as release_inbound
-from .review import probable_ticket, release_candidate
 
 RAW_PREVIEW_BYTES = 100_000
 
