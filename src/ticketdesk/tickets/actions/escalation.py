@@ -144,10 +144,12 @@ def escalate(
     expected_version: int | None = None,
 ) -> Ticket:
     """Raise the ticket's escalation level with a reason, functionally (to `team`, or the
-    team's escalation team; assigned to `user` when given, else to the team's queue) or
-    hierarchically (to `user`, or the team's lead: assigned to them when they may take the
-    team's tickets, else they watch it). An agent escalating to another team watches the
-    ticket from then on. One transaction, one version bump; the
+    team's escalation team; assigned to `user` when given, else to the team's queue, where
+    an "In progress" ticket goes back to the first open status) or hierarchically (to
+    `user`, or the team's lead, or when the lead escalates the escalation team's lead:
+    assigned to them when they may take the team's tickets, else they watch it). An agent
+    escalating to another team watches the ticket from then on. One transaction, one
+    version bump; the
     `ticket.updated` outbox row carries "escalation" in `changes` and
     `escalation: {level, team_id, user_id, reason}` for the notifications."""
     reason = " ".join((reason or "").split())[:MAX_REASON]
