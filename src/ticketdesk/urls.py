@@ -25,6 +25,7 @@ urlpatterns = [
     path("health", core_views.alive, name="alive"),
     path("ready", core_views.ready, name="ready"),
     path("metrics", metrics_view, name="metrics"),
+    path("favicon.ico", core_views.favicon, name="favicon"),
     path("", include("ticketdesk.workspace.urls")),
 ]
 

@@ -45,6 +45,20 @@ def ready(request: HttpRequest) -> HttpResponse:
     return JsonResponse({"status": "ready", "database": "ok"})
 
 
+# the same mark base.html links as its icon, for browsers and tools that ask /favicon.ico
+FAVICON_SVG = (
+    '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 32 32">'
+    '<rect width="32" height="32" rx="8" fill="#2456c7"/>'
+    '<path d="M9 11h14v3H9zm0 6h10v3H9z" fill="#fff"/></svg>'
+)
+
+
+def favicon(request: HttpRequest) -> HttpResponse:
+    response = HttpResponse(FAVICON_SVG, content_type="image/svg+xml")
+    response["Cache-Control"] = "public, max-age=86400"
+    return response
+
+
 def health(request: HttpRequest) -> HttpResponse:
     """The database answers; and how the background work is doing: living outbox workers,
     each consumer's backlog, dead letters and lag (the age of its oldest waiting event), the
