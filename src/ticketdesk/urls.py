@@ -10,6 +10,7 @@ from ticketdesk.core import views as core_views
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include("ticketdesk.accounts.urls")),
+    path("oidc/", include("mozilla_django_oidc.urls")),
     path("api/v1/", include("ticketdesk.api.urls")),
     path("portal/", include("ticketdesk.portal.urls")),
     path("kb/", include("ticketdesk.kb.urls")),
