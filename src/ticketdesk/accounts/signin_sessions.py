@@ -40,7 +40,7 @@ def touch(request: HttpRequest) -> None:
     UserSession.objects.update_or_create(
         session_key=key,
         defaults={
-            "user": request.user,
+            "user": request.user,  # type: ignore[misc]
             "user_agent": request.META.get("HTTP_USER_AGENT", "")[:300],
             "ip_address": request.META.get("REMOTE_ADDR") or None,
             "method": method_label(str(session.get(BACKEND_SESSION_KEY, "")))[:40],
