@@ -241,7 +241,7 @@ LOGIN_REDIRECT_URL_FAILURE = "/accounts/login/?sso=failed"
 
 LDAP_ENABLED = bool(os.environ.get("TICKETDESK_LDAP_SERVER_URI"))
 if LDAP_ENABLED:
-    AUTHENTICATION_BACKENDS.insert(0, "ticketdesk.accounts.ldap.LDAPBackend")
+    AUTHENTICATION_BACKENDS.insert(0, "ticketdesk.accounts.directory.LDAPBackend")
 AUTH_LDAP_SERVER_URI = os.environ.get("TICKETDESK_LDAP_SERVER_URI", "")
 AUTH_LDAP_BIND_DN = os.environ.get("TICKETDESK_LDAP_BIND_DN", "")
 AUTH_LDAP_BIND_PASSWORD = os.environ.get("TICKETDESK_LDAP_BIND_PASSWORD", "")
@@ -257,7 +257,7 @@ LDAP_DEPARTMENT_ATTRIBUTE = os.environ.get("TICKETDESK_LDAP_DEPARTMENT_ATTRIBUTE
 AUTH_LDAP_USER_ATTR_MAP = {"first_name": "givenName", "last_name": "sn", "email": "mail"}
 AUTH_LDAP_ALWAYS_UPDATE_USER = True
 AUTH_LDAP_CACHE_TIMEOUT = 0
-# the search objects (python-ldap) are built by ticketdesk.accounts.ldap from the values above
+# the search objects (python-ldap) are built by ticketdesk.accounts.directory from the values above
 
 # --- Internationalisation ---------------------------------------------------------------------
 LANGUAGE_CODE = "en"
