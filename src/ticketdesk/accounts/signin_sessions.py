@@ -13,6 +13,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from . import two_factor
 from .models import User, UserSession
 
 SEEN_KEY = "signin_seen"  # [session key, unix time] of the last write of last_seen_at
@@ -27,7 +28,7 @@ def method_label(backend: str) -> str:
     return _("Password")
 
 
-def touch(request: HttpRequest) -> None:
+def touch(request: HttpRequest, user: User | None = None) -> None:
     """Record (at most once a minute) that this signed-in session was seen."""
     session = request.session
     key = session.session_key
@@ -40,7 +41,7 @@ def touch(request: HttpRequest) -> None:
     UserSession.objects.update_or_create(
         session_key=key,
         defaults={
-            "user": request.user,  # type: ignore[misc]
+            "user": user or request.user,  # type: ignore[misc]
             "user_agent": request.META.get("HTTP_USER_AGENT", "")[:300],
             "ip_address": request.META.get("REMOTE_ADDR") or None,
             "method": method_label(str(session.get(BACKEND_SESSION_KEY, "")))[:40],
@@ -48,6 +49,17 @@ def touch(request: HttpRequest) -> None:
         },
     )
     session[SEEN_KEY] = [key, now]
+
+
+def on_sign_in(
+    sender: object, request: HttpRequest | None = None, user: User | None = None, **kwargs: object
+) -> None:
+    """List the new session at once (and learn whether its role owes a second factor, which
+    every page asks next)."""
+    if request is None or user is None or not hasattr(request, "session"):
+        return
+    touch(request, user)
+    two_factor.required_for(user)
 
 
 def open_sessions(user: User) -> list[UserSession]:
