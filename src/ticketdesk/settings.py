@@ -202,6 +202,8 @@ AUTHENTICATION_BACKENDS = ["django.contrib.auth.backends.ModelBackend"]
 OTP_TOTP_ISSUER = os.environ.get("TICKETDESK_BRAND_NAME", "Ticketdesk")
 # a password-checked sign-in waits this long for its second factor
 TWO_FACTOR_PENDING_SECONDS = int(os.environ.get("TICKETDESK_2FA_PENDING_SECONDS", "300"))
+# the domain passkeys belong to (default: the host name the browser used)
+WEBAUTHN_RP_ID = os.environ.get("TICKETDESK_WEBAUTHN_RP_ID", "")
 
 OIDC_ENABLED = bool(os.environ.get("TICKETDESK_OIDC_CLIENT_ID"))
 if OIDC_ENABLED:

@@ -131,3 +131,27 @@ def test_wrong_codes_slow_down_guessing(client, agent, device, settings):
     client.post("/accounts/login/verify/", {"code": "000000"})
     # within the throttle delay even the right code is refused
     assert client.post("/accounts/login/verify/", {"code": code_for(device)}).status_code == 400
+
+
+def test_adding_a_passkey_needs_a_verified_session(client, agent, device):
+    client.force_login(agent)  # has an authenticator, but this session never gave a code
+    response = client.post("/accounts/two-factor/passkeys/options/")
+    assert response.status_code == 403 and response.json()["detail"]
+    assert (
+        client.post(
+            "/accounts/two-factor/passkeys/", data="{}", content_type="application/json"
+        ).status_code
+        == 403
+    )
+
+
+def test_a_passkey_answer_without_a_ceremony_is_refused(client, agent):
+    client.force_login(agent)
+    response = client.post(
+        "/accounts/two-factor/passkeys/", data='{"id": "x"}', content_type="application/json"
+    )
+    assert response.status_code == 400 and "could not be added" in response.json()["detail"]
+    refused = client.post(
+        "/accounts/login/verify/passkey/", data="{}", content_type="application/json"
+    )
+    assert refused.status_code == 403

@@ -19,7 +19,7 @@ class Role(models.TextChoices):
 STAFF_ROLES = (Role.ADMIN, Role.AGENT, Role.LIGHT_AGENT)
 
 
-class User(AbstractUser):
+class User(AbstractUser):  # type: ignore[django-manager-missing]  # Passkey (django-otp Device)
     """Anyone who logs in. Agents and admins work tickets; customers log in to the portal
     and are linked to a Contact."""
 
@@ -185,12 +185,13 @@ class TeamMembership(models.Model):
 
 
 # Sign-in (two-factor requirement, open sessions) lives in its own module.
-from .signin_models import SignInSettings, UserSession  # noqa: E402
+from .signin_models import Passkey, SignInSettings, UserSession  # noqa: E402
 
 __all__ = [
     "AssignmentStrategy",
     "Contact",
     "Organization",
+    "Passkey",
     "Role",
     "SignInSettings",
     "Team",

@@ -8,6 +8,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django_otp.models import Device
 
 SIGN_IN_SETTINGS_CACHE_KEY = "accounts:sign-in-settings"
 
@@ -66,3 +67,19 @@ class UserSession(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} {self.user_agent[:40]}"
+
+
+class Passkey(Device):
+    """A WebAuthn credential (a passkey, a security key) used as a second factor; a django-otp
+    device so that a session it verified counts as verified (`user.is_verified()`)."""
+
+    credential_id = models.BinaryField(unique=True)
+    public_key = models.BinaryField()
+    sign_count = models.PositiveBigIntegerField(default=0)
+    created_at = models.DateTimeField(_("added"), auto_now_add=True)
+    last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)
+
+    class Meta:
+        app_label = "accounts"
+        verbose_name = _("passkey")
+        verbose_name_plural = _("passkeys")

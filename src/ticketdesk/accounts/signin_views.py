@@ -9,15 +9,15 @@ import django_otp
 from django.contrib import messages
 from django.contrib.auth import login as auth_login
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse, HttpResponseBase
+from django.http import HttpRequest, HttpResponse, HttpResponseBase, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from . import policy, signin_sessions, two_factor
-from .models import User
+from . import passkeys, policy, signin_sessions, two_factor
+from .models import Passkey, User
 
 
 def safe_next(request: HttpRequest, url: str | None, default: str = "/") -> str:
@@ -34,27 +34,42 @@ def greet(request: HttpRequest, user: User) -> None:
         messages.success(request, _("Welcome back, %(name)s.") % {"name": user.display_name})
 
 
+def _who_owes_a_second_factor(
+    request: HttpRequest,
+) -> tuple[User, dict[str, Any] | None, str] | None:
+    """(user, pending sign-in or None, where to go next) of the second-factor step: a
+    password-checked sign-in, or a signed-in session that owes one."""
+    waiting = two_factor.pending(request)
+    if waiting is not None:
+        return waiting[0], waiting[1], waiting[1].get("next") or "/"
+    user: Any = request.user
+    if user.is_authenticated and two_factor.has_device(user):
+        return user, None, safe_next(request, request.GET.get("next") or request.POST.get("next"))
+    return None
+
+
+def _complete(
+    request: HttpRequest, user: User, waiting: dict[str, Any] | None, device: Any
+) -> None:
+    if waiting is not None:
+        request.session.pop(two_factor.PENDING_KEY, None)
+        auth_login(request, user, backend=waiting["backend"])
+        greet(request, user)
+    django_otp.login(request, device)
+
+
 def two_factor_verify(request: HttpRequest) -> HttpResponseBase:
     """The code after the password (or, for a signed-in session that owes one, before the
     workspace)."""
-    waiting = two_factor.pending(request)
-    if waiting is not None:
-        user, data = waiting
-        next_url = data.get("next") or "/"
-    elif request.user.is_authenticated and two_factor.has_device(request.user):  # type: ignore[arg-type]
-        user = request.user  # type: ignore[assignment]
-        next_url = safe_next(request, request.GET.get("next") or request.POST.get("next"))
-    else:
+    subject = _who_owes_a_second_factor(request)
+    if subject is None:
         return redirect("login")
+    user, waiting, next_url = subject
     error = ""
     if request.method == "POST":
         device = two_factor.verify_code(user, request.POST.get("code", ""))
         if device is not None:
-            if waiting is not None:
-                request.session.pop(two_factor.PENDING_KEY, None)
-                auth_login(request, user, backend=waiting[1]["backend"])
-                greet(request, user)
-            django_otp.login(request, device)
+            _complete(request, user, waiting, device)
             return redirect(next_url)
         if waiting is not None and two_factor.count_failure(request):
             messages.error(request, _("Too many wrong codes. Log in again."))
@@ -63,9 +78,39 @@ def two_factor_verify(request: HttpRequest) -> HttpResponseBase:
     return render(
         request,
         "accounts/two_factor_verify.html",
-        {"error": error, "next": next_url},
+        {
+            "error": error,
+            "next": next_url,
+            "has_passkey": Passkey.objects.filter(user=user, confirmed=True).exists(),
+            "has_code_device": two_factor.has_code_device(user),
+        },
         status=400 if error else 200,
     )
+
+
+@require_POST
+def passkey_verify_options(request: HttpRequest) -> HttpResponse:
+    subject = _who_owes_a_second_factor(request)
+    if subject is None:
+        return JsonResponse({"detail": _("Log in again.")}, status=403)
+    return HttpResponse(
+        passkeys.authentication_options(request, subject[0]), content_type="application/json"
+    )
+
+
+@require_POST
+def passkey_verify(request: HttpRequest) -> HttpResponse:
+    subject = _who_owes_a_second_factor(request)
+    if subject is None:
+        return JsonResponse({"detail": _("Log in again.")}, status=403)
+    user, waiting, next_url = subject
+    passkey = passkeys.authenticate(request, user, request.body.decode("utf-8", "replace"))
+    if passkey is None:
+        if waiting is not None and two_factor.count_failure(request):
+            return JsonResponse({"detail": _("Too many wrong codes. Log in again.")}, status=403)
+        return JsonResponse({"detail": _("That passkey was not accepted.")}, status=400)
+    _complete(request, user, waiting, passkey)
+    return JsonResponse({"next": next_url})
 
 
 @login_required
@@ -96,11 +141,17 @@ def two_factor_setup(request: HttpRequest) -> HttpResponse:
         two_factor.turn_off(user)
         messages.success(request, _("Two-factor authentication is off."))
         return redirect("two_factor")
-    elif action is not None:
+    elif action is not None and action != "remove_passkey":
         context["error"] = _("Confirm a code from your app first.")
         status = 400
+    elif action == "remove_passkey" and user.is_verified():
+        Passkey.objects.filter(user=user, pk=request.POST.get("passkey") or 0).delete()
+        messages.success(request, _("The passkey was removed."))
+        return redirect("two_factor")
     device = two_factor.app_device(user)
     context["device"] = device
+    context["passkeys"] = list(Passkey.objects.filter(user=user, confirmed=True))
+    context["may_add_passkey"] = user.is_verified() or not two_factor.has_device(user)
     context["verified"] = user.is_verified()
     if device is None:
         enrolment = two_factor.start_enrolment(user)
@@ -136,3 +187,36 @@ def sign_out_sessions(request: HttpRequest) -> HttpResponse:
         ended = signin_sessions.sign_out(user, keys)
     messages.success(request, _("Signed out of %(count)d other session(s).") % {"count": ended})
     return redirect("sessions")
+
+
+@login_required
+@require_POST
+def passkey_register_options(request: HttpRequest) -> HttpResponse:
+    user: Any = request.user
+    policy.require(user, policy.MANAGE_SIGN_IN)
+    if two_factor.has_device(user) and not user.is_verified():
+        return JsonResponse({"detail": _("Confirm a code from your app first.")}, status=403)
+    return HttpResponse(
+        passkeys.registration_options(request, user), content_type="application/json"
+    )
+
+
+@login_required
+@require_POST
+def passkey_register(request: HttpRequest) -> HttpResponse:
+    user: Any = request.user
+    policy.require(user, policy.MANAGE_SIGN_IN)
+    if two_factor.has_device(user) and not user.is_verified():
+        return JsonResponse({"detail": _("Confirm a code from your app first.")}, status=403)
+    try:
+        passkey = passkeys.register(
+            request,
+            user,
+            request.body.decode("utf-8", "replace"),
+            request.GET.get("name", "") or _("Passkey"),
+        )
+    except passkeys.PasskeyRefused:
+        return JsonResponse({"detail": _("The passkey could not be added.")}, status=400)
+    django_otp.login(request, passkey)  # the session has just proven it
+    messages.success(request, _("The passkey was added."))
+    return JsonResponse({"id": passkey.pk})

@@ -16,7 +16,7 @@ from django.http import HttpRequest
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from .models import Role, SignInSettings, User
+from .models import Passkey, Role, SignInSettings, User
 
 PENDING_KEY = "signin_pending"  # a password-checked sign-in that waits for its code
 MAX_CODE_TRIES = 5
@@ -28,6 +28,14 @@ OIDC_BACKEND = "ticketdesk.accounts.oidc.OIDCBackend"
 
 def has_device(user: User) -> bool:
     return django_otp.user_has_device(user, confirmed=True)
+
+
+def has_code_device(user: User) -> bool:
+    """An authenticator app or backup codes (what the code field accepts)."""
+    return (
+        TOTPDevice.objects.filter(user=user, confirmed=True).exists()
+        or StaticDevice.objects.filter(user=user, confirmed=True).exists()
+    )
 
 
 def app_device(user: User) -> TOTPDevice | None:
@@ -120,6 +128,7 @@ def turn_off(user: User) -> None:
     with transaction.atomic():
         TOTPDevice.objects.filter(user=user).delete()
         StaticDevice.objects.filter(user=user).delete()
+        Passkey.objects.filter(user=user).delete()
 
 
 # --- the sign-in step -----------------------------------------------------------------------
