@@ -155,3 +155,15 @@ def test_a_passkey_answer_without_a_ceremony_is_refused(client, agent):
         "/accounts/login/verify/passkey/", data="{}", content_type="application/json"
     )
     assert refused.status_code == 403
+
+
+@pytest.mark.parametrize(("trusted", "status"), [(True, 200), (False, 302)])
+def test_an_identity_provider_sign_in_counts_as_two_factor_only_when_trusted(
+    client, agent, settings, trusted, status
+):
+    backend = "ticketdesk.accounts.oidc.OIDCBackend"
+    settings.AUTHENTICATION_BACKENDS = [*settings.AUTHENTICATION_BACKENDS, backend]
+    settings.OIDC_SATISFIES_TWO_FACTOR = trusted
+    SignInSettings.objects.update_or_create(pk=1, defaults={"require_two_factor_agents": True})
+    client.force_login(agent, backend=backend)
+    assert client.get("/").status_code == status
