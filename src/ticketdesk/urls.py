@@ -11,6 +11,7 @@ from ticketdesk.core.metrics import metrics_view
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include("ticketdesk.accounts.urls")),
+    path("oidc/", include("mozilla_django_oidc.urls")),
     path("api/v1/", include("ticketdesk.api.urls")),
     path("portal/", include("ticketdesk.portal.urls")),
     path("kb/", include("ticketdesk.kb.urls")),

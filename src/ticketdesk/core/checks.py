@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from importlib.util import find_spec  # a third-party extra, not one of our apps
 from typing import Any
 
 from django.conf import settings
-from django.core.checks import Tags, Warning, register
+from django.core.checks import Error, Tags, Warning, register
 
 
 @register(Tags.caches, deploy=True)
@@ -36,6 +37,20 @@ def shared_files(app_configs: Any = None, **kwargs: Any) -> list[Warning]:
                 hint="With more than one machine set TICKETDESK_S3_BUCKET, or mount one shared "
                 "folder at MEDIA_ROOT on every machine (docs/production.md).",
                 id="ticketdesk.W002",
+            )
+        ]
+    return []
+
+
+@register()
+def ldap_extra(app_configs: Any = None, **kwargs: Any) -> list[Error]:
+    if getattr(settings, "LDAP_ENABLED", False) and find_spec("django_auth_ldap") is None:
+        return [
+            Error(
+                "TICKETDESK_LDAP_SERVER_URI is set but the LDAP support is not installed.",
+                hint="apt-get install libldap2-dev libsasl2-dev, then "
+                "pip install 'ticketdesk[ldap]' (make install does it when the headers exist).",
+                id="ticketdesk.E001",
             )
         ]
     return []
