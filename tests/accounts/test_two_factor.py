@@ -167,3 +167,29 @@ def test_an_identity_provider_sign_in_counts_as_two_factor_only_when_trusted(
     SignInSettings.objects.update_or_create(pk=1, defaults={"require_two_factor_agents": True})
     client.force_login(agent, backend=backend)
     assert client.get("/").status_code == status
+
+
+def test_the_portal_login_and_its_mailed_link_also_ask_for_the_second_factor(
+    client, agent, device
+):
+    """The portal's sign-in (and its one-time link by mail) must not be a side door around
+    the second factor an agent set up."""
+    from django.urls import reverse
+
+    from ticketdesk.portal import tokens
+
+    response = client.post(
+        reverse("portal:login"), {"username": agent.username, "password": PASSWORD}
+    )
+    assert response.status_code == 302, response.content.decode()[-3000:]
+    assert response["Location"] == "/accounts/login/verify/"
+    assert "_auth_user_id" not in client.session
+    right = client.post("/accounts/login/verify/", {"code": code_for(device)})
+    assert right.status_code == 302 and right["Location"] == "/"
+
+    client.logout()
+    agent.refresh_from_db()  # the link is made from the account as it is now
+    link = reverse("portal:login_link", kwargs={"token": tokens.login_token(agent)})
+    response = client.post(link)
+    assert response.status_code == 302 and response["Location"] == "/accounts/login/verify/"
+    assert "_auth_user_id" not in client.session

@@ -12,7 +12,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from ticketdesk.accounts import policy, ratelimit
+from ticketdesk.accounts import policy, ratelimit, two_factor
 from ticketdesk.accounts.forms import LoginForm
 from ticketdesk.accounts.models import User
 from ticketdesk.core.errors import ValidationFailed
@@ -50,10 +50,15 @@ def login_view(request: HttpRequest) -> HttpResponse:
             status = 429
         elif form.is_valid():
             user = form.get_user()
+            target = _next_url(request)
+            if policy.is_staff_member(user) and target == reverse("portal:home"):
+                target = "/"  # an agent's place is the workspace
+            if two_factor.has_device(user):
+                # the same second step as the workspace's login: the password is not enough
+                two_factor.begin_pending(request, user, target)
+                return HttpResponseRedirect(reverse("two_factor_verify"))
             login(request, user, backend=BACKEND)
-            if policy.is_staff_member(user) and _next_url(request) == reverse("portal:home"):
-                return HttpResponseRedirect("/")  # an agent's place is the workspace
-            return HttpResponseRedirect(_next_url(request))
+            return HttpResponseRedirect(target)
         else:
             for key in keys:
                 ratelimit.hit(key, limit=settings.LOGIN_RATE_LIMIT, window_seconds=WINDOW)
@@ -92,6 +97,10 @@ def login_link(request: HttpRequest, token: str) -> HttpResponse:
     if user is None:
         return render_portal(request, "portal/link_invalid.html", status=400)
     if request.method == "POST":
+        if two_factor.has_device(user):
+            # a link in a mailbox is one factor: who has set up a second one still gives it
+            two_factor.begin_pending(request, user, reverse("portal:home"))
+            return HttpResponseRedirect(reverse("two_factor_verify"))
         login(request, user, backend=BACKEND)
         return HttpResponseRedirect(reverse("portal:home"))
     return render_portal(request, "portal/login_link_confirm.html", {"link_user": user})
