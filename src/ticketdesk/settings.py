@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "ticketdesk.core",
+    "ticketdesk.audit",
     "ticketdesk.accounts",
     "ticketdesk.tickets",
     "ticketdesk.notifications",
@@ -78,6 +79,7 @@ INSTALLED_APPS = [
     "ticketdesk.reports",
     "ticketdesk.api",
     "ticketdesk.workspace",
+    "ticketdesk.privacy",
 ]
 
 MIDDLEWARE = [
@@ -89,6 +91,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "ticketdesk.accounts.middleware.UserPreferencesMiddleware",
+    "ticketdesk.privacy.middleware.AuditContextMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",

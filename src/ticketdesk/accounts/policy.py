@@ -36,6 +36,8 @@ What each role may do beyond tickets:
     view_event_feed        ✓      ✓      ✓      ✓       ✓         (events of visible tickets;
                                                                    internal kinds to staff)
     administer             ✓
+    view_audit_log         ✓                                        (audit page, its CSV)
+    manage_personal_data   ✓                                        (export, erase a contact)
 """
 
 from __future__ import annotations
@@ -85,6 +87,8 @@ WRITE_ARTICLES = "write_articles"
 READ_ARTICLE = "read_article"  # obj: an article
 SET_AVAILABILITY = "set_availability"  # obj: whose (None: one's own)
 VIEW_EVENT_FEED = "view_event_feed"
+VIEW_AUDIT_LOG = "view_audit_log"  # the audit log page and its export
+MANAGE_PERSONAL_DATA = "manage_personal_data"  # export or erase a contact's data
 
 # Knowledge base visibilities (kb.models.Visibility's values)
 ARTICLE_PUBLIC = "public"
@@ -296,6 +300,8 @@ ROLE_VERBS = {
     CREATE_MACRO: is_agent,
     WRITE_ARTICLES: is_agent,
     VIEW_EVENT_FEED: lambda user: is_staff_member(user) or contact_for(user) is not None,
+    VIEW_AUDIT_LOG: is_admin,
+    MANAGE_PERSONAL_DATA: is_admin,
 }
 
 
