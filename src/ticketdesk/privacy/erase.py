@@ -34,7 +34,7 @@ from django.db.models import Q
 from ticketdesk.accounts.models import Contact, User
 from ticketdesk.audit import log
 from ticketdesk.audit.models import AuditEntry
-from ticketdesk.channels.email.models import InboundEmail
+from ticketdesk.channels.email.models import InboundEmail, OutboundEmail
 from ticketdesk.core.models import OutboxMessage, OutgoingMail
 from ticketdesk.notifications.models import Notification
 from ticketdesk.portal.models import DeflectionEvent, Invitation, SatisfactionRating
@@ -156,6 +156,9 @@ def erase_contact(contact: Contact, *, actor: Any) -> Erasure:
         )
         _scrub_rows(mails, ["subject", "body", "html"], narrow)
         _scrub_rows(mails, ["to", "cc", "reply_to", "headers"], narrow, json=True)
+        _scrub_rows(
+            OutboundEmail.objects.filter(ticket_id__in=ticket_ids), ["recipients", "subject"], narrow
+        )
         inbound = InboundEmail.objects.filter(
             Q(ticket_id__in=ticket_ids) | Q(from_address__iexact=contact.email)
         )
@@ -210,8 +213,9 @@ def _scrub_audit(contact: Contact, scrubber: Scrubber, pseudonym: str) -> None:
     named = Q(target_label__icontains=contact.email)
     if contact.user is not None:
         named |= Q(target_label__iexact=contact.user.username)
-    _scrub_rows(AuditEntry.objects.filter(named), ["target_label"], scrubber)
-    _scrub_rows(AuditEntry.objects.filter(named), ["details"], scrubber, json=True)
+    ids = list(AuditEntry.objects.filter(named).values_list("pk", flat=True))
+    _scrub_rows(AuditEntry.objects.filter(pk__in=ids), ["target_label"], scrubber)
+    _scrub_rows(AuditEntry.objects.filter(pk__in=ids), ["details"], scrubber, json=True)
 
 
 def _scrub_admin_log(contact: Contact, scrubber: Scrubber) -> None:
