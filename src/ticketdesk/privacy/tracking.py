@@ -69,6 +69,8 @@ CONFIGURATION_MODELS: tuple[type[models.Model], ...] = (
     ComplianceSettings,
 )
 
+# one-row settings, created with their defaults when first read
+SINGLETONS = (WorkflowSettings, PortalSettings, ComplianceSettings)
 # the fields of a user that are configuration (who may do what); the rest is their profile
 USER_FIELDS = ("role", "is_active", "is_staff", "is_superuser")
 # bookkeeping columns that change on their own
@@ -115,8 +117,8 @@ def diff(old: dict[str, Any], new: dict[str, Any]) -> tuple[dict[str, list[Any]]
 
 
 def _remember_old(sender: type[models.Model], instance: models.Model, **kwargs: Any) -> None:
-    if instance.pk is None or kwargs.get("raw"):
-        return
+    if instance.pk is None or instance._state.adding or kwargs.get("raw"):
+        return  # a new row has no old values to read
     names = [f.attname for f in _fields(sender)]
     setattr(instance, _OLD, sender._default_manager.filter(pk=instance.pk).values(*names).first())
 
@@ -130,6 +132,8 @@ def _saved(
 ) -> None:
     if kwargs.get("raw"):
         return
+    if created and isinstance(instance, SINGLETONS):
+        return  # the settings row appearing with its defaults the first time it is read
     old = getattr(instance, _OLD, None)
     new = _values(instance)
     if isinstance(instance, User):
