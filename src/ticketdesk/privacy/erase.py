@@ -156,9 +156,8 @@ def erase_contact(contact: Contact, *, actor: Any) -> Erasure:
         )
         _scrub_rows(mails, ["subject", "body", "html"], narrow)
         _scrub_rows(mails, ["to", "cc", "reply_to", "headers"], narrow, json=True)
-        _scrub_rows(
-            OutboundEmail.objects.filter(ticket_id__in=ticket_ids), ["recipients", "subject"], narrow
-        )
+        outbound = OutboundEmail.objects.filter(ticket_id__in=ticket_ids)
+        _scrub_rows(outbound, ["recipients", "subject"], narrow)
         inbound = InboundEmail.objects.filter(
             Q(ticket_id__in=ticket_ids) | Q(from_address__iexact=contact.email)
         )
