@@ -290,3 +290,15 @@ def test_the_retention_job_purges_old_entries(agent):
     assert purge_audit_entries.call() == 1
     assert not AuditEntry.objects.filter(pk=old.pk).exists()
     assert AuditEntry.objects.filter(pk=recent.pk).exists()
+
+
+def test_configuration_changed_through_the_api_names_the_token_owner(admin_user):
+    response = client_for(admin_user).post(
+        "/api/v1/webhooks",
+        {"name": "CRM", "url": "http://127.0.0.1:9/hook", "allow_private": True},
+    )
+    assert response.status_code == 201, response.content
+    [entry] = entries("config.webhookendpoint.created")
+    assert entry.actor == admin_user
+    assert "secret" not in entry.details["changes"]
+    assert entry.details["changed_secrets"] == ["secret"]

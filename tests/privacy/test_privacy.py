@@ -260,3 +260,48 @@ def test_consent_text_is_the_admins_in_the_readers_language(client):
 
 def test_no_consent_box_by_default(client):
     assert 'name="consent"' not in client.get("/portal/signup/").content.decode()
+
+
+def test_erase_reaches_tickets_of_others_they_were_copied_on(admin_user, zelda, team, agent):
+    contact, _ticket = zelda
+    other = make_ticket(team=team, subject="Projector broken")
+    actions.add_cc(other, contact, actor=agent)
+    actions.reply(other, actor=agent, body=f"Copying {NAME} ({EMAIL}) as asked.")
+    erase.erase_contact(contact, actor=admin_user)
+    body = Message.objects.filter(ticket=other).order_by("-id").first().body_text
+    assert NAME not in body and EMAIL not in body
+    assert f"Erased contact {contact.pk}" in body
+    assert not search.search_tickets(Ticket.objects.filter(pk=other.pk), EMAIL).exists()
+
+
+def test_find_a_contact_by_posted_address(admin_client, zelda):
+    contact, _ticket = zelda
+    response = admin_client.post("/privacy/", {"email": EMAIL.upper()})
+    assert (
+        response.status_code == 302 and response["Location"] == f"/privacy/contacts/{contact.pk}/"
+    )
+    missing = admin_client.post("/privacy/", {"email": "nobody@example.org"})
+    assert "No contact has this address." in missing.content.decode()
+
+
+def test_consent_on_a_guest_request_is_stored(client):
+    from ticketdesk.tickets.models import TicketType
+
+    settings = ComplianceSettings.current()
+    settings.ask_consent = True
+    settings.save()
+    ticket_type = TicketType.objects.filter(active=True).first()
+    form = {
+        "name": "Guest Person",
+        "email": "guest@example.org",
+        "subject": "Printer broken",
+        "description": "It does not print.",
+        "impact": "1",
+        "urgency": "2",
+    }
+    url = f"/portal/new/{ticket_type.key}/"
+    assert client.post(url, form).status_code == 400
+    assert not Ticket.objects.exists()
+    assert client.post(url, {**form, "consent": "on"}).status_code == 200
+    [acceptance] = ConsentAcceptance.objects.all()
+    assert acceptance.contact.email == "guest@example.org" and acceptance.form == "request"

@@ -38,8 +38,13 @@ class Target:
 
 @dataclass(frozen=True)
 class RequestContext:
-    user: Any = None
+    signed_in: Any = None  # a user, or a request whose `user` is read when needed
     ip: str | None = None
+
+    @property
+    def user(self) -> Any:
+        # a request's user may be set after the middleware ran (the API's token auth)
+        return getattr(self.signed_in, "user", self.signed_in)
 
 
 _context: contextvars.ContextVar[RequestContext | None] = contextvars.ContextVar(
@@ -48,9 +53,10 @@ _context: contextvars.ContextVar[RequestContext | None] = contextvars.ContextVar
 
 
 @contextmanager
-def request_context(user: Any, ip: str | None) -> Iterator[None]:
-    """Name the signed-in user and address of the request being served."""
-    token = _context.set(RequestContext(user=user, ip=ip or None))
+def request_context(signed_in: Any, ip: str | None) -> Iterator[None]:
+    """Name the signed-in user (or the request, whose user is read when an entry is
+    written) and the address of the request being served."""
+    token = _context.set(RequestContext(signed_in=signed_in, ip=ip or None))
     try:
         yield
     finally:

@@ -8,7 +8,8 @@ The rule (docs/privacy.md says the same):
   row); the descriptions of the tickets they requested become "[erased]";
 - on those tickets, other messages (agents' replies and notes), the subject and the event
   log keep their text with every occurrence of the contact's email, phone, full name and
-  each part of their name (three letters or more) replaced by the pseudonym;
+  each part of their name (three letters or more) replaced by the pseudonym; on others'
+  tickets they were copied on or wrote in, their email, phone and full name are replaced;
 - their satisfaction comments become "[erased]" (the scores stay), the subjects they typed
   in the portal are cleared, their invitations, their in-app notifications and the mail
   sent to or received from them lose the identifiers the same way (raw received mail is
@@ -149,6 +150,23 @@ def erase_contact(contact: Contact, *, actor: Any) -> Erasure:
         )
         events = TicketEvent.objects.filter(Q(ticket_id__in=ticket_ids) | Q(actor_contact=contact))
         _scrub_rows(events, ["old_value", "new_value", "data"], narrow, json=True)
+        # tickets of others they were copied on or wrote in: their address and full name
+        other_ids = _other_tickets(contact, ticket_ids)
+        _scrub_rows(
+            Message.objects.filter(ticket_id__in=other_ids).exclude(author_contact=contact),
+            ["body_html", "body_text"],
+            wide,
+        )
+        _scrub_rows(
+            TicketEvent.objects.filter(ticket_id__in=other_ids),
+            ["old_value", "new_value", "data"],
+            wide,
+            json=True,
+        )
+        _scrub_rows(
+            OutboxMessage.objects.filter(ticket_id__in=other_ids), ["payload"], wide, json=True
+        )
+        _scrub_rows(Notification.objects.filter(ticket_id__in=other_ids), ["data"], wide, json=True)
         outbox = OutboxMessage.objects.filter(ticket_id__in=ticket_ids)
         _scrub_rows(outbox, ["payload"], narrow, json=True)
         mails = OutgoingMail.objects.filter(
@@ -187,7 +205,7 @@ def erase_contact(contact: Contact, *, actor: Any) -> Erasure:
         contact.organizations.clear()
         contact.name, contact.email, contact.phone = name, email, ""
         contact.save(update_fields=["name", "email", "phone"])
-        search.index_tickets(ticket_ids)
+        search.index_tickets(ticket_ids + other_ids)
         log.record(
             actor,
             "privacy.erased",
@@ -197,6 +215,12 @@ def erase_contact(contact: Contact, *, actor: Any) -> Erasure:
             attachments=result.attachments,
         )
     return result
+
+
+def _other_tickets(contact: Contact, requested: list[int]) -> list[int]:
+    copied = Ticket.objects.filter(cc=contact).values_list("pk", flat=True)
+    wrote = Message.objects.filter(author_contact=contact).values_list("ticket_id", flat=True)
+    return sorted((set(copied) | set(wrote)) - set(requested))
 
 
 def _scrub_audit(contact: Contact, scrubber: Scrubber, pseudonym: str) -> None:

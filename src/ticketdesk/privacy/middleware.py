@@ -15,6 +15,5 @@ class AuditContextMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        user = getattr(request, "user", None)
-        with log.request_context(user, client_ip(request)):
+        with log.request_context(request, client_ip(request)):
             return self.get_response(request)
