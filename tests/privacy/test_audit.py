@@ -302,3 +302,12 @@ def test_configuration_changed_through_the_api_names_the_token_owner(admin_user)
     assert entry.actor == admin_user
     assert "secret" not in entry.details["changes"]
     assert entry.details["changed_secrets"] == ["secret"]
+
+
+def test_a_row_that_cannot_name_itself_is_still_saved_and_audited(admin_user):
+    from ticketdesk.sla.models import BusinessCalendar, WorkingHours
+
+    calendar = BusinessCalendar.objects.create(name="Office")
+    hours = WorkingHours.objects.create(calendar=calendar, weekday=0, start="09:00", end="17:00")
+    [entry] = entries("config.workinghours.created")
+    assert entry.target_id == str(hours.pk) and entry.target_label == f"working hours {hours.pk}"

@@ -75,13 +75,21 @@ def _user(actor: Any) -> Any:
     return actor
 
 
+def _label(obj: models.Model) -> str:
+    """The row's name; never an error (a row saved with raw values may not format)."""
+    try:
+        return str(obj)[:200]
+    except Exception:  # any __str__ may fail on unconverted values
+        return f"{obj._meta.verbose_name} {obj.pk}"[:200]
+
+
 def target_of(obj: Any) -> Target:
     if obj is None:
         return Target(type="")
     if isinstance(obj, Target):
         return obj
     if isinstance(obj, models.Model):
-        return Target(type=obj._meta.label_lower, id=str(obj.pk or ""), label=str(obj)[:200])
+        return Target(type=obj._meta.label_lower, id=str(obj.pk or ""), label=_label(obj))
     return Target(type=type(obj).__name__.lower(), label=str(obj)[:200])
 
 
