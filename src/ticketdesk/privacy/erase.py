@@ -127,7 +127,11 @@ def _delete_attachments(queryset: Any) -> int:
 def erase_contact(contact: Contact, *, actor: Any) -> Erasure:
     """Anonymise `contact` (see the module's rule) in one transaction; audited."""
     with transaction.atomic():
-        contact = Contact.objects.select_for_update().select_related("user").get(pk=contact.pk)
+        contact = (
+            Contact.objects.select_for_update(of=("self",))
+            .select_related("user")
+            .get(pk=contact.pk)
+        )
         name, email = pseudonym_for(contact.pk)
         strong, every = _identifiers(contact)
         wide = Scrubber(strong, name)
