@@ -274,6 +274,7 @@ def test_the_csv_export_is_itself_audited(admin_client, admin_user, agent, team)
     lines = b"".join(response.streaming_content).decode("utf-8-sig").splitlines()
     assert len(lines) == 1 + 90
     assert all("config.status.updated" in line for line in lines[1:])
+    assert lines[1].endswith(",{}")  # details as JSON
     [export] = entries("audit.exported")
     assert export.actor == admin_user
     assert export.details == {"filters": {"action": "config.status.updated"}}

@@ -5,6 +5,8 @@ This app sits just above `core` so that every other app, `accounts` included, ca
 
 from __future__ import annotations
 
+import json
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -52,6 +54,10 @@ class AuditEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.created_at:%Y-%m-%d %H:%M} {self.action} {self.target_label}"
+
+    @property
+    def details_text(self) -> str:
+        return json.dumps(self.details, ensure_ascii=False, sort_keys=True)
 
 
 class ComplianceSettings(models.Model):

@@ -4,6 +4,8 @@ page at a time (no COUNT over the log)."""
 from __future__ import annotations
 
 import datetime as dt
+import json
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -102,7 +104,7 @@ def page(filters: AuditFilters, cursor: str | None) -> Page[AuditEntry]:
 EXPORT_LIMIT = 100_000
 
 
-def export_rows(filters: AuditFilters) -> Any:
+def export_rows(filters: AuditFilters) -> Iterator[tuple[Any, ...]]:
     rows = (
         entries(filters)
         .order_by(*ORDERING)
@@ -117,4 +119,5 @@ def export_rows(filters: AuditFilters) -> Any:
             "details",
         )
     )
-    return rows[:EXPORT_LIMIT].iterator(chunk_size=2000)
+    for *columns, details in rows[:EXPORT_LIMIT].iterator(chunk_size=2000):
+        yield (*columns, json.dumps(details, ensure_ascii=False, sort_keys=True))
