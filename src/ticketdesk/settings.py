@@ -83,6 +83,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "ticketdesk.core.metrics.MetricsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -158,14 +159,25 @@ TASKS = {
 }
 
 # --- Caches ---------------------------------------------------------------------------------
-CACHES = {
+# The cache holds the rate-limit counters (guest forms, API tokens, mail loop protection):
+# every process must see the same one. REDIS_URL in production; `ticketdesk run` (several
+# processes on one machine) sets TICKETDESK_CACHE=file; a lone process keeps it in memory.
+CACHES: dict[str, dict[str, Any]] = {
     "default": {
-        "BACKEND": "django.core.cache.backends.db.DatabaseCache"
-        if env_bool("TICKETDESK_DB_CACHE", False)
-        else "django.core.cache.backends.locmem.LocMemCache",
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
         "LOCATION": "ticketdesk_cache",
     }
 }
+if env_bool("TICKETDESK_DB_CACHE", False):
+    CACHES["default"] = {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": "ticketdesk_cache",
+    }
+elif os.environ.get("TICKETDESK_CACHE") == "file":
+    CACHES["default"] = {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": str(VAR_DIR / "cache"),
+    }
 if os.environ.get("REDIS_URL"):
     CACHES["default"] = {
         "BACKEND": "django.core.cache.backends.redis.RedisCache",
@@ -210,10 +222,32 @@ MEDIA_URL = "/media/"
 WHITENOISE_USE_FINDERS = True
 with contextlib.suppress(OSError):  # WhiteNoise warns about a missing STATIC_ROOT otherwise
     STATIC_ROOT.mkdir(parents=True, exist_ok=True)
-STORAGES = {
+STORAGES: dict[str, dict[str, Any]] = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+# Attachments in an S3-compatible object store (AWS S3, MinIO, Ceph, ...) when a bucket is set;
+# every web and worker machine then sees the same files (docs/production.md).
+if os.environ.get("TICKETDESK_S3_BUCKET"):
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": os.environ["TICKETDESK_S3_BUCKET"],
+            "endpoint_url": os.environ.get("TICKETDESK_S3_ENDPOINT_URL") or None,
+            "access_key": os.environ.get("TICKETDESK_S3_ACCESS_KEY") or None,
+            "secret_key": os.environ.get("TICKETDESK_S3_SECRET_KEY") or None,
+            "region_name": os.environ.get("TICKETDESK_S3_REGION") or None,
+            "addressing_style": os.environ.get("TICKETDESK_S3_ADDRESSING_STYLE", "path"),
+            "signature_version": "s3v4",
+            "location": os.environ.get("TICKETDESK_S3_PREFIX", ""),
+            # never replace an object: a second file of the same name gets a suffix
+            "file_overwrite": False,
+            # the files are private: we stream them through our own permission checks
+            "default_acl": None,
+            "querystring_auth": True,
+            "querystring_expire": 300,
+        },
+    }
 
 # --- Email ----------------------------------------------------------------------------------
 # Without EMAIL_HOST, outgoing mail is written to files under var/mail/ (one per message),
@@ -256,10 +290,25 @@ TICKETDESK: dict[str, Any] = {
     ],
 }
 
+# TICKETDESK_LOG_FORMAT=json: one JSON object per line (time, level, logger, message, and
+# the exception), for a log collector; the default is plain text.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "fmt": "%(asctime)s %(levelname)s %(name)s %(process)d %(message)s",
+            "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
+        },
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "json" if os.environ.get("TICKETDESK_LOG_FORMAT") == "json" else "text",
+        }
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "INFO"}},
 }

@@ -6,6 +6,7 @@ from django.urls import include, path
 from django.views.i18n import JavaScriptCatalog
 
 from ticketdesk.core import views as core_views
+from ticketdesk.core.metrics import metrics_view
 
 urlpatterns = [
     path("admin/", admin.site.urls),
@@ -22,6 +23,10 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("healthz", core_views.health, name="health"),
+    path("health", core_views.alive, name="alive"),
+    path("ready", core_views.ready, name="ready"),
+    path("metrics", metrics_view, name="metrics"),
+    path("favicon.ico", core_views.favicon, name="favicon"),
     path("", include("ticketdesk.workspace.urls")),
 ]
 

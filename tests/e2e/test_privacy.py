@@ -26,7 +26,7 @@ def test_admin_erases_a_contact_after_confirming(page: Page, live_server, team):
     ticket = make_ticket(team=team, requester=emily, subject="Emily Chen cannot log in")
 
     page.goto(f"{live_server.url}/accounts/login/")
-    page.get_by_label("Username").fill(admin.username)
+    page.get_by_label("Email or user name").fill(admin.username)
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Log in").click()
     page.get_by_role("link", name="Audit log").click()

@@ -12,12 +12,14 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from . import ratelimit
+from .forms import LoginForm
 
 WINDOW = 300
 
 
 class LoginView(auth_views.LoginView):
     template_name = "accounts/login.html"
+    authentication_form = LoginForm
     redirect_authenticated_user = True
 
     def _keys(self) -> list[str]:

@@ -19,10 +19,13 @@ class CsatScale(models.TextChoices):
     BINARY = "binary", _("Good / bad")
 
 
+DEFAULT_BRAND = "Help Center"
+
+
 class PortalSettings(models.Model):
     """One row (pk=1): how the portal behaves and looks. Edited in the Django admin."""
 
-    brand_name = models.CharField(_("portal name"), max_length=100, default="Help Center")
+    brand_name = models.CharField(_("portal name"), max_length=100, default=DEFAULT_BRAND)
     logo_url = models.URLField(_("logo URL"), blank=True, default="")
     primary_color = models.CharField(
         _("primary colour"), max_length=7, default="#2456c7", help_text=_("A hex colour.")
@@ -71,6 +74,14 @@ class PortalSettings(models.Model):
     def current(cls) -> PortalSettings:
         obj, _created = cls.objects.get_or_create(pk=1)
         return obj
+
+    @property
+    def brand(self) -> str:
+        """The portal's name as shown: the shipped default in the reader's language, a
+        name an administrator chose as written."""
+        if self.brand_name == DEFAULT_BRAND:
+            return str(_("Help Center"))
+        return self.brand_name
 
     def domain_list(self) -> set[str]:
         return {d.strip().lower().lstrip("@") for d in self.allowed_domains.split(",") if d.strip()}

@@ -5,7 +5,6 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
-from django.contrib.auth.forms import AuthenticationForm
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 from django.utils import translation
@@ -13,7 +12,8 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from ticketdesk.accounts import ratelimit
+from ticketdesk.accounts import policy, ratelimit
+from ticketdesk.accounts.forms import LoginForm
 from ticketdesk.accounts.models import Contact, User
 from ticketdesk.core.errors import ValidationFailed
 
@@ -37,8 +37,7 @@ def _next_url(request: HttpRequest) -> str:
 def login_view(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated:
         return HttpResponseRedirect(_next_url(request))
-    form = AuthenticationForm(request, data=request.POST or None)
-    form.fields["username"].label = _("Email")
+    form = LoginForm(request, data=request.POST or None)
     status = 200
     if request.method == "POST":
         keys = [f"portal-login-ip:{ratelimit.client_ip(request)}"]
@@ -50,7 +49,10 @@ def login_view(request: HttpRequest) -> HttpResponse:
             form.add_error(None, _("Too many failed attempts. Wait a few minutes and try again."))
             status = 429
         elif form.is_valid():
-            login(request, form.get_user(), backend=BACKEND)
+            user = form.get_user()
+            login(request, user, backend=BACKEND)
+            if policy.is_staff_member(user) and _next_url(request) == reverse("portal:home"):
+                return HttpResponseRedirect("/")  # an agent's place is the workspace
             return HttpResponseRedirect(_next_url(request))
         else:
             for key in keys:
