@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_static",
     "mozilla_django_oidc",
     "ticketdesk.core",
+    "ticketdesk.audit",
     "ticketdesk.accounts",
     "ticketdesk.tickets",
     "ticketdesk.notifications",
@@ -82,6 +83,7 @@ INSTALLED_APPS = [
     "ticketdesk.reports",
     "ticketdesk.api",
     "ticketdesk.workspace",
+    "ticketdesk.privacy",
 ]
 
 MIDDLEWARE = [
@@ -97,6 +99,7 @@ MIDDLEWARE = [
     "django_otp.middleware.OTPMiddleware",
     "ticketdesk.accounts.signin_middleware.SignInMiddleware",
     "ticketdesk.accounts.middleware.UserPreferencesMiddleware",
+    "ticketdesk.privacy.middleware.AuditContextMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",

@@ -1,5 +1,5 @@
 """The customer portal's own data: settings and branding (a singleton), invitations,
-deflection events and satisfaction ratings."""
+deflection events, satisfaction ratings and consent acceptances."""
 
 from __future__ import annotations
 
@@ -186,3 +186,27 @@ class SatisfactionRating(models.Model):
     @property
     def is_good(self) -> bool:
         return self.score >= 4
+
+
+class ConsentForm(models.TextChoices):
+    SIGNUP = "signup", _("Portal sign-up")
+    REQUEST = "request", _("New request")
+
+
+class ConsentAcceptance(models.Model):
+    contact = models.ForeignKey(
+        "accounts.Contact", on_delete=models.CASCADE, related_name="consents"
+    )
+    form = models.CharField(_("form"), max_length=10, choices=ConsentForm.choices)
+    text = models.TextField(_("text accepted"))
+    language = models.CharField(_("language"), max_length=12, blank=True, default="")
+    accepted_at = models.DateTimeField(_("accepted"))
+
+    class Meta:
+        ordering = ["-accepted_at", "-id"]
+        verbose_name = _("consent acceptance")
+        verbose_name_plural = _("consent acceptances")
+        indexes = [models.Index(fields=["contact", "accepted_at"], name="privacy_consent_contact")]
+
+    def __str__(self) -> str:
+        return f"{self.contact_id} {self.form} {self.accepted_at:%Y-%m-%d}"

@@ -14,12 +14,12 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from ticketdesk.accounts import policy, ratelimit, two_factor
 from ticketdesk.accounts.forms import LoginForm
-from ticketdesk.accounts.models import User
+from ticketdesk.accounts.models import Contact, User
 from ticketdesk.core.errors import ValidationFailed
 
-from .. import actions, emails, tokens
+from .. import actions, consent, emails, tokens
 from ..forms import LoginLinkForm, SignupForm, apply_domain_error
-from ..models import Invitation, SignupMode
+from ..models import ConsentForm, Invitation, SignupMode
 from .common import portal_settings, render_portal
 
 WINDOW = 300
@@ -130,6 +130,9 @@ def signup(request: HttpRequest) -> HttpResponse:
         except ValidationFailed as error:
             apply_domain_error(form, error)
         else:
+            consent.record_if_given(
+                form, Contact.objects.filter(user=user).first(), ConsentForm.SIGNUP
+            )
             link = emails.absolute(
                 reverse("portal:verify", kwargs={"token": tokens.verify_token(user)})
             )

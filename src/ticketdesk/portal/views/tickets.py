@@ -33,9 +33,9 @@ from ticketdesk.tickets.models import (
     WorkflowSettings,
 )
 
-from .. import actions
+from .. import actions, consent
 from ..forms import RatingForm, ReplyForm, TicketForm, apply_domain_error
-from ..models import SatisfactionRating
+from ..models import ConsentForm, SatisfactionRating
 from .common import contact_of, portal_settings, render_portal
 
 DEFLECTION_SESSION_KEY = "portal_deflections"
@@ -126,6 +126,7 @@ def new_ticket(request: HttpRequest, type_key: str) -> HttpResponse:
         except DomainError as error:
             apply_domain_error(form, error)
         else:
+            consent.record_if_given(form, requester, ConsentForm.REQUEST)
             if guest:
                 return render_portal(request, "portal/ticket_submitted.html", {"ticket": ticket})
             return HttpResponseRedirect(

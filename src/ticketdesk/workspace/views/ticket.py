@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from ticketdesk.accounts import policy
 from ticketdesk.accounts.models import Team
+from ticketdesk.audit import log as audit_log
 from ticketdesk.core import clock
 from ticketdesk.core.errors import (
     Conflict,
@@ -151,6 +152,7 @@ def ticket_page(request: HttpRequest, number: int) -> HttpResponse:
         ticket = _ticket(request, number)
     except DomainError as err:
         return render_domain_error(request, err)
+    audit_log.record_view(request.user, ticket, via="workspace")
     # presence is recorded by the page's first poll, a second after it loads
     return render(request, "workspace/ticket.html", page_context(request, ticket))
 
