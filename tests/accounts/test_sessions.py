@@ -65,3 +65,17 @@ def test_nobody_ends_someone_elses_session(agent, team):
 def test_the_sessions_page_needs_a_signed_in_user(client):
     assert client.get("/accounts/sessions/").status_code == 302
     assert client.post("/accounts/sessions/sign-out/", {"which": "others"}).status_code == 302
+
+
+def test_two_factor_changes_and_ended_sessions_are_in_the_audit_log(agent):
+    from ticketdesk.accounts import signin_sessions, two_factor
+    from ticketdesk.accounts.models import UserSession
+    from ticketdesk.audit.models import AuditEntry
+
+    two_factor.turn_off(agent)
+    from django.utils import timezone
+
+    UserSession.objects.create(user=agent, session_key="k" * 32, last_seen_at=timezone.now())
+    assert signin_sessions.sign_out(agent, ["k" * 32]) == 1
+    actions = list(AuditEntry.objects.order_by("pk").values_list("action", flat=True))
+    assert actions[-2:] == ["sign_in.two_factor_disabled", "sign_in.sessions_ended"]

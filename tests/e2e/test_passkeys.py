@@ -40,7 +40,7 @@ def authenticator(page: Page):
 
 def log_in(page: Page, base: str) -> None:
     page.goto(f"{base}/accounts/login/")
-    page.get_by_label("Username").fill("ana")
+    page.get_by_label("Email or user name").fill("ana")
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Log in").click()
 

@@ -33,7 +33,7 @@ def app_code(secret: str, *, steps_ahead: int = 0) -> str:
 def test_agent_enrols_when_required_and_signs_in_with_a_code(page: Page, live_server, agent):
     SignInSettings.objects.update_or_create(pk=1, defaults={"require_two_factor_agents": True})
     page.goto(f"{live_server.url}/accounts/login/")
-    page.get_by_label("Username").fill("ana")
+    page.get_by_label("Email or user name").fill("ana")
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Log in").click()
 
@@ -56,7 +56,7 @@ def test_agent_enrols_when_required_and_signs_in_with_a_code(page: Page, live_se
 
     # sign out and in again: the password, then the code
     page.get_by_role("button", name="Log out").click()
-    page.get_by_label("Username").fill("ana")
+    page.get_by_label("Email or user name").fill("ana")
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Log in").click()
     expect(page.get_by_role("heading", name="Two-factor authentication")).to_be_visible()
@@ -66,7 +66,7 @@ def test_agent_enrols_when_required_and_signs_in_with_a_code(page: Page, live_se
 
     # and once more with a backup code instead of the app
     page.get_by_role("button", name="Log out").click()
-    page.get_by_label("Username").fill("ana")
+    page.get_by_label("Email or user name").fill("ana")
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Log in").click()
     page.get_by_label("Code").fill(codes[3])

@@ -13,6 +13,8 @@ from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from ticketdesk.audit import log as audit_log
+
 from . import two_factor
 from .models import User, UserSession
 
@@ -89,6 +91,8 @@ def sign_out(user: User, session_keys: list[str]) -> int:
         for key in keys:
             store(session_key=key).delete()
         UserSession.objects.filter(user=user, session_key__in=keys).delete()
+        if keys:
+            audit_log.record(None, "sign_in.sessions_ended", user, count=len(keys))
     return len(keys)
 
 

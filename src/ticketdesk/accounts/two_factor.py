@@ -16,6 +16,8 @@ from django.http import HttpRequest
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from ticketdesk.audit import log as audit_log
+
 from .models import Passkey, Role, SignInSettings, User
 
 PENDING_KEY = "signin_pending"  # a password-checked sign-in that waits for its code
@@ -107,6 +109,7 @@ def confirm_enrolment(request: HttpRequest, user: User, code: str) -> list[str] 
         device.confirmed = True
         device.save(update_fields=["confirmed"])
         codes = _new_backup_codes(user)
+        audit_log.record(user, "sign_in.two_factor_enabled", user)
     django_otp.login(request, device)
     return codes
 
@@ -129,6 +132,7 @@ def turn_off(user: User) -> None:
         TOTPDevice.objects.filter(user=user).delete()
         StaticDevice.objects.filter(user=user).delete()
         Passkey.objects.filter(user=user).delete()
+        audit_log.record(None, "sign_in.two_factor_disabled", user)
 
 
 # --- the sign-in step -----------------------------------------------------------------------
