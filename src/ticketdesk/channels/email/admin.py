@@ -1,10 +1,58 @@
-from django.contrib import admin
+from typing import Any
 
-from .models import InboundEmail, Mailbox, OutboundEmail
+from django import forms
+from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
+
+from .models import AuthMethod, InboundEmail, Mailbox, OutboundEmail
+
+SECRETS = ["imap_password", "oauth2_client_secret", "oauth2_refresh_token"]
+
+
+class MailboxForm(forms.ModelForm):
+    """Secrets are never shown back: left empty, the stored value is kept."""
+
+    class Meta:
+        model = Mailbox
+        exclude = ["oauth2_access_token", "oauth2_access_token_expires_at"]
+        widgets = {name: forms.PasswordInput(render_value=False) for name in SECRETS}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for name in SECRETS:
+            if self.instance.pk and getattr(self.instance, name):
+                self.fields[name].help_text = _("Stored. Leave empty to keep it.")
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        self.new_secrets = False
+        stored = Mailbox.objects.filter(pk=self.instance.pk).first() if self.instance.pk else None
+        for name in SECRETS:
+            if stored is not None and not data.get(name):
+                data[name] = getattr(stored, name)
+                setattr(self.instance, name, data[name])
+            elif stored is not None and data.get(name) != getattr(stored, name):
+                self.new_secrets = True
+        if data.get("auth_method") == AuthMethod.OAUTH2:
+            for name in ["oauth2_token_url", "oauth2_client_id", "oauth2_refresh_token"]:
+                if not data.get(name):
+                    self.add_error(name, _("Needed for OAuth2."))
+        return data
+
+    def save(self, commit: bool = True) -> Mailbox:
+        mailbox: Mailbox = super().save(commit=False)
+        if getattr(self, "new_secrets", False):
+            # new credentials: the cached access token may belong to the old ones
+            mailbox.oauth2_access_token = ""
+            mailbox.oauth2_access_token_expires_at = None
+        if commit:
+            mailbox.save()
+        return mailbox
 
 
 @admin.register(Mailbox)
 class MailboxAdmin(admin.ModelAdmin):
+    form = MailboxForm
     list_display = ["address", "name", "team", "imap_host", "closed_reply_rule", "active"]
     list_filter = ["active", "closed_reply_rule"]
     search_fields = ["address", "name"]
