@@ -3,6 +3,7 @@ XOAUTH2/OAUTHBEARER and validates the bearer token at a real token server's intr
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import json
 import secrets
@@ -17,10 +18,16 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
+from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import AuthResult
+from django.core.mail import send_mail
 
+from ticketdesk.channels.email import backends
 from ticketdesk.channels.email.imap import poll_mailbox
 from ticketdesk.channels.email.models import AuthMethod, InboundEmail, Mailbox
 from ticketdesk.core import clock
+from ticketdesk.core.mail import queue_mail, send_pending
+from ticketdesk.core.models import MailStatus
 
 from .conftest import deliver, free_port, make_mail
 
@@ -267,3 +274,133 @@ def test_a_revoked_refresh_token_is_a_clear_error_and_loses_no_mail(
     oauth_mailbox.refresh_from_db()
     assert oauth_mailbox.last_error == ""
     assert InboundEmail.objects.get().subject == "Still here"
+
+
+class XOAuth2Collect:
+    """aiosmtpd handler: accepts AUTH XOAUTH2 when the token server knows the bearer token."""
+
+    def __init__(self, tokens: TokenServer) -> None:
+        self.tokens = tokens
+        self.messages: list[bytes] = []
+        self.logins: list[str] = []
+
+    async def auth_XOAUTH2(self, server, args):  # noqa: N802 (aiosmtpd's hook name)
+        fields = dict(
+            part.split("=", 1) if "=" in part else (part, "")
+            for part in base64.b64decode(args[1]).decode().split("\x01")
+            if part
+        )
+        token = fields.get("auth", "").removeprefix("Bearer ")
+        self.logins.append(fields.get("user", ""))
+        if self.tokens.access_tokens.get(token) == fields.get("user"):
+            return AuthResult(success=True, auth_data=fields["user"])
+        return AuthResult(success=False, handled=False)
+
+    async def handle_DATA(self, server, session, envelope):  # noqa: N802
+        assert session.authenticated
+        self.messages.append(envelope.original_content)
+        return "250 OK"
+
+
+@pytest.fixture
+def oauth_smtp(settings):
+    tokens = TokenServer()
+    handler = XOAuth2Collect(tokens)
+    controller = Controller(
+        handler, hostname="127.0.0.1", port=free_port(), ready_timeout=5, auth_require_tls=False
+    )
+    controller.start()
+    settings.EMAIL_BACKEND = "ticketdesk.channels.email.backends.OAuth2EmailBackend"
+    settings.EMAIL_HOST = controller.hostname
+    settings.EMAIL_PORT = controller.port
+    settings.EMAIL_USE_TLS = False
+    settings.EMAIL_USE_SSL = False
+    settings.EMAIL_HOST_USER = "support@desk.test"
+    settings.EMAIL_HOST_PASSWORD = ""
+    settings.EMAIL_OAUTH2_TOKEN_URL = tokens.url + "/token"
+    settings.EMAIL_OAUTH2_CLIENT_ID = "ticketdesk"
+    settings.EMAIL_OAUTH2_CLIENT_SECRET = "s3cret"
+    settings.EMAIL_OAUTH2_REFRESH_TOKEN = tokens.issue_refresh_token("support@desk.test")
+    settings.EMAIL_OAUTH2_SCOPES = "https://outlook.office.com/SMTP.Send offline_access"
+    backends._cached.clear()
+    try:
+        yield handler
+    finally:
+        controller.stop()
+        tokens.httpd.shutdown()
+        backends._cached.clear()
+
+
+def test_smtp_sends_with_xoauth2_and_refreshes_a_refused_token(oauth_smtp):
+    assert send_mail("Hello", "Body", "support@desk.test", ["maria@example.org"]) == 1
+    assert len(oauth_smtp.messages) == 1
+    assert oauth_smtp.logins == ["support@desk.test"]
+
+    # the provider revoked the cached token: the backend refreshes it once and sends
+    backends._cached["token"] = "revoked"
+    assert send_mail("Again", "Body", "support@desk.test", ["maria@example.org"]) == 1
+    assert len(oauth_smtp.messages) == 2
+    assert len(oauth_smtp.tokens.grants) == 2
+
+
+@pytest.mark.django_db(transaction=True)
+def test_smtp_with_a_revoked_refresh_token_keeps_the_mail_queued(oauth_smtp, settings):
+    settings.EMAIL_OAUTH2_REFRESH_TOKEN = "revoked"
+    mail = queue_mail(dedupe_key="oauth2-test", subject="Queued", body="Body", to=["maria@example.org"])
+    assert mail is not None
+
+    send_pending()
+
+    mail.refresh_from_db()
+    assert mail.status == MailStatus.PENDING
+    assert "invalid_grant" in mail.last_error
+    assert oauth_smtp.messages == []
+
+
+def test_the_admin_form_offers_oauth2_and_never_shows_secrets(oauth_mailbox, admin_client):
+    url = f"/admin/email_channel/mailbox/{oauth_mailbox.pk}/change/"
+    refresh_token = oauth_mailbox.oauth2_refresh_token
+    oauth_mailbox.oauth2_access_token = "cached-token"
+    oauth_mailbox.oauth2_access_token_expires_at = clock.now() + dt.timedelta(hours=1)
+    oauth_mailbox.save()
+    page = admin_client.get(url).content.decode()
+    assert 'name="auth_method"' in page and 'name="oauth2_token_url"' in page
+    assert refresh_token not in page and "s3cret" not in page and "cached-token" not in page
+
+    form = {
+        "name": "Support",
+        "address": "support@desk.test",
+        "imap_host": oauth_mailbox.imap_host,
+        "imap_port": oauth_mailbox.imap_port,
+        "imap_user": "bob",
+        "imap_password": "",
+        "auth_method": "oauth2",
+        "oauth2_token_url": oauth_mailbox.oauth2_token_url,
+        "oauth2_client_id": "ticketdesk",
+        "oauth2_client_secret": "",
+        "oauth2_refresh_token": "",
+        "oauth2_scopes": "offline_access",
+        "imap_folder": "INBOX",
+        "move_to_folder": "",
+        "closed_reply_rule": "follow_up",
+        "send_acknowledgement": "on",
+        "active": "on",
+    }
+    assert admin_client.post(url, form).status_code == 302
+    oauth_mailbox.refresh_from_db()
+    # empty secret fields keep the stored secrets (and the cached token goes on working)
+    assert oauth_mailbox.oauth2_refresh_token == refresh_token
+    assert oauth_mailbox.oauth2_client_secret == "s3cret"
+    assert oauth_mailbox.oauth2_scopes == "offline_access"
+    assert oauth_mailbox.oauth2_access_token == "cached-token"
+
+    # a new refresh token replaces the old one and drops the cached access token
+    assert admin_client.post(url, {**form, "oauth2_refresh_token": "new-one"}).status_code == 302
+    oauth_mailbox.refresh_from_db()
+    assert oauth_mailbox.oauth2_refresh_token == "new-one"
+    assert oauth_mailbox.oauth2_access_token == ""
+
+    # OAuth2 without a token endpoint is refused with a clear error
+    Mailbox.objects.filter(pk=oauth_mailbox.pk).update(oauth2_refresh_token="")
+    page = admin_client.post(url, {**form, "oauth2_token_url": ""}).content.decode()
+    assert "Needed for OAuth2." in page

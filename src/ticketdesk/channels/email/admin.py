@@ -19,18 +19,17 @@ class MailboxForm(forms.ModelForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.new_secrets = False
         for name in SECRETS:
             if self.instance.pk and getattr(self.instance, name):
                 self.fields[name].help_text = _("Stored. Leave empty to keep it.")
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
-        self.new_secrets = False
         stored = Mailbox.objects.filter(pk=self.instance.pk).first() if self.instance.pk else None
         for name in SECRETS:
             if stored is not None and not data.get(name):
                 data[name] = getattr(stored, name)
-                setattr(self.instance, name, data[name])
             elif stored is not None and data.get(name) != getattr(stored, name):
                 self.new_secrets = True
         if data.get("auth_method") == AuthMethod.OAUTH2:
@@ -41,7 +40,7 @@ class MailboxForm(forms.ModelForm):
 
     def save(self, commit: bool = True) -> Mailbox:
         mailbox: Mailbox = super().save(commit=False)
-        if getattr(self, "new_secrets", False):
+        if self.new_secrets:
             # new credentials: the cached access token may belong to the old ones
             mailbox.oauth2_access_token = ""
             mailbox.oauth2_access_token_expires_at = None
