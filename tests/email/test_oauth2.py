@@ -54,8 +54,9 @@ class TokenServer:
                     status, body = server.token(form)
                 elif self.path == "/introspect":
                     user = server.access_tokens.get(form.get("token", ""))
-                    status, body = 200, (
-                        {"active": "true", "username": user} if user else {"active": "false"}
+                    status, body = (
+                        200,
+                        ({"active": "true", "username": user} if user else {"active": "false"}),
                     )
                 else:
                     status, body = 404, {"error": "not_found"}
@@ -284,7 +285,7 @@ class XOAuth2Collect:
         self.messages: list[bytes] = []
         self.logins: list[str] = []
 
-    async def auth_XOAUTH2(self, server, args):  # noqa: N802 (aiosmtpd's hook name)
+    async def auth_XOAUTH2(self, server, args):
         fields = dict(
             part.split("=", 1) if "=" in part else (part, "")
             for part in base64.b64decode(args[1]).decode().split("\x01")
@@ -296,7 +297,7 @@ class XOAuth2Collect:
             return AuthResult(success=True, auth_data=fields["user"])
         return AuthResult(success=False, handled=False)
 
-    async def handle_DATA(self, server, session, envelope):  # noqa: N802
+    async def handle_DATA(self, server, session, envelope):
         assert session.authenticated
         self.messages.append(envelope.original_content)
         return "250 OK"
@@ -343,10 +344,12 @@ def test_smtp_sends_with_xoauth2_and_refreshes_a_refused_token(oauth_smtp):
     assert len(oauth_smtp.tokens.grants) == 2
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_smtp_with_a_revoked_refresh_token_keeps_the_mail_queued(oauth_smtp, settings):
     settings.EMAIL_OAUTH2_REFRESH_TOKEN = "revoked"
-    mail = queue_mail(dedupe_key="oauth2-test", subject="Queued", body="Body", to=["maria@example.org"])
+    mail = queue_mail(
+        dedupe_key="oauth2-test", subject="Queued", body="Body", to=["maria@example.org"]
+    )
     assert mail is not None
 
     send_pending()

@@ -7,6 +7,33 @@ from django.utils.translation import gettext_lazy as _
 from .models import AuthMethod, InboundEmail, Mailbox, OutboundEmail
 
 SECRETS = ["imap_password", "oauth2_client_secret", "oauth2_refresh_token"]
+GENERAL = [
+    "name",
+    "address",
+    "team",
+    "ticket_type",
+    "category",
+    "closed_reply_rule",
+    "send_acknowledgement",
+    "active",
+]
+IMAP = [
+    "imap_host",
+    "imap_port",
+    "imap_ssl",
+    "imap_folder",
+    "move_to_folder",
+    "imap_user",
+    "auth_method",
+    "imap_password",
+]
+OAUTH2 = [
+    "oauth2_token_url",
+    "oauth2_client_id",
+    "oauth2_client_secret",
+    "oauth2_refresh_token",
+    "oauth2_scopes",
+]
 
 
 class MailboxForm(forms.ModelForm):
@@ -14,7 +41,7 @@ class MailboxForm(forms.ModelForm):
 
     class Meta:
         model = Mailbox
-        exclude = ["oauth2_access_token", "oauth2_access_token_expires_at"]
+        fields = GENERAL + IMAP + OAUTH2
         widgets = {name: forms.PasswordInput(render_value=False) for name in SECRETS}
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -25,7 +52,8 @@ class MailboxForm(forms.ModelForm):
                 self.fields[name].help_text = _("Stored. Leave empty to keep it.")
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         stored = Mailbox.objects.filter(pk=self.instance.pk).first() if self.instance.pk else None
         for name in SECRETS:
             if stored is not None and not data.get(name):
@@ -52,6 +80,11 @@ class MailboxForm(forms.ModelForm):
 @admin.register(Mailbox)
 class MailboxAdmin(admin.ModelAdmin):
     form = MailboxForm
+    fieldsets = [
+        (None, {"fields": [*GENERAL]}),
+        (_("IMAP"), {"fields": [*IMAP, "last_polled_at", "last_error"]}),
+        (_("OAuth2"), {"fields": [*OAUTH2]}),
+    ]
     list_display = ["address", "name", "team", "imap_host", "closed_reply_rule", "active"]
     list_filter = ["active", "closed_reply_rule"]
     search_fields = ["address", "name"]

@@ -1,6 +1,6 @@
 """OAuth2 for mailboxes (Microsoft 365, Google): an access token obtained with the mailbox's
-refresh token at its provider's token endpoint, cached with its expiry, and the SASL XOAUTH2 /
-OAUTHBEARER strings that carry it to IMAP and SMTP. The token request is plain HTTPS and must
+refresh token at its provider's token endpoint, cached with its expiry, and the SASL XOAUTH2
+string that carries it to IMAP and SMTP. The token request is plain HTTPS and must
 never run inside a database transaction."""
 
 from __future__ import annotations
@@ -33,13 +33,6 @@ def xoauth2(user: str, token: str) -> bytes:
     return f"user={user}\x01auth=Bearer {token}\x01\x01".encode()
 
 
-def oauthbearer(user: str, token: str, host: str = "", port: int = 0) -> bytes:
-    fields = f"n,a={user},\x01"
-    if host:
-        fields += f"host={host}\x01port={port}\x01"
-    return f"{fields}auth=Bearer {token}\x01\x01".encode()
-
-
 def request_token(
     token_url: str, *, client_id: str, client_secret: str, refresh_token: str, scopes: str = ""
 ) -> dict[str, Any]:
@@ -48,6 +41,8 @@ def request_token(
         raise OAuth2Error(
             _("OAuth2 is not set up: the token endpoint, client ID and refresh token are needed.")
         )
+    if not token_url.startswith(("https://", "http://")):
+        raise OAuth2Error(_("OAuth2: the token endpoint must be an https:// URL."))
     fields = {
         "grant_type": "refresh_token",
         "refresh_token": refresh_token,
@@ -57,7 +52,7 @@ def request_token(
         fields["client_secret"] = client_secret
     if scopes:
         fields["scope"] = scopes
-    request = urllib.request.Request(
+    request = urllib.request.Request(  # noqa: S310 (http(s) only, checked above)
         token_url,
         data=urllib.parse.urlencode(fields).encode(),
         headers={"Accept": "application/json"},
