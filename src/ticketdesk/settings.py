@@ -97,6 +97,7 @@ MIDDLEWARE = [
 ROOT_URLCONF = "ticketdesk.urls"
 WSGI_APPLICATION = "ticketdesk.wsgi.application"
 AUTH_USER_MODEL = "accounts.User"
+AUTHENTICATION_BACKENDS = ["django.contrib.auth.backends.ModelBackend"]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "workspace:home"
 LOGOUT_REDIRECT_URL = "login"
@@ -188,7 +189,23 @@ X_FRAME_OPTIONS = "DENY"
 if SECURE_HTTPS:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "0"))
-LOGIN_RATE_LIMIT = int(os.environ.get("TICKETDESK_LOGIN_RATE_LIMIT", "10"))  # per 5 minutes
+
+# --- Hardening (issue 19): sign-in throttling, client IP, CSP, file modes, secrets ------------
+# Addresses or networks of the reverse proxies whose X-Forwarded-For we believe; none by
+# default, and then the client is REMOTE_ADDR (docs/configuration.md, "Behind a proxy").
+TICKETDESK_TRUSTED_PROXIES = env_list("TICKETDESK_TRUSTED_PROXIES", "")
+# django-axes: failed sign-ins counted in the database per (username, client IP) pair.
+INSTALLED_APPS += ["axes"]
+AUTHENTICATION_BACKENDS = ["ticketdesk.accounts.throttle.LoginThrottleBackend", *AUTHENTICATION_BACKENDS]
+MIDDLEWARE += ["axes.middleware.AxesMiddleware"]
+AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
+AXES_FAILURE_LIMIT = int(os.environ.get("TICKETDESK_LOGIN_FAILURE_LIMIT", "10"))
+AXES_COOLOFF_TIME = float(os.environ.get("TICKETDESK_LOGIN_LOCKOUT_MINUTES", "15")) / 60  # hours
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_CLIENT_IP_CALLABLE = "ticketdesk.accounts.ratelimit.client_ip"
+AXES_LOCKOUT_CALLABLE = "ticketdesk.accounts.throttle.lockout_response"
+AXES_VERBOSE = False
 
 # --- Internationalisation ---------------------------------------------------------------------
 LANGUAGE_CODE = "en"

@@ -13,7 +13,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from ticketdesk.accounts import ratelimit
+from ticketdesk.accounts import ratelimit, throttle
 from ticketdesk.accounts.models import User
 from ticketdesk.core.errors import ValidationFailed
 
@@ -22,7 +22,6 @@ from ..forms import LoginLinkForm, SignupForm, apply_domain_error
 from ..models import Invitation, SignupMode
 from .common import portal_settings, render_portal
 
-WINDOW = 300
 BACKEND = "django.contrib.auth.backends.ModelBackend"
 
 
@@ -41,21 +40,14 @@ def login_view(request: HttpRequest) -> HttpResponse:
     form.fields["username"].label = _("Email")
     status = 200
     if request.method == "POST":
-        keys = [f"portal-login-ip:{ratelimit.client_ip(request)}"]
-        if any(
-            ratelimit.is_blocked(k, limit=settings.LOGIN_RATE_LIMIT, window_seconds=WINDOW)
-            for k in keys
-        ):
-            form.is_valid()
-            form.add_error(None, _("Too many failed attempts. Wait a few minutes and try again."))
-            status = 429
-        elif form.is_valid():
+        if form.is_valid():
             login(request, form.get_user(), backend=BACKEND)
             return HttpResponseRedirect(_next_url(request))
-        else:
-            for key in keys:
-                ratelimit.hit(key, limit=settings.LOGIN_RATE_LIMIT, window_seconds=WINDOW)
-            status = 400
+        status = 400
+        if throttle.is_locked_out(request):  # django-axes (accounts/throttle.py)
+            form.errors.pop("__all__", None)
+            form.add_error(None, throttle.lockout_message())
+            status = 429
     return render_portal(
         request,
         "portal/login.html",
