@@ -108,6 +108,12 @@ def signup(request: HttpRequest) -> HttpResponse:
                 language=translation.get_language() or "",
                 invitation=invitation,
             )
+        except actions.AccountExists as exists:
+            # the same page as for a new address; the owner gets a mail on how to sign in
+            _mail_existing_account(exists.user)
+            return render_portal(
+                request, "portal/signup_sent.html", {"email": form.cleaned_data["email"]}
+            )
         except ValidationFailed as error:
             apply_domain_error(form, error)
         else:
@@ -122,6 +128,17 @@ def signup(request: HttpRequest) -> HttpResponse:
         {"form": form, "invitation": invitation},
         status=400 if form.errors else 200,
     )
+
+
+def _mail_existing_account(user: User) -> None:
+    if not user.is_active or not ratelimit.hit(
+        f"portal-signup-exists:{user.pk}", limit=3, window_seconds=3600
+    ):
+        return
+    login_link = emails.absolute(
+        reverse("portal:login_link", kwargs={"token": tokens.login_token(user)})
+    )
+    emails.send_account_exists(user, login_link, emails.absolute(reverse("password_reset")))
 
 
 def _invitation(request: HttpRequest) -> Invitation | None:
