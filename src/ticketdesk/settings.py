@@ -206,12 +206,12 @@ AXES_RESET_ON_SUCCESS = True
 AXES_CLIENT_IP_CALLABLE = "ticketdesk.accounts.ratelimit.client_ip"
 AXES_LOCKOUT_CALLABLE = "ticketdesk.accounts.throttle.lockout_response"
 AXES_VERBOSE = False
-# Files this process creates (attachments, the SQLite database and its -wal/-shm, mail files,
-# exports) are readable by its own user only; core/files.py tightens what already exists.
+# Files Ticketdesk creates (attachments, the SQLite database and its -wal/-shm, mail files,
+# exports) are readable by its own user only: the `ticketdesk` command and wsgi.py set this
+# umask; core/files.py tightens what an older version left open.
 FILE_UPLOAD_PERMISSIONS = 0o600
 FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
 TICKETDESK_UMASK = int(os.environ.get("TICKETDESK_UMASK", "077"), 8)
-os.umask(TICKETDESK_UMASK)
 
 # --- Internationalisation ---------------------------------------------------------------------
 LANGUAGE_CODE = "en"
