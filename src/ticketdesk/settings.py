@@ -212,6 +212,9 @@ AXES_VERBOSE = False
 FILE_UPLOAD_PERMISSIONS = 0o600
 FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
 TICKETDESK_UMASK = int(os.environ.get("TICKETDESK_UMASK", "077"), 8)
+# Secrets at rest (mailbox passwords, webhook secrets, OAuth tokens): Fernet keys, the first
+# encrypts and all decrypt; empty: a key derived from SECRET_KEY (core/encryption.py).
+TICKETDESK_ENCRYPTION_KEYS = env_list("TICKETDESK_ENCRYPTION_KEY", "")
 
 # --- Internationalisation ---------------------------------------------------------------------
 LANGUAGE_CODE = "en"
