@@ -196,7 +196,10 @@ if SECURE_HTTPS:
 TICKETDESK_TRUSTED_PROXIES = env_list("TICKETDESK_TRUSTED_PROXIES", "")
 # django-axes: failed sign-ins counted in the database per (username, client IP) pair.
 INSTALLED_APPS += ["axes"]
-AUTHENTICATION_BACKENDS = ["ticketdesk.accounts.throttle.LoginThrottleBackend", *AUTHENTICATION_BACKENDS]
+AUTHENTICATION_BACKENDS = [
+    "ticketdesk.accounts.throttle.LoginThrottleBackend",
+    *AUTHENTICATION_BACKENDS,
+]
 MIDDLEWARE += ["axes.middleware.AxesMiddleware"]
 AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
 AXES_FAILURE_LIMIT = int(os.environ.get("TICKETDESK_LOGIN_FAILURE_LIMIT", "10"))

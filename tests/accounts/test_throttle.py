@@ -15,9 +15,7 @@ LOGIN = "/accounts/login/"
 
 
 def _post(client: Client, username: str, password: str, ip: str, **extra: str):
-    return client.post(
-        LOGIN, {"username": username, "password": password}, REMOTE_ADDR=ip, **extra
-    )
+    return client.post(LOGIN, {"username": username, "password": password}, REMOTE_ADDR=ip, **extra)
 
 
 @pytest.fixture
@@ -44,7 +42,7 @@ def test_lockout_after_failures_shows_translated_message_and_429(client, low_lim
         HTTP_ACCEPT_LANGUAGE="pt-br",
     )
     assert response.status_code == 429
-    assert "Too many failed sign-in attempts".encode() not in response.content
+    assert b"Too many failed sign-in attempts" not in response.content
 
 
 @pytest.mark.django_db

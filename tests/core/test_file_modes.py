@@ -57,7 +57,7 @@ def test_sqlite_database_and_mail_folder_are_private(tmp_path):
             env=env,
             check=True,
             capture_output=True,
-            preexec_fn=lambda: os.umask(0o022),  # noqa: PLW1509 - a typical shell umask
+            preexec_fn=lambda: os.umask(0o022),
             timeout=300,
         )
 

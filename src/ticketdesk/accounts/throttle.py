@@ -29,7 +29,10 @@ class LoginThrottleBackend(AxesStandaloneBackend):
     test client's `login()`) is not a web sign-in and is not counted."""
 
     def authenticate(  # type: ignore[override]
-        self, request: HttpRequest | None, username: str | None = None, password: str | None = None,
+        self,
+        request: HttpRequest | None,
+        username: str | None = None,
+        password: str | None = None,
         **kwargs: Any,
     ) -> Any:
         if request is None:

@@ -26,7 +26,7 @@ from django.utils.translation import gettext_lazy as _
 PREFIX = "enc1:"
 
 
-class SecretUnreadable(Exception):  # noqa: N818
+class SecretUnreadable(Exception):
     """A stored secret that none of the configured keys decrypts (the key changed)."""
 
 
@@ -89,9 +89,7 @@ class SecretInput(forms.PasswordInput):
         context["widget"]["is_set"] = bool(value) and value is not KEEP
         context["widget"]["clear_name"] = f"{name}__clear"
         if context["widget"]["is_set"]:
-            context["widget"]["attrs"]["placeholder"] = str(
-                _("•••• set — leave empty to keep")
-            )
+            context["widget"]["attrs"]["placeholder"] = str(_("•••• set — leave empty to keep"))
         return context
 
     def value_from_datadict(self, data: Any, files: Any, name: str) -> Any:
@@ -159,6 +157,7 @@ class EncryptedTextField(models.TextField):
 
 
 # --- data migrations of encrypted columns ---------------------------------------------------
+
 
 def encrypt_column(app_label: str, model_name: str, field: str) -> Any:
     """A RunPython pair: forwards encrypts the column's clear values, backwards decrypts."""

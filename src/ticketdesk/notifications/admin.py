@@ -51,7 +51,11 @@ class WebhookEndpointAdmin(admin.ModelAdmin):
     list_display = ["name", "url", "format", "active", "failure_count", "disabled_reason"]
     list_filter = ["active", "format"]
     readonly_fields = [
-        "secret_state", "failure_count", "disabled_reason", "created_at", "created_by"
+        "secret_state",
+        "failure_count",
+        "disabled_reason",
+        "created_at",
+        "created_by",
     ]
     actions = ["reactivate"]
 

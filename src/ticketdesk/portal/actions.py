@@ -56,7 +56,7 @@ def check_signup_allowed(email: str, invitation: Invitation | None) -> None:
         )
 
 
-class AccountExists(Exception):  # noqa: N818 - a case, not a failure of ours
+class AccountExists(Exception):
     """Sign-up for an address that already has an account. The caller must answer exactly
     as for a new address (no one learns which addresses are registered) and mail the owner
     how to sign in instead."""
