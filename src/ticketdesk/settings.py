@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import dj_database_url
+from csp import constants as csp_constants
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent
@@ -218,6 +219,30 @@ TICKETDESK_UMASK = int(os.environ.get("TICKETDESK_UMASK", "077"), 8)
 # Secrets at rest (mailbox passwords, webhook secrets, OAuth tokens): Fernet keys, the first
 # encrypts and all decrypt; empty: a key derived from SECRET_KEY (core/encryption.py).
 TICKETDESK_ENCRYPTION_KEYS = env_list("TICKETDESK_ENCRYPTION_KEY", "")
+# Content-Security-Policy with a per-request nonce (django-csp): no inline script or style
+# runs unless it carries `nonce="{{ request.csp_nonce }}"`; plus Permissions-Policy
+# (core/security_headers.py). Swagger UI is served from the ninja app's static files.
+INSTALLED_APPS += ["csp", "ninja"]
+MIDDLEWARE += [
+    "csp.middleware.CSPMiddleware",
+    "ticketdesk.core.security_headers.PermissionsPolicyMiddleware",
+]
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'", csp_constants.NONCE],
+        "style-src": ["'self'", csp_constants.NONCE],
+        "img-src": ["'self'", "data:", "https:"],
+        "font-src": ["'self'", "data:"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+    }
+}
+PERMISSIONS_POLICY = (
+    "accelerometer=(), camera=(), geolocation=(), gyroscope=(), magnetometer=(), "
+    "microphone=(), payment=(), usb=(), interest-cohort=()"
+)
 
 # --- Internationalisation ---------------------------------------------------------------------
 LANGUAGE_CODE = "en"
