@@ -207,7 +207,7 @@ AXES_FAILURE_LIMIT = int(os.environ.get("TICKETDESK_LOGIN_FAILURE_LIMIT", "10"))
 AXES_COOLOFF_TIME = float(os.environ.get("TICKETDESK_LOGIN_LOCKOUT_MINUTES", "15")) / 60  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
-AXES_CLIENT_IP_CALLABLE = "ticketdesk.accounts.ratelimit.client_ip"
+AXES_CLIENT_IP_CALLABLE = "ticketdesk.accounts.throttle.client_ip_or_none"
 AXES_LOCKOUT_CALLABLE = "ticketdesk.accounts.throttle.lockout_response"
 AXES_VERBOSE = False
 # Files Ticketdesk creates (attachments, the SQLite database and its -wal/-shm, mail files,

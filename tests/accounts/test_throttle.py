@@ -148,3 +148,12 @@ def test_api_lockout_is_json():
     response = throttle.lockout_response(request, None, {})
     assert response.status_code == 429
     assert response["Content-Type"] == "application/json"
+
+
+@pytest.mark.django_db
+def test_sign_in_without_a_client_address_is_stored_without_one(admin_user):
+    """A request with no REMOTE_ADDR (unix socket, force_login) must not break the signal
+    handlers: PostgreSQL refuses a non-address in the IP column."""
+    client = Client(REMOTE_ADDR="")
+    client.force_login(admin_user)
+    assert throttle.client_ip_or_none(RequestFactory().get("/", REMOTE_ADDR="")) is None

@@ -9,11 +9,14 @@ admin under "Axes › Access attempts"; see docs/configuration.md, "Sign-in thro
 
 from __future__ import annotations
 
+import ipaddress
 from typing import Any
 
 from axes.backends import AxesStandaloneBackend
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils.translation import gettext as _
+
+from . import ratelimit
 
 
 def lockout_message() -> str:
@@ -38,6 +41,16 @@ class LoginThrottleBackend(AxesStandaloneBackend):
         if request is None:
             return None
         return super().authenticate(request, username, password, **kwargs)
+
+
+def client_ip_or_none(request: HttpRequest) -> str | None:
+    """AXES_CLIENT_IP_CALLABLE: the client address, None when there is none (a unix socket,
+    a request built in code), since axes stores it in an IP address column."""
+    address = ratelimit.client_ip(request)
+    try:
+        return str(ipaddress.ip_address(address))
+    except ValueError:
+        return None
 
 
 def is_locked_out(request: HttpRequest) -> bool:
