@@ -1,4 +1,5 @@
-"""A small fixed-window rate limiter on the cache (login attempts, guest forms, API tokens)."""
+"""A small fixed-window rate limiter on the cache (guest forms, sign-up, API tokens), and the
+client address behind trusted proxies. Sign-in attempts are django-axes' (throttle.py)."""
 
 from __future__ import annotations
 
@@ -17,11 +18,6 @@ def hit(key: str, *, limit: int, window_seconds: int) -> bool:
     added = cache.add(cache_key, 1, timeout=window_seconds + 5)
     count = 1 if added else cache.incr(cache_key)
     return count <= limit
-
-
-def is_blocked(key: str, *, limit: int, window_seconds: int) -> bool:
-    bucket = int(time.time() // window_seconds)
-    return int(cache.get(f"rl:{key}:{bucket}", 0)) >= limit
 
 
 @lru_cache(maxsize=8)
