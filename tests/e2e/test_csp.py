@@ -55,8 +55,8 @@ def test_main_pages_have_no_csp_violation(page: Page, live_server, agent, team, 
 
     page.goto(f"{base}/accounts/login/")
     watched("login")
-    page.get_by_label("Username").fill(agent.username)
-    page.get_by_label("Password").fill(PASSWORD)
+    page.locator("#id_username").fill(agent.username)
+    page.locator("#id_password").fill(PASSWORD)
     page.get_by_role("button", name="Log in").click()
     expect(page.get_by_role("heading", name="My open tickets")).to_be_visible()
     # the rail's counts arrive by htmx: htmx runs under the policy
