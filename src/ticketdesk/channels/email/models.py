@@ -9,6 +9,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from ticketdesk.accounts.models import Team
+from ticketdesk.core.encryption import EncryptedTextField
 from ticketdesk.tickets.models import Category, Message, Ticket, TicketType
 
 
@@ -50,7 +51,7 @@ class Mailbox(models.Model):
     imap_host = models.CharField(_("IMAP host"), max_length=255, blank=True, default="")
     imap_port = models.PositiveIntegerField(_("IMAP port"), default=993)
     imap_user = models.CharField(_("IMAP user"), max_length=255, blank=True, default="")
-    imap_password = models.CharField(_("IMAP password"), max_length=255, blank=True, default="")
+    imap_password = EncryptedTextField(_("IMAP password"), blank=True, default="")
     imap_ssl = models.BooleanField(_("IMAP over TLS"), default=True)
     imap_folder = models.CharField(_("IMAP folder"), max_length=255, default="INBOX")
     move_to_folder = models.CharField(

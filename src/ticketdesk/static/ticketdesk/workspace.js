@@ -390,6 +390,22 @@
     },
   };
 
+  /* values computed when a request leaves (presence, mention search): set here rather
+     than in hx-vals="js:…", which would need eval, forbidden by the Content-Security-Policy */
+  document.addEventListener("htmx:configRequest", (event) => {
+    const source = event.detail && event.detail.elt;
+    const kind = source && source.dataset ? source.dataset.requestValues : "";
+    const params = event.detail.parameters;
+    if (kind === "presence") {
+      params.mode = window.ticketdesk.presenceMode();
+      params.version = window.ticketdesk.version();
+    } else if (kind === "mention") {
+      const query = window.ticketdesk.mentionQuery();
+      params.mention = query.mention;
+      params.active = query.active;
+    }
+  });
+
   /* after the side panel is swapped: bring a conflict or an error into view */
   document.addEventListener("htmx:afterSwap", (event) => {
     const panel = event.detail && event.detail.target;
