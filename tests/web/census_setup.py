@@ -45,8 +45,8 @@ def samples() -> dict[str, object]:
         TicketLink,
         TicketType,
     )
-    from ticketdesk.workspace.models import SavedView
     from ticketdesk.tickets.models.ticket import Ticket
+    from ticketdesk.workspace.models import SavedView
 
     it_support = Team.objects.get(name="IT Support")
     if not User.objects.filter(username=PLAIN_AGENT).exists():
