@@ -162,18 +162,22 @@ def translated_msgids(language: str) -> set[str]:
     """English msgids of our own catalogs that have a translation different from themselves."""
     folder = {"pt-br": "pt_BR", "it": "it"}[language]
     msgids: set[str] = set()
+    kept: set[str] = set()  # the same word in some catalog (Italian "Tag"): not flagged
     for mo in (ROOT / "src" / "ticketdesk").glob(f"**/locale/{folder}/LC_MESSAGES/django.mo"):
         with mo.open("rb") as handle:
             catalog = gettext.GNUTranslations(handle)._catalog  # type: ignore[attr-defined]
         for msgid, msgstr in catalog.items():
             if isinstance(msgid, tuple):  # a plural form: (msgid, n)
                 msgid = msgid[0]
-            if not msgid or not msgstr or msgid == msgstr or "\x04" in msgid:
+            if not msgid or not msgstr or "\x04" in msgid:
                 continue
             text = " ".join(msgid.split())
+            if msgid == msgstr:
+                kept.add(text)
+                continue
             if len(text) > 2 and re.search(r"[A-Za-z]{3}", text) and "%" not in text:
                 msgids.add(text)
-    return msgids
+    return msgids - kept
 
 
 # --- the server -------------------------------------------------------------------------------
@@ -287,16 +291,26 @@ OVERFLOW_JS = """() => {
 }"""
 
 TEXTS_JS = """() => {
+  // visible text in the page's language: code, and anything marked as another language (a
+  // language's own name, an article that exists only in English), is left out
+  const page = (document.documentElement.lang || '').toLowerCase();
+  const foreign = el => {
+    const marked = el.closest('[lang]');
+    return marked && marked.lang.toLowerCase() !== page;
+  };
   const texts = new Set();
   const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
   while (walker.nextNode()) {
     const node = walker.currentNode;
     const parent = node.parentElement;
-    if (!parent || parent.closest('script,style,template,[translate=no],.census-ignore')) continue;
+    const skip = 'script,style,template,code,kbd,samp,pre,[translate=no]';
+    if (!parent || parent.closest(skip)) continue;
+    if (foreign(parent)) continue;
     const text = node.textContent.replace(/\\s+/g, ' ').trim();
     if (text && parent.checkVisibility && parent.checkVisibility()) texts.add(text);
   }
   for (const el of document.querySelectorAll('[placeholder],[aria-label],[title]')) {
+    if (foreign(el)) continue;
     for (const name of ['placeholder', 'aria-label', 'title']) {
       const value = el.getAttribute(name);
       if (value) texts.add(value.replace(/\\s+/g, ' ').trim());
