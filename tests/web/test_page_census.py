@@ -376,9 +376,13 @@ def test_page_census(census_server: Server, browser: Any, role: str, language: s
     context.add_cookies([{"name": "django_language", "value": language, "url": census_server.url}])
     page = context.new_page()
     console: list[str] = []
-    page.on(
-        "console", lambda message: console.append(message.text) if message.type == "error" else None
-    )
+
+    def on_console(message: Any) -> None:
+        # the browser's own favicon.ico request (pages without an icon link) is not the page's
+        if message.type == "error" and "/favicon.ico" not in message.location.get("url", ""):
+            console.append(f"{message.text} ({message.location.get('url', '')})")
+
+    page.on("console", on_console)
     page.on("pageerror", lambda exc: console.append(f"uncaught: {exc}"))
     problems: list[str] = []
     visited = 0
