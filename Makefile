@@ -4,13 +4,16 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 export TICKETDESK_HOME := $(CURDIR)
+# the LDAP extra needs the OpenLDAP and SASL headers (apt: libldap2-dev libsasl2-dev)
+comma := ,
+EXTRAS := dev$(if $(and $(wildcard /usr/include/ldap.h),$(wildcard /usr/include/sasl/sasl.h)),$(comma)ldap)
 
 .PHONY: run test test-fast lint format typecheck bench demo install clean messages
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	@$(BIN)/python -m pip install --quiet --upgrade pip
-	@$(BIN)/python -m pip install --quiet -e ".[dev]"
+	@$(BIN)/python -m pip install --quiet -e ".[$(EXTRAS)]"
 	@touch $(STAMP)
 
 install: $(STAMP)

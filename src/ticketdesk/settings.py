@@ -65,7 +65,12 @@ INSTALLED_APPS = [
     "template_partials",
     "django_tasks",
     "django_tasks_db",
+    "django_otp",  # sign-in: second factor (see "Sign-in" below)
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "mozilla_django_oidc",
     "ticketdesk.core",
+    "ticketdesk.audit",
     "ticketdesk.accounts",
     "ticketdesk.tickets",
     "ticketdesk.notifications",
@@ -79,9 +84,11 @@ INSTALLED_APPS = [
     "ticketdesk.reports",
     "ticketdesk.api",
     "ticketdesk.workspace",
+    "ticketdesk.privacy",
 ]
 
 MIDDLEWARE = [
+    "ticketdesk.core.metrics.MetricsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -89,7 +96,11 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # sign-in: is the second factor verified / required; which sessions are open
+    "django_otp.middleware.OTPMiddleware",
+    "ticketdesk.accounts.signin_middleware.SignInMiddleware",
     "ticketdesk.accounts.middleware.UserPreferencesMiddleware",
+    "ticketdesk.privacy.middleware.AuditContextMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -156,14 +167,25 @@ TASKS = {
 }
 
 # --- Caches ---------------------------------------------------------------------------------
-CACHES = {
+# The cache holds the rate-limit counters (guest forms, API tokens, mail loop protection):
+# every process must see the same one. REDIS_URL in production; `ticketdesk run` (several
+# processes on one machine) sets TICKETDESK_CACHE=file; a lone process keeps it in memory.
+CACHES: dict[str, dict[str, Any]] = {
     "default": {
-        "BACKEND": "django.core.cache.backends.db.DatabaseCache"
-        if env_bool("TICKETDESK_DB_CACHE", False)
-        else "django.core.cache.backends.locmem.LocMemCache",
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
         "LOCATION": "ticketdesk_cache",
     }
 }
+if env_bool("TICKETDESK_DB_CACHE", False):
+    CACHES["default"] = {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": "ticketdesk_cache",
+    }
+elif os.environ.get("TICKETDESK_CACHE") == "file":
+    CACHES["default"] = {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": str(VAR_DIR / "cache"),
+    }
 if os.environ.get("REDIS_URL"):
     CACHES["default"] = {
         "BACKEND": "django.core.cache.backends.redis.RedisCache",
@@ -191,6 +213,70 @@ if SECURE_HTTPS:
     SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "0"))
 LOGIN_RATE_LIMIT = int(os.environ.get("TICKETDESK_LOGIN_RATE_LIMIT", "10"))  # per 5 minutes
 
+# --- Sign-in: 2FA, OIDC, LDAP (docs/configuration.md, "Sign-in: 2FA, OIDC, LDAP") -----------
+AUTHENTICATION_BACKENDS = ["django.contrib.auth.backends.ModelBackend"]
+OTP_TOTP_ISSUER = os.environ.get("TICKETDESK_BRAND_NAME", "Ticketdesk")
+# a password-checked sign-in waits this long for its second factor
+TWO_FACTOR_PENDING_SECONDS = int(os.environ.get("TICKETDESK_2FA_PENDING_SECONDS", "300"))
+# the domain passkeys belong to (default: the host name the browser used)
+WEBAUTHN_RP_ID = os.environ.get("TICKETDESK_WEBAUTHN_RP_ID", "")
+
+OIDC_ENABLED = bool(os.environ.get("TICKETDESK_OIDC_CLIENT_ID"))
+if OIDC_ENABLED:
+    AUTHENTICATION_BACKENDS.append("ticketdesk.accounts.oidc.OIDCBackend")
+OIDC_PROVIDER_NAME = os.environ.get("TICKETDESK_OIDC_PROVIDER_NAME", "OpenID Connect")
+OIDC_RP_CLIENT_ID = os.environ.get("TICKETDESK_OIDC_CLIENT_ID", "")
+OIDC_RP_CLIENT_SECRET = os.environ.get("TICKETDESK_OIDC_CLIENT_SECRET", "")
+OIDC_OP_ISSUER = os.environ.get("TICKETDESK_OIDC_ISSUER", "").rstrip("/")
+OIDC_OP_AUTHORIZATION_ENDPOINT = os.environ.get(
+    "TICKETDESK_OIDC_AUTHORIZATION_ENDPOINT", f"{OIDC_OP_ISSUER}/authorize/"
+)
+OIDC_OP_TOKEN_ENDPOINT = os.environ.get(
+    "TICKETDESK_OIDC_TOKEN_ENDPOINT", f"{OIDC_OP_ISSUER}/token/"
+)
+OIDC_OP_USER_ENDPOINT = os.environ.get(
+    "TICKETDESK_OIDC_USERINFO_ENDPOINT", f"{OIDC_OP_ISSUER}/userinfo/"
+)
+OIDC_OP_JWKS_ENDPOINT = os.environ.get(
+    "TICKETDESK_OIDC_JWKS_ENDPOINT", f"{OIDC_OP_ISSUER}/.well-known/jwks.json"
+)
+OIDC_RP_SIGN_ALGO = os.environ.get("TICKETDESK_OIDC_SIGN_ALGO", "RS256")
+OIDC_RP_SCOPES = os.environ.get("TICKETDESK_OIDC_SCOPES", "openid email profile")
+OIDC_USE_PKCE = True
+OIDC_CREATE_USER = env_bool("TICKETDESK_OIDC_CREATE_USERS", False)
+OIDC_ALLOWED_DOMAINS = [
+    d.lower().lstrip("@") for d in env_list("TICKETDESK_OIDC_ALLOWED_DOMAINS", "")
+]
+OIDC_ROLE_CLAIM = os.environ.get("TICKETDESK_OIDC_ROLE_CLAIM", "groups")
+# "claim value=role" pairs, e.g. "helpdesk-admins=admin,helpdesk=agent"
+OIDC_ROLE_MAP = dict(
+    item.split("=", 1) for item in env_list("TICKETDESK_OIDC_ROLE_MAP", "") if "=" in item
+)
+OIDC_DEFAULT_ROLE = os.environ.get("TICKETDESK_OIDC_DEFAULT_ROLE", "customer")
+# the identity provider enforces its own multi-factor policy: its sign-ins count as 2FA
+OIDC_SATISFIES_TWO_FACTOR = env_bool("TICKETDESK_OIDC_SATISFIES_2FA", True)
+LOGIN_REDIRECT_URL_FAILURE = "/accounts/login/?sso=failed"
+
+LDAP_ENABLED = bool(os.environ.get("TICKETDESK_LDAP_SERVER_URI"))
+if LDAP_ENABLED:
+    AUTHENTICATION_BACKENDS.insert(0, "ticketdesk.accounts.directory.LDAPBackend")
+AUTH_LDAP_SERVER_URI = os.environ.get("TICKETDESK_LDAP_SERVER_URI", "")
+AUTH_LDAP_BIND_DN = os.environ.get("TICKETDESK_LDAP_BIND_DN", "")
+AUTH_LDAP_BIND_PASSWORD = os.environ.get("TICKETDESK_LDAP_BIND_PASSWORD", "")
+AUTH_LDAP_START_TLS = env_bool("TICKETDESK_LDAP_START_TLS", False)
+LDAP_USER_BASE = os.environ.get("TICKETDESK_LDAP_USER_BASE", "")
+LDAP_USER_FILTER = os.environ.get("TICKETDESK_LDAP_USER_FILTER", "(sAMAccountName=%(user)s)")
+LDAP_GROUP_BASE = os.environ.get("TICKETDESK_LDAP_GROUP_BASE", "")
+LDAP_ADMIN_GROUP = os.environ.get("TICKETDESK_LDAP_ADMIN_GROUP", "")
+LDAP_AGENT_GROUP = os.environ.get("TICKETDESK_LDAP_AGENT_GROUP", "")
+LDAP_DEFAULT_ROLE = os.environ.get("TICKETDESK_LDAP_DEFAULT_ROLE", "customer")
+LDAP_SYNC_FILTER = os.environ.get("TICKETDESK_LDAP_SYNC_FILTER", "(objectClass=inetOrgPerson)")
+LDAP_DEPARTMENT_ATTRIBUTE = os.environ.get("TICKETDESK_LDAP_DEPARTMENT_ATTRIBUTE", "department")
+AUTH_LDAP_USER_ATTR_MAP = {"first_name": "givenName", "last_name": "sn", "email": "mail"}
+AUTH_LDAP_ALWAYS_UPDATE_USER = True
+AUTH_LDAP_CACHE_TIMEOUT = 0
+# the search objects (python-ldap) are built by ticketdesk.accounts.directory from the values above
+
 # --- Internationalisation ---------------------------------------------------------------------
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("pt-br", _("Brazilian Portuguese")), ("it", _("Italian"))]
@@ -208,10 +294,32 @@ MEDIA_URL = "/media/"
 WHITENOISE_USE_FINDERS = True
 with contextlib.suppress(OSError):  # WhiteNoise warns about a missing STATIC_ROOT otherwise
     STATIC_ROOT.mkdir(parents=True, exist_ok=True)
-STORAGES = {
+STORAGES: dict[str, dict[str, Any]] = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+# Attachments in an S3-compatible object store (AWS S3, MinIO, Ceph, ...) when a bucket is set;
+# every web and worker machine then sees the same files (docs/production.md).
+if os.environ.get("TICKETDESK_S3_BUCKET"):
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": os.environ["TICKETDESK_S3_BUCKET"],
+            "endpoint_url": os.environ.get("TICKETDESK_S3_ENDPOINT_URL") or None,
+            "access_key": os.environ.get("TICKETDESK_S3_ACCESS_KEY") or None,
+            "secret_key": os.environ.get("TICKETDESK_S3_SECRET_KEY") or None,
+            "region_name": os.environ.get("TICKETDESK_S3_REGION") or None,
+            "addressing_style": os.environ.get("TICKETDESK_S3_ADDRESSING_STYLE", "path"),
+            "signature_version": "s3v4",
+            "location": os.environ.get("TICKETDESK_S3_PREFIX", ""),
+            # never replace an object: a second file of the same name gets a suffix
+            "file_overwrite": False,
+            # the files are private: we stream them through our own permission checks
+            "default_acl": None,
+            "querystring_auth": True,
+            "querystring_expire": 300,
+        },
+    }
 
 # --- Email ----------------------------------------------------------------------------------
 # Without EMAIL_HOST, outgoing mail is written to files under var/mail/ (one per message),
@@ -254,10 +362,25 @@ TICKETDESK: dict[str, Any] = {
     ],
 }
 
+# TICKETDESK_LOG_FORMAT=json: one JSON object per line (time, level, logger, message, and
+# the exception), for a log collector; the default is plain text.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "fmt": "%(asctime)s %(levelname)s %(name)s %(process)d %(message)s",
+            "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
+        },
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "json" if os.environ.get("TICKETDESK_LOG_FORMAT") == "json" else "text",
+        }
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "INFO"}},
 }

@@ -6,10 +6,12 @@ from django.urls import include, path
 from django.views.i18n import JavaScriptCatalog
 
 from ticketdesk.core import views as core_views
+from ticketdesk.core.metrics import metrics_view
 
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include("ticketdesk.accounts.urls")),
+    path("oidc/", include("mozilla_django_oidc.urls")),
     path("api/v1/", include("ticketdesk.api.urls")),
     path("portal/", include("ticketdesk.portal.urls")),
     path("kb/", include("ticketdesk.kb.urls")),
@@ -18,9 +20,14 @@ urlpatterns = [
     path("sla/", include("ticketdesk.sla.urls")),
     path("mail/", include("ticketdesk.channels.email.urls")),
     path("notifications/", include("ticketdesk.notifications.urls")),
+    path("privacy/", include("ticketdesk.privacy.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("healthz", core_views.health, name="health"),
+    path("health", core_views.alive, name="alive"),
+    path("ready", core_views.ready, name="ready"),
+    path("metrics", metrics_view, name="metrics"),
+    path("favicon.ico", core_views.favicon, name="favicon"),
     path("", include("ticketdesk.workspace.urls")),
 ]
 

@@ -82,6 +82,7 @@ WORKSPACE = {
         "/mail/",
         "/system/",
         "/admin/",
+        "/privacy/audit/",
         "/tickets/new/",
         "/profile/",
     ],

@@ -170,7 +170,7 @@ def test_agent_writes_and_publishes_an_article(page: Page, live_server, agent):
     section = make_section("VPN", "Connectivity")
     page.set_viewport_size({"width": 1280, "height": 860})
     page.goto(f"{live_server.url}/accounts/login/")
-    page.get_by_label("Username").fill(agent.username)
+    page.get_by_label("Email or user name").fill(agent.username)
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Log in").click()
     page.goto(f"{live_server.url}/kb/manage/new/")

@@ -30,7 +30,7 @@ def shot(page: Page, name: str, *, full_page: bool = False) -> None:
 def log_in(page: Page, live_server, username: str) -> None:
     page.goto(f"{live_server.url}/accounts/login/")
     shot(page, "login")
-    page.get_by_label("Username").fill(username)
+    page.get_by_label("Email or user name").fill(username)
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Log in").click()
     expect(page.get_by_role("heading", name="My open tickets")).to_be_visible()

@@ -290,6 +290,8 @@ def test_admins_see_held_mail_with_the_reason(client, ticket, agent, admin_user)
     assert "not authenticated" in detail
     assert f"/mail/inbound/{held.pk}/release/" in detail
     assert "Post as the message of Ana Souza" in detail
+    # where it would go once released: the ticket it answers
+    assert "Would go to" in detail and f"/t/{ticket.number}/" in detail
 
 
 def test_only_admins_release_or_reject(client, ticket, agent):
@@ -306,7 +308,14 @@ def test_release_as_the_agents_reply_posts_and_sends_it(
 ):
     held = ingest(_agent_mail(agent, ticket))
     _login(client, admin_user)
+    # one click does not mail the customer in the agent's name: it asks first
     response = client.post(f"/mail/inbound/{held.pk}/release/", {"as": "agent"})
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert 'name="confirmed" value="1"' in page and ticket.display_number in page
+    held.refresh_from_db()
+    assert held.state == InboundState.HELD
+    response = client.post(f"/mail/inbound/{held.pk}/release/", {"as": "agent", "confirmed": "1"})
     assert response.status_code == 302
     held.refresh_from_db()
     assert held.state == InboundState.PROCESSED

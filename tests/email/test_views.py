@@ -140,3 +140,15 @@ def test_sent_mail_page_lists_failures(
     client.logout()
     _login(client, agent)
     assert client.get("/mail/sent/").status_code == 403
+
+
+def test_a_second_delivery_shows_what_it_duplicates(client, admin_user, mailbox):
+    mail = make_mail(message_id="<twice@example.org>", subject="Printer jammed")
+    ingest(mail)
+    second = ingest(mail)
+    assert second.state == "duplicate"
+    _login(client, admin_user)
+    page = client.get("/mail/?state=duplicate").content.decode()
+    row = page.split(f"/mail/inbound/{second.pk}/", 1)[1].split("</tr>", 1)[0]
+    assert "Printer jammed" in row and "maria@example.org" in row
+    assert f"/mail/inbound/{second.duplicate_of_id}/" in row

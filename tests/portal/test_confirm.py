@@ -83,3 +83,50 @@ def test_the_rating_mail_asks_to_confirm(resolved, mailoutbox):
     outbox.process_pending()
     mail = next(m for m in mailoutbox if resolved.display_number in m.subject)
     assert "Confirm that it is solved" in mail.body and "New profile." in mail.body
+
+
+def _notified(user, verb):
+    from ticketdesk.core import outbox
+    from ticketdesk.notifications.models import Notification
+
+    outbox.process_pending()
+    return Notification.objects.filter(recipient=user, verb=verb).exists()
+
+
+def test_not_solved_in_the_portal_shows_the_comment_and_notifies_the_assignee(
+    client, customer, resolved, agent
+):
+    login(client, customer[0])
+    client.post(
+        reverse("portal:ticket_status", args=[resolved.number]),
+        {"action": "not_solved", "comment": "Still no VPN after the new profile."},
+    )
+    resolved.refresh_from_db()
+    assert resolved.status.key == "in-progress"
+    assert _notified(agent, "customer_not_solved")
+    client.logout()
+    client.force_login(agent)
+    page = client.get(reverse("workspace:ticket", args=[resolved.number])).content.decode()
+    assert "Still no VPN after the new profile." in page
+    assert "said the problem is not solved" in page
+
+
+def test_not_solved_on_the_rating_link_reopens_with_the_comment(client, resolved, agent):
+    link = reverse("portal:rate", args=[tokens.csat_token(resolved.pk, resolved.requester)])
+    # a form error (no rating chosen) keeps the answer "no": it was reset to "yes" before,
+    # so the next submit closed the ticket the customer said was not solved
+    page = client.post(link, {"solved": "yes", "comment": ""})
+    assert page.status_code == 400
+    page = client.post(link, {"solved": "no", "comment": "Still no VPN.", "score": "9"})
+    assert page.status_code == 400
+    assert 'value="no" checked' in page.content.decode()
+    resolved.refresh_from_db()
+    assert resolved.status.key == "resolved"
+    # a rating is optional when it is not solved
+    response = client.post(link, {"solved": "no", "comment": "Still no VPN."})
+    assert response.status_code == 200 and "open again" in response.content.decode()
+    resolved.refresh_from_db()
+    assert resolved.status.key == "in-progress" and resolved.reopen_count == 1
+    message = resolved.messages.order_by("-id").first()
+    assert message.body_text.strip() == "Still no VPN." and message.is_customer_message
+    assert _notified(agent, "customer_not_solved")

@@ -174,3 +174,23 @@ def test_portal_pages_name_types_and_categories_in_the_visitors_language(client,
     form = client.get(reverse("portal:new_ticket", args=["incident"]), headers=headers)
     html = form.content.decode()
     assert "Incidente" in html and ">Stampanti</option>" in html
+
+
+def test_field_errors_are_tied_to_their_inputs(client, customer, asset_field):
+    import re
+
+    login(client, customer[0])
+    page = _post(client, subject="", description="", asset_tag="bad").content.decode()
+    tags = re.findall(r"<(?:input|textarea|select)[^>]*>", page)
+    described = {}
+    for tag in tags:
+        name = re.search(r'name="([^"]+)"', tag)
+        refs = re.search(r'aria-describedby="([^"]+)"', tag)
+        if name and refs:
+            described[name.group(1)] = refs.group(1).split()
+    assert {"subject", "description"} <= set(described)
+    asset = next(ids for name, ids in described.items() if "asset_tag" in name)
+    assert any(i.endswith("_error") for i in asset) and len(asset) == 2  # help and error
+    for ids in described.values():
+        for ref in ids:  # every id named exists, once
+            assert page.count(f'id="{ref}"') == 1, ref

@@ -131,3 +131,28 @@ def test_ticket_page_query_count_is_bounded(
     with django_assert_max_num_queries(19):  # constant: no query per message
         response = client.get(reverse("portal:ticket", args=[conversation.number]))
     assert response.content.decode().count('class="bubble') == 12
+
+
+def test_a_reply_on_a_closed_ticket_opens_a_linked_follow_up(client, customer, conversation):
+    from tests.factories import status
+    from ticketdesk.tickets.models import Ticket, TicketLink
+
+    actions.change_status(conversation, status("closed"), actor=None)
+    login(client, customer[0])
+    page = client.get(reverse("portal:ticket", args=[conversation.number])).content.decode()
+    assert "Open a follow-up request" in page
+    response = client.post(
+        reverse("portal:reply", args=[conversation.number]), {"body": "The VPN drops again."}
+    )
+    assert response.status_code == 302
+    follow_up = Ticket.objects.exclude(pk=conversation.pk).get()
+    assert response["Location"].startswith(reverse("portal:ticket", args=[follow_up.number]))
+    assert follow_up.team == conversation.team and follow_up.status_category == "new"
+    assert follow_up.messages.get().body_text.strip() == "The VPN drops again."
+    assert TicketLink.objects.filter(source=follow_up, target=conversation, kind="follow_up")
+    conversation.refresh_from_db()
+    assert conversation.status_category == StatusCategory.CLOSED
+    assert conversation.messages.filter(body_text__contains="drops again").count() == 0
+    page = client.get(response["Location"]).content.decode()
+    assert "so your message opened this follow-up request" in page
+    assert conversation.display_number in page

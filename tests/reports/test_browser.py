@@ -27,7 +27,7 @@ def shot(page: Page, name: str) -> None:
 def test_lead_filters_the_dashboard_and_exports_csv(page: Page, live_server, history, team, agent):
     TeamMembership.objects.filter(team=team, user=agent).update(is_lead=True)
     page.goto(f"{live_server.url}/accounts/login/")
-    page.get_by_label("Username").fill(agent.username)
+    page.get_by_label("Email or user name").fill(agent.username)
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Log in").click()
     page.wait_for_load_state()
@@ -70,7 +70,7 @@ def test_lead_clicks_a_day_of_the_chart_and_sees_what_rose(
         drain()
     TeamMembership.objects.filter(team=team, user=agent).update(is_lead=True)
     page.goto(f"{live_server.url}/accounts/login/")
-    page.get_by_label("Username").fill(agent.username)
+    page.get_by_label("Email or user name").fill(agent.username)
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Log in").click()
     page.wait_for_load_state()

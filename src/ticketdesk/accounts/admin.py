@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
 
-from .models import Contact, Organization, Team, TeamMembership, User
+from .models import Contact, Organization, SignInSettings, Team, TeamMembership, User
 
 
 @admin.register(User)
@@ -45,6 +45,19 @@ class OrganizationAdmin(admin.ModelAdmin):
 
 @admin.register(Contact)
 class ContactAdmin(admin.ModelAdmin):
-    list_display = ("email", "name", "phone", "user")
-    search_fields = ("email", "name")
-    autocomplete_fields = ("user", "organizations")
+    list_display = ("email", "name", "phone", "department", "manager", "user")
+    search_fields = ("email", "name", "department")
+    autocomplete_fields = ("user", "organizations", "manager")
+
+
+@admin.register(SignInSettings)
+class SignInSettingsAdmin(admin.ModelAdmin):
+    """A singleton: which roles must use two-factor authentication."""
+
+    list_display = ("__str__", "require_two_factor_admins", "require_two_factor_agents")
+
+    def has_add_permission(self, request):  # type: ignore[no-untyped-def]
+        return not SignInSettings.objects.exists()
+
+    def has_delete_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+        return False

@@ -54,6 +54,10 @@ class May:
     def export_tickets(self) -> bool:
         return self._can(policy.EXPORT_TICKETS)
 
+    @cached_property
+    def view_audit_log(self) -> bool:
+        return self._can(policy.VIEW_AUDIT_LOG)
+
 
 def permissions(request: HttpRequest) -> dict[str, Any]:
     return {"may": May(getattr(request, "user", None))}

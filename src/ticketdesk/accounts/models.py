@@ -19,7 +19,7 @@ class Role(models.TextChoices):
 STAFF_ROLES = (Role.ADMIN, Role.AGENT, Role.LIGHT_AGENT)
 
 
-class User(AbstractUser):
+class User(AbstractUser):  # type: ignore[django-manager-missing]  # Passkey (django-otp Device)
     """Anyone who logs in. Agents and admins work tickets; customers log in to the portal
     and are linked to a Contact."""
 
@@ -81,6 +81,19 @@ class Contact(models.Model):
     )
     organizations = models.ManyToManyField(
         Organization, blank=True, related_name="contacts", verbose_name=_("organizations")
+    )
+    # from the company directory (`ticketdesk ldap_sync`): approvals go to the manager
+    department = models.CharField(_("department"), max_length=200, blank=True, default="")
+    manager = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="reports",
+        verbose_name=_("manager"),
+    )
+    directory_dn = models.CharField(
+        _("directory entry"), max_length=500, blank=True, default="", db_index=True
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -169,3 +182,20 @@ class TeamMembership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} in {self.team}"
+
+
+# Sign-in (two-factor requirement, open sessions) lives in its own module.
+from .signin_models import Passkey, SignInSettings, UserSession  # noqa: E402
+
+__all__ = [
+    "AssignmentStrategy",
+    "Contact",
+    "Organization",
+    "Passkey",
+    "Role",
+    "SignInSettings",
+    "Team",
+    "TeamMembership",
+    "User",
+    "UserSession",
+]

@@ -36,6 +36,9 @@ What each role may do beyond tickets:
     view_event_feed        ✓      ✓      ✓      ✓       ✓         (events of visible tickets;
                                                                    internal kinds to staff)
     administer             ✓
+    manage_sign_in         ✓      ✓      ✓      ✓       ✓         (their own 2FA, sessions)
+    view_audit_log         ✓                                        (audit page, its CSV)
+    manage_personal_data   ✓                                        (export, erase a contact)
 """
 
 from __future__ import annotations
@@ -85,6 +88,9 @@ WRITE_ARTICLES = "write_articles"
 READ_ARTICLE = "read_article"  # obj: an article
 SET_AVAILABILITY = "set_availability"  # obj: whose (None: one's own)
 VIEW_EVENT_FEED = "view_event_feed"
+MANAGE_SIGN_IN = "manage_sign_in"  # one's own second factor and open sessions
+VIEW_AUDIT_LOG = "view_audit_log"  # the audit log page and its export
+MANAGE_PERSONAL_DATA = "manage_personal_data"  # export or erase a contact's data
 
 # Knowledge base visibilities (kb.models.Visibility's values)
 ARTICLE_PUBLIC = "public"
@@ -296,6 +302,9 @@ ROLE_VERBS = {
     CREATE_MACRO: is_agent,
     WRITE_ARTICLES: is_agent,
     VIEW_EVENT_FEED: lambda user: is_staff_member(user) or contact_for(user) is not None,
+    MANAGE_SIGN_IN: _is_active,
+    VIEW_AUDIT_LOG: is_admin,
+    MANAGE_PERSONAL_DATA: is_admin,
 }
 
 

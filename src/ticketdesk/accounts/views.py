@@ -5,19 +5,21 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
-from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.http import HttpResponse
-from django.utils import translation
+from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 
-from . import ratelimit
+from . import ratelimit, two_factor
+from .forms import LoginForm
+from .signin_views import greet
 
 WINDOW = 300
 
 
 class LoginView(auth_views.LoginView):
     template_name = "accounts/login.html"
+    authentication_form = LoginForm
     redirect_authenticated_user = True
 
     def _keys(self) -> list[str]:
@@ -42,12 +44,19 @@ class LoginView(auth_views.LoginView):
 
     def form_valid(self, form: Any) -> HttpResponse:
         user = form.get_user()
-        # the greeting is shown on the next page, in the user's own language
-        with translation.override(user.language or translation.get_language()):
-            messages.success(
-                self.request, _("Welcome back, %(name)s.") % {"name": user.display_name}
-            )
+        # --- second factor: the password was right; a user with a device is not signed in
+        # until the code is (signin_views.two_factor_verify)
+        if two_factor.has_device(user):
+            two_factor.begin_pending(self.request, user, self.get_success_url())
+            return redirect("two_factor_verify")
+        # --- end second factor
+        greet(self.request, user)
         return super().form_valid(form)
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context["oidc_provider_name"] = settings.OIDC_PROVIDER_NAME if settings.OIDC_ENABLED else ""
+        return context
 
 
 class LogoutView(auth_views.LogoutView):

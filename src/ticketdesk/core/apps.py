@@ -8,7 +8,7 @@ class CoreConfig(AppConfig):
     verbose_name = _("Core")
 
     def ready(self) -> None:
-        from ticketdesk.core import mail, outbox
+        from ticketdesk.core import checks, mail, outbox  # noqa: F401 - checks register
         from ticketdesk.core.scheduler import register_periodic
 
         from .tasks import optimize_database, purge_outbox

@@ -23,7 +23,7 @@ from django.core.files.storage import default_storage
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import transaction
 
-from . import clock
+from . import clock, metrics
 from .models import MailStatus, OutgoingMail
 from .outbox import claims, publish, wake_after_commit
 from .transactions import assert_no_transaction
@@ -174,10 +174,12 @@ def _failed(mail: OutgoingMail, exc: BaseException) -> None:
     error = f"{type(exc).__name__}: {exc}"[:2000]
     logger.warning("sending mail %s failed (attempt %s): %s", mail.pk, mail.attempts, error)
     if mail.attempts < MAX_ATTEMPTS:
+        metrics.MAIL_SENT.labels("retry").inc()
         OutgoingMail.objects.filter(pk=mail.pk).update(
             last_error=error, available_at=now + backoff(mail.attempts)
         )
         return
+    metrics.MAIL_SENT.labels("failed").inc()
     with transaction.atomic():
         OutgoingMail.objects.filter(pk=mail.pk).update(
             last_error=error, status=MailStatus.FAILED, available_at=now
@@ -233,6 +235,7 @@ def send_pending(deadline: float | None = None, *, limit: int = BATCH) -> int:
                 OutgoingMail.objects.filter(pk=mail.pk).update(
                     status=MailStatus.SENT, sent_at=clock.now()
                 )
+                metrics.MAIL_SENT.labels("sent").inc()
         finally:
             try:
                 connection.close()

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 
@@ -13,6 +14,49 @@ from .errors import DomainError
 from .outbox import health as health_checks
 
 STALE_LAG_SECONDS = 120
+
+
+def alive(request: HttpRequest) -> HttpResponse:
+    """Liveness for a load balancer or orchestrator: the process answers (no database)."""
+    return JsonResponse({"status": "alive"})
+
+
+_migrated = False
+
+
+def ready(request: HttpRequest) -> HttpResponse:
+    """Readiness: the database answers and has every migration of this version applied
+    (during an upgrade a new process waits until `migrate` has run). 503 otherwise."""
+    global _migrated
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+        if not _migrated:
+            executor = MigrationExecutor(connection)
+            plan = executor.migration_plan(executor.loader.graph.leaf_nodes())
+            if plan:
+                return JsonResponse(
+                    {"status": "not ready", "database": "ok", "unapplied_migrations": len(plan)},
+                    status=503,
+                )
+            _migrated = True  # migrations only ever move forward while a process lives
+    except Exception:
+        return JsonResponse({"status": "not ready", "database": "unreachable"}, status=503)
+    return JsonResponse({"status": "ready", "database": "ok"})
+
+
+# the same mark base.html links as its icon, for browsers and tools that ask /favicon.ico
+FAVICON_SVG = (
+    '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 32 32">'
+    '<rect width="32" height="32" rx="8" fill="#2456c7"/>'
+    '<path d="M9 11h14v3H9zm0 6h10v3H9z" fill="#fff"/></svg>'
+)
+
+
+def favicon(request: HttpRequest) -> HttpResponse:
+    response = HttpResponse(FAVICON_SVG, content_type="image/svg+xml")
+    response["Cache-Control"] = "public, max-age=86400"
+    return response
 
 
 def health(request: HttpRequest) -> HttpResponse:

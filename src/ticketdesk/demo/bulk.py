@@ -97,8 +97,8 @@ def load(
     batch_size: int = BATCH_SIZE,
 ) -> int:
     """Bulk-load `count` tickets with `messages` messages each; returns the count."""
+    from ticketdesk.core.progress import Progress
     from ticketdesk.search import backend as search
-    from ticketdesk.search.progress import Progress
 
     messages = max(1, messages)
     pools = _pools(rng, count, progress)

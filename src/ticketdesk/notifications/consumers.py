@@ -133,6 +133,10 @@ def recipients(event: OutboxMessage, batch: _Batch) -> dict[int, tuple[str, dict
             new_assignee = assignee_id if "assignee_id" in payload else ticket.assignee_id
             if new_assignee:
                 out[new_assignee] = ("ticket_assigned", {})
+        if "status" in changes and payload.get("not_solved"):
+            owners = [ticket.assignee_id] if ticket.assignee_id else team_members
+            for pk in [*watchers, *owners]:
+                out[pk] = ("customer_not_solved", {})
         if "watchers" in changes:
             for pk in _ints(payload.get("added_watcher_ids")):
                 out.setdefault(pk, ("watcher_added", {}))

@@ -6,6 +6,8 @@ Who hears about what (never the person who made the change, except a rule's noti
 - ticket.updated with a new assignee: the assignee (`ticket_assigned`); with an escalation:
   the user or team escalated to (`ticket_escalated`); with watchers added: them
   (`watcher_added`);
+- ticket.updated by the requester saying "not solved": the assignee (the team's agents when
+  unassigned) and watchers (`customer_not_solved`);
 - message.created from a customer: assignee and watchers (`customer_reply`); an internal
   note: assignee and watchers (`note_added`), the team consulted (`consulted`); mentions:
   each staff user mentioned (`mentioned`);
@@ -40,6 +42,7 @@ VERBS = {
     "ticket_assigned": gettext_lazy("assigned %(ticket)s to you"),
     "team_new_ticket": gettext_lazy("opened %(ticket)s in your team"),
     "customer_reply": gettext_lazy("replied on %(ticket)s"),
+    "customer_not_solved": gettext_lazy("says %(ticket)s is not solved: it is open again"),
     "note_added": gettext_lazy("added a note on %(ticket)s"),
     "mentioned": gettext_lazy("mentioned you on %(ticket)s"),
     "ticket_escalated": gettext_lazy("escalated %(ticket)s to you"),
@@ -133,7 +136,10 @@ def who(notification: Notification) -> str:
     if notification.actor is not None:
         return str(notification.actor.display_name)
     ticket = notification.ticket
-    if notification.verb in ("team_new_ticket", "customer_reply") and ticket is not None:
+    if (
+        notification.verb in ("team_new_ticket", "customer_reply", "customer_not_solved")
+        and ticket is not None
+    ):
         return str(ticket.requester.display_name)
     return _("Someone")
 

@@ -19,7 +19,7 @@ from ticketdesk.core.errors import PermissionDenied, ValidationFailed
 from ticketdesk.tickets import actions as ticket_actions
 from ticketdesk.tickets import workflow
 from ticketdesk.tickets.actions.base import lock_ticket, publish, record
-from ticketdesk.tickets.models import Channel, EventKind, StatusCategory, Ticket
+from ticketdesk.tickets.models import Channel, EventKind, LinkKind, StatusCategory, Ticket
 
 from .models import (
     CsatScale,
@@ -164,12 +164,57 @@ def submit_ticket(
     return ticket
 
 
+def replies_open_follow_up(ticket: Ticket) -> bool:
+    """A closed ticket the workflow cannot reopen: a reply to it opens a follow-up."""
+    return ticket.status_category == StatusCategory.CLOSED and (
+        workflow.reopen_target(ticket.status, assigned=ticket.assignee_id is not None) is None
+    )
+
+
+def open_follow_up(
+    closed: Ticket,
+    *,
+    actor: User,
+    body: str,
+    attachments: Sequence[ticket_actions.AttachmentInput] = (),
+) -> Ticket:
+    """The requester writes on a closed ticket that cannot be reopened: a new ticket with
+    their text, in the earlier ticket's team (as a follow-up by mail does) and linked to it
+    as its follow-up. One transaction."""
+    contact = policy.contact_for(actor)
+    if contact is None or closed.requester_id != contact.pk:
+        raise PermissionDenied(_("Only the requester can follow up on this request."))
+    with transaction.atomic():
+        ticket = ticket_actions.open_ticket(
+            requester=contact,
+            subject=closed.subject,
+            body=body,
+            channel=Channel.PORTAL,
+            actor=actor,
+            ticket_type=closed.ticket_type,
+            category=closed.category,
+            team=closed.team,
+            attachments=attachments,
+            body_required=True,
+        )
+        ticket_actions.link(ticket, closed, LinkKind.FOLLOW_UP, actor=None)
+    return ticket
+
+
 def confirm_solution(
-    ticket: Ticket, *, contact: Contact, solved: bool, actor: User | None = None
+    ticket: Ticket,
+    *,
+    contact: Contact,
+    solved: bool,
+    actor: User | None = None,
+    comment: str = "",
+    channel: str = Channel.PORTAL,
 ) -> Ticket:
     """The requester's answer to "is it solved?" on a resolved ticket: yes closes it, no
-    reopens it (to the working status when someone is assigned). `actor` is the customer's
-    login; without one (the e-mailed link) the system acts for `contact`."""
+    reopens it (to the working status when someone is assigned; the assignee is notified)
+    and `comment`, if any, becomes the customer's reply in the conversation. One
+    transaction. `actor` is the customer's login; without one (the e-mailed link) the
+    system acts for `contact`."""
     if ticket.requester_id != contact.pk:
         raise PermissionDenied(_("Only the requester can confirm the solution."))
     if ticket.status_category != StatusCategory.RESOLVED:
@@ -182,13 +227,20 @@ def confirm_solution(
         if reopen is None:
             raise ValidationFailed(_("This request cannot be reopened; please write to us."))
         target, data = reopen, {"not_solved": True}
-    return ticket_actions.change_status(
-        ticket,
-        target,
-        actor=actor,
-        status_data=data,
-        actor_contact=contact if actor is None else None,
-    )
+    comment = (comment or "").strip()
+    with transaction.atomic():
+        ticket = ticket_actions.change_status(
+            ticket,
+            target,
+            actor=actor,
+            status_data=data,
+            actor_contact=contact if actor is None else None,
+        )
+        if comment and not solved:
+            ticket_actions.reply(
+                ticket, actor=actor, author_contact=contact, body=comment, channel=channel
+            )
+    return ticket
 
 
 def record_deflection(

@@ -22,7 +22,7 @@ def _send(to: str, subject: str, template: str, context: dict, language: str = "
     portal = PortalSettings.current()
     with translation.override(language or translation.get_language() or "en"):
         body = render_to_string(template, {**context, "portal": portal})
-        subject_line = f"[{portal.brand_name}] {subject}"
+        subject_line = f"[{portal.brand}] {subject}"
     send_mail(subject_line, body, settings.DEFAULT_FROM_EMAIL, [to])
 
 
@@ -70,7 +70,7 @@ def queue_rating_request(  # type: ignore[no-untyped-def]
     queued = mail.build_mail(  # once per resolution: CsatRequest is unique per event
         dedupe_key=dedupe_key,
         to=[contact.email],
-        subject=f"[{portal.brand_name}] {subject}",
+        subject=f"[{portal.brand}] {subject}",
         body=body,
         headers={
             "Auto-Submitted": "auto-generated",

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from ticketdesk.core.errors import DomainError
 from ticketdesk.tickets.models import Category, CustomFieldDefinition, FieldType, Level
 
+from . import consent
 from .models import CsatScale
 
 # Plain-word questions mapped onto the urgency × impact matrix.
@@ -159,6 +160,7 @@ class TicketForm(HoneypotMixin):
             setattr(field, "portal_required", definition.required)  # noqa: B010
             self.fields[CUSTOM_PREFIX + definition.key] = field
         self.fields["subject"].widget.attrs.update({"autocomplete": "off"})
+        consent.add_field(self)
 
     def custom_fields(self) -> list[forms.BoundField]:
         return [self[CUSTOM_PREFIX + d.key] for d in self.definitions]
@@ -199,6 +201,10 @@ class SignupForm(HoneypotMixin):
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
         help_text=_("At least 8 characters, not a common password."),
     )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        consent.add_field(self)
 
 
 class LoginLinkForm(forms.Form):

@@ -1,5 +1,5 @@
 """The customer portal's own data: settings and branding (a singleton), invitations,
-deflection events and satisfaction ratings."""
+deflection events, satisfaction ratings and consent acceptances."""
 
 from __future__ import annotations
 
@@ -19,10 +19,13 @@ class CsatScale(models.TextChoices):
     BINARY = "binary", _("Good / bad")
 
 
+DEFAULT_BRAND = "Help Center"
+
+
 class PortalSettings(models.Model):
     """One row (pk=1): how the portal behaves and looks. Edited in the Django admin."""
 
-    brand_name = models.CharField(_("portal name"), max_length=100, default="Help Center")
+    brand_name = models.CharField(_("portal name"), max_length=100, default=DEFAULT_BRAND)
     logo_url = models.URLField(_("logo URL"), blank=True, default="")
     primary_color = models.CharField(
         _("primary colour"), max_length=7, default="#2456c7", help_text=_("A hex colour.")
@@ -71,6 +74,14 @@ class PortalSettings(models.Model):
     def current(cls) -> PortalSettings:
         obj, _created = cls.objects.get_or_create(pk=1)
         return obj
+
+    @property
+    def brand(self) -> str:
+        """The portal's name as shown: the shipped default in the reader's language, a
+        name an administrator chose as written."""
+        if self.brand_name == DEFAULT_BRAND:
+            return str(_("Help Center"))
+        return self.brand_name
 
     def domain_list(self) -> set[str]:
         return {d.strip().lower().lstrip("@") for d in self.allowed_domains.split(",") if d.strip()}
@@ -175,3 +186,27 @@ class SatisfactionRating(models.Model):
     @property
     def is_good(self) -> bool:
         return self.score >= 4
+
+
+class ConsentForm(models.TextChoices):
+    SIGNUP = "signup", _("Portal sign-up")
+    REQUEST = "request", _("New request")
+
+
+class ConsentAcceptance(models.Model):
+    contact = models.ForeignKey(
+        "accounts.Contact", on_delete=models.CASCADE, related_name="consents"
+    )
+    form = models.CharField(_("form"), max_length=10, choices=ConsentForm.choices)
+    text = models.TextField(_("text accepted"))
+    language = models.CharField(_("language"), max_length=12, blank=True, default="")
+    accepted_at = models.DateTimeField(_("accepted"))
+
+    class Meta:
+        ordering = ["-accepted_at", "-id"]
+        verbose_name = _("consent acceptance")
+        verbose_name_plural = _("consent acceptances")
+        indexes = [models.Index(fields=["contact", "accepted_at"], name="privacy_consent_contact")]
+
+    def __str__(self) -> str:
+        return f"{self.contact_id} {self.form} {self.accepted_at:%Y-%m-%d}"

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from ticketdesk.accounts import policy
+from ticketdesk.audit import log as audit_log
 from ticketdesk.core import clock
 from ticketdesk.core.errors import DomainError, NotFound
 from ticketdesk.core.views import render_domain_error
@@ -143,6 +144,13 @@ def export_report(request: HttpRequest, report: str, fmt: str) -> HttpResponseBa
     except ValueError:
         days = 7
     headers, rows = tables.report_table(report, f, compare=compare, days=days)
+    audit_log.record(
+        request.user,
+        "report.exported",
+        audit_log.Target("report", report, f"{report} {f.start}–{f.end}"),
+        format=fmt,
+        query=request.GET.dict(),
+    )
     return respond(fmt, f"{report}-{f.start}-{f.end}", headers, rows)
 
 
@@ -154,6 +162,12 @@ def export_tickets(request: HttpRequest, fmt: str) -> HttpResponseBase:
     except DomainError as error:
         return render_domain_error(request, error)
     stamp = clock.now().date().isoformat()
+    audit_log.record(
+        request.user,
+        "tickets.exported",
+        audit_log.Target("tickets", "", request.GET.get("q", "")[:200]),
+        format=fmt,
+    )
     return respond(fmt, f"tickets-{stamp}", headers, rows)
 
 

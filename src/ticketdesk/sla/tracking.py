@@ -18,7 +18,7 @@ from django.conf import settings
 from django.db import transaction
 
 from ticketdesk.core import clock as system_clock
-from ticketdesk.core import outbox
+from ticketdesk.core import metrics, outbox
 from ticketdesk.tickets.actions.base import build_event
 from ticketdesk.tickets.models import EventKind, Status, Ticket, TicketEvent
 
@@ -231,6 +231,8 @@ def _record_alerts(
             key = f"{metric}:{change}:{m.cycle}"
             if at is None or key in seen:
                 continue
+            if change == "breached":
+                transaction.on_commit(metrics.SLA_BREACHES.labels(metric).inc)
             batch.events.append(
                 build_event(
                     ticket,

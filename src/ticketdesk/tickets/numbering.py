@@ -1,16 +1,26 @@
 """Ticket numbers: sequential and gap-free, safe under concurrent creation.
 
-The counter row is locked (SELECT ... FOR UPDATE on PostgreSQL; SQLite writers are serialised
+The counter row is locked (the UPDATE's row lock on PostgreSQL; SQLite writers are serialised
 by BEGIN IMMEDIATE) for the rest of the creating transaction, so two transactions can never
-take the same number and a rolled-back creation gives its number back.
+take the same number and a rolled-back creation gives its number back. To keep that lock
+short, `open_ticket` inserts the ticket under a provisional (negative, random) number and
+takes the real one as its last step: creators wait on each other only for the tail of the
+transaction, not while messages, attachments and tags are written.
 """
 
 from __future__ import annotations
+
+import secrets
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
 
 from .models import TicketCounter
+
+
+def provisional_number() -> int:
+    """A placeholder that never collides with a real number (those are positive)."""
+    return -secrets.randbelow(2**62) - 1
 
 
 def take_next_number() -> int:

@@ -21,6 +21,7 @@ def time_zone_choices() -> list[tuple[str, Any]]:
 NOTIFICATION_EVENTS = [
     ("ticket_assigned", _("A ticket is assigned to me")),
     ("customer_reply", _("A customer replies on my ticket")),
+    ("customer_not_solved", _("A customer says my resolved ticket is not solved")),
     ("team_new_ticket", _("A new ticket arrives in my teams")),
     ("note_added", _("A colleague adds a note on my ticket")),
     ("mentioned", _("Someone mentions me")),

@@ -45,6 +45,7 @@ class Entry:
     summary: str = ""  # a resolution's summary, an escalation's reason
     consult_team: str = ""  # a note that consults another team
     checklist: list[tuple[str, str]] | None = None  # (label, answer) of a verification
+    details: list[str] | None = None  # what an escalation changed along with it
 
     @property
     def anchor(self) -> str:
@@ -259,6 +260,36 @@ def _details(event: TicketEvent) -> dict[str, Any]:
     return {}
 
 
+ESCALATION_PARTS = (EventKind.ASSIGNED, EventKind.STATUS_CHANGED, EventKind.WATCHER_ADDED)
+
+
+def _escalation_parts(events: list[TicketEvent]) -> dict[int, int]:
+    """event id → id of the escalation it was part of: the team, assignee and status
+    changes of the same version, the watchers the escalation added. The timeline shows
+    one entry per escalation with these as its details."""
+    escalations = {
+        (e.data or {}).get("version"): e for e in events if e.kind == EventKind.ESCALATED
+    }
+    if not escalations:
+        return {}
+    parts: dict[int, int] = {}
+    for event in events:
+        data = event.data or {}
+        version = data.get("version")
+        if event.kind == EventKind.WATCHER_ADDED and data.get("on_escalation"):
+            # recorded just before the escalation's version bump
+            escalation = escalations.get((version or 0) + 1)
+        elif event.kind in ESCALATION_PARTS or (
+            event.kind == EventKind.FIELD_CHANGED and event.field == "team"
+        ):
+            escalation = escalations.get(version)
+        else:
+            continue
+        if escalation is not None and escalation.pk != event.pk:
+            parts[event.pk] = escalation.pk
+    return parts
+
+
 def build(messages: list[Message], events: list[TicketEvent]) -> list[Entry]:
     recorders = {
         event.message_id: event.actor_user.display_name
@@ -282,12 +313,18 @@ def build(messages: list[Message], events: list[TicketEvent]) -> list[Entry]:
         )
         for m in messages
     ]
+    folded = _escalation_parts(events)
     for event in events:
-        if event.kind in MESSAGE_EVENTS:
+        if event.kind in MESSAGE_EVENTS or event.pk in folded:
             continue
-        entries.append(
-            Entry("event", event.created_at, event=event, text=describe(event), **_details(event))
+        entry = Entry(
+            "event", event.created_at, event=event, text=describe(event), **_details(event)
         )
+        if event.kind == EventKind.ESCALATED:
+            entry.details = [
+                describe(part) for part in events if folded.get(part.pk) == event.pk
+            ] or None
+        entries.append(entry)
     entries.sort(key=lambda e: (e.at, 0 if e.message is not None else 1))
     return entries
 

@@ -13,6 +13,7 @@ from ninja import Status as HttpStatus
 from ticketdesk.accounts import actions as account_actions
 from ticketdesk.accounts import policy
 from ticketdesk.accounts.models import Contact, Organization, Team, User
+from ticketdesk.audit import log as audit_log
 from ticketdesk.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from ticketdesk.tickets import actions, queries
 from ticketdesk.tickets.models import (
@@ -190,7 +191,10 @@ def create_ticket(
 
 @router.get("/{number}", response={200: TicketOut, **ERRORS}, summary="Read a ticket")
 def read_ticket(request: HttpRequest, response: HttpResponse, number: int = Number) -> Any:
-    return detail_response(request, response, get_ticket(request, number))
+    ticket = get_ticket(request, number)
+    if policy.is_staff_member(user_of(request)):  # the agents' view, with private data
+        audit_log.record_view(user_of(request), ticket, via="api")
+    return detail_response(request, response, ticket)
 
 
 _FK_FIELDS: dict[str, tuple[str, Any, str]] = {

@@ -29,7 +29,7 @@ from django.utils.translation import gettext as _
 from ticketdesk.accounts import policy
 from ticketdesk.accounts.actions import get_or_create_contact
 from ticketdesk.accounts.models import Contact, User
-from ticketdesk.core import clock, outbox
+from ticketdesk.core import clock, metrics, outbox
 from ticketdesk.core.errors import DomainError, ValidationFailed
 from ticketdesk.core.html import text_to_html
 from ticketdesk.tickets import actions, workflow
@@ -105,6 +105,7 @@ def ingest(
     )
     if inbound.state == InboundState.RECEIVED:
         inbound = process(inbound)
+    metrics.MAIL_RECEIVED.labels(inbound.state).inc()
     return inbound
 
 

@@ -29,6 +29,9 @@ LIST_FIELDS = (
     "thread_reason",
     "mailbox__address",
     "ticket__number",
+    "duplicate_of",
+    "duplicate_of__from_address",
+    "duplicate_of__subject",
 )
 
 
@@ -69,7 +72,9 @@ def inbound_page(
     user: object, *, state: str, cursor: str | None, limit: int = 50
 ) -> Page[InboundEmail]:
     policy.require(user, policy.ADMINISTER)
-    queryset = InboundEmail.objects.select_related("mailbox", "ticket").only(*LIST_FIELDS)
+    queryset = InboundEmail.objects.select_related("mailbox", "ticket", "duplicate_of").only(
+        *LIST_FIELDS
+    )
     if state == NEEDS_REVIEW:
         queryset = queryset.filter(state__in=REVIEW_STATES)
     elif state in InboundState.values:

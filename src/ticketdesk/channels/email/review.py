@@ -10,8 +10,10 @@ from ticketdesk.accounts import policy
 from ticketdesk.accounts.models import User
 from ticketdesk.core import clock
 from ticketdesk.core.errors import ValidationFailed
+from ticketdesk.tickets.models import Ticket
 
 from . import trust
+from .conversation import by_headers, by_token
 from .ingest import RELEASE_AS_AGENT, RELEASE_AS_CUSTOMER, process
 from .models import InboundEmail, InboundState
 from .parsing import parse
@@ -28,6 +30,18 @@ def release_candidate(inbound: InboundEmail) -> User | None:
     if parsed.sender_problem:
         return None
     return trust.staff_user_for(parsed.from_address)
+
+
+def probable_ticket(inbound: InboundEmail) -> Ticket | None:
+    """The ticket held mail would go to when released (by its reply headers, else the
+    ticket token in its subject); None when it would open a new ticket."""
+    if inbound.state != InboundState.HELD:
+        return None
+    try:
+        parsed = parse(bytes(inbound.raw))
+    except Exception:
+        return None
+    return by_headers(parsed) or by_token(parsed.subject)
 
 
 def release(inbound: InboundEmail, *, as_agent: bool, actor: User) -> InboundEmail:

@@ -21,9 +21,9 @@ from ticketdesk.tickets.numbering import parse_number
 from . import queries
 from .ingest import reprocess as reprocess_inbound
 from .models import InboundState
+from .review import probable_ticket, release_candidate
 from .review import reject as reject_inbound
 from .review import release as release_inbound
-from .review import release_candidate
 
 RAW_PREVIEW_BYTES = 100_000
 
@@ -58,6 +58,7 @@ def inbound_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "inbound": inbound,
             "raw": raw,
             "release_agent": release_candidate(inbound),
+            "probable_ticket": probable_ticket(inbound),
         },
     )
 
@@ -84,6 +85,20 @@ def release(request: HttpRequest, pk: int) -> HttpResponse:
     as_agent = request.POST.get("as") == "agent"
     try:
         inbound = queries.inbound_detail(request.user, pk)
+        if as_agent and request.POST.get("confirmed") != "1":
+            # posting as an agent mails the customer in the agent's name: confirm first
+            agent = release_candidate(inbound)
+            if agent is not None:
+                return render(
+                    request,
+                    "email_channel/release_confirm.html",
+                    {
+                        "page_nav": "mail",
+                        "inbound": inbound,
+                        "release_agent": agent,
+                        "probable_ticket": probable_ticket(inbound),
+                    },
+                )
         inbound = release_inbound(inbound, as_agent=as_agent, actor=request.user)  # type: ignore[arg-type]
     except DomainError as error:
         return render_domain_error(request, error)

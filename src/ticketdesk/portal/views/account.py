@@ -5,7 +5,6 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
-from django.contrib.auth.forms import AuthenticationForm
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 from django.utils import translation
@@ -13,13 +12,14 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from ticketdesk.accounts import ratelimit
-from ticketdesk.accounts.models import User
+from ticketdesk.accounts import policy, ratelimit, two_factor
+from ticketdesk.accounts.forms import LoginForm
+from ticketdesk.accounts.models import Contact, User
 from ticketdesk.core.errors import ValidationFailed
 
-from .. import actions, emails, tokens
+from .. import actions, consent, emails, tokens
 from ..forms import LoginLinkForm, SignupForm, apply_domain_error
-from ..models import Invitation, SignupMode
+from ..models import ConsentForm, Invitation, SignupMode
 from .common import portal_settings, render_portal
 
 WINDOW = 300
@@ -37,8 +37,7 @@ def _next_url(request: HttpRequest) -> str:
 def login_view(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated:
         return HttpResponseRedirect(_next_url(request))
-    form = AuthenticationForm(request, data=request.POST or None)
-    form.fields["username"].label = _("Email")
+    form = LoginForm(request, data=request.POST or None)
     status = 200
     if request.method == "POST":
         keys = [f"portal-login-ip:{ratelimit.client_ip(request)}"]
@@ -50,8 +49,16 @@ def login_view(request: HttpRequest) -> HttpResponse:
             form.add_error(None, _("Too many failed attempts. Wait a few minutes and try again."))
             status = 429
         elif form.is_valid():
-            login(request, form.get_user(), backend=BACKEND)
-            return HttpResponseRedirect(_next_url(request))
+            user = form.get_user()
+            target = _next_url(request)
+            if policy.is_staff_member(user) and target == reverse("portal:home"):
+                target = "/"  # an agent's place is the workspace
+            if two_factor.has_device(user):
+                # the same second step as the workspace's login: the password is not enough
+                two_factor.begin_pending(request, user, target)
+                return HttpResponseRedirect(reverse("two_factor_verify"))
+            login(request, user, backend=BACKEND)
+            return HttpResponseRedirect(target)
         else:
             for key in keys:
                 ratelimit.hit(key, limit=settings.LOGIN_RATE_LIMIT, window_seconds=WINDOW)
@@ -90,6 +97,10 @@ def login_link(request: HttpRequest, token: str) -> HttpResponse:
     if user is None:
         return render_portal(request, "portal/link_invalid.html", status=400)
     if request.method == "POST":
+        if two_factor.has_device(user):
+            # a link in a mailbox is one factor: who has set up a second one still gives it
+            two_factor.begin_pending(request, user, reverse("portal:home"))
+            return HttpResponseRedirect(reverse("two_factor_verify"))
         login(request, user, backend=BACKEND)
         return HttpResponseRedirect(reverse("portal:home"))
     return render_portal(request, "portal/login_link_confirm.html", {"link_user": user})
@@ -119,6 +130,9 @@ def signup(request: HttpRequest) -> HttpResponse:
         except ValidationFailed as error:
             apply_domain_error(form, error)
         else:
+            consent.record_if_given(
+                form, Contact.objects.filter(user=user).first(), ConsentForm.SIGNUP
+            )
             link = emails.absolute(
                 reverse("portal:verify", kwargs={"token": tokens.verify_token(user)})
             )

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import contextlib
-
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
@@ -12,7 +11,7 @@ from ticketdesk.accounts.models import Contact
 from ticketdesk.core.errors import DomainError
 from ticketdesk.core.views import render_domain_error
 from ticketdesk.tickets import queries
-from ticketdesk.tickets.models import StatusCategory, Ticket
+from ticketdesk.tickets.models import Channel, StatusCategory, Ticket
 
 from .. import actions, tokens
 from ..forms import RatingForm, apply_domain_error
@@ -31,23 +30,39 @@ def rate(request: HttpRequest, token: str) -> HttpResponse:
     rating = SatisfactionRating.objects.filter(ticket=ticket).first()
     initial = {"score": request.GET.get("score") or (rating.score if rating else None)}
     form = RatingForm(request.POST or None, scale=portal.csat_scale, initial=initial)
+    asks_confirmation = ticket.status_category == StatusCategory.RESOLVED
+    # the answer to "is it solved?" survives a form error (it was reset to "yes" before)
+    answer = request.POST.get("solved") if request.POST.get("solved") in ("yes", "no") else "yes"
+    not_solved = request.method == "POST" and asks_confirmation and answer == "no"
+    if not_solved:  # saying "not solved" needs no rating
+        form.fields["score"].required = False
+    reopened = False
     if request.method == "POST" and form.is_valid():
         try:
-            rating = actions.record_csat(
-                ticket,
-                score=form.cleaned_data["score"],
-                comment=form.cleaned_data["comment"],
-                contact=contact,
-            )
+            with transaction.atomic():
+                if form.cleaned_data["score"] not in (None, ""):
+                    rating = actions.record_csat(
+                        ticket,
+                        score=form.cleaned_data["score"],
+                        comment=form.cleaned_data["comment"],
+                        contact=contact,
+                    )
+                if asks_confirmation and request.POST.get("solved") in ("yes", "no"):
+                    # the comment of "not solved" goes to the agent as the customer's reply
+                    actions.confirm_solution(
+                        ticket,
+                        contact=contact,
+                        solved=answer == "yes",
+                        comment=form.cleaned_data["comment"],
+                        channel=Channel.PORTAL,
+                    )
+                    reopened = answer == "no"
         except DomainError as error:
             apply_domain_error(form, error)
         else:
-            answer = request.POST.get("solved")
-            if answer in ("yes", "no") and ticket.status_category == StatusCategory.RESOLVED:
-                # moved on meanwhile: the rating is what was asked for
-                with contextlib.suppress(DomainError):
-                    actions.confirm_solution(ticket, contact=contact, solved=answer == "yes")
-            return render_portal(request, "portal/rate_thanks.html", {"rating": rating})
+            return render_portal(
+                request, "portal/rate_thanks.html", {"rating": rating, "reopened": reopened}
+            )
     return render_portal(
         request,
         "portal/rate.html",
@@ -55,7 +70,8 @@ def rate(request: HttpRequest, token: str) -> HttpResponse:
             "form": form,
             "ticket": ticket,
             "rating": rating,
-            "asks_confirmation": ticket.status_category == StatusCategory.RESOLVED,
+            "asks_confirmation": asks_confirmation,
+            "solved_answer": answer,
         },
         status=400 if form.errors else 200,
     )

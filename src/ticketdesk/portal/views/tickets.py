@@ -26,19 +26,21 @@ from ticketdesk.tickets import custom_fields, queries, workflow
 from ticketdesk.tickets.models import (
     DONE_CATEGORIES,
     Attachment,
+    LinkKind,
     MessageKind,
     StatusCategory,
     TicketType,
     WorkflowSettings,
 )
 
-from .. import actions
+from .. import actions, consent
 from ..forms import RatingForm, ReplyForm, TicketForm, apply_domain_error
-from ..models import SatisfactionRating
+from ..models import ConsentForm, SatisfactionRating
 from .common import contact_of, portal_settings, render_portal
 
 DEFLECTION_SESSION_KEY = "portal_deflections"
 PAGE_SIZE = 25
+MAX_NOT_SOLVED_COMMENT = 5000
 
 
 def _login_required(request: HttpRequest) -> HttpResponse | None:
@@ -124,6 +126,7 @@ def new_ticket(request: HttpRequest, type_key: str) -> HttpResponse:
         except DomainError as error:
             apply_domain_error(form, error)
         else:
+            consent.record_if_given(form, requester, ConsentForm.REQUEST)
             if guest:
                 return render_portal(request, "portal/ticket_submitted.html", {"ticket": ticket})
             return HttpResponseRedirect(
@@ -269,10 +272,21 @@ def _render_ticket(request: HttpRequest, ticket: Any, form: ReplyForm, status: i
             if can_rate
             else None,
             "created": request.GET.get("created") == "1",
+            "follows_up": actions.replies_open_follow_up(ticket),
+            "follow_up_of": _follow_up_of(request, ticket),
+            "follow_up_created": bool(request.GET.get("follow_up_of")),
             "page_nav": "tickets",
         },
         status=status,
     )
+
+
+def _follow_up_of(request: HttpRequest, ticket: Any) -> Any:
+    """The earlier request this one follows up, if the viewer may see it."""
+    link = ticket.links_out.filter(kind=LinkKind.FOLLOW_UP).select_related("target").first()
+    if link is None or not policy.can(request.user, policy.VIEW, link.target):
+        return None
+    return link.target
 
 
 def _reopenable(ticket: Any) -> bool:
@@ -292,6 +306,16 @@ def ticket_reply(request: HttpRequest, number: int) -> HttpResponse:
     form = ReplyForm(request.POST, request.FILES)
     if form.is_valid():
         try:
+            if actions.replies_open_follow_up(ticket):
+                # closed for good: the text opens a follow-up linked to it, never lost
+                follow_up = actions.open_follow_up(
+                    ticket,
+                    actor=request.user,  # type: ignore[arg-type]
+                    body=form.cleaned_data["body"],
+                    attachments=_attachments(request),
+                )
+                url = reverse("portal:ticket", args=[follow_up.number])
+                return HttpResponseRedirect(f"{url}?follow_up_of={ticket.number}")
             ticket_actions.reply(
                 ticket,
                 actor=request.user,  # type: ignore[arg-type]
@@ -324,6 +348,7 @@ def ticket_status(request: HttpRequest, number: int) -> HttpResponse:
                 contact=contact,
                 solved=action == "confirm",
                 actor=request.user,  # type: ignore[arg-type]
+                comment=request.POST.get("comment", "")[:MAX_NOT_SOLVED_COMMENT],
             )
             anchor = "#rating" if action == "confirm" else ""
             return HttpResponseRedirect(reverse("portal:ticket", args=[number]) + anchor)

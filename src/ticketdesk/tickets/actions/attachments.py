@@ -8,11 +8,14 @@ import os
 import re
 import unicodedata
 import uuid
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
 from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 
@@ -118,22 +121,72 @@ def check_size(size: int) -> None:
         )
 
 
-def store_attachment(ticket: Ticket, message: Message | None, item: AttachmentInput) -> Attachment:
+@dataclass(frozen=True)
+class StoredFile:
+    """An attachment's bytes already in storage, waiting for its database row."""
+
+    storage_name: str
+    original_name: str
+    content_type: str
+    size: int
+    sha256: str
+    content_id: str
+    inline: bool
+
+
+def _put(item: AttachmentInput) -> StoredFile:
     check_size(len(item.content))
     original = sanitize_filename(item.name)
     ext = os.path.splitext(original)[1].lower()
     ext = ext if re.fullmatch(r"\.[a-z0-9]{1,10}", ext) else ""
-    attachment = Attachment(
-        ticket=ticket,
-        message=message,
+    now = clock.now()
+    name = default_storage.save(
+        f"attachments/{now:%Y/%m}/{uuid.uuid4().hex}{ext}", ContentFile(item.content)
+    )
+    return StoredFile(
+        storage_name=name,
         original_name=original,
         content_type=sniff_content_type(item.content, original, item.content_type),
         size=len(item.content),
         sha256=hashlib.sha256(item.content).hexdigest(),
         content_id=(item.content_id or "").strip("<>")[:255],
-        is_inline=item.inline,
+        inline=item.inline,
+    )
+
+
+@contextmanager
+def files_stored_first(items: Sequence[AttachmentInput]) -> Iterator[list[StoredFile]]:
+    """Write the files to storage *before* the database transaction (storage may be S3:
+    no network I/O while rows are locked). If the block fails, the files are removed again."""
+    stored: list[StoredFile] = []
+    try:
+        for item in items:
+            stored.append(_put(item))
+        yield stored
+    except BaseException:
+        for done in stored:
+            with suppress(Exception):
+                default_storage.delete(done.storage_name)
+        raise
+
+
+def store_attachment(
+    ticket: Ticket, message: Message | None, item: AttachmentInput | StoredFile
+) -> Attachment:
+    """The attachment's row; its file is written now unless it was stored first
+    (`files_stored_first`), as the ticket actions do."""
+    stored = item if isinstance(item, StoredFile) else _put(item)
+    attachment = Attachment(
+        ticket=ticket,
+        message=message,
+        original_name=stored.original_name,
+        content_type=stored.content_type,
+        size=stored.size,
+        sha256=stored.sha256,
+        content_id=stored.content_id,
+        is_inline=stored.inline,
         created_at=clock.now(),
     )
-    attachment.file.save(f"{uuid.uuid4().hex}{ext}", ContentFile(item.content), save=False)
+    attachment.file.name = stored.storage_name
     attachment.save()
     return attachment

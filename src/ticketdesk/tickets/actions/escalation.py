@@ -11,8 +11,8 @@ from ticketdesk.accounts import policy
 from ticketdesk.accounts.models import Team, TeamMembership, User
 from ticketdesk.core.errors import ValidationFailed
 
-from .. import escalation
-from ..models import EventKind, Ticket
+from .. import escalation, workflow
+from ..models import EventKind, Status, Ticket
 from .base import check, label, lock_ticket, record
 from .fields import set_fields
 
@@ -36,7 +36,7 @@ def _level(ticket: Ticket, level: int | None) -> int:
 
 
 def _lead_of(team_id: int | None, actor: User | None) -> User | None:
-    """The ticket's team lead to escalate to (not the one escalating)."""
+    """A lead of the team to escalate to (not the one escalating)."""
     if team_id is None:
         return None
     leads = TeamMembership.objects.filter(team_id=team_id, is_lead=True, user__is_active=True)
@@ -44,6 +44,33 @@ def _lead_of(team_id: int | None, actor: User | None) -> User | None:
         leads = leads.exclude(user_id=actor.pk)
     membership = leads.select_related("user").order_by("user_id").first()
     return membership.user if membership else None
+
+
+def _next_lead(ticket: Ticket, actor: User | None) -> User | None:
+    """The lead a hierarchical escalation goes to: the ticket team's lead, or, when the one
+    escalating is that lead, the lead of the team's escalation team (the next tier)."""
+    lead = _lead_of(ticket.team_id, actor)
+    if lead is None and ticket.team is not None:
+        lead = _lead_of(ticket.team.escalation_team_id, actor)
+    return lead
+
+
+def _leads(team_id: int | None, user: User | None) -> bool:
+    return (
+        team_id is not None
+        and user is not None
+        and TeamMembership.objects.filter(team_id=team_id, user=user, is_lead=True).exists()
+    )
+
+
+def _queue_status(ticket: Ticket) -> Status | None:
+    """An "In progress" ticket handed to a team's queue goes back to the first open status
+    (if the workflow allows); any other status stays."""
+    working = workflow.working_status()
+    if working is None or ticket.status_id != working.pk:
+        return None
+    target = workflow.reopen_target(ticket.status, assigned=False)
+    return target if target is not None and target.pk != working.pk else None
 
 
 def plan(
@@ -81,8 +108,18 @@ def plan(
         return kind, team, user
     if kind != escalation.HIERARCHICAL:
         raise ValidationFailed(_("Unknown kind of escalation."), fields={"kind": [_("Unknown.")]})
-    user = user or _lead_of(ticket.team_id, actor)
+    if user is not None and actor is not None and user.pk == actor.pk:
+        raise ValidationFailed(
+            _("Escalate to someone else, not to yourself."),
+            fields={"user": [_("Choose a lead or manager other than yourself.")]},
+        )
+    user = user or _next_lead(ticket, actor)
     if user is None:
+        if _leads(ticket.team_id, actor):
+            raise ValidationFailed(
+                _("Choose the lead or manager to escalate to."),
+                fields={"user": [_("You lead this team: choose the manager to escalate to.")]},
+            )
         raise ValidationFailed(
             _("Choose the lead or manager to escalate to."),
             fields={"user": [_("The team has no lead: choose someone.")]},
@@ -107,10 +144,12 @@ def escalate(
     expected_version: int | None = None,
 ) -> Ticket:
     """Raise the ticket's escalation level with a reason, functionally (to `team`, or the
-    team's escalation team; assigned to `user` when given, else to the team's queue) or
-    hierarchically (to `user`, or the team's lead: assigned to them when they may take the
-    team's tickets, else they watch it). An agent escalating to another team watches the
-    ticket from then on. One transaction, one version bump; the
+    team's escalation team; assigned to `user` when given, else to the team's queue, where
+    an "In progress" ticket goes back to the first open status) or hierarchically (to
+    `user`, or the team's lead, or when the lead escalates the escalation team's lead:
+    assigned to them when they may take the team's tickets, else they watch it). An agent
+    escalating to another team watches the ticket from then on. One transaction, one
+    version bump; the
     `ticket.updated` outbox row carries "escalation" in `changes` and
     `escalation: {level, team_id, user_id, reason}` for the notifications."""
     reason = " ".join((reason or "").split())[:MAX_REASON]
@@ -129,6 +168,8 @@ def escalate(
         if target_team is not None:
             changes["team"] = target_team
             changes["assignee"] = target_user
+            if target_user is None and (queue_status := _queue_status(locked)) is not None:
+                changes["status"] = queue_status  # nobody works it now: not "In progress"
         elif target_user is not None:
             if policy.assignable_users(locked.team_id).filter(pk=target_user.pk).exists():
                 changes["assignee"] = target_user
@@ -136,7 +177,14 @@ def escalate(
                 watcher = target_user
         if watcher is not None:
             locked.watchers.add(watcher)
-            record(locked, EventKind.WATCHER_ADDED, actor, field="watchers", new=watcher)
+            record(
+                locked,
+                EventKind.WATCHER_ADDED,
+                actor,
+                field="watchers",
+                new=watcher,
+                data={"on_escalation": True},
+            )
         if (
             target_team is not None
             and actor is not None
@@ -145,7 +193,14 @@ def escalate(
         ):
             # whoever hands a ticket to another team follows it (and keeps seeing it)
             locked.watchers.add(actor)
-            record(locked, EventKind.WATCHER_ADDED, actor, field="watchers", new=actor)
+            record(
+                locked,
+                EventKind.WATCHER_ADDED,
+                actor,
+                field="watchers",
+                new=actor,
+                data={"on_escalation": True},
+            )
         return set_fields(
             locked,
             actor=actor,

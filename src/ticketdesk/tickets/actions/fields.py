@@ -188,6 +188,8 @@ def set_fields(
                 "reason": escalation["reason"],
                 "kind": escalation["kind"],
             }
+        if status_event is not None and (status_data or {}).get("not_solved"):
+            extra_payload["not_solved"] = True  # the notifications tell the assignee
         changed_names = set(changed) - {"escalation_level", "escalated_at"}
         publish("ticket.updated", ticket, actor, changes=sorted(changed_names), **extra_payload)
     return ticket

@@ -27,7 +27,7 @@ from ..models import (
     Ticket,
 )
 from ..resolution import Resolution
-from .attachments import AttachmentInput, check_size, store_attachment
+from .attachments import AttachmentInput, check_size, files_stored_first, store_attachment
 from .base import check, lock_ticket, publish, record, touch
 from .fields import _apply_status
 
@@ -76,7 +76,7 @@ def reply(
     if status is not None and not is_staff:
         raise ValidationFailed(_("Only agents can set the status while replying."))
     html, text = message_bodies(body, body_html, markdown=markdown)
-    with transaction.atomic():
+    with files_stored_first(attachments) as stored, transaction.atomic():
         ticket = lock_ticket(ticket, expected_version)
         check(actor, policy.REPLY, ticket)
         now = created_at or clock.now()
@@ -92,8 +92,8 @@ def reply(
             is_customer_message=not is_staff,
             created_at=now,
         )
-        for item in attachments:
-            store_attachment(ticket, message, item)
+        for stored_file in stored:
+            store_attachment(ticket, message, stored_file)
         changed = ["last_message_at"]
         ticket.last_message_at = now
         target = status
@@ -171,7 +171,7 @@ def add_note(
     if actor is not None and not policy.is_staff_member(actor):
         raise PermissionDenied(_("Only agents can add internal notes."))
     html, text = message_bodies(body, body_html, markdown=markdown)
-    with transaction.atomic():
+    with files_stored_first(attachments) as stored, transaction.atomic():
         ticket = lock_ticket(ticket, expected_version)
         check(actor, policy.ADD_NOTE, ticket)
         now = clock.now()
@@ -184,8 +184,8 @@ def add_note(
             channel=channel,
             created_at=now,
         )
-        for item in attachments:
-            store_attachment(ticket, message, item)
+        for stored_file in stored:
+            store_attachment(ticket, message, stored_file)
         consult: dict[str, Any] = {}
         if consult_team is not None:
             _check_consult(ticket, consult_team)

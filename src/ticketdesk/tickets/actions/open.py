@@ -28,8 +28,8 @@ from ..models import (
     Ticket,
     TicketType,
 )
-from ..numbering import take_next_number
-from .attachments import AttachmentInput, check_size, store_attachment
+from ..numbering import provisional_number, take_next_number
+from .attachments import AttachmentInput, check_size, files_stored_first, store_attachment
 from .base import publish, record
 from .fields import apply_tags
 
@@ -190,10 +190,12 @@ def open_ticket(
     if organization is None:
         organization = requester.organizations.order_by("pk").first()
     now = created_at or clock.now()
-    with transaction.atomic():
+    with files_stored_first(attachments) as stored, transaction.atomic():
         status = status or workflow.default_status()
         ticket = Ticket.objects.create(
-            number=take_next_number(),
+            # a provisional number until the end of the transaction: the counter is taken
+            # last, so concurrent creators wait on it only for the last few statements
+            number=provisional_number(),
             subject=subject,
             description=text,
             requester=requester,
@@ -228,8 +230,8 @@ def open_ticket(
             is_customer_message=from_requester,
             created_at=now,
         )
-        for item in attachments:
-            store_attachment(ticket, first_message, item)
+        for stored_file in stored:
+            store_attachment(ticket, first_message, stored_file)
         cc_list = [c for c in cc if c.pk != requester.pk]
         if cc_list:
             ticket.cc.add(*cc_list)
@@ -244,6 +246,8 @@ def open_ticket(
             ticket.watchers.add(actor)
         tag_list = list(tags)
         tag_names = apply_tags(ticket, add=tag_list) if tag_list else []
+        ticket.number = take_next_number()
+        Ticket.objects.filter(pk=ticket.pk).update(number=ticket.number)
         record(
             ticket,
             EventKind.CREATED,

@@ -5,6 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from django import template
+from django.conf import settings
+from django.utils import formats, timezone
 
 register = template.Library()
 
@@ -57,3 +59,29 @@ def escalation_label(level: int | None) -> str:
     from ticketdesk.tickets.escalation import level_label
 
     return level_label(int(level or 0))
+
+
+@register.filter
+def short_datetime(value: Any) -> str:
+    """A compact date and time in the reader's locale order, from Django's localized
+    MONTH_DAY_FORMAT with the month abbreviated: “Dec 7, 13:00”, “7 de dez, 13:00”,
+    “7 dic, 13:00” (the year only when it is not this year's)."""
+    if not value:
+        return ""
+    value = timezone.localtime(value) if timezone.is_aware(value) else value
+    month_day = str(formats.get_format("MONTH_DAY_FORMAT"))
+    # the abbreviation: capitalised where the month comes first (English), else lowercase
+    month_day = month_day.replace("F", "M" if month_day.startswith("F") else "b")
+    if value.year != timezone.localtime().year:
+        month_day = f"{month_day} Y"
+    return f"{formats.date_format(value, month_day)}, {formats.time_format(value, 'H:i')}"
+
+
+@register.filter
+def language_label(code: str | None) -> str:
+    """A language code (“pt-br”, “pt_BR”) by its name in the reader's language, as the
+    language menus name it; an unknown code as stored."""
+    if not code:
+        return ""
+    names = {key.lower(): name for key, name in settings.LANGUAGES}
+    return str(names.get(str(code).lower().replace("_", "-"), code))

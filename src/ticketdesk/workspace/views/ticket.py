@@ -7,6 +7,7 @@ import datetime as dt
 from typing import Any
 
 from django.contrib import messages
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse, JsonResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -14,8 +15,15 @@ from django.views.decorators.http import require_GET, require_POST
 
 from ticketdesk.accounts import policy
 from ticketdesk.accounts.models import Team
+from ticketdesk.audit import log as audit_log
 from ticketdesk.core import clock
-from ticketdesk.core.errors import Conflict, DomainError, NotFound, ValidationFailed
+from ticketdesk.core.errors import (
+    Conflict,
+    DomainError,
+    NotFound,
+    PermissionDenied,
+    ValidationFailed,
+)
 from ticketdesk.core.html import render_markdown
 from ticketdesk.core.views import render_domain_error
 from ticketdesk.sla import queries as sla_queries
@@ -144,6 +152,7 @@ def ticket_page(request: HttpRequest, number: int) -> HttpResponse:
         ticket = _ticket(request, number)
     except DomainError as err:
         return render_domain_error(request, err)
+    audit_log.record_view(request.user, ticket, via="workspace")
     # presence is recorded by the page's first poll, a second after it loads
     return render(request, "workspace/ticket.html", page_context(request, ticket))
 
@@ -165,6 +174,12 @@ def post_message(request: HttpRequest, number: int) -> HttpResponse:
     try:
         attachments = [actions.AttachmentInput.from_upload(f) for f in uploads]
         status = Status.objects.filter(pk=status_id).first() if status_id.isdigit() else None
+        if status is not None and status.pk == ticket.status_id:
+            status = None
+        if status is not None and not policy.can(user, policy.EDIT, ticket):
+            raise PermissionDenied(
+                _("You cannot change the status of this ticket. Nothing was saved.")
+            )
         if kind == MessageKind.INTERNAL:
             consult_team = None
             if consult_id:
@@ -172,15 +187,16 @@ def post_message(request: HttpRequest, number: int) -> HttpResponse:
                     consult_team = Team.objects.filter(pk=consult_id, active=True).first()
                 if consult_team is None:
                     raise ValidationFailed(_("Choose a team to consult."))
-            message = actions.add_note(
-                ticket,
-                actor=user,
-                body=body,
-                attachments=attachments,
-                consult_team=consult_team,
-            )
-            if status is not None:
-                actions.change_status(ticket, status, actor=user)
+            with transaction.atomic():  # the note and the status change, or neither
+                message = actions.add_note(
+                    ticket,
+                    actor=user,
+                    body=body,
+                    attachments=attachments,
+                    consult_team=consult_team,
+                )
+                if status is not None:
+                    actions.change_status(ticket, status, actor=user)
         else:
             if request.POST.get("signature") and getattr(user, "signature", ""):
                 body = f"{body.rstrip()}\n\n{user.signature}"

@@ -7,10 +7,12 @@ Ctrl-C stops them all.
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import subprocess
 import sys
 import time
+from pathlib import Path
 from typing import Any
 
 from django.conf import settings
@@ -61,7 +63,20 @@ class Command(BaseCommand):
             "outbox": [*executable, "outbox", "--skip-checks", "work"],
             "scheduler": [*executable, "scheduler", "--skip-checks"],
         }
-        processes = {name: subprocess.Popen(cmd) for name, cmd in commands.items()}
+        # the web and worker processes count their metrics in one folder, so any web process
+        # answers /metrics for all of them (core/metrics.py)
+        env = dict(os.environ)
+        if not env.get("PROMETHEUS_MULTIPROC_DIR"):
+            metrics_dir = Path(settings.VAR_DIR) / "prometheus"
+            shutil.rmtree(metrics_dir, ignore_errors=True)
+            metrics_dir.mkdir(parents=True, mode=0o700)
+            env["PROMETHEUS_MULTIPROC_DIR"] = str(metrics_dir)
+        if not (
+            env.get("REDIS_URL") or env.get("TICKETDESK_CACHE") or env.get("TICKETDESK_DB_CACHE")
+        ):
+            # rate limits and loop protection counted once for all the processes
+            env["TICKETDESK_CACHE"] = "file"
+        processes = {name: subprocess.Popen(cmd, env=env) for name, cmd in commands.items()}
         url = f"http://{options['bind']}/"
         self.stdout.write(self.style.SUCCESS(f"\nTicketdesk is running at {url}"))
         self.stdout.write(f"  Agent workspace: {url}   Portal: {url}portal/   Admin: {url}admin/")

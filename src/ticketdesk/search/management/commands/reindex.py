@@ -7,8 +7,8 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
+from ticketdesk.core.progress import Progress
 from ticketdesk.search import backend
-from ticketdesk.search.progress import Progress
 from ticketdesk.tickets.models import Ticket
 
 

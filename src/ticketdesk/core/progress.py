@@ -1,5 +1,5 @@
-"""A one-line progress bar for long commands (`ticketdesk reindex`, `ticketdesk demo
---tickets N`)."""
+"""A one-line progress bar for long commands (`ticketdesk reindex`, `ticketdesk backup`,
+`ticketdesk demo --tickets N`)."""
 
 from __future__ import annotations
 
