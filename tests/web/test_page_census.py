@@ -76,7 +76,7 @@ AXE_IN = {("en", 1280), ("pt-br", 375)}
 # others need a secret from a mail (tokens) or are not pages
 SKIP_PREFIXES = ("admin/", "api/v1/", "i18n/", "jsi18n/", "healthz", "media/", "static/")
 PUBLIC_PREFIXES = ("accounts/", "portal/", "kb/", "api/v1/docs")
-AGENT_NAMESPACES = ("workspace", "reports", "automation", "sla", "email_channel")
+AGENT_NAMESPACES = ("workspace", "reports", "automation", "sla", "email_channel", "privacy")
 NEEDS_SECRET = {"token", "uidb64"}
 
 # which demo object fills an argument: (argument, route prefix) -> census_setup key
@@ -93,6 +93,7 @@ ARGUMENTS: list[tuple[str, str, str]] = [
     ("pk", "files/", "attachment"),
     ("pk", "views/", "saved_view"),
     ("ticket_id", "", "ticket_pk"),
+    ("contact_id", "", "contact"),
     ("link_id", "", "link"),
     ("user_id", "", "user"),
     ("message_id", "", "message"),
