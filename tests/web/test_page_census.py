@@ -75,7 +75,19 @@ AXE_IN = {("en", 1280), ("pt-br", 375)}
 # routes the census cannot open: Django's admin and the JSON API have their own checks; the
 # others need a secret from a mail (tokens) or are not pages
 SKIP_PREFIXES = ("admin/", "api/v1/", "i18n/", "jsi18n/", "healthz", "media/", "static/")
-PUBLIC_PREFIXES = ("accounts/", "portal/", "kb/", "api/v1/docs")
+# what anyone may open: sign-in (also through the identity provider, oidc/), the portal, the
+# knowledge base, the API's reference, the probes and metrics of the operations set-up
+PUBLIC_PREFIXES = (
+    "accounts/",
+    "oidc/",
+    "portal/",
+    "kb/",
+    "api/v1/docs",
+    "health",
+    "ready",
+    "metrics",
+    "favicon.ico",
+)
 AGENT_NAMESPACES = ("workspace", "reports", "automation", "sla", "email_channel", "privacy")
 NEEDS_SECRET = {"token", "uidb64"}
 
