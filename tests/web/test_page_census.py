@@ -333,7 +333,7 @@ TEXTS_JS = """() => {
     if (text && parent.checkVisibility && parent.checkVisibility()) texts.add(text);
   }
   for (const el of document.querySelectorAll('[placeholder],[aria-label],[title]')) {
-    if (foreign(el)) continue;
+    if (foreign(el) || el.closest('[translate=no]')) continue;
     for (const name of ['placeholder', 'aria-label', 'title']) {
       const value = el.getAttribute(name);
       if (value) texts.add(value.replace(/\\s+/g, ' ').trim());
