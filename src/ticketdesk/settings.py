@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "ninja",  # Swagger UI from its own static files, not a CDN (works offline)
     "django_htmx",
     "template_partials",
     "django_tasks",

@@ -235,7 +235,6 @@
     if (box) box.innerHTML = "";
     const body = $("[data-composer-body]");
     if (body) {
-      body.setAttribute("aria-expanded", "false");
       body.removeAttribute("aria-activedescendant");
     }
   }
@@ -298,7 +297,6 @@
     const body = $("[data-composer-body]");
     const options = mentionOptions();
     if (!body) return;
-    body.setAttribute("aria-expanded", options.length ? "true" : "false");
     if (options.length) body.setAttribute("aria-activedescendant", options[0].id);
     else body.removeAttribute("aria-activedescendant");
   });
