@@ -241,7 +241,7 @@ TICKETDESK_ENCRYPTION_KEYS = env_list("TICKETDESK_ENCRYPTION_KEY", "")
 # Content-Security-Policy with a per-request nonce (django-csp): no inline script or style
 # runs unless it carries `nonce="{{ request.csp_nonce }}"`; plus Permissions-Policy
 # (core/security_headers.py). Swagger UI is served from the ninja app's static files.
-INSTALLED_APPS += ["csp", "ninja"]
+INSTALLED_APPS += ["csp"]
 MIDDLEWARE += [
     "csp.middleware.CSPMiddleware",
     "ticketdesk.core.security_headers.PermissionsPolicyMiddleware",
