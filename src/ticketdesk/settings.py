@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import dj_database_url
+from csp import constants as csp_constants
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent
@@ -60,6 +61,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "ninja",  # Swagger UI from its own static files, not a CDN (works offline)
     "django_htmx",
     "template_partials",
     "django_tasks",
@@ -210,7 +212,56 @@ X_FRAME_OPTIONS = "DENY"
 if SECURE_HTTPS:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "0"))
-LOGIN_RATE_LIMIT = int(os.environ.get("TICKETDESK_LOGIN_RATE_LIMIT", "10"))  # per 5 minutes
+
+# --- Hardening (issue 19): sign-in throttling, client IP, CSP, file modes, secrets ------------
+# Addresses or networks of the reverse proxies whose X-Forwarded-For we believe; none by
+# default, and then the client is REMOTE_ADDR (docs/configuration.md, "Behind a proxy").
+TICKETDESK_TRUSTED_PROXIES = env_list("TICKETDESK_TRUSTED_PROXIES", "")
+# django-axes: failed sign-ins counted in the database per (username, client IP) pair.
+# (its backend goes first in AUTHENTICATION_BACKENDS: see after the sign-in block below)
+INSTALLED_APPS += ["axes"]
+MIDDLEWARE += ["axes.middleware.AxesMiddleware"]
+AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
+AXES_FAILURE_LIMIT = int(os.environ.get("TICKETDESK_LOGIN_FAILURE_LIMIT", "10"))
+AXES_COOLOFF_TIME = float(os.environ.get("TICKETDESK_LOGIN_LOCKOUT_MINUTES", "15")) / 60  # hours
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_CLIENT_IP_CALLABLE = "ticketdesk.accounts.throttle.client_ip_or_none"
+AXES_LOCKOUT_CALLABLE = "ticketdesk.accounts.throttle.lockout_response"
+AXES_VERBOSE = False
+# Files Ticketdesk creates (attachments, the SQLite database and its -wal/-shm, mail files,
+# exports) are readable by its own user only: the `ticketdesk` command and wsgi.py set this
+# umask; core/files.py tightens what an older version left open.
+FILE_UPLOAD_PERMISSIONS = 0o600
+FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
+TICKETDESK_UMASK = int(os.environ.get("TICKETDESK_UMASK", "077"), 8)
+# Secrets at rest (mailbox passwords, webhook secrets, OAuth tokens): Fernet keys, the first
+# encrypts and all decrypt; empty: a key derived from SECRET_KEY (core/encryption.py).
+TICKETDESK_ENCRYPTION_KEYS = env_list("TICKETDESK_ENCRYPTION_KEY", "")
+# Content-Security-Policy with a per-request nonce (django-csp): no inline script or style
+# runs unless it carries `nonce="{{ request.csp_nonce }}"`; plus Permissions-Policy
+# (core/security_headers.py). Swagger UI is served from the ninja app's static files.
+INSTALLED_APPS += ["csp"]
+MIDDLEWARE += [
+    "csp.middleware.CSPMiddleware",
+    "ticketdesk.core.security_headers.PermissionsPolicyMiddleware",
+]
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'", csp_constants.NONCE],
+        "style-src": ["'self'", csp_constants.NONCE],
+        "img-src": ["'self'", "data:", "https:"],
+        "font-src": ["'self'", "data:"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+    }
+}
+PERMISSIONS_POLICY = (
+    "accelerometer=(), camera=(), geolocation=(), gyroscope=(), magnetometer=(), "
+    "microphone=(), payment=(), usb=(), interest-cohort=()"
+)
 
 # --- Sign-in: 2FA, OIDC, LDAP (docs/configuration.md, "Sign-in: 2FA, OIDC, LDAP") -----------
 AUTHENTICATION_BACKENDS = ["django.contrib.auth.backends.ModelBackend"]
@@ -259,6 +310,8 @@ LOGIN_REDIRECT_URL_FAILURE = "/accounts/login/?sso=failed"
 LDAP_ENABLED = bool(os.environ.get("TICKETDESK_LDAP_SERVER_URI"))
 if LDAP_ENABLED:
     AUTHENTICATION_BACKENDS.insert(0, "ticketdesk.accounts.directory.LDAPBackend")
+# django-axes before every real backend (hardening block above): a locked pair goes no further
+AUTHENTICATION_BACKENDS.insert(0, "ticketdesk.accounts.throttle.LoginThrottleBackend")
 AUTH_LDAP_SERVER_URI = os.environ.get("TICKETDESK_LDAP_SERVER_URI", "")
 AUTH_LDAP_BIND_DN = os.environ.get("TICKETDESK_LDAP_BIND_DN", "")
 AUTH_LDAP_BIND_PASSWORD = os.environ.get("TICKETDESK_LDAP_BIND_PASSWORD", "")
@@ -389,5 +442,8 @@ LOGGING = {
         }
     },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "INFO"}},
+    "loggers": {
+        "django.db.backends": {"level": "INFO"},
+        "axes": {"level": "WARNING"},  # lockouts only, not every sign-in
+    },
 }

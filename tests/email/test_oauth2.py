@@ -407,3 +407,20 @@ def test_the_admin_form_offers_oauth2_and_never_shows_secrets(oauth_mailbox, adm
     Mailbox.objects.filter(pk=oauth_mailbox.pk).update(oauth2_refresh_token="")
     page = admin_client.post(url, {**form, "oauth2_token_url": ""}).content.decode()
     assert "Needed for OAuth2." in page
+
+
+def test_oauth2_secrets_are_encrypted_at_rest(oauth_mailbox):
+    from django.db import connection
+
+    oauth_mailbox.oauth2_access_token = "cached-token"
+    oauth_mailbox.save()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT oauth2_client_secret, oauth2_refresh_token, oauth2_access_token "
+            "FROM email_channel_mailbox WHERE id = %s",
+            [oauth_mailbox.pk],
+        )
+        row = cursor.fetchone()
+    assert all(value.startswith("enc1:") for value in row), row
+    assert "s3cret" not in "".join(row) and "cached-token" not in "".join(row)
+    assert Mailbox.objects.get(pk=oauth_mailbox.pk).oauth2_client_secret == "s3cret"

@@ -4,8 +4,11 @@ the availability toggle, the admin policy form and the management commands."""
 from __future__ import annotations
 
 import datetime as dt
+import re
+from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.core.management import call_command
 from django.template.loader import render_to_string
 
@@ -99,7 +102,13 @@ def test_badge_partial(state, due_minutes, label, colour):
     ticket = Ticket(sla_state=state, due_at=due)
     with clock.frozen(now):
         html = render_to_string("sla/badge.html", {"ticket": ticket})
-    assert label in html and colour in html and f"sla-{state}" in html
+    assert label in html and f"sla-{state}" in html
+    assert "style=" not in html  # coloured by its class: no style attribute under the CSP
+    css = (Path(settings.BASE_DIR) / "static" / "ticketdesk" / "app.css").read_text()
+    rule = re.search(
+        r"\.sla-badge" + ("" if state == "active" else rf"\.sla-{state}") + r" \{[^}]*\}", css
+    )
+    assert rule and f"color: {colour}" in rule.group(0)
     assert render_to_string("sla/badge.html", {"ticket": Ticket()}).strip() == ""
 
 

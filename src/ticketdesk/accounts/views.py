@@ -8,13 +8,10 @@ from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.http import HttpResponse
 from django.shortcuts import redirect
-from django.utils.translation import gettext as _
 
-from . import ratelimit, two_factor
+from . import throttle, two_factor
 from .forms import LoginForm
 from .signin_views import greet
-
-WINDOW = 300
 
 
 class LoginView(auth_views.LoginView):
@@ -22,24 +19,13 @@ class LoginView(auth_views.LoginView):
     authentication_form = LoginForm
     redirect_authenticated_user = True
 
-    def _keys(self) -> list[str]:
-        username = (self.request.POST.get("username") or "").strip().lower()
-        return [f"login-ip:{ratelimit.client_ip(self.request)}", f"login-user:{username}"]
-
-    def post(self, request: Any, *args: Any, **kwargs: Any) -> HttpResponse:
-        limit = settings.LOGIN_RATE_LIMIT
-        if any(ratelimit.is_blocked(k, limit=limit, window_seconds=WINDOW) for k in self._keys()):
-            form = self.get_form()
-            form.add_error(None, _("Too many failed attempts. Wait a few minutes and try again."))
-            response = self.form_invalid(form)
+    def form_invalid(self, form: Any) -> HttpResponse:
+        if throttle.is_locked_out(self.request):  # django-axes (accounts/throttle.py)
+            form.errors.pop("__all__", None)
+            form.add_error(None, throttle.lockout_message())
+            response = super().form_invalid(form)
             response.status_code = 429
             return response
-        return super().post(request, *args, **kwargs)
-
-    def form_invalid(self, form: Any) -> HttpResponse:
-        if self.request.method == "POST":
-            for key in self._keys():
-                ratelimit.hit(key, limit=settings.LOGIN_RATE_LIMIT, window_seconds=WINDOW)
         return super().form_invalid(form)
 
     def form_valid(self, form: Any) -> HttpResponse:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.forms import formset_factory
+from django.forms import BaseFormSet, formset_factory
 from django.utils.translation import gettext_lazy as _
 
 from ticketdesk.accounts.models import Team
@@ -32,7 +32,12 @@ class RuleForm(forms.Form):
         label=_("Time since"), choices=[("", "—"), *TimeAnchor.choices], required=False
     )
     time_hours = forms.IntegerField(label=_("Hours"), min_value=1, required=False)
-    match = forms.ChoiceField(label=_("Match"), choices=MATCH_CHOICES, initial="all")
+    match = forms.ChoiceField(
+        label=_("Match"),
+        choices=MATCH_CHOICES,
+        initial="all",
+        widget=forms.Select(attrs={"aria-label": _("Match")}),  # inline in a sentence
+    )
     group_a = forms.ChoiceField(label=_("Group A matches"), choices=MATCH_CHOICES, initial="any")
     group_b = forms.ChoiceField(label=_("Group B matches"), choices=MATCH_CHOICES, initial="any")
     group_c = forms.ChoiceField(label=_("Group C matches"), choices=MATCH_CHOICES, initial="any")
@@ -40,6 +45,21 @@ class RuleForm(forms.Form):
         label=_("Stop processing later rules when this one fires"), required=False
     )
     enabled = forms.BooleanField(label=_("Enabled"), required=False, initial=True)
+
+
+def name_every_field(form: forms.Form) -> None:
+    """Rows of the builders show their labels once, as column headings: each control gets
+    its label as its accessible name (screen readers, axe-core's label and select-name)."""
+    for bound in form.visible_fields():
+        bound.field.widget.attrs.setdefault("aria-label", bound.field.label or bound.name)
+
+
+class NamedRowsFormSet(BaseFormSet):
+    def add_fields(self, form: forms.Form, index: int | None) -> None:
+        super().add_fields(form, index)
+        if "DELETE" in form.fields:
+            form.fields["DELETE"].label = _("Remove")
+        name_every_field(form)
 
 
 class ConditionForm(forms.Form):
@@ -92,8 +112,12 @@ class StepForm(forms.Form):
         field.choices = [("", "—"), *steps.STEP_TYPES.items()]
 
 
-ConditionFormSet = formset_factory(ConditionForm, extra=3, can_delete=True, max_num=50)
-StepFormSet = formset_factory(StepForm, extra=2, can_delete=True, max_num=steps.MAX_STEPS)
+ConditionFormSet = formset_factory(
+    ConditionForm, formset=NamedRowsFormSet, extra=3, can_delete=True, max_num=50
+)
+StepFormSet = formset_factory(
+    StepForm, formset=NamedRowsFormSet, extra=2, can_delete=True, max_num=steps.MAX_STEPS
+)
 
 
 def condition_formset(data: Any = None, initial: list | None = None) -> Any:

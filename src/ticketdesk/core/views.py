@@ -5,10 +5,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.exceptions import RequestDataTooBig
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.utils.translation import gettext as _
 
 from .errors import DomainError
 from .outbox import health as health_checks
@@ -94,7 +96,17 @@ def render_domain_error(request: HttpRequest, error: DomainError) -> HttpRespons
 
 
 def bad_request(request: HttpRequest, exception: Any = None) -> HttpResponse:
-    return render(request, "error.html", {"status": 400}, status=400)
+    """400, or 413 for a body past DATA_UPLOAD_MAX_MEMORY_SIZE read before a view (a
+    middleware reading a form); JSON under /api/."""
+    status = 413 if isinstance(exception, RequestDataTooBig) else 400
+    if request.path.startswith("/api/"):
+        code, message = (
+            ("too_large", _("The request body is too large."))
+            if status == 413
+            else ("bad_request", _("The request is not valid."))
+        )
+        return JsonResponse({"code": code, "message": message}, status=status)
+    return render(request, "error.html", {"status": status}, status=status)
 
 
 def permission_denied(request: HttpRequest, exception: Any = None) -> HttpResponse:

@@ -50,7 +50,13 @@ class WebhookEndpointAdmin(admin.ModelAdmin):
     form = WebhookEndpointForm
     list_display = ["name", "url", "format", "active", "failure_count", "disabled_reason"]
     list_filter = ["active", "format"]
-    readonly_fields = ["secret", "failure_count", "disabled_reason", "created_at", "created_by"]
+    readonly_fields = [
+        "secret_state",
+        "failure_count",
+        "disabled_reason",
+        "created_at",
+        "created_by",
+    ]
     actions = ["reactivate"]
 
     def save_model(
@@ -63,7 +69,17 @@ class WebhookEndpointAdmin(admin.ModelAdmin):
                 import secrets
 
                 obj.secret = secrets.token_hex(24)
+                # shown once; stored encrypted and never displayed again (issue 19)
+                messages.info(
+                    request,
+                    _("Signing secret (copy it now, it is not shown again): %(secret)s")
+                    % {"secret": obj.secret},
+                )
         super().save_model(request, obj, form, change)
+
+    @admin.display(description=_("signing secret"))
+    def secret_state(self, obj: WebhookEndpoint) -> str:
+        return str(_("•••• set")) if obj.secret else "—"
 
     @admin.action(description=_("Re-enable (reset the failure count)"))
     def reactivate(self, request: HttpRequest, queryset: QuerySet[WebhookEndpoint]) -> None:

@@ -4,6 +4,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from ticketdesk.core.encryption import EncryptedTextField
+
 
 class EndpointFormat(models.TextChoices):
     """How a delivery's body is shaped: our signed JSON, or a chat tool's incoming webhook."""
@@ -24,9 +26,8 @@ class WebhookEndpoint(models.Model):
     format = models.CharField(
         _("format"), max_length=12, choices=EndpointFormat.choices, default=EndpointFormat.JSON
     )
-    secret = models.CharField(
+    secret = EncryptedTextField(
         _("signing secret"),
-        max_length=100,
         blank=True,
         default="",
         help_text=_("Used to sign JSON deliveries (X-Ticketdesk-Signature)."),

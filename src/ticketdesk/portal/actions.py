@@ -56,6 +56,16 @@ def check_signup_allowed(email: str, invitation: Invitation | None) -> None:
         )
 
 
+class AccountExists(Exception):
+    """Sign-up for an address that already has an account. The caller must answer exactly
+    as for a new address (no one learns which addresses are registered) and mail the owner
+    how to sign in instead."""
+
+    def __init__(self, user: User) -> None:
+        super().__init__(user.email)
+        self.user = user
+
+
 def sign_up(
     *,
     email: str,
@@ -78,21 +88,15 @@ def sign_up(
     existing = User.objects.filter(email__iexact=email).order_by("pk").first()
     if existing is not None:
         if existing.is_active or existing.last_login is not None:
-            raise ValidationFailed(
-                _("An account with this address exists. Log in or ask for a login link."),
-                fields={"email": [_("Already registered.")]},
-            )
+            raise AccountExists(existing)
         # an unverified sign-up tried again: the latest password wins, the link is re-sent
         existing.set_password(password)
         existing.first_name, existing.last_name = first_name, last_name
         existing.save(update_fields=["password", "first_name", "last_name"])
         return existing
     contact = Contact.objects.filter(email__iexact=email).first()
-    if contact is not None and contact.user_id is not None:
-        raise ValidationFailed(
-            _("An account with this address exists. Log in or ask for a login link."),
-            fields={"email": [_("Already registered.")]},
-        )
+    if contact is not None and contact.user is not None:
+        raise AccountExists(contact.user)
     with transaction.atomic():
         user = account_actions.create_user(
             username=email[:150],

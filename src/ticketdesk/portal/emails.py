@@ -46,6 +46,19 @@ def send_login_link(user, link: str) -> None:  # type: ignore[no-untyped-def]
     )
 
 
+def send_account_exists(user, login_link: str, reset_link: str) -> None:  # type: ignore[no-untyped-def]
+    """Someone signed up with the address of an existing account: tell its owner how to get in."""
+    with translation.override(user.language or translation.get_language() or "en"):
+        subject = _("You already have an account")
+    _send(
+        user.email,
+        subject,
+        "portal/email/account_exists.txt",
+        {"user": user, "link": login_link, "reset_link": reset_link},
+        user.language,
+    )
+
+
 def send_invitation(email: str, link: str, language: str = "") -> None:
     with translation.override(language or translation.get_language() or "en"):
         subject = _("You are invited to our help center")

@@ -46,8 +46,10 @@ def _nice_max(value: float) -> float:
 def _frame(
     title: str, desc: str, body: list[str], width: int = WIDTH, height: int = HEIGHT
 ) -> SafeString:
+    # a chart with links to its days is a group of links, not an image (nested controls)
+    role = "group" if any("<a " in part for part in body) else "img"
     head = (
-        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" role="img" '
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" role="{role}" '
         f'class="chart" preserveAspectRatio="xMinYMin meet">'
         f"<title>{escape(title)}</title><desc>{escape(desc)}</desc>"
     )

@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ticketdesk.accounts import policy
-from ticketdesk.core import clock
+from ticketdesk.core import clock, ids
 from ticketdesk.core.errors import PermissionDenied, ValidationFailed
 
 MAX_DAYS = 3 * 366
@@ -74,12 +74,10 @@ def _int(data: Any, name: str) -> int | None:
     raw = (data.get(name) or "").strip()
     if not raw:
         return None
-    try:
-        return int(raw)
-    except ValueError:
-        raise ValidationFailed(
-            _("Invalid value."), fields={name: [_("Enter a whole number.")]}
-        ) from None
+    value = ids.parse_id(raw)
+    if value is None:
+        raise ValidationFailed(_("Invalid value."), fields={name: [_("Enter a valid id.")]})
+    return value
 
 
 def _date(data: Any, name: str, default: dt.date) -> dt.date:

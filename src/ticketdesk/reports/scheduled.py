@@ -18,7 +18,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from ticketdesk.accounts import policy
-from ticketdesk.core import clock
+from ticketdesk.core import clock, ids
 from ticketdesk.core.errors import ValidationFailed
 
 from .export import csv_lines
@@ -56,7 +56,7 @@ def filters_for(scheduled: ScheduledReport, now: dt.datetime) -> ReportFilters:
 
     def number(name: str) -> int | None:
         value = str(data.get(name) or "")
-        return int(value) if value.isdigit() else None
+        return ids.parse_id(value)
 
     team_id = number("team_id")
     if allowed is not None and team_id not in allowed:

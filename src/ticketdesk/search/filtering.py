@@ -29,6 +29,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ticketdesk.accounts import policy
+from ticketdesk.core import ids
 from ticketdesk.core.errors import ValidationFailed
 from ticketdesk.tickets import display
 from ticketdesk.tickets.models import (
@@ -161,10 +162,18 @@ def parse_query(text: str | None) -> ParsedQuery:
 # --- turning terms into Q objects -------------------------------------------------------
 
 
+def _id(value: str) -> int:
+    """An id typed in a search term; one no row can have is an error, not a crash."""
+    number = ids.parse_id(value)
+    if number is None:
+        raise _invalid(_("“%(value)s” is not a valid id.") % {"value": value[:30]}, "id")
+    return number
+
+
 def _level(key: str, raw: str) -> Q:
     op, value = _split_comparison(raw)
     value = value.lower()
-    number = LEVEL_NAMES.get(value) or (int(value) if value.isdigit() else None)
+    number = LEVEL_NAMES.get(value) or ids.parse_id(value)
     if number not in Level.values:
         raise _invalid(
             _("“%(value)s” is not a valid %(key)s: use low, medium, high or critical.")
@@ -250,7 +259,7 @@ def _team(value: str, user: Any) -> Q:
         mine = TeamMembership.objects.filter(user_id=getattr(user, "pk", None) or 0)
         return Q(team_id__in=mine.values("team_id"))
     if value.isdigit():
-        return Q(team_id=int(value))
+        return Q(team_id=_id(value))
     return Q(team__name__iexact=value) | Q(team__slug=lowered)
 
 
@@ -267,7 +276,7 @@ def _category(value: str) -> Q:
     if value.lower() == "none":
         return Q(category__isnull=True)
     if value.isdigit():
-        return Q(category_id=int(value))
+        return Q(category_id=_id(value))
     return Q(category_id__in=display.ids_named("category", value))
 
 
@@ -292,7 +301,7 @@ def _org(value: str) -> Q:
     if value.lower() == "none":
         return Q(organization__isnull=True)
     if value.isdigit():
-        return Q(organization_id=int(value))
+        return Q(organization_id=_id(value))
     return Q(organization__name__iexact=value)
 
 
@@ -372,7 +381,7 @@ def _custom(key: str, value: str) -> Q:
         candidates.append(True)
     elif lowered in ("false", "no"):
         candidates.append(False)
-    elif re.fullmatch(r"-?\d+", value):
+    elif re.fullmatch(r"-?[0-9]{1,18}", value):
         candidates.append(int(value))
     elif re.fullmatch(r"-?\d*\.\d+", value):
         candidates.append(float(value))

@@ -15,6 +15,8 @@ import secrets
 from django.conf import settings
 from django.db import IntegrityError, transaction
 
+from ticketdesk.core import ids
+
 from .models import TicketCounter
 
 
@@ -55,4 +57,4 @@ def parse_number(text: str) -> int | None:
     if prefix and value.startswith(prefix):
         value = value[len(prefix) :]
     value = value.lstrip("#")
-    return int(value) if value.isdigit() else None
+    return ids.parse_id(value)

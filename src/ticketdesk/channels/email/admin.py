@@ -4,6 +4,8 @@ from django import forms
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
+from ticketdesk.core.encryption import KEEP
+
 from .models import AuthMethod, InboundEmail, Mailbox, OutboundEmail
 
 SECRETS = ["imap_password", "oauth2_client_secret", "oauth2_refresh_token"]
@@ -37,38 +39,32 @@ OAUTH2 = [
 
 
 class MailboxForm(forms.ModelForm):
-    """Secrets are never shown back: left empty, the stored value is kept."""
+    """Secrets (encrypted at rest) are never shown back: left empty, the stored value is kept;
+    a new one drops the cached OAuth2 access token."""
 
     class Meta:
         model = Mailbox
         fields = GENERAL + IMAP + OAUTH2
-        widgets = {name: forms.PasswordInput(render_value=False) for name in SECRETS}
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.new_secrets = False
-        for name in SECRETS:
-            if self.instance.pk and getattr(self.instance, name):
-                self.fields[name].help_text = _("Stored. Leave empty to keep it.")
+        self.fields["auth_method"].required = False  # absent: password, as before OAuth2
 
     def clean(self) -> dict[str, Any]:
         super().clean()
         data = self.cleaned_data
-        stored = Mailbox.objects.filter(pk=self.instance.pk).first() if self.instance.pk else None
-        for name in SECRETS:
-            if stored is not None and not data.get(name):
-                data[name] = getattr(stored, name)
-            elif stored is not None and data.get(name) != getattr(stored, name):
-                self.new_secrets = True
+        if not data.get("auth_method"):
+            data["auth_method"] = AuthMethod.PASSWORD
         if data.get("auth_method") == AuthMethod.OAUTH2:
             for name in ["oauth2_token_url", "oauth2_client_id", "oauth2_refresh_token"]:
-                if not data.get(name):
+                kept = data.get(name) is KEEP and getattr(self.instance, name)
+                if not (data.get(name) or kept):
                     self.add_error(name, _("Needed for OAuth2."))
         return data
 
     def save(self, commit: bool = True) -> Mailbox:
         mailbox: Mailbox = super().save(commit=False)
-        if self.new_secrets:
+        if self.instance.pk and any(name in self.changed_data for name in SECRETS):
             # new credentials: the cached access token may belong to the old ones
             mailbox.oauth2_access_token = ""
             mailbox.oauth2_access_token_expires_at = None

@@ -9,6 +9,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from ticketdesk.accounts.models import Team
+from ticketdesk.core.encryption import EncryptedTextField
 from ticketdesk.tickets.models import Category, Message, Ticket, TicketType
 
 
@@ -55,7 +56,7 @@ class Mailbox(models.Model):
     imap_host = models.CharField(_("IMAP host"), max_length=255, blank=True, default="")
     imap_port = models.PositiveIntegerField(_("IMAP port"), default=993)
     imap_user = models.CharField(_("IMAP user"), max_length=255, blank=True, default="")
-    imap_password = models.CharField(_("IMAP password"), max_length=255, blank=True, default="")
+    imap_password = EncryptedTextField(_("IMAP password"), blank=True, default="")
     auth_method = models.CharField(
         _("IMAP authentication"),
         max_length=10,
@@ -63,15 +64,13 @@ class Mailbox(models.Model):
         default=AuthMethod.PASSWORD,
         help_text=_("Microsoft 365 and Google require OAuth2: basic authentication is refused."),
     )
-    # OAuth2: the secrets are stored like the IMAP password (plain, in the database)
+    # OAuth2: the secrets are stored like the IMAP password (encrypted at rest)
     oauth2_token_url = models.URLField(_("OAuth2 token endpoint"), blank=True, default="")
     oauth2_client_id = models.CharField(
         _("OAuth2 client ID"), max_length=255, blank=True, default=""
     )
-    oauth2_client_secret = models.CharField(
-        _("OAuth2 client secret"), max_length=500, blank=True, default=""
-    )
-    oauth2_refresh_token = models.TextField(_("OAuth2 refresh token"), blank=True, default="")
+    oauth2_client_secret = EncryptedTextField(_("OAuth2 client secret"), blank=True, default="")
+    oauth2_refresh_token = EncryptedTextField(_("OAuth2 refresh token"), blank=True, default="")
     oauth2_scopes = models.CharField(
         _("OAuth2 scopes"),
         max_length=500,
@@ -79,7 +78,7 @@ class Mailbox(models.Model):
         default="",
         help_text=_("Separated by spaces."),
     )
-    oauth2_access_token = models.TextField(blank=True, default="")
+    oauth2_access_token = EncryptedTextField(blank=True, default="")
     oauth2_access_token_expires_at = models.DateTimeField(null=True, blank=True)
     imap_ssl = models.BooleanField(_("IMAP over TLS"), default=True)
     imap_folder = models.CharField(_("IMAP folder"), max_length=255, default="INBOX")

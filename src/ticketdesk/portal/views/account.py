@@ -12,7 +12,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from ticketdesk.accounts import policy, ratelimit, two_factor
+from ticketdesk.accounts import policy, ratelimit, throttle, two_factor
 from ticketdesk.accounts.forms import LoginForm
 from ticketdesk.accounts.models import Contact, User
 from ticketdesk.core.errors import ValidationFailed
@@ -22,7 +22,6 @@ from ..forms import LoginLinkForm, SignupForm, apply_domain_error
 from ..models import ConsentForm, Invitation, SignupMode
 from .common import portal_settings, render_portal
 
-WINDOW = 300
 BACKEND = "django.contrib.auth.backends.ModelBackend"
 
 
@@ -40,15 +39,7 @@ def login_view(request: HttpRequest) -> HttpResponse:
     form = LoginForm(request, data=request.POST or None)
     status = 200
     if request.method == "POST":
-        keys = [f"portal-login-ip:{ratelimit.client_ip(request)}"]
-        if any(
-            ratelimit.is_blocked(k, limit=settings.LOGIN_RATE_LIMIT, window_seconds=WINDOW)
-            for k in keys
-        ):
-            form.is_valid()
-            form.add_error(None, _("Too many failed attempts. Wait a few minutes and try again."))
-            status = 429
-        elif form.is_valid():
+        if form.is_valid():
             user = form.get_user()
             target = _next_url(request)
             if policy.is_staff_member(user) and target == reverse("portal:home"):
@@ -59,10 +50,11 @@ def login_view(request: HttpRequest) -> HttpResponse:
                 return HttpResponseRedirect(reverse("two_factor_verify"))
             login(request, user, backend=BACKEND)
             return HttpResponseRedirect(target)
-        else:
-            for key in keys:
-                ratelimit.hit(key, limit=settings.LOGIN_RATE_LIMIT, window_seconds=WINDOW)
-            status = 400
+        status = 400
+        if throttle.is_locked_out(request):  # django-axes (accounts/throttle.py)
+            form.errors.pop("__all__", None)
+            form.add_error(None, throttle.lockout_message())
+            status = 429
     return render_portal(
         request,
         "portal/login.html",
@@ -127,6 +119,12 @@ def signup(request: HttpRequest) -> HttpResponse:
                 language=translation.get_language() or "",
                 invitation=invitation,
             )
+        except actions.AccountExists as exists:
+            # the same page as for a new address; the owner gets a mail on how to sign in
+            _mail_existing_account(exists.user)
+            return render_portal(
+                request, "portal/signup_sent.html", {"email": form.cleaned_data["email"]}
+            )
         except ValidationFailed as error:
             apply_domain_error(form, error)
         else:
@@ -144,6 +142,17 @@ def signup(request: HttpRequest) -> HttpResponse:
         {"form": form, "invitation": invitation},
         status=400 if form.errors else 200,
     )
+
+
+def _mail_existing_account(user: User) -> None:
+    if not user.is_active or not ratelimit.hit(
+        f"portal-signup-exists:{user.pk}", limit=3, window_seconds=3600
+    ):
+        return
+    login_link = emails.absolute(
+        reverse("portal:login_link", kwargs={"token": tokens.login_token(user)})
+    )
+    emails.send_account_exists(user, login_link, emails.absolute(reverse("password_reset")))
 
 
 def _invitation(request: HttpRequest) -> Invitation | None:

@@ -235,7 +235,6 @@
     if (box) box.innerHTML = "";
     const body = $("[data-composer-body]");
     if (body) {
-      body.setAttribute("aria-expanded", "false");
       body.removeAttribute("aria-activedescendant");
     }
   }
@@ -298,7 +297,6 @@
     const body = $("[data-composer-body]");
     const options = mentionOptions();
     if (!body) return;
-    body.setAttribute("aria-expanded", options.length ? "true" : "false");
     if (options.length) body.setAttribute("aria-activedescendant", options[0].id);
     else body.removeAttribute("aria-activedescendant");
   });
@@ -389,6 +387,22 @@
       return token ? { mention: token.word, active: "1" } : { mention: "", active: "0" };
     },
   };
+
+  /* values computed when a request leaves (presence, mention search): set here rather
+     than in hx-vals="js:…", which would need eval, forbidden by the Content-Security-Policy */
+  document.addEventListener("htmx:configRequest", (event) => {
+    const source = event.detail && event.detail.elt;
+    const kind = source && source.dataset ? source.dataset.requestValues : "";
+    const params = event.detail.parameters;
+    if (kind === "presence") {
+      params.mode = window.ticketdesk.presenceMode();
+      params.version = window.ticketdesk.version();
+    } else if (kind === "mention") {
+      const query = window.ticketdesk.mentionQuery();
+      params.mention = query.mention;
+      params.active = query.active;
+    }
+  });
 
   /* after the side panel is swapped: bring a conflict or an error into view */
   document.addEventListener("htmx:afterSwap", (event) => {

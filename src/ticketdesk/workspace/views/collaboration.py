@@ -9,6 +9,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from ticketdesk.core import ids
 from ticketdesk.core.errors import DomainError, ValidationFailed
 from ticketdesk.core.views import render_domain_error
 from ticketdesk.tickets import actions, mentions
@@ -25,7 +26,8 @@ def add_watcher(request: HttpRequest, number: int) -> HttpResponse:
     try:
         ticket = _ticket(request, number)
         raw = request.POST.get("user", "")
-        colleague = mentions.staff_users().filter(pk=int(raw)).first() if raw.isdigit() else None
+        pk = ids.parse_id(raw)
+        colleague = mentions.staff_users().filter(pk=pk).first() if pk else None
         if colleague is None:
             raise ValidationFailed(_("Choose a colleague."))
         actions.add_watcher(ticket, colleague, actor=user)

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET, require_POST
 from ticketdesk.accounts import policy
 from ticketdesk.accounts.models import Team
 from ticketdesk.core.errors import DomainError, ValidationFailed
+from ticketdesk.core.ids import parse_id
 from ticketdesk.core.pagination import Page
 from ticketdesk.core.views import render_domain_error
 from ticketdesk.search import filtering
@@ -175,7 +176,7 @@ def bulk(request: HttpRequest) -> HttpResponse:
     """Apply one action to the selected tickets, each through tickets.actions; tickets that
     fail are reported and the others still change."""
     user = current_user(request)
-    ids = [int(i) for i in request.POST.getlist("ids") if i.isdigit()][:MAX_BULK]
+    ids = [n for n in map(parse_id, request.POST.getlist("ids")) if n is not None][:MAX_BULK]
     back = safe_next(request)
     if not ids:
         messages.warning(request, _("Select at least one ticket."))

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_GET, require_POST
 from ticketdesk.accounts import policy
 from ticketdesk.accounts.models import Team
 from ticketdesk.audit import log as audit_log
-from ticketdesk.core import clock
+from ticketdesk.core import clock, ids
 from ticketdesk.core.errors import (
     Conflict,
     DomainError,
@@ -173,7 +173,7 @@ def post_message(request: HttpRequest, number: int) -> HttpResponse:
     uploads = request.FILES.getlist("attachments")
     try:
         attachments = [actions.AttachmentInput.from_upload(f) for f in uploads]
-        status = Status.objects.filter(pk=status_id).first() if status_id.isdigit() else None
+        status = Status.objects.filter(pk=status_id).first() if ids.is_id(status_id) else None
         if status is not None and status.pk == ticket.status_id:
             status = None
         if status is not None and not policy.can(user, policy.EDIT, ticket):
@@ -298,9 +298,12 @@ def fields(request: HttpRequest, number: int) -> HttpResponse:
     try:
         # A stale page is answered with what changed before its values are even validated
         # (they may no longer be valid choices). No changes: nothing is written.
-        actions.set_fields(
-            ticket, actor=user, expected_version=int(raw_version) if raw_version.isdigit() else None
-        )
+        if raw_version and not ids.is_id(raw_version):
+            raise ValidationFailed(
+                _("The page is out of date or damaged: reload it."),
+                fields={"expected_version": [_("Enter a valid version.")]},
+            )
+        actions.set_fields(ticket, actor=user, expected_version=ids.parse_id(raw_version))
     except Conflict as err:
         return _conflict(request, number, err)
     except DomainError as err:
@@ -486,7 +489,8 @@ def presence(request: HttpRequest, number: int) -> HttpResponse:
         .order_by("user__first_name")
     )
     version = request.GET.get("version", "")
-    changed = version.isdigit() and int(version) < ticket.version
+    seen = ids.parse_id(version)
+    changed = seen is not None and seen < ticket.version
     return render(
         request,
         "workspace/partials/presence.html",
