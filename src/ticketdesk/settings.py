@@ -390,6 +390,14 @@ EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
 EMAIL_TIMEOUT = 30
+# OAuth2 for the SMTP server (Microsoft 365, Google), with
+# EMAIL_BACKEND=ticketdesk.channels.email.backends.OAuth2EmailBackend: SASL XOAUTH2 as
+# EMAIL_HOST_USER with an access token refreshed from this refresh token (docs/email.md).
+EMAIL_OAUTH2_TOKEN_URL = os.environ.get("EMAIL_OAUTH2_TOKEN_URL", "")
+EMAIL_OAUTH2_CLIENT_ID = os.environ.get("EMAIL_OAUTH2_CLIENT_ID", "")
+EMAIL_OAUTH2_CLIENT_SECRET = os.environ.get("EMAIL_OAUTH2_CLIENT_SECRET", "")
+EMAIL_OAUTH2_REFRESH_TOKEN = os.environ.get("EMAIL_OAUTH2_REFRESH_TOKEN", "")
+EMAIL_OAUTH2_SCOPES = os.environ.get("EMAIL_OAUTH2_SCOPES", "")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Ticketdesk <support@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 

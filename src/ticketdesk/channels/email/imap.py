@@ -12,8 +12,9 @@ from django.db import DatabaseError
 
 from ticketdesk.core import clock
 
+from . import oauth2
 from .ingest import ingest
-from .models import InboundState, Mailbox, Source
+from .models import AuthMethod, InboundState, Mailbox, Source
 
 logger = logging.getLogger(__name__)
 TIMEOUT = 30
@@ -26,6 +27,24 @@ def connect(mailbox: Mailbox) -> imaplib.IMAP4:
     return imaplib.IMAP4(mailbox.imap_host, mailbox.imap_port, timeout=TIMEOUT)
 
 
+def log_in(imap: imaplib.IMAP4, mailbox: Mailbox) -> None:
+    """Password LOGIN, or SASL XOAUTH2 with the cached access token; a refused token is
+    refreshed once with the refresh token and tried again."""
+    if mailbox.auth_method != AuthMethod.OAUTH2:
+        imap.login(mailbox.imap_user, mailbox.imap_password)
+        return
+    try:
+        _xoauth2(imap, mailbox.imap_user, oauth2.access_token(mailbox))
+    except imaplib.IMAP4.error:
+        _xoauth2(imap, mailbox.imap_user, oauth2.access_token(mailbox, force=True))
+
+
+def _xoauth2(imap: imaplib.IMAP4, user: str, token: str) -> None:
+    initial = oauth2.xoauth2(user, token)
+    # the server answers a refused token with a JSON challenge: an empty response ends it
+    imap.authenticate("XOAUTH2", lambda challenge: b"" if challenge else initial)
+
+
 def _quote(folder: str) -> str:
     return '"' + folder.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
@@ -35,7 +54,7 @@ def poll_mailbox(mailbox: Mailbox, *, limit: int = MAX_PER_POLL) -> int:
     taken = 0
     try:
         with connect(mailbox) as imap:
-            imap.login(mailbox.imap_user, mailbox.imap_password)
+            log_in(imap, mailbox)
             status, _data = imap.select(_quote(mailbox.imap_folder))
             if status != "OK":
                 raise imaplib.IMAP4.error(f"cannot select {mailbox.imap_folder}")
@@ -55,7 +74,7 @@ def poll_mailbox(mailbox: Mailbox, *, limit: int = MAX_PER_POLL) -> int:
         mailbox.last_error = ""
     except DatabaseError:
         raise  # nothing was marked; the next poll retries
-    except (OSError, imaplib.IMAP4.error) as exc:
+    except (OSError, imaplib.IMAP4.error, oauth2.OAuth2Error) as exc:
         logger.warning("IMAP poll of %s failed: %s", mailbox.address, exc)
         mailbox.last_error = str(exc)[:2000]
     mailbox.last_polled_at = clock.now()

@@ -18,6 +18,11 @@ class ClosedReplyRule(models.TextChoices):
     FOLLOW_UP = "follow_up", _("Open a follow-up ticket")
 
 
+class AuthMethod(models.TextChoices):
+    PASSWORD = "password", _("Password")
+    OAUTH2 = "oauth2", _("OAuth2 (XOAUTH2)")
+
+
 class Mailbox(models.Model):
     """An address we receive mail on, optionally polled over IMAP, with the defaults given to
     the tickets it opens."""
@@ -52,6 +57,29 @@ class Mailbox(models.Model):
     imap_port = models.PositiveIntegerField(_("IMAP port"), default=993)
     imap_user = models.CharField(_("IMAP user"), max_length=255, blank=True, default="")
     imap_password = EncryptedTextField(_("IMAP password"), blank=True, default="")
+    auth_method = models.CharField(
+        _("IMAP authentication"),
+        max_length=10,
+        choices=AuthMethod.choices,
+        default=AuthMethod.PASSWORD,
+        help_text=_("Microsoft 365 and Google require OAuth2: basic authentication is refused."),
+    )
+    # OAuth2: the secrets are stored like the IMAP password (encrypted at rest)
+    oauth2_token_url = models.URLField(_("OAuth2 token endpoint"), blank=True, default="")
+    oauth2_client_id = models.CharField(
+        _("OAuth2 client ID"), max_length=255, blank=True, default=""
+    )
+    oauth2_client_secret = EncryptedTextField(_("OAuth2 client secret"), blank=True, default="")
+    oauth2_refresh_token = EncryptedTextField(_("OAuth2 refresh token"), blank=True, default="")
+    oauth2_scopes = models.CharField(
+        _("OAuth2 scopes"),
+        max_length=500,
+        blank=True,
+        default="",
+        help_text=_("Separated by spaces."),
+    )
+    oauth2_access_token = EncryptedTextField(blank=True, default="")
+    oauth2_access_token_expires_at = models.DateTimeField(null=True, blank=True)
     imap_ssl = models.BooleanField(_("IMAP over TLS"), default=True)
     imap_folder = models.CharField(_("IMAP folder"), max_length=255, default="INBOX")
     move_to_folder = models.CharField(
