@@ -16,7 +16,7 @@ from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 from djangosaml2 import views as saml_views
 from djangosaml2.backends import Saml2Backend
-from saml2 import BINDING_HTTP_POST, BINDING_HTTP_REDIRECT
+from saml2 import BINDING_HTTP_POST
 from saml2.config import SPConfig
 from saml2.saml import NAMEID_FORMAT_UNSPECIFIED
 from saml2.sigver import SignatureError
@@ -155,7 +155,8 @@ class SAMLBackend(Saml2Backend):
         return user
 
 
-def refuse(request: HttpRequest | None, reason: str) -> None:
+def refuse(request: HttpRequest | None, reason: str) -> User | None:
+    """Say why on the login page; None (no user) for the caller to return."""
     log.info("SAML sign-in refused: %s", reason)
     if request is not None:
         messages.error(request, reason)
