@@ -165,3 +165,28 @@ def test_no_button_and_no_endpoints_when_not_configured(client, db):
     assert b"Sign in with" not in client.get("/accounts/login/").content
     assert client.get("/accounts/saml/metadata/").status_code == 404
     assert client.get("/accounts/saml/login/").status_code == 404
+
+
+def test_our_metadata_names_the_assertion_consumer_service(saml_settings, live_server, saml_idp):
+    r = requests.get(f"{live_server.url}/accounts/saml/metadata/", timeout=10)
+    assert r.status_code == 200
+    assert f'entityID="{live_server.url}/accounts/saml/metadata/"' in r.text
+    assert f'Location="{live_server.url}/accounts/saml/acs/"' in r.text
+    assert 'WantAssertionsSigned="true"' in r.text
+
+
+@pytest.mark.parametrize("trusted", [True, False])
+def test_a_saml_sign_in_counts_as_two_factor_only_when_trusted(
+    saml_settings, live_server, saml_idp, trusted
+):
+    from ticketdesk.accounts.models import SignInSettings
+
+    saml_settings.SAML_SATISFIES_TWO_FACTOR = trusted
+    SignInSettings.objects.update_or_create(pk=1, defaults={"require_two_factor_agents": True})
+    s, acs, fields = response_from_provider(live_server, saml_idp, "alice", "alicepw")
+    r = s.post(acs, data=fields, timeout=20)
+    if trusted:
+        assert r.url == f"{live_server.url}/"
+        assert "My open tickets" in r.text
+    else:  # an agent without a second factor is sent to set one up first
+        assert r.url.startswith(f"{live_server.url}/accounts/two-factor/")
