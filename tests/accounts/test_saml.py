@@ -190,3 +190,12 @@ def test_a_saml_sign_in_counts_as_two_factor_only_when_trusted(
         assert "My open tickets" in r.text
     else:  # an agent without a second factor is sent to set one up first
         assert r.url.startswith(f"{live_server.url}/accounts/two-factor/")
+
+
+def test_unusable_provider_metadata_gives_a_clear_message(client, settings, tmp_path):
+    settings.SAML_ENABLED = True
+    settings.SAML_PROVIDER_NAME = "Example SAML"
+    settings.SAML_IDP_METADATA = str(tmp_path / "missing.xml")
+    r = client.get("/accounts/saml/login/", follow=True)
+    assert r.redirect_chain[0][0] == "/accounts/login/?sso=failed"
+    assert "Sign-in with Example SAML is not available right now" in r.content.decode()

@@ -190,6 +190,23 @@ def _enabled(view: Any) -> Any:
     return wrapped
 
 
-login = _enabled(saml_views.LoginView.as_view())
+_start = saml_views.LoginView.as_view()
+
+
+def _login(request: HttpRequest) -> HttpResponse:
+    try:
+        sp_config(request)  # the provider's metadata is readable and valid
+    except Exception:
+        log.exception("SAML sign-in unavailable: the identity provider's metadata cannot be used")
+        messages.error(
+            request,
+            _("Sign-in with %(provider)s is not available right now: try again later.")
+            % {"provider": settings.SAML_PROVIDER_NAME},
+        )
+        return redirect(settings.LOGIN_REDIRECT_URL_FAILURE)
+    return _start(request)
+
+
+login = _enabled(_login)
 acs = _enabled(saml_views.AssertionConsumerServiceView.as_view())
 metadata = _enabled(saml_views.MetadataView.as_view())
