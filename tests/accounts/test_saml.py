@@ -199,3 +199,24 @@ def test_unusable_provider_metadata_gives_a_clear_message(client, settings, tmp_
     r = client.get("/accounts/saml/login/", follow=True)
     assert r.redirect_chain[0][0] == "/accounts/login/?sso=failed"
     assert "Sign-in with Example SAML is not available right now" in r.content.decode()
+
+
+def test_someone_with_an_authenticator_still_gives_its_code(saml_settings, live_server, saml_idp):
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from tests.accounts.totp_codes import code_for
+    from tests.factories import UserFactory
+
+    alice = UserFactory(username="alice", email="alice@example.test", role=Role.AGENT)
+    device = TOTPDevice.objects.create(user=alice, name="authenticator", confirmed=True)
+    s, acs, fields = response_from_provider(live_server, saml_idp, "alice", "alicepw")
+    r = s.post(acs, data=fields, timeout=20)
+    assert r.url == f"{live_server.url}/accounts/login/verify/"
+    assert "My open tickets" not in s.get(f"{live_server.url}/", timeout=10).text  # not yet in
+    page = s.get(f"{live_server.url}/accounts/login/verify/", timeout=10)
+    csrf = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.text).group(1)
+    r = s.post(f"{live_server.url}/accounts/login/verify/",
+               data={"csrfmiddlewaretoken": csrf, "code": code_for(device)},
+               headers={"Referer": page.url}, timeout=20)  # fmt: skip
+    assert r.url == f"{live_server.url}/"
+    assert "My open tickets" in r.text

@@ -10,18 +10,20 @@ import logging
 from typing import Any
 
 from django.conf import settings
-from django.contrib import messages
+from django.contrib import auth, messages
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 from djangosaml2 import views as saml_views
 from djangosaml2.backends import Saml2Backend
+from djangosaml2.utils import get_fallback_login_redirect_url, validate_referral_url
 from saml2 import BINDING_HTTP_POST
 from saml2.config import SPConfig
 from saml2.saml import NAMEID_FORMAT_UNSPECIFIED
 from saml2.sigver import SignatureError
 
-from . import external_identity
+from . import external_identity, two_factor
 from .models import User
 
 log = logging.getLogger(__name__)
@@ -207,6 +209,39 @@ def _login(request: HttpRequest) -> HttpResponse:
     return _start(request)
 
 
+class AssertionConsumerService(saml_views.AssertionConsumerServiceView):
+    """djangosaml2's ACS, except that someone who has set up a second factor still gives it
+    after the identity provider (as after a password) unless TICKETDESK_SAML_SATISFIES_2FA."""
+
+    def authenticate_user(
+        self,
+        request: HttpRequest,
+        session_info: Any,
+        attribute_mapping: Any,
+        create_unknown_user: Any,
+        assertion_info: Any,
+    ) -> Any:
+        user = auth.authenticate(
+            request=request,
+            session_info=session_info,
+            attribute_mapping=attribute_mapping,
+            create_unknown_user=create_unknown_user,
+            assertion_info=assertion_info,
+        )
+        if user is None:
+            raise PermissionDenied("No user could be authenticated.")
+        if not settings.SAML_SATISFIES_TWO_FACTOR and two_factor.has_device(user):
+            next_url = validate_referral_url(request, self.build_relay_state())
+            two_factor.begin_pending(request, user, next_url or get_fallback_login_redirect_url())
+            self.owes_second_factor = True
+            return user
+        auth.login(request, user)
+        return user
+
+    def custom_redirect(self, user: Any, relay_state: str, session_info: Any) -> str:
+        return "/accounts/login/verify/" if getattr(self, "owes_second_factor", False) else ""
+
+
 login = _enabled(_login)
-acs = _enabled(saml_views.AssertionConsumerServiceView.as_view())
+acs = _enabled(AssertionConsumerService.as_view())
 metadata = _enabled(saml_views.MetadataView.as_view())
