@@ -220,3 +220,16 @@ def test_someone_with_an_authenticator_still_gives_its_code(saml_settings, live_
                headers={"Referer": page.url}, timeout=20)  # fmt: skip
     assert r.url == f"{live_server.url}/"
     assert "My open tickets" in r.text
+
+
+def test_refused_saml_sign_ins_do_not_lock_out_the_next_person(
+    saml_settings, live_server, saml_idp
+):
+    """Axes counts failed sign-ins per (username, IP); a SAML sign-in has no username, so
+    refusals must not pile up on one shared (None, IP) pair and lock everyone out."""
+    saml_settings.AXES_FAILURE_LIMIT = 2
+    for _ in range(3):
+        s, acs, fields = response_from_provider(live_server, saml_idp, "mallory", "mallorypw")
+        assert "may not sign in here" in s.post(acs, data=fields, timeout=20).text
+    s, acs, fields = response_from_provider(live_server, saml_idp, "alice", "alicepw")
+    assert s.post(acs, data=fields, timeout=20).url == f"{live_server.url}/"

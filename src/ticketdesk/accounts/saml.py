@@ -221,13 +221,12 @@ class AssertionConsumerService(saml_views.AssertionConsumerServiceView):
         create_unknown_user: Any,
         assertion_info: Any,
     ) -> Any:
-        user = auth.authenticate(
-            request=request,
-            session_info=session_info,
-            attribute_mapping=attribute_mapping,
-            create_unknown_user=create_unknown_user,
-            assertion_info=assertion_info,
-        )
+        # our backend directly, not auth.authenticate(): a refused SAML answer is no password
+        # guess, and django-axes would count it against one shared (no username, IP) pair and
+        # soon lock everyone behind that address out (the IdP throttles its own passwords)
+        user = SAMLBackend().authenticate(request, session_info=session_info)
+        if user is not None:
+            user.backend = BACKEND
         if user is None:
             raise PermissionDenied("No user could be authenticated.")
         if not settings.SAML_SATISFIES_TWO_FACTOR and two_factor.has_device(user):
