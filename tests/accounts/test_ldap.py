@@ -8,7 +8,8 @@ import io
 import pytest
 
 pytest.importorskip(
-    "ldap", reason="python-ldap is not installed (the 'ldap' extra needs libldap2-dev, libsasl2-dev)"
+    "ldap",
+    reason="python-ldap is not installed (the 'ldap' extra needs libldap2-dev, libsasl2-dev)",
 )
 from django.contrib.auth import authenticate
 from django.core.management import call_command

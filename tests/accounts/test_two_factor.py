@@ -169,9 +169,7 @@ def test_an_identity_provider_sign_in_counts_as_two_factor_only_when_trusted(
     assert client.get("/").status_code == status
 
 
-def test_the_portal_login_and_its_mailed_link_also_ask_for_the_second_factor(
-    client, agent, device
-):
+def test_the_portal_login_and_its_mailed_link_also_ask_for_the_second_factor(client, agent, device):
     """The portal's sign-in (and its one-time link by mail) must not be a side door around
     the second factor an agent set up."""
     from django.urls import reverse
