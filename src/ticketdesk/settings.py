@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
     "mozilla_django_oidc",
+    "djangosaml2",
     "ticketdesk.core",
     "ticketdesk.audit",
     "ticketdesk.accounts",
@@ -99,6 +100,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     # sign-in: is the second factor verified / required; which sessions are open
     "django_otp.middleware.OTPMiddleware",
+    "djangosaml2.middleware.SamlSessionMiddleware",  # the SAML requests still awaiting an answer
     "ticketdesk.accounts.signin_middleware.SignInMiddleware",
     "ticketdesk.accounts.middleware.UserPreferencesMiddleware",
     "ticketdesk.privacy.middleware.AuditContextMiddleware",
@@ -306,6 +308,36 @@ OIDC_DEFAULT_ROLE = os.environ.get("TICKETDESK_OIDC_DEFAULT_ROLE", "customer")
 # the identity provider enforces its own multi-factor policy: its sign-ins count as 2FA
 OIDC_SATISFIES_TWO_FACTOR = env_bool("TICKETDESK_OIDC_SATISFIES_2FA", True)
 LOGIN_REDIRECT_URL_FAILURE = "/accounts/login/?sso=failed"
+
+SAML_ENABLED = bool(os.environ.get("TICKETDESK_SAML_IDP_METADATA"))
+if SAML_ENABLED:
+    AUTHENTICATION_BACKENDS.append("ticketdesk.accounts.saml.SAMLBackend")
+SAML_PROVIDER_NAME = os.environ.get("TICKETDESK_SAML_PROVIDER_NAME", "SAML")
+SAML_IDP_METADATA = os.environ.get("TICKETDESK_SAML_IDP_METADATA", "")  # a file or an URL
+SAML_SP_ENTITY_ID = os.environ.get("TICKETDESK_SAML_SP_ENTITY_ID", "")  # default: metadata URL
+SAML_SP_KEY_FILE = os.environ.get("TICKETDESK_SAML_SP_KEY_FILE", "")  # signs our requests
+SAML_SP_CERT_FILE = os.environ.get("TICKETDESK_SAML_SP_CERT_FILE", "")
+SAML_XMLSEC_BINARY = os.environ.get("TICKETDESK_SAML_XMLSEC_BINARY", "/usr/bin/xmlsec1")
+SAML_CLOCK_SKEW_SECONDS = int(os.environ.get("TICKETDESK_SAML_CLOCK_SKEW_SECONDS", "60"))
+SAML_EMAIL_ATTRIBUTE = os.environ.get("TICKETDESK_SAML_EMAIL_ATTRIBUTE", "mail")
+SAML_USERNAME_ATTRIBUTE = os.environ.get("TICKETDESK_SAML_USERNAME_ATTRIBUTE", "uid")
+SAML_CREATE_USER = env_bool("TICKETDESK_SAML_CREATE_USERS", False)
+SAML_ALLOWED_DOMAINS = [
+    d.lower().lstrip("@") for d in env_list("TICKETDESK_SAML_ALLOWED_DOMAINS", "")
+]
+SAML_ROLE_ATTRIBUTE = os.environ.get("TICKETDESK_SAML_ROLE_ATTRIBUTE", "groups")
+# "attribute value=role" pairs, e.g. "helpdesk-admins=admin,helpdesk=agent"
+SAML_ROLE_MAP = dict(
+    item.split("=", 1) for item in env_list("TICKETDESK_SAML_ROLE_MAP", "") if "=" in item
+)
+SAML_DEFAULT_ROLE = os.environ.get("TICKETDESK_SAML_DEFAULT_ROLE", "customer")
+# only when the identity provider enforces its own multi-factor policy
+SAML_SATISFIES_TWO_FACTOR = env_bool("TICKETDESK_SAML_SATISFIES_2FA", False)
+# djangosaml2
+SAML_CONFIG_LOADER = "ticketdesk.accounts.saml.sp_config"
+SAML_ACS_FAILURE_RESPONSE_FUNCTION = "ticketdesk.accounts.saml.acs_failure"
+SAML_SESSION_COOKIE_NAME = "saml_session"
+SAML_CSP_HANDLER = ""
 
 LDAP_ENABLED = bool(os.environ.get("TICKETDESK_LDAP_SERVER_URI"))
 if LDAP_ENABLED:

@@ -25,6 +25,8 @@ SEEN_EVERY_SECONDS = 60
 def method_label(backend: str) -> str:
     if backend.endswith("OIDCBackend"):
         return settings.OIDC_PROVIDER_NAME
+    if backend.endswith("SAMLBackend"):
+        return settings.SAML_PROVIDER_NAME
     if backend.endswith("LDAPBackend"):
         return _("Directory (LDAP)")
     return _("Password")

@@ -26,6 +26,7 @@ BACKUP_CODE_COUNT = 10
 APP_DEVICE_NAME = "authenticator"
 BACKUP_DEVICE_NAME = "backup"
 OIDC_BACKEND = "ticketdesk.accounts.oidc.OIDCBackend"
+SAML_BACKEND = "ticketdesk.accounts.saml.SAMLBackend"
 
 
 def has_device(user: User) -> bool:
@@ -64,9 +65,10 @@ def session_is_verified(request: HttpRequest) -> bool:
     user: Any = request.user
     if user.is_verified():
         return True
+    backend = request.session.get(BACKEND_SESSION_KEY)
     return bool(
-        settings.OIDC_SATISFIES_TWO_FACTOR
-        and request.session.get(BACKEND_SESSION_KEY) == OIDC_BACKEND
+        (settings.OIDC_SATISFIES_TWO_FACTOR and backend == OIDC_BACKEND)
+        or (settings.SAML_SATISFIES_TWO_FACTOR and backend == SAML_BACKEND)
     )
 
 

@@ -1,11 +1,15 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from . import signin_views, views
+from . import saml, signin_views, views
 
 urlpatterns = [
     path("login/", views.LoginView.as_view(), name="login"),
     path("logout/", views.LogoutView.as_view(), name="logout"),
+    # SAML 2.0 sign-in (saml.py); 404 unless TICKETDESK_SAML_IDP_METADATA is set
+    path("saml/login/", saml.login, name="saml2_login"),
+    path("saml/acs/", saml.acs, name="saml2_acs"),
+    path("saml/metadata/", saml.metadata, name="saml2_metadata"),
     # sign-in beyond the password (two_factor.py, signin_sessions.py)
     path("login/verify/", signin_views.two_factor_verify, name="two_factor_verify"),
     path(

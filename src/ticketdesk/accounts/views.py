@@ -42,6 +42,7 @@ class LoginView(auth_views.LoginView):
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         context["oidc_provider_name"] = settings.OIDC_PROVIDER_NAME if settings.OIDC_ENABLED else ""
+        context["saml_provider_name"] = settings.SAML_PROVIDER_NAME if settings.SAML_ENABLED else ""
         return context
 
 
