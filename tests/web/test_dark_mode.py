@@ -34,11 +34,14 @@ LIGHT_BOXES_JS = """() => {
   for (const el of document.body.querySelectorAll('*')) {
     const box = el.getBoundingClientRect();
     if (box.width < 60 || box.height < 24 || !el.checkVisibility()) continue;
-    const m = getComputedStyle(el).backgroundColor.match(/rgba?\\(([\\d.]+), ([\\d.]+), ([\\d.]+)(?:, ([\\d.]+))?/);
+    const background = getComputedStyle(el).backgroundColor;
+    const m = background.match(/rgba?\\(([\\d.]+), ([\\d.]+), ([\\d.]+)(?:, ([\\d.]+))?/);
     if (!m || (m[4] !== undefined && Number(m[4]) < 0.5)) continue;
     const lum = (0.2126 * m[1] + 0.7152 * m[2] + 0.0722 * m[3]) / 255;
-    if (lum > 0.8) light.push(el.tagName.toLowerCase() + (el.className && typeof el.className === 'string'
-      ? '.' + el.className.trim().split(/\\s+/).join('.') : '') + ' ' + getComputedStyle(el).backgroundColor);
+    if (lum <= 0.8) continue;
+    const classes = typeof el.className === 'string' && el.className.trim()
+      ? '.' + el.className.trim().split(/\\s+/).join('.') : '';
+    light.push(el.tagName.toLowerCase() + classes + ' ' + background);
   }
   return light.slice(0, 5);
 }"""
@@ -64,7 +67,7 @@ def _pages(samples: dict[str, Any]) -> dict[str, list[tuple[str, str]]]:
 
 
 @pytest.mark.parametrize("username", ["admin", "maria"])
-def test_dark_mode_key_pages(census_server: Server, browser: Any, username: str):
+def test_dark_mode_key_pages(census_server: Server, browser: Any, username: str):  # noqa: F811
     shots = CENSUS_DIR / "dark" / username
     shutil.rmtree(shots, ignore_errors=True)
     shots.mkdir(parents=True, exist_ok=True)

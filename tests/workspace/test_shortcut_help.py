@@ -9,9 +9,7 @@ import pytest
 
 pytestmark = pytest.mark.django_db
 
-WORKSPACE_JS = (
-    Path(__file__).resolve().parents[2] / "src/ticketdesk/static/ticketdesk/workspace.js"
-)
+WORKSPACE_JS = Path(__file__).resolve().parents[2] / "src/ticketdesk/static/ticketdesk/workspace.js"
 # how the help writes a key the script names otherwise
 SHOWN_AS = {"Escape": "Esc"}
 
