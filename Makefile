@@ -8,7 +8,7 @@ export TICKETDESK_HOME := $(CURDIR)
 comma := ,
 EXTRAS := dev$(if $(and $(wildcard /usr/include/ldap.h),$(wildcard /usr/include/sasl/sasl.h)),$(comma)ldap)
 
-.PHONY: run test test-fast lint format typecheck bench demo install clean messages
+.PHONY: run test test-fast lint format typecheck bench demo install clean messages screenshots
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -29,6 +29,12 @@ test: $(STAMP)
 
 test-fast: $(STAMP)
 	$(BIN)/python -m pytest -q -x -m "not browser" $(PYTEST_ARGS)
+
+# docs/screenshots/ from the page census (the few of DOCS in tests/web/test_page_census.py)
+screenshots: $(STAMP)
+	@$(BIN)/ticketdesk compilemessages --ignore=.venv -v0 2>/dev/null || true
+	TICKETDESK_CENSUS_DOCS=1 $(BIN)/python -m pytest -q -p no:xdist tests/web/test_dark_mode.py \
+	  tests/web/test_page_census.py -k "dark or admin-en-1280 or customer-en or (agent-pt-br-375 and not light)"
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests bench

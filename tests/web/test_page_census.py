@@ -15,7 +15,8 @@ one browser context visits every page and checks:
 - axe-core (tests/web/vendor/axe-core, pinned) finds no serious or critical violation.
 
 A screenshot per page, role, language and width goes to var/census/ (the CI's artifact folder;
-TICKETDESK_CENSUS_DIR moves it). Runs once, on SQLite: skipped when the suite runs on PostgreSQL.
+TICKETDESK_CENSUS_DIR moves it); with TICKETDESK_CENSUS_DOCS=1 a chosen few also go to
+docs/screenshots/ as PNG (DOCS). Runs once, on SQLite: skipped when the suite runs on PostgreSQL.
 """
 
 from __future__ import annotations
@@ -47,6 +48,17 @@ ROOT = Path(__file__).resolve().parents[2]
 AXE = Path(__file__).with_name("vendor") / "axe-core" / "axe.min.js"
 CENSUS_DIR = Path(os.environ.get("TICKETDESK_CENSUS_DIR", ROOT / "var" / "census"))
 PASSWORD = "ticketdesk"
+# TICKETDESK_CENSUS_DOCS=1: the census also writes the docs' screenshots (PNG, stable names)
+# into docs/screenshots/; see docs/screenshots/README.md for the command
+DOCS_DIR = ROOT / "docs" / "screenshots"
+DOCS = {
+    ("admin", "en", 1280, "workspace-home"): "ticket-list.png",
+    ("admin", "en", 1280, "workspace-ticket"): "ticket.png",
+    ("admin", "en", 1280, "reports-dashboard"): "reports-dashboard.png",
+    ("customer", "en", 1280, "portal-home"): "portal-home.png",
+    ("customer", "en", 375, "portal-ticket"): "portal-ticket-phone.png",
+    ("agent", "pt-br", 375, "workspace-ticket"): "pt-br-ticket-phone.png",
+}
 
 ROLES = {
     "admin": "admin",
@@ -268,7 +280,9 @@ def census_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
             "--noreload",
             "--skip-checks",
         ],
-        env=_environment(var_dir),
+        # the site's own address (the portal's embed preview frames it: under the CSP, only
+        # this server may be framed)
+        env={**_environment(var_dir), "SITE_URL": f"http://127.0.0.1:{port}"},
         cwd=ROOT,
         stdout=log,
         stderr=subprocess.STDOUT,
@@ -453,6 +467,9 @@ def test_page_census(census_server: Server, browser: Any, role: str, language: s
             if console:
                 problems.append(f"{path}: console: {console[:3]}")
             page.screenshot(path=shots / f"{slug}.jpg", type="jpeg", quality=70)
+            docs = DOCS.get((role, language, width, slug))
+            if docs and os.environ.get("TICKETDESK_CENSUS_DOCS"):
+                page.screenshot(path=DOCS_DIR / docs)
     finally:
         context.close()
     report = CENSUS_DIR / f"{role}-{language}-{width}.txt"
