@@ -40,7 +40,7 @@ def test_lead_filters_the_dashboard_and_exports_csv(page: Page, live_server, his
     tiles = page.locator(".report-tile")
     expect(tiles.filter(has_text="Created").first).to_contain_text("2")
     expect(tiles.filter(has_text="Reopen rate")).to_contain_text("100.0%")
-    expect(page.get_by_role("img", name="Created and resolved")).to_be_visible()
+    expect(page.get_by_role("group", name="Created and resolved")).to_be_visible()
     page.get_by_text("Show the numbers").first.click()
     expect(page.get_by_role("table", name="Created and resolved")).to_be_visible()
     shot(page, "reports-dashboard")
