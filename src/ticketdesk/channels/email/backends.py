@@ -33,10 +33,7 @@ def smtp_access_token(*, force: bool = False) -> str:
             refresh_token=settings.EMAIL_OAUTH2_REFRESH_TOKEN,
             scopes=settings.EMAIL_OAUTH2_SCOPES,
         )
-        try:
-            lifetime = int(answer.get("expires_in") or 3600)
-        except (TypeError, ValueError):
-            lifetime = 3600
+        lifetime = oauth2.lifetime_seconds(answer)
         _cached.update(
             key=key,
             token=str(answer["access_token"]),

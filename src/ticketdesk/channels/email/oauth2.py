@@ -89,6 +89,14 @@ def request_token(
     return answer
 
 
+def lifetime_seconds(answer: dict[str, Any]) -> int:
+    """How long the access token lives (`expires_in`; an hour when the answer does not say)."""
+    try:
+        return int(answer.get("expires_in") or 3600)
+    except (TypeError, ValueError):
+        return 3600
+
+
 def refresh(mailbox: Mailbox) -> str:
     """Get a new access token with the refresh token; cache it (and a rotated refresh token)."""
     answer = request_token(
@@ -98,10 +106,7 @@ def refresh(mailbox: Mailbox) -> str:
         refresh_token=mailbox.oauth2_refresh_token,
         scopes=mailbox.oauth2_scopes,
     )
-    try:
-        lifetime = int(answer.get("expires_in") or 3600)
-    except (TypeError, ValueError):
-        lifetime = 3600
+    lifetime = lifetime_seconds(answer)
     mailbox.oauth2_access_token = str(answer["access_token"])
     mailbox.oauth2_access_token_expires_at = clock.now() + dt.timedelta(seconds=lifetime)
     fields = ["oauth2_access_token", "oauth2_access_token_expires_at"]
