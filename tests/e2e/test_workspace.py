@@ -115,7 +115,7 @@ def test_agent_works_a_ticket(page: Page, live_server, agent, desk):
     # a colleague changes the ticket meanwhile: saving shows the conflict, not an overwrite
     ticket = desk["mine"]
     ticket.refresh_from_db()
-    actions.set_fields(ticket, actor=desk["colleague"], impact=4)
+    while_the_server_reads(lambda: actions.set_fields(ticket, actor=desk["colleague"], impact=4))
     page.get_by_label("Urgency").select_option(label="Critical")
     page.get_by_role("button", name="Save changes").click()
     conflict = page.locator("[data-conflict]")
@@ -155,3 +155,21 @@ def test_bulk_assign_and_new_ticket(page: Page, live_server, agent, desk):
     page.set_viewport_size({"width": 390, "height": 844})
     page.goto(f"{live_server.url}/t/{desk['mine'].number}/")
     shot(page, "phone-ticket")
+
+
+def while_the_server_reads(write, attempts=50):
+    """The test database is SQLite in memory with a shared cache, where a write from the test's
+    thread fails at once ("table is locked") while the live server's thread reads the table
+    (a file database waits: busy_timeout). Try again for a few seconds."""
+    import time
+
+    from django.db import OperationalError
+
+    for attempt in range(attempts):
+        try:
+            return write()
+        except OperationalError as exc:
+            if "locked" not in str(exc) or attempt == attempts - 1:
+                raise
+            time.sleep(0.1)
+    return None

@@ -89,7 +89,7 @@ def test_ticket_clock_fragment_shows_targets_and_history(client, team, agent, cu
 @pytest.mark.parametrize(
     ("state", "due_minutes", "label", "colour"),
     [
-        (SLAState.ACTIVE, 135, "2h 15m left", "var(--accent-dark)"),
+        (SLAState.ACTIVE, 135, "2h 15m left", "var(--link-strong)"),
         (SLAState.AT_RISK, 20, "20m left", "var(--warn)"),
         (SLAState.BREACHED, -(26 * 60), "Overdue 1d 2h", "var(--danger)"),
         (SLAState.PAUSED, None, "SLA paused", "var(--muted)"),
