@@ -477,5 +477,6 @@ LOGGING = {
     "loggers": {
         "django.db.backends": {"level": "INFO"},
         "axes": {"level": "WARNING"},  # lockouts only, not every sign-in
+        "xmlschema": {"level": "WARNING"},  # pysaml2 loading its schemas at start-up
     },
 }

@@ -130,3 +130,13 @@ def test_not_solved_on_the_rating_link_reopens_with_the_comment(client, resolved
     message = resolved.messages.order_by("-id").first()
     assert message.body_text.strip() == "Still no VPN." and message.is_customer_message
     assert _notified(agent, "customer_not_solved")
+
+
+def test_the_portal_says_what_happened_after_not_solved(client, customer, resolved):
+    login(client, customer[0])
+    response = client.post(
+        reverse("portal:ticket_status", args=[resolved.number]),
+        {"action": "not_solved", "comment": "Still broken."},
+        follow=True,
+    )
+    assert "the request is open again and the team has your comment" in response.content.decode()

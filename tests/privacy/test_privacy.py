@@ -188,6 +188,9 @@ def test_erase_page_asks_for_confirmation(admin_client, zelda):
     assert done.status_code == 302
     contact.refresh_from_db()
     assert contact.email == f"erased-{contact.pk}@erased.invalid"
+    # nothing is offered for an erased contact any more
+    after = admin_client.get(f"/privacy/contacts/{contact.pk}/").content.decode()
+    assert "was erased on request" in after and "/erase/" not in after
 
 
 def test_retention_deletes_attachments_of_long_closed_tickets_only(

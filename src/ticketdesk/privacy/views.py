@@ -121,6 +121,9 @@ def privacy_home(request: HttpRequest) -> HttpResponse:
     )
 
 
+ERASED_DOMAIN = "@erased.invalid"
+
+
 @login_required
 @require_GET
 def contact_page(request: HttpRequest, contact_id: int) -> HttpResponse:
@@ -131,7 +134,13 @@ def contact_page(request: HttpRequest, contact_id: int) -> HttpResponse:
     return render(
         request,
         "privacy/contact.html",
-        {"page_nav": "privacy", "contact": contact, "summary": _summary(contact)},
+        {
+            "page_nav": "privacy",
+            "contact": contact,
+            "summary": _summary(contact),
+            # an erased contact has nothing left to export or erase
+            "erased": contact.email.endswith(ERASED_DOMAIN),
+        },
     )
 
 
@@ -191,5 +200,11 @@ def contact_erase(request: HttpRequest, contact_id: int) -> HttpResponse:
     return render(
         request,
         "privacy/erase.html",
-        {"page_nav": "privacy", "contact": contact, "summary": _summary(contact)},
+        {
+            "page_nav": "privacy",
+            "contact": contact,
+            "summary": _summary(contact),
+            # an erased contact has nothing left to export or erase
+            "erased": contact.email.endswith(ERASED_DOMAIN),
+        },
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.db.models import Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
@@ -349,6 +350,12 @@ def ticket_status(request: HttpRequest, number: int) -> HttpResponse:
                 solved=action == "confirm",
                 actor=request.user,  # type: ignore[arg-type]
                 comment=request.POST.get("comment", "")[:MAX_NOT_SOLVED_COMMENT],
+            )
+            messages.success(
+                request,
+                _("Thank you: the request is closed as solved.")
+                if action == "confirm"
+                else _("Thank you: the request is open again and the team has your comment."),
             )
             anchor = "#rating" if action == "confirm" else ""
             return HttpResponseRedirect(reverse("portal:ticket", args=[number]) + anchor)
