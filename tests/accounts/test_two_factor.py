@@ -191,3 +191,23 @@ def test_the_portal_login_and_its_mailed_link_also_ask_for_the_second_factor(cli
     response = client.post(link)
     assert response.status_code == 302 and response["Location"] == "/accounts/login/verify/"
     assert "_auth_user_id" not in client.session
+
+
+def test_the_sessions_list_says_a_second_factor_was_given_and_names_the_browser(
+    client, agent, device
+):
+    from ticketdesk.accounts.models import UserSession
+
+    browser = (
+        "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) "
+        "Chrome/156.0 Safari/537.36"
+    )
+    client.defaults["HTTP_USER_AGENT"] = browser
+    client.post("/accounts/login/", {"username": "ana", "password": PASSWORD})
+    client.post("/accounts/login/verify/", {"code": code_for(device)})
+    row = UserSession.objects.get(user=agent)
+    assert row.method == "Password and a second factor"
+    assert row.browser == "Chrome · Linux"
+    page = client.get("/accounts/sessions/").content.decode()
+    assert "Password and a second factor" in page and "Chrome · Linux" in page
+    assert 'aria-label="Main"' in page  # the workspace menu, not a bare page

@@ -45,6 +45,34 @@ class SignInSettings(models.Model):
         return obj
 
 
+_BROWSERS = [  # the order matters: Edge and Opera also say "Chrome", Chrome also "Safari"
+    ("Edg/", "Edge"),
+    ("OPR/", "Opera"),
+    ("Firefox/", "Firefox"),
+    ("Chrome/", "Chrome"),
+    ("Chromium/", "Chromium"),
+    ("Safari/", "Safari"),
+]
+_SYSTEMS = [
+    ("Windows", "Windows"),
+    ("iPhone", "iPhone"),
+    ("iPad", "iPad"),
+    ("Android", "Android"),
+    ("Mac OS X", "macOS"),
+    ("CrOS", "ChromeOS"),
+    ("Linux", "Linux"),
+]
+
+
+def browser_name(user_agent: str) -> str:
+    """'Chrome on Linux' from a User-Agent header; the header itself when it is neither."""
+    browser = next((name for token, name in _BROWSERS if token in user_agent), "")
+    system = next((name for token, name in _SYSTEMS if token in user_agent), "")
+    if browser and system:
+        return f"{browser} · {system}"
+    return browser or system or user_agent[:60]
+
+
 class UserSession(models.Model):
     """A signed-in session as its owner sees it on the profile: which browser, from where,
     last seen when. Signing it out deletes the Django session it names."""
@@ -67,6 +95,10 @@ class UserSession(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} {self.user_agent[:40]}"
+
+    @property
+    def browser(self) -> str:
+        return browser_name(self.user_agent)
 
 
 class Passkey(Device):

@@ -11,44 +11,59 @@ from django.contrib.sessions.models import Session
 from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
+from django_otp import DEVICE_ID_SESSION_KEY
 
 from ticketdesk.audit import log as audit_log
 
 from . import two_factor
 from .models import User, UserSession
+from .ratelimit import client_ip
 
 SEEN_KEY = "signin_seen"  # [session key, unix time] of the last write of last_seen_at
 SEEN_EVERY_SECONDS = 60
 
 
-def method_label(backend: str) -> str:
+def method_label(backend: str, *, second_factor: bool = False) -> str:
+    """An English msgid (the list translates it for its reader)."""
+    if second_factor:
+        return gettext_noop("Password and a second factor")
     if backend.endswith("OIDCBackend"):
         return settings.OIDC_PROVIDER_NAME
     if backend.endswith("SAMLBackend"):
         return settings.SAML_PROVIDER_NAME
     if backend.endswith("LDAPBackend"):
-        return _("Directory (LDAP)")
-    return _("Password")
+        return gettext_noop("Directory (LDAP)")
+    return gettext_noop("Password")
 
 
-def touch(request: HttpRequest, user: User | None = None) -> None:
-    """Record (at most once a minute) that this signed-in session was seen."""
+def _address(request: HttpRequest) -> str | None:
+    address = client_ip(request)  # behind a trusted proxy, the client's, not the proxy's
+    return None if address == "unknown" else address
+
+
+def touch(request: HttpRequest, user: User | None = None, *, force: bool = False) -> None:
+    """Record (at most once a minute, or now with `force`) that this signed-in session was
+    seen."""
     session = request.session
     key = session.session_key
     if not key:
         return
     seen = session.get(SEEN_KEY)
     now = time.time()
-    if seen and seen[0] == key and now - float(seen[1]) < SEEN_EVERY_SECONDS:
+    if not force and seen and seen[0] == key and now - float(seen[1]) < SEEN_EVERY_SECONDS:
         return
+    backend = str(session.get(BACKEND_SESSION_KEY, ""))
+    password = not backend.endswith(("OIDCBackend", "SAMLBackend", "LDAPBackend"))
     UserSession.objects.update_or_create(
         session_key=key,
         defaults={
             "user": user or request.user,  # type: ignore[misc]
             "user_agent": request.META.get("HTTP_USER_AGENT", "")[:300],
-            "ip_address": request.META.get("REMOTE_ADDR") or None,
-            "method": method_label(str(session.get(BACKEND_SESSION_KEY, "")))[:40],
+            "ip_address": _address(request),
+            "method": method_label(
+                backend, second_factor=password and bool(session.get(DEVICE_ID_SESSION_KEY))
+            )[:40],
             "last_seen_at": timezone.now(),
         },
     )

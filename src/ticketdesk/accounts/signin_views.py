@@ -14,6 +14,7 @@ from django.shortcuts import redirect, render
 from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from . import passkeys, policy, signin_sessions, two_factor
@@ -56,6 +57,7 @@ def _complete(
         auth_login(request, user, backend=waiting["backend"])
         greet(request, user)
     django_otp.login(request, device)
+    signin_sessions.touch(request, user, force=True)  # the list now says "and a second factor"
 
 
 def two_factor_verify(request: HttpRequest) -> HttpResponseBase:
@@ -185,7 +187,15 @@ def sign_out_sessions(request: HttpRequest) -> HttpResponse:
     else:
         keys = [k for k in request.POST.getlist("session") if k != request.session.session_key]
         ended = signin_sessions.sign_out(user, keys)
-    messages.success(request, _("Signed out of %(count)d other session(s).") % {"count": ended})
+    messages.success(
+        request,
+        ngettext(
+            "Signed out of %(count)d other session.",
+            "Signed out of %(count)d other sessions.",
+            ended,
+        )
+        % {"count": ended},
+    )
     return redirect("sessions")
 
 
