@@ -156,3 +156,18 @@ def test_a_reply_on_a_closed_ticket_opens_a_linked_follow_up(client, customer, c
     page = client.get(response["Location"]).content.decode()
     assert "so your message opened this follow-up request" in page
     assert conversation.display_number in page
+
+
+def test_message_times_read_like_the_workspace_in_the_readers_language(
+    client, customer, conversation
+):
+    """Not Django's long DATETIME_FORMAT ('2 de Dezembro de 2026 às 18:13', 'Dec. 2, 2026,
+    6:13 p.m.') but the compact one the workspace uses."""
+    import re
+
+    login(client, customer[0])
+    page = client.get(
+        reverse("portal:ticket", args=[conversation.number]), HTTP_ACCEPT_LANGUAGE="pt-br"
+    ).content.decode()
+    times = re.findall(r"<time datetime=\"[^\"]+\">([^<]+)</time>", page)
+    assert times and all(re.fullmatch(r"\d{1,2} de [a-zç]{3}, \d\d:\d\d", t) for t in times), times

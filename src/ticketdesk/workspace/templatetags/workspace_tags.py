@@ -6,7 +6,8 @@ from typing import Any
 
 from django import template
 from django.conf import settings
-from django.utils import formats, timezone
+
+from ticketdesk.core.templatetags.dates import short_datetime
 
 register = template.Library()
 
@@ -61,20 +62,7 @@ def escalation_label(level: int | None) -> str:
     return level_label(int(level or 0))
 
 
-@register.filter
-def short_datetime(value: Any) -> str:
-    """A compact date and time in the reader's locale order, from Django's localized
-    MONTH_DAY_FORMAT with the month abbreviated: “Dec 7, 13:00”, “7 de dez, 13:00”,
-    “7 dic, 13:00” (the year only when it is not this year's)."""
-    if not value:
-        return ""
-    value = timezone.localtime(value) if timezone.is_aware(value) else value
-    month_day = str(formats.get_format("MONTH_DAY_FORMAT"))
-    # the abbreviation: capitalised where the month comes first (English), else lowercase
-    month_day = month_day.replace("F", "M" if month_day.startswith("F") else "b")
-    if value.year != timezone.localtime().year:
-        month_day = f"{month_day} Y"
-    return f"{formats.date_format(value, month_day)}, {formats.time_format(value, 'H:i')}"
+register.filter("short_datetime", short_datetime)
 
 
 @register.filter
