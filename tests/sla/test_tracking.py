@@ -231,3 +231,24 @@ def test_leaving_every_policy_clears_the_sla(team, agent, customer, urgent):
 def test_idle_deadline_check_is_one_indexed_query(standard, django_assert_num_queries):
     with django_assert_num_queries(1):
         assert tracking.check_due() == 0
+
+
+def test_entries_computed_late_are_dated_when_they_happened(team, agent, customer, standard):
+    """No worker ran between 9:00 and 16:00 (or the history was loaded later): the warning,
+    the breach and the late response are computed together at 16:00, but each is dated at its
+    own moment, so the timeline reads in order instead of three entries at 16:00."""
+    _user, contact = customer
+    with clock.frozen(at(2025, 6, 9, 9)):
+        ticket = make_ticket(team=team, requester=contact)
+        drain()
+    with clock.frozen(at(2025, 6, 9, 16)):
+        actions.reply(ticket, actor=agent, body="Sorry for the wait.")
+        drain()
+    dated = {
+        e.data["change"]: e.created_at
+        for e in TicketEvent.objects.filter(ticket=ticket, kind="sla")
+        if e.data.get("metric") == "first_response"
+    }
+    assert dated["warning"] == at(2025, 6, 9, 12, 12)
+    assert dated["breached"] == at(2025, 6, 9, 13)
+    assert dated["met"] == at(2025, 6, 9, 16)

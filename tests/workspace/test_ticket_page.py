@@ -238,4 +238,4 @@ def test_sla_events_read_as_sentences(agent, team):
     policy = record(ticket, EventKind.SLA, None, data={"change": "policy", "policy": "High"})
     met = record(ticket, EventKind.SLA, None, data={"change": "met", "metric": "first_response"})
     assert describe(policy) == "SLA: policy “High” applies"
-    assert describe(met) == "SLA · First response: target met"
+    assert describe(met) == "SLA · First response: done"

@@ -23,7 +23,9 @@ CHANGE_LABELS = {
     "paused": lambda: _("clock paused (waiting on the customer)"),
     "resumed": lambda: _("clock resumed"),
     "stopped": lambda: _("clock stopped (ticket resolved or closed)"),
-    "met": lambda: _("target met"),
+    # the clock's event happened (a response given, the ticket resolved); whether in time,
+    # a "breached" entry before it says
+    "met": lambda: _("done"),
     "warning": lambda: _("warning: close to breaching"),
     "breached": lambda: _("target breached"),
 }

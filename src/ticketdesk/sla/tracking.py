@@ -201,7 +201,9 @@ def _refresh_one(
                     "change": transition.change,
                     "at": transition.at.isoformat(),
                 },
-                at=now,
+                # dated when it happened (history computed later, a worker that was down),
+                # so the timeline tells the story in order
+                at=min(transition.at, now),
             )
         )
         recorded.append(transition.key)
@@ -244,7 +246,7 @@ def _record_alerts(
                         "at": at.isoformat(),
                         "due_at": (m.due_at or at).isoformat() if change == "warning" else None,
                     },
-                    at=now,
+                    at=min(at, now),
                 )
             )
             recorded.append(key)
