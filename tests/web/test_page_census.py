@@ -72,7 +72,8 @@ ROLES = {
 # layout, where longer words break things first)
 MATRIX = [("en", 1280), ("en", 375), ("pt-br", 375), ("it", 375)]
 # the lead, the agent and the light agent see a subset of the admin's pages: they are visited
-# on the desktop in English (axe) and on a phone in Portuguese and Italian; the others in all
+# on the desktop in English (axe) and on a phone in Portuguese and Italian; the others in
+# all of MATRIX
 SUBSET_ROLES = {"lead", "agent", "light-agent"}
 CASES = [
     (role, language, width)
