@@ -161,7 +161,20 @@ def two_factor_setup(request: HttpRequest) -> HttpResponse:
         context["secret"] = two_factor.secret_text(enrolment)
     else:
         context["backup_codes_left"] = two_factor.backup_codes_left(user)
+    context["frame"] = _frame(request)
     return render(request, "accounts/two_factor_setup.html", context, status=status)
+
+
+def _frame(request: HttpRequest) -> str:
+    """The workspace's frame (menu, bell) for an agent who may use the workspace now; the bare
+    page while a second factor is still owed (the frame's own requests would be sent to the
+    set-up page and land inside it)."""
+    user: Any = request.user
+    if policy.is_staff_member(user) and (
+        two_factor.session_is_verified(request) or not two_factor.required_for(user)
+    ):
+        return "agent_base.html"
+    return "base.html"
 
 
 @login_required
@@ -173,7 +186,7 @@ def sessions(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "accounts/sessions.html",
-        {"sessions": rows, "current_key": request.session.session_key},
+        {"sessions": rows, "current_key": request.session.session_key, "frame": _frame(request)},
     )
 
 
