@@ -3,19 +3,16 @@
 from .collaboration import add_watcher, mention_suggestions, remove_watcher
 from .lists import bulk, delete_view, home, rail_counts, save_view
 from .other import attachment, new_ticket, profile
+from .relations import add_link, merge, remove_link, split
 from .system import replay as replay_events
 from .system import retry_mail, system
 from .ticket import (
-    add_link,
     assign_to_me,
     canned_text,
     fields,
-    merge,
     post_message,
     presence,
     preview,
-    remove_link,
-    split,
     ticket_page,
     toggle_watch,
 )
