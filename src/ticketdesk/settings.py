@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -154,7 +155,14 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
             "PRAGMA busy_timeout=20000; PRAGMA cache_size=-64000; PRAGMA temp_store=MEMORY;"
         ),
     }
-    DATABASES["default"]["TEST"] = {"NAME": os.environ.get("TICKETDESK_SQLITE_TEST_NAME", "")}
+    # Tests use a file (in memory-backed /dev/shm where there is one), not ":memory:": the
+    # browser tests' live server answers from several threads, and threads sharing the one
+    # in-memory connection raced ("no such savepoint", "table is locked"). One file per process.
+    _test_dir = "/dev/shm" if os.access("/dev/shm", os.W_OK) else tempfile.gettempdir()
+    DATABASES["default"]["TEST"] = {
+        "NAME": os.environ.get("TICKETDESK_SQLITE_TEST_NAME")
+        or os.path.join(_test_dir, f"ticketdesk-test-{os.getpid()}.sqlite3")
+    }
 else:
     DATABASES["default"]["TEST"] = {
         "NAME": os.environ.get("TICKETDESK_PG_TEST_NAME", f"test_ticketdesk_{os.getpid()}")
