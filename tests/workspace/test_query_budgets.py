@@ -1,7 +1,7 @@
 """Query-count budgets of the pages agents open all day (issue 20). Each test fails as soon as
 a page needs more queries than its budget, whatever the data: configuration (statuses,
 types, categories, teams, agents, memberships, custom field definitions) comes from the
-per-process cache, requester history and links take one query each, rail counts are shared
+per-process cache (memberships excepted), requester history and links take one query each, rail counts are shared
 through the cache for a few seconds.
 
 Budgets count every query of the request, the session and the signed-in user included.
@@ -19,14 +19,16 @@ from ticketdesk.workspace import rail
 
 pytestmark = pytest.mark.django_db
 
-# session, user, ticket, messages, attachments, events, tags, watchers, links, requester
-# history, CC, macros (the audit entry of a view is written once per 10-minute window; canned
-# responses and configuration come from the cache). Issue 20 asks for 8: not reached yet.
-TICKET_PAGE_BUDGET = 12
-# session, user, saved views, the page of tickets, their tags
-TICKET_LIST_BUDGET = 5
-# session, user, saved views: the counts come from the shared cache
-RAIL_WARM_BUDGET = 3
+# session, user, the user's memberships (never cached across requests: visibility must
+# follow a change at once), ticket, messages, attachments, events, tags, watchers, links,
+# requester history, CC, macros. The audit entry of a view is written once per 10-minute
+# window; canned responses and configuration come from the cache. Issue 20 asks for 8: not
+# reached yet.
+TICKET_PAGE_BUDGET = 13
+# session, user, memberships, triage teams, saved views, the page of tickets, their tags
+TICKET_LIST_BUDGET = 7
+# session, user, memberships, triage teams, saved views: the counts come from the cache
+RAIL_WARM_BUDGET = 5
 
 
 def _busy_ticket(agent, team):

@@ -49,10 +49,9 @@ from typing import TYPE_CHECKING, Any
 from django.db.models import Exists, Q, QuerySet
 from django.utils.translation import gettext as _
 
-from ticketdesk.core import config_cache
 from ticketdesk.core.errors import PermissionDenied
 
-from .models import Contact, Role, Team, TeamMembership, User
+from .models import Contact, Role, Team, User
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
@@ -198,36 +197,32 @@ def _request_cache(user: Any) -> dict[Any, Any] | None:
     return getattr(user, "_policy_cache", None)
 
 
-def _all_memberships() -> dict[int, list[tuple[int, bool]]]:
-    rows: dict[int, list[tuple[int, bool]]] = {}
-    for user_id, team_id, lead in TeamMembership.objects.order_by("pk").values_list(
-        "user_id", "team_id", "is_lead"
-    ):
-        rows.setdefault(int(user_id), []).append((int(team_id), bool(lead)))
-    return rows
-
-
 def memberships(user: Any) -> list[tuple[int, bool]]:
-    """(team id, is lead) of each of the user's teams, from the per-process configuration
-    cache (cleared whenever a membership is saved or deleted; see core/config_cache.py)."""
+    """(team id, is lead) of each of the user's teams; asked once per request. Not kept in
+    the per-process configuration cache on purpose: who sees which tickets must follow a
+    membership change at once, in every process."""
     cache = _request_cache(user)
     if cache is not None and "memberships" in cache:
         return cache["memberships"]  # type: ignore[no-any-return]
-    rows = list(config_cache.cached("memberships", _all_memberships).get(int(user.pk or 0), []))
+    rows = [
+        (int(team_id), bool(lead))
+        for team_id, lead in user.team_memberships.values_list("team_id", "is_lead")
+    ]
     if cache is not None:
         cache["memberships"] = rows
     return rows
 
 
 def triage_team_ids(user: Any = None) -> list[int]:
-    """The active teams marked "works the triage queue" (empty: every agent works it), from
-    the per-process configuration cache."""
-    return config_cache.cached(
-        "triage_teams",
-        lambda: list(
-            Team.objects.filter(sees_triage=True, active=True).values_list("pk", flat=True)
-        ),
-    )
+    """The active teams marked "works the triage queue" (empty: every agent works it); asked
+    once per request when `user` came with one."""
+    cache = _request_cache(user)
+    if cache is not None and "triage_teams" in cache:
+        return cache["triage_teams"]  # type: ignore[no-any-return]
+    ids = list(Team.objects.filter(sees_triage=True, active=True).values_list("pk", flat=True))
+    if cache is not None:
+        cache["triage_teams"] = ids
+    return ids
 
 
 def _triage_condition(user: Any) -> Q:
