@@ -1,8 +1,8 @@
 """Query-count budgets of the pages agents open all day (issue 20). Each test fails as soon as
 a page needs more queries than its budget, whatever the data: configuration (statuses,
-types, categories, teams, agents, memberships, custom field definitions) comes from the
-per-process cache (memberships excepted), requester history and links take one query each, rail counts are shared
-through the cache for a few seconds.
+types, categories, teams, agents, custom field definitions, canned responses) comes from the
+per-process cache, requester history and links take one query each, rail counts are
+shared through the cache for a few seconds.
 
 Budgets count every query of the request, the session and the signed-in user included.
 """
