@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Case, Exists, OuterRef, Prefetch, Q, QuerySet, Value, When
 from django.utils.translation import gettext as _
 
 from ticketdesk.accounts import policy
@@ -189,9 +189,11 @@ def links_for(user: Any, ticket: Ticket) -> list[TicketLink]:
     query: the visibility of the other side is a subquery."""
     outgoing, incoming = Q(source=ticket), Q(target=ticket)
     if not policy.is_admin(user):
-        visible = policy.visible_tickets(user).values("pk")
-        outgoing &= Q(target_id__in=visible)
-        incoming &= Q(source_id__in=visible)
+        # correlated EXISTS, checked per link by primary key: `IN (visible tickets)` would
+        # have PostgreSQL hash every visible ticket first
+        visible = policy.visible_tickets(user)
+        outgoing &= Q(Exists(visible.filter(pk=OuterRef("target_id"))))
+        incoming &= Q(Exists(visible.filter(pk=OuterRef("source_id"))))
     links = list(
         TicketLink.objects.filter(outgoing | incoming)
         .select_related("source", "source__status", "target", "target__status")
@@ -202,16 +204,13 @@ def links_for(user: Any, ticket: Ticket) -> list[TicketLink]:
 
 def requester_history(user: Any, ticket: Ticket, limit: int = 10) -> list[Ticket]:
     """The requester's other visible tickets: open ones first, then the most recent. One
-    query: the newest `limit` open ones and the newest `limit` done ones, two bounded
-    subqueries over the requester's tickets."""
-    qs = tickets_for_list(user).filter(requester_id=ticket.requester_id).exclude(pk=ticket.pk)
+    query over the requester's tickets (the requester index), open ones ranked first; not
+    `pk IN (open …) OR pk IN (done …)`, which PostgreSQL answers with a scan of every ticket."""
     done = ["resolved", "closed"]
-    open_ones = qs.exclude(status_category__in=done).order_by("-updated_at").values("pk")
-    rest = qs.filter(status_category__in=done).order_by("-updated_at").values("pk")
-    rows = list(
-        Ticket.objects.filter(Q(pk__in=open_ones[:limit]) | Q(pk__in=rest[:limit]))
-        .select_related("requester", "team", "assignee", "status")
-        .only(*LIST_FIELDS)
+    is_done = Case(When(status_category__in=done, then=Value(1)), default=Value(0))
+    return list(
+        tickets_for_list(user)
+        .filter(requester_id=ticket.requester_id)
+        .exclude(pk=ticket.pk)
+        .order_by(is_done, "-updated_at", "-id")[:limit]
     )
-    rows.sort(key=lambda t: (t.status_category in done, -t.updated_at.timestamp()))
-    return rows[:limit]
