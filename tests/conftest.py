@@ -58,7 +58,7 @@ def _default_language_and_zone():
 def _clear_cache():
     from django.core.cache import cache
 
-    from ticketdesk.tickets import config
+    from ticketdesk.core import config_cache as config
 
     cache.clear()
     config.invalidate()  # rolled-back configuration rows send no signals

@@ -167,6 +167,22 @@ else:
     DATABASES["default"]["TEST"] = {
         "NAME": os.environ.get("TICKETDESK_PG_TEST_NAME", f"test_ticketdesk_{os.getpid()}")
     }
+    # Prepared statements (docs/production.md, "PostgreSQL connections"): with server-side
+    # binding psycopg prepares a statement on its connection once it has run
+    # TICKETDESK_DB_PREPARE_THRESHOLD times, so the ticket page's 10-table join is planned
+    # once per connection, not per request. 0 turns both off (client-side binding, as
+    # Django's default), e.g. behind PgBouncer older than 1.21 in transaction mode.
+    _prepare_threshold = int(os.environ.get("TICKETDESK_DB_PREPARE_THRESHOLD", "5"))
+    _pg_options: dict[str, Any] = {}
+    if _prepare_threshold > 0:
+        _pg_options.update(server_side_binding=True, prepare_threshold=_prepare_threshold)
+    # Django's own pool (psycopg_pool): connections, and what they prepared, are kept
+    # across requests; TICKETDESK_DB_POOL=max size (0: no pool, CONN_MAX_AGE instead).
+    _pool_size = int(os.environ.get("TICKETDESK_DB_POOL", "0"))
+    if _pool_size > 0:
+        _pg_options["pool"] = {"min_size": min(2, _pool_size), "max_size": _pool_size}
+        DATABASES["default"]["CONN_MAX_AGE"] = 0  # the pool keeps the connections
+    DATABASES["default"]["OPTIONS"] = {**DATABASES["default"].get("OPTIONS", {}), **_pg_options}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Background work ------------------------------------------------------------------------

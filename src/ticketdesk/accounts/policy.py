@@ -198,7 +198,9 @@ def _request_cache(user: Any) -> dict[Any, Any] | None:
 
 
 def memberships(user: Any) -> list[tuple[int, bool]]:
-    """(team id, is lead) of each of the user's teams; asked once per request."""
+    """(team id, is lead) of each of the user's teams; asked once per request. Not kept in
+    the per-process configuration cache on purpose: who sees which tickets must follow a
+    membership change at once, in every process."""
     cache = _request_cache(user)
     if cache is not None and "memberships" in cache:
         return cache["memberships"]  # type: ignore[no-any-return]
@@ -258,6 +260,14 @@ def _ticket_visible(user: Any, ticket: Ticket) -> bool:
     if cache is not None:
         cache[key] = visible
     return visible
+
+
+def note_visible(user: Any, ticket: Ticket) -> None:
+    """`ticket` was just read through `visible_tickets(user)`: later questions about it in
+    this request (at this version) need no query of their own."""
+    cache = _request_cache(user)
+    if cache is not None:
+        cache[("visible", ticket.pk, getattr(ticket, "version", None))] = True
 
 
 def can(user: Any, verb: str, obj: Any = None) -> bool:

@@ -19,6 +19,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
+from django.core.cache import cache
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 
@@ -150,6 +151,9 @@ def record_view(actor: Any, ticket: Any, *, via: str = "workspace") -> None:
     entry.target_label = f"#{ticket.number}"
     entry.details = {"via": via}
     entry.dedupe_key = f"view:{user.pk}:{ticket.pk}:{window}"
+    # the window's row is there already when the cache remembers it: no INSERT at all
+    if not cache.add(f"audit:{entry.dedupe_key}", 1, VIEW_THROTTLE_SECONDS):
+        return
     AuditEntry.objects.bulk_create([entry], ignore_conflicts=True)
 
 

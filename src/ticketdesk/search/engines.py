@@ -89,11 +89,15 @@ class PostgreSQLEngine:
     ) -> list[tuple]:
         query = self.query(terms, include_internal=True)
         restrict = f"AND object_id IN ({ids_sql}) " if ids_sql else ""
+        # rank every match but sort only (id, rank): titles and bodies are read, and
+        # snippets made, for the page shown, not carried through the sort of every match
         sql = (
-            "SELECT object_id, ts_rank(vector, query) AS rank, title, body "
+            "SELECT d.object_id, r.rank, d.title, d.body FROM ("
+            "SELECT id, object_id, ts_rank(vector, query) AS rank "
             "FROM search_searchdocument, to_tsquery('simple'::regconfig, %s) AS query "
             f"WHERE kind = %s AND vector @@ query {restrict}"
             "ORDER BY rank DESC, object_id LIMIT %s"
+            ") r JOIN search_searchdocument d ON d.id = r.id ORDER BY r.rank DESC, r.object_id"
         )
         with connection.cursor() as cursor:
             cursor.execute(sql, [query, kind, *ids_params, limit])
@@ -176,12 +180,17 @@ class SQLiteEngine:
     ) -> list[tuple]:
         query = self.query(terms, include_internal=True)
         restrict = f"AND d.object_id IN ({ids_sql}) " if ids_sql else ""
+        # as on PostgreSQL: the sort holds (id, rank) only; the page's rows are read after
         sql = (
-            "SELECT d.object_id, -bm25(search_document_fts, 5.0, 1.0) AS rank, d.title, d.body "
+            "SELECT page.object_id, r.rank, page.title, page.body FROM ("
+            "SELECT d.id AS id, d.object_id AS object_id, "
+            "-bm25(search_document_fts, 5.0, 1.0) AS rank "
             "FROM search_document_fts JOIN search_searchdocument d "
             "ON d.id = search_document_fts.rowid "
             f"WHERE search_document_fts MATCH %s AND d.kind = %s {restrict}"
             "ORDER BY rank DESC, d.object_id LIMIT %s"
+            ") r JOIN search_searchdocument page ON page.id = r.id "
+            "ORDER BY r.rank DESC, r.object_id"
         )
         with connection.cursor() as cursor:
             cursor.execute(sql, [query, kind, *ids_params, limit])

@@ -8,17 +8,16 @@ class TicketsConfig(AppConfig):
     verbose_name = _("Tickets")
 
     def ready(self) -> None:
-        from django.db.models.signals import m2m_changed, post_delete, post_save
-
+        from ticketdesk.core.config_cache import invalidate_on_change
         from ticketdesk.core.scheduler import register_periodic
 
-        from . import config, models
+        from . import models
         from .tasks import close_quiet_tickets
 
         register_periodic("tickets.close_quiet_tickets", close_quiet_tickets, every_seconds=3600)
 
         # cache invalidation only: no business side effects live in signals
-        for model in (
+        invalidate_on_change(
             models.Status,
             models.Transition,
             models.PriorityRule,
@@ -27,14 +26,5 @@ class TicketsConfig(AppConfig):
             models.Category,
             models.BusinessArea,
             models.ChannelDefault,
-            models.Category,
-        ):
-            post_save.connect(config.invalidate, sender=model, dispatch_uid=f"cfg-{model.__name__}")
-            post_delete.connect(
-                config.invalidate, sender=model, dispatch_uid=f"cfg-del-{model.__name__}"
-            )
-        m2m_changed.connect(
-            config.invalidate,
-            sender=models.CustomFieldDefinition.ticket_types.through,
-            dispatch_uid="cfg-cf-types",
+            models.CannedResponse,
         )

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Case, Exists, OuterRef, Prefetch, Q, QuerySet, Value, When
 from django.utils.translation import gettext as _
 
 from ticketdesk.accounts import policy
@@ -79,10 +80,13 @@ def ticket_detail(user: Any, number_or_pk: int | str, *, by: str = "number") -> 
             )
             if number is None:
                 raise Ticket.DoesNotExist
-            return qs.get(number=number)
-        return qs.get(pk=number_or_pk)
+            ticket = qs.get(number=number)
+        else:
+            ticket = qs.get(pk=number_or_pk)
     except Ticket.DoesNotExist:
         raise NotFound(_("This ticket does not exist or you cannot see it.")) from None
+    policy.note_visible(user, ticket)
+    return ticket
 
 
 def messages_for(user: Any, ticket: Ticket) -> QuerySet[Message]:
@@ -125,15 +129,20 @@ def _named_ticket_id(event: TicketEvent) -> int | None:
     return pk if isinstance(pk, int) else None
 
 
-def hide_unseen_tickets(user: Any, events: list[TicketEvent]) -> list[TicketEvent]:
+def hide_unseen_tickets(
+    user: Any, events: list[TicketEvent], known_visible: Iterable[int] = ()
+) -> list[TicketEvent]:
     """Events that name a ticket `user` may not see keep their kind, but lose that ticket's
     number and subject (in memory; the log is unchanged): link and event labels follow the
-    policy of the ticket they name. One query, none for admins."""
+    policy of the ticket they name. One query, none for admins, none when every named ticket
+    is in `known_visible` (say, the other ends of the visible links just read)."""
     naming = [e for e in events if e.kind in TICKET_NAMING_KINDS]
     if not naming or policy.is_admin(user):
         return events
     named = {e.pk: _named_ticket_id(e) for e in naming}
-    visible = policy.visible_ticket_ids(user, {pk for pk in named.values() if pk is not None})
+    wanted = {pk for pk in named.values() if pk is not None}
+    known = set(known_visible)
+    visible = known if wanted <= known else policy.visible_ticket_ids(user, wanted)
     for event in naming:
         if named[event.pk] in visible:
             continue
@@ -169,35 +178,39 @@ def event_feed(user: Any) -> QuerySet[TicketEvent]:
     return qs
 
 
-def event_list(user: Any, ticket: Ticket) -> list[TicketEvent]:
+def event_list(user: Any, ticket: Ticket, known_visible: Iterable[int] = ()) -> list[TicketEvent]:
     """The events of a ticket as `user` may see them, labels included."""
-    return hide_unseen_tickets(user, list(events_for(user, ticket)))
+    return hide_unseen_tickets(user, list(events_for(user, ticket)), known_visible)
 
 
 def links_for(user: Any, ticket: Ticket) -> list[TicketLink]:
-    """Links in both directions, with the other ticket loaded; only links to tickets `user`
-    may see (the others' numbers and subjects are not theirs to read)."""
-    outgoing = TicketLink.objects.filter(source=ticket).select_related("target", "target__status")
-    incoming = TicketLink.objects.filter(target=ticket).select_related("source", "source__status")
-    links = [*outgoing, *incoming]
-    others = {lk.target_id if lk.source_id == ticket.pk else lk.source_id for lk in links}
-    visible = policy.visible_ticket_ids(user, others)
-    return [
-        lk
-        for lk in links
-        if (lk.target_id if lk.source_id == ticket.pk else lk.source_id) in visible
-    ]
+    """Links in both directions (outgoing first), with the other ticket loaded; only links to
+    tickets `user` may see (the others' numbers and subjects are not theirs to read). One
+    query: the visibility of the other side is a subquery."""
+    outgoing, incoming = Q(source=ticket), Q(target=ticket)
+    if not policy.is_admin(user):
+        # correlated EXISTS, checked per link by primary key: `IN (visible tickets)` would
+        # have PostgreSQL hash every visible ticket first
+        visible = policy.visible_tickets(user)
+        outgoing &= Q(Exists(visible.filter(pk=OuterRef("target_id"))))
+        incoming &= Q(Exists(visible.filter(pk=OuterRef("source_id"))))
+    links = list(
+        TicketLink.objects.filter(outgoing | incoming)
+        .select_related("source", "source__status", "target", "target__status")
+        .order_by("id")
+    )
+    return sorted(links, key=lambda lk: lk.source_id != ticket.pk)
 
 
 def requester_history(user: Any, ticket: Ticket, limit: int = 10) -> list[Ticket]:
-    """The requester's other visible tickets: open ones first, then the most recent."""
-    qs = tickets_for_list(user).filter(requester_id=ticket.requester_id).exclude(pk=ticket.pk)
-    open_ones = list(
-        qs.exclude(status_category__in=["resolved", "closed"]).order_by("-updated_at")[:limit]
+    """The requester's other visible tickets: open ones first, then the most recent. One
+    query over the requester's tickets (the requester index), open ones ranked first; not
+    `pk IN (open …) OR pk IN (done …)`, which PostgreSQL answers with a scan of every ticket."""
+    done = ["resolved", "closed"]
+    is_done = Case(When(status_category__in=done, then=Value(1)), default=Value(0))
+    return list(
+        tickets_for_list(user)
+        .filter(requester_id=ticket.requester_id)
+        .exclude(pk=ticket.pk)
+        .order_by(is_done, "-updated_at", "-id")[:limit]
     )
-    rest = list(
-        qs.filter(status_category__in=["resolved", "closed"]).order_by("-updated_at")[
-            : max(0, limit - len(open_ones))
-        ]
-    )
-    return open_ones + rest

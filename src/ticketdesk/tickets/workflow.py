@@ -21,6 +21,11 @@ def all_statuses() -> list[Status]:
     return cached("all_statuses", lambda: list(Status.objects.order_by("order", "id")))
 
 
+def active_statuses() -> list[Status]:
+    """The active statuses in workflow order (from the configuration cache)."""
+    return cached("active_statuses", _active_statuses)
+
+
 def _transition_pairs() -> frozenset[tuple[int, int]]:
     return frozenset(Transition.objects.values_list("from_status_id", "to_status_id"))
 

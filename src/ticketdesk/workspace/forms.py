@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from ticketdesk.accounts.models import Role, Team, User
+from ticketdesk.core import config_cache
 from ticketdesk.tickets import custom_fields, workflow
 from ticketdesk.tickets.models import (
     DONE_CATEGORIES,
@@ -29,19 +30,49 @@ LEVEL_CHOICES = [(str(v), label) for v, label in Level.choices]
 
 
 class ShortChoiceIterator(forms.models.ModelChoiceIterator):
-    """Reads a short list of choices (statuses, teams, agents, types, categories) in one
-    ordinary query: Django's default `.iterator()` opens a server-side cursor on
+    """Reads a short list of choices (statuses, teams, agents, types, categories) from the
+    per-process configuration cache (`cache_key`) or from objects the form already holds:
+    no query per render. Django's default `.iterator()` would open a server-side cursor on
     PostgreSQL, three round trips for a dozen rows, five times per ticket page."""
+
+    def _objects(self) -> list[Any]:
+        field = self.field
+        if isinstance(field, ShortChoiceField):
+            return field.choice_objects()
+        return list(self.queryset.all())
 
     def __iter__(self) -> Any:
         if self.field.empty_label is not None:
             yield ("", self.field.empty_label)
-        for obj in self.queryset.all():
+        for obj in self._objects():
             yield self.choice(obj)
+
+    def __len__(self) -> int:
+        return len(self._objects()) + (self.field.empty_label is not None)
+
+    def __bool__(self) -> bool:
+        return self.field.empty_label is not None or bool(self._objects())
 
 
 class ShortChoiceField(forms.ModelChoiceField):
+    """A model choice whose options come from the configuration cache (`cache_key`) or from
+    `objects`; the submitted value is still checked against the queryset."""
+
     iterator = ShortChoiceIterator
+
+    def __init__(self, *args: Any, cache_key: str = "", **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.cache_key = cache_key
+        self.objects: list[Any] | None = None
+
+    def choice_objects(self) -> list[Any]:
+        if self.objects is not None:
+            return self.objects
+        queryset = self.queryset
+        assert queryset is not None
+        if self.cache_key:
+            return config_cache.cached(f"choices:{self.cache_key}", lambda: list(queryset.all()))
+        return list(queryset.all())
 
 
 class AgentChoiceField(ShortChoiceField):
@@ -52,6 +83,36 @@ class AgentChoiceField(ShortChoiceField):
 def agents_queryset() -> Any:
     return User.objects.filter(is_active=True, role__in=(Role.ADMIN, Role.AGENT)).order_by(
         "first_name", "last_name", "username"
+    )
+
+
+def active_teams() -> list[Team]:
+    """The active teams by name, from the configuration cache (the side panel's and the
+    escalation form's choices, the consult picker)."""
+    return config_cache.cached("choices:teams", lambda: list(Team.objects.filter(active=True)))
+
+
+def agent_choices() -> list[User]:
+    """Active admins and agents by name (assignee pickers), from the configuration cache."""
+    return config_cache.cached("choices:agents", lambda: list(agents_queryset()))
+
+
+def active_ticket_types() -> list[TicketType]:
+    """The active ticket types in order, from the configuration cache."""
+    return config_cache.cached(
+        "choices:ticket_types", lambda: list(TicketType.objects.filter(active=True))
+    )
+
+
+def staff_choices(limit: int = 200) -> list[User]:
+    """Active staff by name (the watcher picker), from the configuration cache."""
+    from ticketdesk.tickets import mentions
+
+    return config_cache.cached(
+        f"choices:staff:{limit}",
+        lambda: list(
+            mentions.staff_users().order_by("first_name", "last_name", "username")[:limit]
+        ),
     )
 
 
@@ -88,6 +149,7 @@ class RoutingFieldsForm(forms.Form):
 
     team = ShortChoiceField(
         queryset=Team.objects.filter(active=True),
+        cache_key="teams",
         label=_("Team"),
         required=False,
         empty_label=_("No team"),
@@ -100,18 +162,21 @@ class RoutingFieldsForm(forms.Form):
     )
     ticket_type = ShortChoiceField(
         queryset=TicketType.objects.filter(active=True),
+        cache_key="ticket_types",
         label=_("Type"),
         required=False,
         empty_label="—",
     )
     category = ShortChoiceField(
         queryset=Category.objects.filter(active=True),
+        cache_key="categories",
         label=_("Category"),
         required=False,
         empty_label="—",
     )
     business_area = ShortChoiceField(
         queryset=BusinessArea.objects.filter(active=True),
+        cache_key="business_areas",
         label=_("Business area"),
         required=False,
         empty_label="—",
@@ -120,8 +185,9 @@ class RoutingFieldsForm(forms.Form):
     def __init__(self, *args: Any, **kwargs: Any):
         super().__init__(*args, **kwargs)
         assignee_field = self.fields["assignee"]
-        assert isinstance(assignee_field, forms.ModelChoiceField)
+        assert isinstance(assignee_field, ShortChoiceField)
         assignee_field.queryset = agents_queryset()
+        assignee_field.cache_key = "agents"
 
 
 class TicketFieldsForm(RoutingFieldsForm):
@@ -161,7 +227,7 @@ class TicketFieldsForm(RoutingFieldsForm):
     def __init__(self, *args: Any, ticket: Ticket, tag_names: list[str], **kwargs: Any):
         self.ticket = ticket
         self.tag_names = tag_names
-        self.definitions = list(custom_fields.definitions_for(ticket.ticket_type))
+        self.definitions = custom_fields.cached_definitions_for(ticket.ticket_type)
         kwargs.setdefault(
             "initial",
             {
@@ -190,8 +256,9 @@ class TicketFieldsForm(RoutingFieldsForm):
             targets = [s for s in targets if s.category not in DONE_CATEGORIES]
         self.status_targets = [ticket.status, *targets]
         status_field = self.fields["status"]
-        assert isinstance(status_field, forms.ModelChoiceField)
+        assert isinstance(status_field, ShortChoiceField)
         status_field.queryset = Status.objects.filter(pk__in=[s.pk for s in self.status_targets])
+        status_field.objects = sorted(self.status_targets, key=lambda s: (s.order, s.pk))
         for definition in self.definitions:
             self.fields[f"cf_{definition.key}"] = _custom_field(definition)
 

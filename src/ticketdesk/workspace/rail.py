@@ -7,24 +7,29 @@ A view is a name and a QuerySet condition on the tickets the user may see. Count
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from django.core.cache import cache
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
 from ticketdesk.accounts import policy
-from ticketdesk.accounts.models import TeamMembership
 from ticketdesk.core import clock
 from ticketdesk.core.errors import DomainError, NotFound
 from ticketdesk.search import filtering
 from ticketdesk.tickets import queries
 from ticketdesk.tickets.models import ACTIVE_CATEGORIES, DONE_CATEGORIES, StatusCategory, Ticket
 
+from .forms import active_teams
 from .models import SavedView
 
 COUNT_CAP = 1000
+# counts are shared through the cache (REDIS_URL in production) for this long: the rail
+# polls every 30 s, so an agent's open tabs, and reloads, cost one set of COUNTs per window
+COUNTS_TTL_SECONDS = 30
 RECENTLY_SOLVED_DAYS = 7
 
 
@@ -39,18 +44,12 @@ class RailView:
     saved_id: int | None = None
 
 
-def _my_team_ids(user: Any) -> list[int]:
-    return list(TeamMembership.objects.filter(user_id=user.pk).values_list("team_id", flat=True))
-
-
 def rail_views(user: Any) -> list[RailView]:
-    """Every view `user` has, in rail order (two queries: teams and saved views)."""
-    memberships = list(
-        TeamMembership.objects.filter(user_id=user.pk, team__active=True)
-        .select_related("team")
-        .order_by("team__name")
-    )
-    team_ids = [m.team_id for m in memberships]
+    """Every view `user` has, in rail order (one query: the saved views; teams and
+    memberships come from the configuration cache)."""
+    mine = {team_id for team_id, _lead in policy.memberships(user)}
+    my_teams = [team for team in active_teams() if team.pk in mine]
+    team_ids = [team.pk for team in my_teams]
     since = clock.now() - dt.timedelta(days=RECENTLY_SOLVED_DAYS)
     views = [
         RailView(
@@ -112,12 +111,12 @@ def rail_views(user: Any) -> list[RailView]:
     # every ticket the policy lets this user see: where searches from reports and the
     # requester card land
     views.append(RailView("everything", _("All tickets"), "views", lambda qs: qs))
-    for membership in memberships:
-        team_id = membership.team_id
+    for team in my_teams:
+        team_id = team.pk
         views.append(
             RailView(
                 f"team-{team_id}",
-                membership.team.name,
+                team.name,
                 "teams",
                 lambda qs, team_id=team_id: qs.filter(  # type: ignore[misc]
                     team_id=team_id, status_category__in=ACTIVE_CATEGORIES
@@ -155,7 +154,15 @@ def count_view(visible: QuerySet[Ticket], view: RailView) -> int:
 
 
 def counts(user: Any, views: list[RailView]) -> dict[str, int | None]:
-    """One bounded COUNT per view; a saved view whose query no longer parses counts None."""
+    """One bounded COUNT per view, shared for COUNTS_TTL_SECONDS through the cache (keyed by
+    the user and their views, so a new saved view or team counts at once); a saved view
+    whose query no longer parses counts None."""
+    signature = "|".join(f"{v.key}={v.query}" for v in views)
+    digest = hashlib.blake2b(signature.encode(), digest_size=12).hexdigest()
+    key = f"rail-counts:{user.pk}:{digest}"
+    found = cache.get(key)
+    if found is not None:
+        return found  # type: ignore[no-any-return]
     result: dict[str, int | None] = {}
     visible = policy.visible_tickets(user)
     for view in views:
@@ -163,6 +170,7 @@ def counts(user: Any, views: list[RailView]) -> dict[str, int | None]:
             result[view.key] = count_view(visible, view)
         except DomainError:  # a broken saved query must not break the rail
             result[view.key] = None
+    cache.set(key, result, COUNTS_TTL_SECONDS)
     return result
 
 
@@ -171,6 +179,7 @@ def default_view_key(user: Any) -> str:
 
 
 __all__ = [
+    "COUNTS_TTL_SECONDS",
     "COUNT_CAP",
     "RailView",
     "count_view",

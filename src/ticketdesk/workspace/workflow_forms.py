@@ -100,12 +100,14 @@ class EscalateForm(forms.Form):
     )
     team = ShortChoiceField(
         queryset=Team.objects.filter(active=True),
+        cache_key="teams",
         label=_("Team"),
         required=False,
         empty_label=_("The team's escalation team"),
     )
     user = AgentChoiceField(
         queryset=agents_queryset(),
+        cache_key="agents",
         label=_("Person"),
         required=False,
         empty_label="—",
@@ -127,8 +129,9 @@ class EscalateForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.ticket = ticket
         user_field = self.fields["user"]
-        assert isinstance(user_field, forms.ModelChoiceField)
+        assert isinstance(user_field, ShortChoiceField)
         user_field.queryset = agents_queryset()
+        user_field.cache_key = "agents"
 
     def add_domain_errors(self, fields: dict[str, list[str]], message: str) -> None:
         placed = False

@@ -9,24 +9,31 @@ from django.contrib import messages
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
 from ticketdesk.accounts import policy
-from ticketdesk.accounts.models import Team
 from ticketdesk.core.errors import DomainError, ValidationFailed
 from ticketdesk.core.ids import parse_id
 from ticketdesk.core.pagination import Page
 from ticketdesk.core.views import render_domain_error
 from ticketdesk.search import filtering
-from ticketdesk.tickets import actions, escalation, queries
-from ticketdesk.tickets.models import Channel, Level, Status, Ticket, TicketType
+from ticketdesk.tickets import actions, escalation, queries, workflow
+from ticketdesk.tickets.models import Channel, Level, Status, Ticket
 from ticketdesk.tickets.numbering import parse_number
 from ticketdesk.tickets.resolution import Resolution
 
 from .. import listing, rail
-from ..forms import SavedViewForm, agents_queryset, split_tags
+from ..forms import (
+    SavedViewForm,
+    active_teams,
+    active_ticket_types,
+    agent_choices,
+    agents_queryset,
+    split_tags,
+)
 from ..models import SavedView
 from .common import current_user, is_htmx, safe_next, staff_required
 
@@ -108,11 +115,11 @@ def home(request: HttpRequest) -> HttpResponse:
         return render(request, "workspace/partials/list_rows.html", context)
     context.update(
         {
-            "statuses": Status.objects.filter(active=True),
+            "statuses": workflow.active_statuses(),
             "levels": Level.choices,
-            "teams": Team.objects.filter(active=True).order_by("name"),
-            "agents": agents_queryset(),
-            "ticket_types": TicketType.objects.filter(active=True),
+            "teams": active_teams(),
+            "agents": agent_choices(),
+            "ticket_types": active_ticket_types(),
             "channels": Channel.choices,
             "escalation_levels": [
                 (level, escalation.level_label(level))
@@ -135,6 +142,9 @@ def rail_counts(request: HttpRequest) -> HttpResponse:
         {
             "views": views,
             "counts": rail.counts(current_user(request), views),
+            "count_cap": rail.COUNT_CAP,
+            "count_cap_text": number_format(rail.COUNT_CAP, force_grouping=True),
+            "counts_seconds": rail.COUNTS_TTL_SECONDS,
             "current_key": request.GET.get("view", ""),
             "live": True,
         },

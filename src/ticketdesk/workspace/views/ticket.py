@@ -28,7 +28,7 @@ from ticketdesk.core.html import render_markdown
 from ticketdesk.core.views import render_domain_error
 from ticketdesk.sla import queries as sla_queries
 from ticketdesk.tickets import actions, queries
-from ticketdesk.tickets.canned import canned_for, render_canned
+from ticketdesk.tickets.canned import canned_choices, canned_for, render_canned
 from ticketdesk.tickets.models import (
     LinkKind,
     MessageKind,
@@ -37,7 +37,7 @@ from ticketdesk.tickets.models import (
 )
 
 from .. import timeline
-from ..forms import TicketFieldsForm
+from ..forms import TicketFieldsForm, active_teams, staff_choices
 from ..models import PresenceMode, TicketPresence
 from .common import current_user, is_htmx, staff_required
 
@@ -73,14 +73,8 @@ def side_context(
     watchers = list(ticket.watchers.all())
     watcher_choices = []
     if perms["edit"]:
-        from ticketdesk.tickets import mentions
-
         watching = {w.pk for w in watchers}
-        watcher_choices = [
-            u
-            for u in mentions.staff_users().order_by("first_name", "last_name", "username")[:200]
-            if u.pk not in watching
-        ]
+        watcher_choices = [u for u in staff_choices() if u.pk not in watching]
     return {
         "ticket": ticket,
         "perms": perms,
@@ -108,8 +102,9 @@ def _macros(user: Any, ticket: Ticket) -> list[dict[str, Any]]:
 def page_context(request: HttpRequest, ticket: Ticket, **extra: Any) -> dict[str, Any]:
     user = current_user(request)
     message_list = list(queries.messages_for(user, ticket))
-    event_list = queries.event_list(user, ticket)
     context = side_context(request, ticket, form=extra.pop("form", None))
+    linked = {lk.source_id for lk in context["links"]} | {lk.target_id for lk in context["links"]}
+    event_list = queries.event_list(user, ticket, known_visible=linked)
     if ticket.is_open and context["perms"]["edit"]:
         from ticketdesk.tickets import escalation
 
@@ -125,14 +120,12 @@ def page_context(request: HttpRequest, ticket: Ticket, **extra: Any) -> dict[str
             "entries": timeline.build(message_list, event_list),
             "first_message_id": message_list[0].pk if message_list else None,
             "history": queries.requester_history(user, ticket),
-            "canned": list(canned_for(user)),
+            "canned": canned_choices(user),
             "status_targets": context["form"].status_targets[1:],
             "cc": list(ticket.cc.all()),
             "poll_seconds": POLL_SECONDS,
             "composer": {"kind": "public", "body": "", "status": "", "consult_team": ""},
-            "consult_teams": list(
-                Team.objects.filter(active=True).exclude(pk=ticket.team_id or 0).order_by("name")
-            )
+            "consult_teams": [t for t in active_teams() if t.pk != ticket.team_id]
             if context["perms"]["add_note"]
             else [],
             "resolution_checklist": timeline.checklist_lines(ticket.verification),
