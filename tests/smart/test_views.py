@@ -203,3 +203,14 @@ def test_the_rule_step_needs_a_confidence(value):
 
     with pytest.raises(ValidationFailed):
         validate_steps([{"type": "apply_suggestions", "value": value}])
+
+
+def test_the_system_page_shows_the_acceptance_rate_per_field(client, desk):
+    ticket = new_vpn_ticket(desk)
+    actions.record_suggestions(ticket)
+    actions.reject(suggestions_by_field(ticket)["team"], actor=desk.agent)
+    client.force_login(desk.agent)
+    html = client.get("/system/").content.decode()
+    assert "Smart support" in html and "Model v1, learned from" in html
+    row = html.split('data-smart-field="team"')[1].split("</tr>")[0]
+    assert "0%" in row and "<td>1</td>" in row

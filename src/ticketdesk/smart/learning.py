@@ -22,6 +22,8 @@ from sklearn.preprocessing import normalize
 FIELDS = ("ticket_type", "category", "team", "urgency", "impact")
 MAX_WORD_FEATURES = 200_000
 MAX_CHAR_FEATURES = 200_000
+COMMON_SHARE = 0.02  # similarity ignores features in more than 2 % of the indexed tickets
+COMMON_FLOOR = 200  # ... but never on a small desk
 MIN_EXAMPLES = 2  # a field needs at least two classes with examples to be learned
 
 
@@ -67,10 +69,26 @@ class Learner:
     feature_names: np.ndarray | None = None
     word_feature_count: int = 0
     index_ids: np.ndarray | None = None
-    index_rows: sparse.csr_matrix | None = None
+    index_rows: sparse.csc_matrix | None = None
+    similarity_mask: sparse.csr_matrix | None = None  # 1 × features: 1 kept, 0 dropped
 
     def vectors(self, texts: list[str]) -> sparse.csr_matrix:
         return normalize(self.vectorizer.transform(texts))
+
+    def similarity_part(self, vectors: sparse.csr_matrix) -> sparse.csr_matrix:
+        """The features similarity compares, normalised: every word, word pair and
+        character piece except those in a large share of the indexed tickets (" th", "ing":
+        they say little and would make each lookup read most of the index)."""
+        rows = sparse.csr_matrix(vectors)
+        if self.similarity_mask is not None:
+            rows = sparse.csr_matrix(rows.multiply(self.similarity_mask))
+        return normalize(rows)
+
+    def similarities(self, texts: list[str], vector: sparse.csr_matrix) -> np.ndarray:
+        """Cosine similarity of each of `texts` to one ticket's `vector` (a few hundred at
+        most: tickets newer than the model, open problems)."""
+        rows = self.similarity_part(self.vectors(texts))
+        return np.asarray((rows @ self.similarity_part(vector).T).toarray()).ravel()
 
     def dumps(self) -> bytes:
         buffer = io.BytesIO()
@@ -111,7 +129,14 @@ def fit(
             progress(number, steps)
     start = max(0, len(ids) - index_size)
     learner.index_ids = np.asarray(ids[start:], dtype=np.int64)
-    learner.index_rows = sparse.csr_matrix(matrix[start:], dtype=np.float32)
+    indexed = sparse.csc_matrix(matrix[start:])
+    frequency = np.diff(indexed.indptr)  # tickets per feature
+    common = max(COMMON_FLOOR, int(COMMON_SHARE * indexed.shape[0]))
+    learner.similarity_mask = sparse.csr_matrix((frequency <= common).astype(np.float32))
+    # by column (an inverted index): a lookup reads only the columns of the ticket's features
+    learner.index_rows = sparse.csc_matrix(
+        learner.similarity_part(matrix[start:]), dtype=np.float32
+    )
     if progress:
         progress(steps, steps)
     return learner
@@ -186,7 +211,10 @@ def nearest(
     """(ticket id, cosine similarity) of the most similar tickets in the index."""
     if learner.index_rows is None or learner.index_ids is None or not len(learner.index_ids):
         return []
-    scores = (learner.index_rows @ vector.T).toarray().ravel()
+    query = learner.similarity_part(vector)
+    if not query.nnz:
+        return []
+    scores = learner.index_rows[:, query.indices] @ query.data.astype(np.float32)
     take = min(len(scores), limit + 1)
     top = np.argpartition(-scores, take - 1)[:take]
     top = top[np.argsort(-scores[top])]

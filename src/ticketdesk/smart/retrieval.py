@@ -61,7 +61,7 @@ def _tail(learner: learning.Learner, vector: Any, exclude: int) -> list[tuple[in
     ids, texts = _texts(queryset[:RECENT_TAIL])
     if not ids:
         return []
-    scores = (learner.vectors(texts) @ vector.T).toarray().ravel()
+    scores = learner.similarities(texts, vector)
     return [(pk, float(s)) for pk, s in zip(ids, scores, strict=True) if s > 0]
 
 
@@ -112,7 +112,7 @@ def matching_problems(user: Any, ticket: Ticket, found: list[tuple[int, float]])
         return []
     _version, learner = loaded
     vector = prediction.vector_for(learner, ticket)
-    scores = (learner.vectors(texts) @ vector.T).toarray().ravel()
+    scores = learner.similarities(texts, vector)
     matched = {pk for pk, s in zip(ids, scores, strict=True) if s >= PROBLEM_SCORE}
     close = [pk for pk, s in found[:10] if s >= PROBLEM_SCORE]
     matched |= set(
@@ -163,6 +163,8 @@ def retrieve(user: Any, ticket: Ticket) -> Retrieval:
     found = neighbours(ticket)
     result = similar_tickets(user, ticket, found)
     result.problems = matching_problems(user, ticket, found)
+    shown = {problem.pk for problem in result.problems}  # listed once, as a problem record
+    result.open = [item for item in result.open if item.ticket.pk not in shown]
     result.replies = past_replies(result.solved)
     result.articles = articles(user, ticket)
     return result

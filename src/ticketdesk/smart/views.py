@@ -109,5 +109,9 @@ def overview(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "smart/overview.html",
-        {"rates": queries.acceptance_rates(), "trained": queries.models_kept()},
+        {
+            "page_nav": "system",
+            "rates": queries.acceptance_rates(),
+            "trained": queries.models_kept(),
+        },
     )
