@@ -85,6 +85,7 @@ INSTALLED_APPS = [
     "ticketdesk.kb",
     "ticketdesk.portal",
     "ticketdesk.reports",
+    "ticketdesk.smart",
     "ticketdesk.api",
     "ticketdesk.workspace",
     "ticketdesk.privacy",

@@ -16,6 +16,7 @@ urlpatterns = [
     path("portal/", include("ticketdesk.portal.urls")),
     path("kb/", include("ticketdesk.kb.urls")),
     path("reports/", include("ticketdesk.reports.urls")),
+    path("smart/", include("ticketdesk.smart.urls")),
     path("automation/", include("ticketdesk.automation.urls")),
     path("sla/", include("ticketdesk.sla.urls")),
     path("mail/", include("ticketdesk.channels.email.urls")),

@@ -72,7 +72,19 @@ APPLY_MACRO = "apply_macro"  # run an automation macro on a ticket (obj: the mac
 # what a light agent's macro may do (they only read tickets and add notes)
 LIGHT_AGENT_MACRO_STEPS = frozenset({"add_note"})
 
-TICKET_VERBS = {VIEW, REPLY, ADD_NOTE, EDIT, ASSIGN, MERGE, VIEW_INTERNAL, CLOSE_OWN, ESCALATE}
+SEE_SUGGESTIONS = "see_suggestions"  # smart support: triage, similar tickets, answers (agents)
+TICKET_VERBS = {
+    VIEW,
+    REPLY,
+    ADD_NOTE,
+    EDIT,
+    ASSIGN,
+    MERGE,
+    VIEW_INTERNAL,
+    CLOSE_OWN,
+    ESCALATE,
+    SEE_SUGGESTIONS,
+}
 
 # Verbs beyond a single ticket (see the table above).
 USE_WORKSPACE = "use_workspace"

@@ -35,6 +35,7 @@ STEP_TYPES: dict[str, Any] = {
     "webhook": gettext_lazy("Call webhook"),
     "canned": gettext_lazy("Apply canned response"),
     "escalate": gettext_lazy("Escalate"),
+    "apply_suggestions": gettext_lazy("Apply smart suggestions above a confidence (%)"),
 }
 # What a light agent may do through a macro (the policy decides; see policy.can_apply_macro).
 LIGHT_AGENT_STEPS = set(policy.LIGHT_AGENT_MACRO_STEPS)
@@ -180,11 +181,30 @@ def _validate_step(step: dict[str, str]) -> None:
             )
     elif kind == "canned":
         resolve_canned(value)
+    elif kind == "apply_suggestions":
+        parse_confidence(value)
     elif kind == "escalate":
         if target:
             _lookup(Team, target, "slug", "name")
         if value:
             resolve_agent(value)
+
+
+def parse_confidence(value: str) -> float:
+    """A confidence threshold written as a percentage (“90”, “90%”) or a fraction
+    (“0.9”), as a fraction; 80 % when empty."""
+    text = (value or "80").strip().rstrip("%").strip().replace(",", ".")
+    try:
+        number = float(text)
+    except ValueError:
+        number = -1.0
+    fraction = number / 100 if number > 1 else number
+    if not 0 < fraction <= 1:
+        raise ValidationFailed(
+            _("Enter a confidence between 1 and 100 (%)."),
+            fields={"value": [_("Enter a number between 1 and 100.")]},
+        )
+    return fraction
 
 
 EMAIL_KEYWORDS = {"requester", "cc", "assignee", "team", "watchers"}

@@ -12,6 +12,8 @@ A step is `{"type": ..., "target": ..., "value": ..., "text": ...}`:
     canned      value = canned response (id or name), posted as a public reply
     escalate    target = team (optional), value = lead or manager (optional), text = reason;
                 without either: the team's escalation team, else its lead
+    apply_suggestions  value = minimum confidence (percent, default 80): smart support's
+                triage suggestions at or above it are applied (smart/actions.py)
 
 Every change goes through `tickets.actions` (actor=None for rules: the system acts; the agent
 for macros, so the policy decides). A step raises DomainError when it cannot run.
@@ -32,6 +34,8 @@ from ticketdesk.accounts import policy
 from ticketdesk.accounts.models import Team, User
 from ticketdesk.core import mail
 from ticketdesk.core.errors import ValidationFailed
+from ticketdesk.smart import actions as smart_actions
+from ticketdesk.smart import prediction as smart_prediction
 from ticketdesk.tickets import actions
 from ticketdesk.tickets import canned as canned_responses
 from ticketdesk.tickets.actions.base import publish
@@ -50,6 +54,7 @@ from .step_catalog import (  # noqa: F401  (re-exported: the catalog is part of 
     _lookup,
     _split,
     describe,
+    parse_confidence,
     resolve_agent,
     resolve_canned,
     resolve_field_value,
@@ -245,6 +250,20 @@ def _escalate(step: dict[str, str], ticket: Ticket, context: StepContext) -> str
     return _("escalated to %(level)s") % {"level": level_label(escalated.escalation_level)}
 
 
+def _apply_suggestions(step: dict[str, str], ticket: Ticket, context: StepContext) -> str:
+    threshold = parse_confidence(step["value"])
+    applied = smart_actions.apply_confident(ticket, threshold, actor=context.actor)
+    if not applied:
+        return _("no suggestion at or above %(percent)s%%") % {"percent": round(threshold * 100)}
+    labels = smart_prediction.labels_for([(s.field, s.value) for s in applied])
+    return _("applied suggestions: %(list)s") % {
+        "list": ", ".join(
+            f"{s.get_field_display()} = {labels[(s.field, s.value)]} ({s.confidence:.0%})"
+            for s in applied
+        )
+    }
+
+
 RUNNERS: dict[str, Callable[[dict[str, str], Ticket, StepContext], str]] = {
     "set_field": _set_field,
     "assign": _assign,
@@ -256,4 +275,5 @@ RUNNERS: dict[str, Callable[[dict[str, str], Ticket, StepContext], str]] = {
     "webhook": _webhook,
     "canned": _canned,
     "escalate": _escalate,
+    "apply_suggestions": _apply_suggestions,
 }

@@ -15,6 +15,7 @@ from ticketdesk.core.errors import PermissionDenied
 from ticketdesk.core.models import MailStatus, OutboxDelivery, OutgoingMail, PeriodicJobState
 from ticketdesk.core.outbox import health
 from ticketdesk.core.views import render_domain_error
+from ticketdesk.smart import queries as smart_queries
 
 from .common import staff_required
 
@@ -56,6 +57,8 @@ def system(request: HttpRequest) -> HttpResponse:
             "scheduler_holder": holder,
             "scheduler_until": until,
             "jobs": list(PeriodicJobState.objects.order_by("name")),
+            "smart_rates": smart_queries.acceptance_rates(),
+            "smart_models": smart_queries.models_kept()[:1],
         },
     )
 

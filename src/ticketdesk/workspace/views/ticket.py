@@ -57,6 +57,7 @@ def _permissions(user: Any, ticket: Ticket) -> dict[str, bool]:
         policy.ASSIGN,
         policy.MERGE,
         policy.ESCALATE,
+        policy.SEE_SUGGESTIONS,
     )
     return policy.ticket_permissions(user, ticket, verbs)
 

@@ -1,0 +1,111 @@
+"""Training, prediction and evaluation of the baseline on a small three-language history."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from django.core.management import call_command
+
+from tests.factories import make_ticket
+from ticketdesk.smart import actions, evaluation, learning, prediction, training
+from ticketdesk.smart.models import Decision, Suggestion, TrainedModel
+
+from .helpers import build_desk, suggestions_by_field
+
+pytestmark = pytest.mark.django_db
+
+
+def test_without_a_model_there_are_no_suggestions(team):
+    ticket = make_ticket(subject="VPN is down", team=team)
+    assert prediction.triage(ticket) is None
+    assert actions.record_suggestions(ticket) == []
+
+
+def test_training_stores_numbered_versions_and_keeps_two():
+    build_desk(rounds=1, solve=False)
+    first = training.train()
+    assert first is not None and first.version == 1
+    assert first.ticket_count == 15
+    assert set(first.summary["fields"]) == {"ticket_type", "category", "team", "urgency"}
+    training.train()
+    third = training.train()
+    assert third is not None
+    assert list(TrainedModel.objects.values_list("version", flat=True)) == [3, 2]
+    version, learner = training.current()
+    assert version == 3 and isinstance(learner, learning.Learner)
+
+
+def test_a_new_vpn_ticket_gets_network_and_vpn_with_its_reason():
+    desk = build_desk(rounds=2, solve=False)
+    training.train()
+    ticket = make_ticket(subject="The VPN keeps dropping", body="VPN disconnects at home.")
+    triage = prediction.triage(ticket)
+    assert triage is not None
+    guesses = {g.field: g for g in triage.fields}
+    team = guesses["team"]
+    assert team.value == str(desk.teams["vpn"].pk)
+    assert team.confidence > 0.5
+    assert "vpn" in team.words
+    assert team.similar_ids  # past tickets with the same team
+    assert guesses["category"].value == str(desk.categories["vpn"].pk)
+    assert len(team.ranked) == 3
+
+
+def test_portuguese_and_italian_tickets_are_understood():
+    desk = build_desk(rounds=2, solve=False)
+    training.train()
+    for subject in ("A impressora não imprime", "La stampante è offline"):
+        ticket = make_ticket(subject=subject, body=subject)
+        guesses = {g.field: g for g in prediction.triage(ticket).fields}
+        assert guesses["team"].value == str(desk.teams["printer"].pk), subject
+
+
+def test_suggestions_are_recorded_once_per_model_version():
+    build_desk(rounds=1, solve=False)
+    training.train()
+    ticket = make_ticket(subject="VPN disconnects", body="VPN")
+    first = actions.record_suggestions(ticket)
+    again = actions.record_suggestions(ticket)
+    assert {s.pk for s in first} == {s.pk for s in again}
+    assert Suggestion.objects.filter(ticket=ticket).count() == len(first)
+    suggestion = suggestions_by_field(ticket)["team"]
+    Suggestion.objects.filter(pk=suggestion.pk).update(decision=Decision.REJECTED)
+    training.train()
+    actions.record_suggestions(ticket)
+    assert Suggestion.objects.get(pk=suggestion.pk).decision == Decision.REJECTED
+
+
+def test_evaluation_beats_the_most_frequent_class():
+    build_desk(rounds=3, solve=False)
+    result = evaluation.evaluate()
+    assert result.trained_on == 36 and result.tested_on == 9
+    scores = {s.field: s for s in result.fields}
+    assert scores["category"].accuracy > scores["category"].baseline
+    assert scores["category"].top3 >= scores["category"].accuracy
+    assert result.precision_at_5 is not None and result.precision_at_5 > 0.6
+    lines = evaluation.report(result)
+    assert lines[0].startswith("trained on 36")
+    assert any(line.startswith("category") for line in lines)
+
+
+def test_commands_train_and_evaluate():
+    build_desk(rounds=2, solve=False)
+    out = io.StringIO()
+    call_command("smart", "train", stdout=out)
+    assert "model v1: 30 tickets" in out.getvalue()
+    assert "learning [" in out.getvalue()
+    out = io.StringIO()
+    call_command("smart", "evaluate", stdout=out)
+    assert "precision@5" in out.getvalue()
+    assert "baseline" in out.getvalue()
+
+
+def test_the_training_task_is_scheduled_daily():
+    from ticketdesk.core.scheduler import jobs
+    from ticketdesk.smart.tasks import train_models
+
+    [job] = [j for j in jobs() if j.name == "smart.train_models"]
+    assert job.every_seconds == 24 * 3600
+    build_desk(rounds=1, solve=False)
+    assert train_models.call() == 1
