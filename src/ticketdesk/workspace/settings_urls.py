@@ -2,7 +2,7 @@
 
 from django.urls import URLPattern, URLResolver, path
 
-from .views.settings import fields, frame, workflow
+from .views.settings import fields, frame, priority, workflow
 
 app_name = "settings"
 urlpatterns: list[URLPattern | URLResolver] = [
@@ -15,6 +15,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("fields/<int:pk>/move/", fields.field_move, name="field_move"),
     path("fields/<int:pk>/active/", fields.field_active, name="field_active"),
     path("workflow/", workflow.workflow, name="workflow"),
+    path("priorities/", priority.priorities, name="priorities"),
     path("workflow/transitions/", workflow.transitions, name="transitions"),
     path("workflow/statuses/new/", workflow.status_new, name="status_new"),
     path("workflow/statuses/<int:pk>/", workflow.status_edit, name="status_edit"),

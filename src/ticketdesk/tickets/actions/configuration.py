@@ -19,10 +19,13 @@ from django.utils.translation import gettext as _
 from ticketdesk.accounts import policy
 from ticketdesk.core.errors import ValidationFailed
 
+from .. import priority
 from ..models import (
     Category,
     CustomFieldDefinition,
     FieldType,
+    Level,
+    PriorityRule,
     Status,
     StatusCategory,
     TicketType,
@@ -204,3 +207,30 @@ def set_transitions(*, actor: Any, pairs: set[tuple[int, int]]) -> tuple[int, in
         for from_id, to_id in added:
             Transition.objects.create(from_status_id=from_id, to_status_id=to_id)
     return len(added), len(removed)
+
+
+def set_priority_matrix(*, actor: Any, cells: dict[tuple[int, int], int]) -> int:
+    """Set cells of the urgency × impact matrix: {(urgency, impact): priority}. Returns how
+    many cells changed (each changed row is saved, so the audit log records it)."""
+    policy.require(actor, policy.MANAGE_SETTINGS)
+    levels = set(Level.values)
+    bad = [cell for cell, value in cells.items() if not set(cell) <= levels or value not in levels]
+    if bad:
+        raise ValidationFailed(
+            _("Priorities are 1 (low) to 4 (critical)."),
+            fields={f"cell_{u}_{i}": [_("Choose one of the offered values.")] for u, i in bad},
+        )
+    current = priority.matrix()
+    changed = 0
+    with transaction.atomic():
+        rows = {(r.urgency, r.impact): r for r in PriorityRule.objects.select_for_update()}
+        for (urgency, impact), value in sorted(cells.items()):
+            if current[(urgency, impact)] == value and (urgency, impact) in rows:
+                continue
+            rule = rows.get((urgency, impact)) or PriorityRule(urgency=urgency, impact=impact)
+            if rule.pk is not None and rule.priority == value:
+                continue
+            rule.priority = value
+            rule.save()
+            changed += 1
+    return changed
