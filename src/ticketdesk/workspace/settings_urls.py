@@ -2,7 +2,7 @@
 
 from django.urls import URLPattern, URLResolver, path
 
-from .views.settings import fields, frame, priority, workflow
+from .views.settings import fields, frame, priority, sla, workflow
 
 app_name = "settings"
 urlpatterns: list[URLPattern | URLResolver] = [
@@ -16,6 +16,12 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("fields/<int:pk>/active/", fields.field_active, name="field_active"),
     path("workflow/", workflow.workflow, name="workflow"),
     path("priorities/", priority.priorities, name="priorities"),
+    path("sla/", sla.sla, name="sla"),
+    path("sla/due/", sla.due_preview, name="due_preview"),
+    path("sla/calendars/new/", sla.calendar_edit, name="calendar_new"),
+    path("sla/calendars/<int:pk>/", sla.calendar_edit, name="calendar_edit"),
+    path("sla/policies/new/", sla.policy_edit, name="policy_new"),
+    path("sla/policies/<int:pk>/", sla.policy_edit, name="policy_edit"),
     path("workflow/transitions/", workflow.transitions, name="transitions"),
     path("workflow/statuses/new/", workflow.status_new, name="status_new"),
     path("workflow/statuses/<int:pk>/", workflow.status_edit, name="status_edit"),

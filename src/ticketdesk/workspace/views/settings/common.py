@@ -22,6 +22,7 @@ SECTIONS = [
     ("workspace:settings:index", gettext_lazy("Overview")),
     ("workspace:settings:fields", gettext_lazy("Ticket forms")),
     ("workspace:settings:workflow", gettext_lazy("Workflow")),
+    ("workspace:settings:sla", gettext_lazy("SLA")),
     ("workspace:settings:priorities", gettext_lazy("Priority matrix")),
 ]
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.http import HttpRequest, HttpResponse
 from django.views.decorators.http import require_GET
 
+from ticketdesk.sla.models import BusinessCalendar, SLAPolicy
 from ticketdesk.tickets.models import CustomFieldDefinition, Status, TicketType, Transition
 
 from .common import render_settings, settings_required
@@ -18,6 +19,8 @@ def index(request: HttpRequest) -> HttpResponse:
         "types": TicketType.objects.filter(active=True).count(),
         "statuses": Status.objects.filter(active=True).count(),
         "transitions": Transition.objects.count(),
+        "policies": SLAPolicy.objects.filter(active=True).count(),
+        "calendars": BusinessCalendar.objects.count(),
     }
     return render_settings(
         request, "workspace/settings/index.html", {"counts": counts}, section="index"
