@@ -2,7 +2,7 @@
 
 from django.urls import URLPattern, URLResolver, path
 
-from .views.settings import fields, frame, priority, sla, workflow
+from .views.settings import fields, frame, priority, sla, teams, workflow
 
 app_name = "settings"
 urlpatterns: list[URLPattern | URLResolver] = [
@@ -16,6 +16,10 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("fields/<int:pk>/active/", fields.field_active, name="field_active"),
     path("workflow/", workflow.workflow, name="workflow"),
     path("priorities/", priority.priorities, name="priorities"),
+    path("teams/", teams.teams, name="teams"),
+    path("teams/new/", teams.team_edit, name="team_new"),
+    path("teams/<int:pk>/", teams.team_edit, name="team_edit"),
+    path("teams/agents/<int:user_id>/", teams.agent_routing, name="agent_routing"),
     path("sla/", sla.sla, name="sla"),
     path("sla/due/", sla.due_preview, name="due_preview"),
     path("sla/calendars/new/", sla.calendar_edit, name="calendar_new"),

@@ -24,6 +24,7 @@ SECTIONS = [
     ("workspace:settings:workflow", gettext_lazy("Workflow")),
     ("workspace:settings:sla", gettext_lazy("SLA")),
     ("workspace:settings:priorities", gettext_lazy("Priority matrix")),
+    ("workspace:settings:teams", gettext_lazy("Teams")),
 ]
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.http import HttpRequest, HttpResponse
 from django.views.decorators.http import require_GET
 
+from ticketdesk.accounts.models import Team
 from ticketdesk.sla.models import BusinessCalendar, SLAPolicy
 from ticketdesk.tickets.models import CustomFieldDefinition, Status, TicketType, Transition
 
@@ -21,6 +22,7 @@ def index(request: HttpRequest) -> HttpResponse:
         "transitions": Transition.objects.count(),
         "policies": SLAPolicy.objects.filter(active=True).count(),
         "calendars": BusinessCalendar.objects.count(),
+        "teams": Team.objects.filter(active=True).count(),
     }
     return render_settings(
         request, "workspace/settings/index.html", {"counts": counts}, section="index"
