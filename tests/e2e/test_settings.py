@@ -83,3 +83,41 @@ def test_admin_builds_a_form(page: Page, live_server, admin_user):
     expect(page.get_by_label("Pattern")).to_have_value("[A-Z]{3}-[0-9]+")
     overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
     assert overflow <= 0
+
+
+def test_the_portal_shows_a_conditional_field_only_for_its_category(page: Page, live_server):
+    from tests.factories import make_customer
+    from ticketdesk.tickets.models import TicketType
+
+    hardware = Category.objects.create(name="Hardware")
+    Category.objects.create(name="Software")
+    CustomFieldDefinition.objects.create(
+        key="serial",
+        label="Serial number",
+        field_type="text",
+        required=True,
+        pattern="[A-Z]{3}-[0-9]+",
+        show_when_category=hardware,
+    )
+    make_customer(username="carla", email="carla@example.org")
+    kind = TicketType.objects.filter(active=True).order_by("order", "id").first()
+    page.goto(f"{live_server.url}/portal/login/")
+    page.get_by_label("Email or user name").fill("carla")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    page.goto(f"{live_server.url}/portal/new/{kind.key}/")
+    serial = page.get_by_label("Serial number")
+    expect(serial).to_be_hidden()
+    page.get_by_label("Category").select_option(label="Hardware")
+    expect(serial).to_be_visible()
+    page.get_by_label("Subject").fill("Laptop broken")
+    page.get_by_label("Description").fill("The screen is black.")
+    serial.fill("bad")
+    page.get_by_role("button", name="Submit request").click()
+    expect(page.get_by_text("Enter a value in the expected format.")).to_be_visible()
+    page.get_by_label("Serial number").fill("ABC-123")
+    page.get_by_role("button", name="Submit request").click()
+    expect(page).to_have_url(re.compile(r"/portal/tickets/\d+/\?created=1"))
+    from ticketdesk.tickets.models import Ticket
+
+    assert Ticket.objects.get(subject="Laptop broken").custom_fields == {"serial": "ABC-123"}

@@ -74,6 +74,20 @@ def shown_for(definition: CustomFieldDefinition, category_id: int | None) -> boo
     return False
 
 
+def shown_category_ids(definition: CustomFieldDefinition) -> list[int] | None:
+    """The categories for which the field is asked (its category and every one below it),
+    for the forms to show or hide it as the category changes; None: always asked."""
+    if definition.show_when_category_id is None:
+        return None
+    return sorted(pk for pk in category_tree() if shown_for(definition, pk))
+
+
+def condition_attrs(definition: CustomFieldDefinition) -> dict[str, str]:
+    """The widget attributes that let behaviours.js hide the field for other categories."""
+    ids = shown_category_ids(definition)
+    return {} if ids is None else {"data-show-when-category": " ".join(map(str, ids))}
+
+
 def clean_value(definition: CustomFieldDefinition, value: Any) -> Any:
     """Return the stored form of `value`, or raise ValueError with a user message."""
     kind = definition.field_type

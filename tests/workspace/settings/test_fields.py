@@ -198,3 +198,31 @@ def test_the_portal_enforces_the_condition(client, hardware):
     response = client.post(reverse("portal:new_ticket", args=[kind.key]), data)
     assert response.status_code in (200, 400)
     assert "asset" in str(response.context["form"].errors)
+
+
+def test_the_portal_does_not_ask_a_hidden_field(client, hardware):
+    from tests.factories import PASSWORD, make_customer
+    from ticketdesk.tickets.models import Ticket
+
+    CustomFieldDefinition.objects.create(
+        key="asset", label="Asset", field_type="text", required=True, show_when_category=hardware
+    )
+    software = Category.objects.create(name="Software")
+    user, _contact = make_customer(username="cust3")
+    client.login(username=user.username, password=PASSWORD)
+    kind = TicketType.objects.filter(active=True).order_by("order", "id").first()
+    url = reverse("portal:new_ticket", args=[kind.key])
+    page = client.get(url).content.decode()
+    assert f'data-show-when-category="{hardware.pk}"' in page
+    data = {
+        "subject": "Word crashes",
+        "description": "Every time.",
+        "urgency": "2",
+        "impact": "1",
+        "category": software.pk,
+        "cf_asset": "leftover",
+    }
+    response = client.post(url, data)
+    assert response.status_code == 302, response.context["form"].errors
+    ticket = Ticket.objects.get(subject="Word crashes")
+    assert "asset" not in ticket.custom_fields
