@@ -58,6 +58,10 @@ class May:
     def view_audit_log(self) -> bool:
         return self._can(policy.VIEW_AUDIT_LOG)
 
+    @cached_property
+    def manage_settings(self) -> bool:
+        return self._can(policy.MANAGE_SETTINGS)
+
 
 def permissions(request: HttpRequest) -> dict[str, Any]:
     return {"may": May(getattr(request, "user", None))}

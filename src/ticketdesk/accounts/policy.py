@@ -39,6 +39,8 @@ What each role may do beyond tickets:
     manage_sign_in         ✓      ✓      ✓      ✓       ✓         (their own 2FA, sessions)
     view_audit_log         ✓                                        (audit page, its CSV)
     manage_personal_data   ✓                                        (export, erase a contact)
+    manage_settings        ✓                                        (the workspace's Settings:
+                                                                   fields, workflow, SLA, teams)
 """
 
 from __future__ import annotations
@@ -103,6 +105,7 @@ VIEW_EVENT_FEED = "view_event_feed"
 MANAGE_SIGN_IN = "manage_sign_in"  # one's own second factor and open sessions
 VIEW_AUDIT_LOG = "view_audit_log"  # the audit log page and its export
 MANAGE_PERSONAL_DATA = "manage_personal_data"  # export or erase a contact's data
+MANAGE_SETTINGS = "manage_settings"  # the workspace's Settings area (configuration pages)
 
 # Knowledge base visibilities (kb.models.Visibility's values)
 ARTICLE_PUBLIC = "public"
@@ -327,6 +330,7 @@ ROLE_VERBS = {
     MANAGE_SIGN_IN: _is_active,
     VIEW_AUDIT_LOG: is_admin,
     MANAGE_PERSONAL_DATA: is_admin,
+    MANAGE_SETTINGS: is_admin,
 }
 
 

@@ -9,6 +9,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from ticketdesk.core.errors import DomainError
+from ticketdesk.tickets import custom_fields
 from ticketdesk.tickets.models import Category, CustomFieldDefinition, FieldType, Level
 
 from . import consent
@@ -155,6 +156,10 @@ class TicketForm(HoneypotMixin):
             del self.fields["email"]
         for definition in self.definitions:
             field = custom_field(definition)
+            if definition.show_when_category_id is not None:
+                # asked only for some categories: the ticket action checks it with the category
+                field.required = False
+                field.widget.attrs.update(custom_fields.condition_attrs(definition))
             if definition.required:
                 field.widget.attrs["aria-required"] = "true"
             setattr(field, "portal_required", definition.required)  # noqa: B010

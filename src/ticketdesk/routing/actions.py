@@ -7,10 +7,11 @@ from django.utils.translation import gettext as _
 
 from ticketdesk.accounts import policy
 from ticketdesk.accounts.models import User
+from ticketdesk.audit import log
 from ticketdesk.core import clock, outbox
 from ticketdesk.core.errors import ValidationFailed
 
-from .models import AgentAvailability, Presence
+from .models import AgentAvailability, AgentSkill, Presence, SkillKind
 
 AGENT_AVAILABLE_TOPIC = "routing.agent_available"
 
@@ -46,3 +47,28 @@ def set_availability(
         if row.status == Presence.ONLINE and (not was_available or capacity is not None):
             outbox.publish(AGENT_AVAILABLE_TOPIC, {"user_id": user.pk})
     return row
+
+
+def set_skills(user: User, *, actor: User, skills: set[tuple[str, str]]) -> None:
+    """Make an agent's skills exactly `skills` ((kind, value) pairs), from the Settings."""
+    policy.require(actor, policy.MANAGE_SETTINGS)
+    bad = [kind for kind, value in skills if kind not in SkillKind.values or not value.strip()]
+    if bad:
+        raise ValidationFailed(_("Unknown skill."), fields={"skills": [_("Unknown skill.")]})
+    with transaction.atomic():
+        existing = {(s.kind, s.value): s for s in AgentSkill.objects.filter(user=user)}
+        for pair, skill in existing.items():
+            if pair not in skills:
+                skill.delete()
+        added = sorted(skills - set(existing))
+        for kind, value in added:
+            AgentSkill.objects.create(user=user, kind=kind, value=value.strip()[:200])
+        removed = sorted(set(existing) - skills)
+        if added or removed:  # skills are not among the rows the audit tracking watches
+            log.record(
+                actor,
+                "routing.skills_changed",
+                user,
+                added=[list(p) for p in added],
+                removed=[list(p) for p in removed],
+            )

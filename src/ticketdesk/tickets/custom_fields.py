@@ -13,6 +13,7 @@ from ticketdesk.core.errors import ValidationFailed
 
 from .config import cached
 from .models import CustomFieldDefinition, FieldType, TicketType
+from .models.configuration import category_tree
 
 
 def definitions_for(ticket_type: TicketType | None) -> QuerySet[CustomFieldDefinition]:
@@ -44,6 +45,49 @@ def _choice_values(definition: CustomFieldDefinition) -> list[str]:
     return values
 
 
+TEXT_LIMIT = 2000
+
+
+def _check_length(definition: CustomFieldDefinition, text: str) -> None:
+    longest = min(definition.max_length or TEXT_LIMIT, TEXT_LIMIT)
+    if len(text) > longest:
+        raise ValueError(_("Use at most %(n)s characters.") % {"n": longest})
+    if definition.min_length and len(text) < definition.min_length:
+        raise ValueError(_("Use at least %(n)s characters.") % {"n": definition.min_length})
+
+
+def shown_for(definition: CustomFieldDefinition, category_id: int | None) -> bool:
+    """Whether the field is asked for a ticket of category `category_id`: always, or only
+    when the category is the field's `show_when_category` or below it (from the cached
+    category tree, no query)."""
+    wanted = definition.show_when_category_id
+    if wanted is None:
+        return True
+    tree = category_tree()
+    seen: set[int] = set()
+    current = category_id
+    while current is not None and current not in seen:
+        if current == wanted:
+            return True
+        seen.add(current)
+        current = tree[current][0] if current in tree else None
+    return False
+
+
+def shown_category_ids(definition: CustomFieldDefinition) -> list[int] | None:
+    """The categories for which the field is asked (its category and every one below it),
+    for the forms to show or hide it as the category changes; None: always asked."""
+    if definition.show_when_category_id is None:
+        return None
+    return sorted(pk for pk in category_tree() if shown_for(definition, pk))
+
+
+def condition_attrs(definition: CustomFieldDefinition) -> dict[str, str]:
+    """The widget attributes that let behaviours.js hide the field for other categories."""
+    ids = shown_category_ids(definition)
+    return {} if ids is None else {"data-show-when-category": " ".join(map(str, ids))}
+
+
 def clean_value(definition: CustomFieldDefinition, value: Any) -> Any:
     """Return the stored form of `value`, or raise ValueError with a user message."""
     kind = definition.field_type
@@ -51,8 +95,7 @@ def clean_value(definition: CustomFieldDefinition, value: Any) -> Any:
         text = str(value).strip()
         if definition.pattern and text and not re.fullmatch(definition.pattern, text):
             raise ValueError(_("Enter a value in the expected format."))
-        if len(text) > 2000:
-            raise ValueError(_("Use at most 2000 characters."))
+        _check_length(definition, text)
         return text
     if kind == FieldType.NUMBER:
         try:
@@ -103,9 +146,14 @@ def validate(
     *,
     existing: dict[str, Any] | None = None,
     for_customer: bool = False,
+    category_id: int | None = None,
 ) -> dict[str, Any]:
     """Validate `values` (a partial update when `existing` is given) and return the merged,
-    cleaned dict. Raises ValidationFailed naming each wrong field as `custom_fields.<key>`."""
+    cleaned dict. Raises ValidationFailed naming each wrong field as `custom_fields.<key>`.
+
+    The one check of custom field values: the portal, the workspace, email and the API all
+    reach it through the ticket actions. A field shown only for a category (see `shown_for`)
+    is neither required nor kept when the ticket's category `category_id` is another."""
     definitions = {d.key: d for d in cached_definitions_for(ticket_type)}
     errors: dict[str, list[str]] = {}
     result = dict(existing or {})
@@ -114,7 +162,7 @@ def validate(
         if definition is None:
             errors[f"custom_fields.{key}"] = [_("Unknown field.")]
             continue
-        if _is_empty(value):
+        if _is_empty(value) or not shown_for(definition, category_id):
             result.pop(key, None)
             continue
         try:
@@ -123,6 +171,9 @@ def validate(
             errors[f"custom_fields.{key}"] = [str(exc)]
     for key, definition in definitions.items():
         if for_customer and not definition.visible_to_customers:
+            continue
+        if not shown_for(definition, category_id):
+            result.pop(key, None)
             continue
         if definition.required and _is_empty(result.get(key)):
             errors.setdefault(f"custom_fields.{key}", [_("This field is required.")])

@@ -126,6 +126,12 @@ def _custom_field(definition: CustomFieldDefinition) -> forms.Field:
         "required": False,
         "help_text": definition.translated("help_text"),
     }
+    field = _custom_field_of_kind(definition, common)
+    field.widget.attrs.update(custom_fields.condition_attrs(definition))
+    return field
+
+
+def _custom_field_of_kind(definition: CustomFieldDefinition, common: dict[str, Any]) -> forms.Field:
     choices = definition.choice_options()
     kind = definition.field_type
     if kind == FieldType.NUMBER:

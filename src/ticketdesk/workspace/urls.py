@@ -1,4 +1,4 @@
-from django.urls import URLPattern, URLResolver, path
+from django.urls import URLPattern, URLResolver, include, path
 
 from . import views
 
@@ -12,6 +12,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("tickets/new/", views.new_ticket, name="new_ticket"),
     path("profile/", views.profile, name="profile"),
     path("system/", views.system, name="system"),
+    path("settings/", include("ticketdesk.workspace.settings_urls")),
     path("system/replay/", views.replay_events, name="replay_events"),
     path("system/mail/<int:pk>/retry/", views.retry_mail, name="retry_mail"),
     path("preview/", views.preview, name="preview"),

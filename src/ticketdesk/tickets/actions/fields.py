@@ -110,15 +110,23 @@ def set_fields(
         _apply_priority(ticket, changes, changed, events)
         if "custom_fields" in changes:
             new_values = custom_fields.validate(
-                ticket.ticket_type, changes["custom_fields"] or {}, existing=ticket.custom_fields
+                ticket.ticket_type,
+                changes["custom_fields"] or {},
+                existing=ticket.custom_fields,
+                category_id=ticket.category_id,
             )
             if new_values != ticket.custom_fields:
                 events.append(("custom_fields", ticket.custom_fields, new_values))
                 ticket.custom_fields = new_values
                 changed.append("custom_fields")
-        elif "ticket_type" in changed:
+        elif "ticket_type" in changed or "category" in changed:
             # the new type may require fields the old one did not
-            custom_fields.validate(ticket.ticket_type, {}, existing=ticket.custom_fields)
+            custom_fields.validate(
+                ticket.ticket_type,
+                {},
+                existing=ticket.custom_fields,
+                category_id=ticket.category_id,
+            )
         status_event = None
         if "status" in changes and changes["status"] is not None:
             status_event = _apply_status(

@@ -184,6 +184,7 @@ def open_ticket(
         ticket_type,
         custom_field_values or {},
         for_customer=not is_staff,
+        category_id=category.pk if category is not None else None,
     )
     errors.raise_any()
     html, text = message_bodies(body, body_html, markdown=markdown)

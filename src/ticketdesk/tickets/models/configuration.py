@@ -347,6 +347,17 @@ class CustomFieldDefinition(Translatable):
     )
     min_value = models.FloatField(_("minimum"), null=True, blank=True)
     max_value = models.FloatField(_("maximum"), null=True, blank=True)
+    min_length = models.PositiveIntegerField(_("minimum length"), null=True, blank=True)
+    max_length = models.PositiveIntegerField(_("maximum length"), null=True, blank=True)
+    show_when_category = models.ForeignKey(
+        Category,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("show only for category"),
+        help_text=_("Asked only when the ticket's category is this one or below it."),
+    )
     ticket_types = models.ManyToManyField(
         TicketType,
         blank=True,

@@ -1,0 +1,243 @@
+"""Forms of the Settings area: they parse what the admin typed into the specs the
+configuration actions take (tickets/actions/configuration.py validates and writes)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.text import slugify
+from django.utils.translation import gettext_lazy as _
+
+from ticketdesk.core.translatable import other_languages
+from ticketdesk.tickets.actions.configuration import FieldSpec, StatusSpec
+from ticketdesk.tickets.models import (
+    Category,
+    CustomFieldDefinition,
+    FieldType,
+    Status,
+    StatusCategory,
+    TicketType,
+)
+
+from .forms import ShortChoiceField
+
+
+class ShortMultipleChoiceField(forms.ModelMultipleChoiceField):
+    iterator = ShortChoiceField.iterator
+
+
+def parse_choices(text: str) -> list[dict[str, str]]:
+    """One choice a line: "value" or "value | label"."""
+    choices = []
+    for line in (text or "").splitlines():
+        if not line.strip():
+            continue
+        value, _bar, label = line.partition("|")
+        value = value.strip()
+        choices.append({"value": value, "label": label.strip() or value})
+    return choices
+
+
+def choices_text(choices: Any) -> str:
+    lines = []
+    for choice in choices or []:
+        if isinstance(choice, dict):
+            value = str(choice.get("value", ""))
+            label = str(choice.get("label") or value)
+            lines.append(value if label == value else f"{value} | {label}")
+        else:
+            lines.append(str(choice))
+    return "\n".join(lines)
+
+
+def _language_field(form: forms.Form, name: str, label: Any, lang: str, **kw: Any) -> None:
+    form.fields[f"{name}__{lang}"] = forms.CharField(required=False, label=label, **kw)
+
+
+class CustomFieldForm(forms.Form):
+    label = forms.CharField(label=_("Label"), max_length=100)
+    key = forms.CharField(
+        label=_("Key"),
+        max_length=60,
+        required=False,
+        help_text=_("How the API and rules name the field. Empty: made from the label."),
+    )
+    field_type = forms.ChoiceField(label=_("Type"), choices=FieldType.choices)
+    choices = forms.CharField(
+        label=_("Choices"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text=_("One choice a line. To store a value other than the label: value | label."),
+    )
+    required = forms.BooleanField(label=_("Required"), required=False)
+    help_text = forms.CharField(label=_("Help text"), max_length=200, required=False)
+    pattern = forms.CharField(
+        label=_("Pattern"),
+        max_length=200,
+        required=False,
+        help_text=_("A regular expression text values must match, e.g. [A-Z]{2}-[0-9]{4}."),
+    )
+    min_value = forms.FloatField(label=_("Minimum"), required=False)
+    max_value = forms.FloatField(label=_("Maximum"), required=False)
+    min_length = forms.IntegerField(label=_("Minimum length"), required=False, min_value=0)
+    max_length = forms.IntegerField(label=_("Maximum length"), required=False, min_value=1)
+    show_when_category = ShortChoiceField(
+        queryset=Category.objects.filter(active=True),
+        required=False,
+        label=_("Show only when the category is"),
+        empty_label=_("Always show"),
+        help_text=_("Subcategories count too."),
+    )
+    visible_to_customers = forms.BooleanField(label=_("Asked in the portal"), required=False)
+    ticket_types = ShortMultipleChoiceField(
+        queryset=TicketType.objects.filter(active=True),
+        required=False,
+        label=_("Ticket types"),
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("None ticked: the field is on every type's form."),
+    )
+
+    def __init__(self, *args: Any, definition: CustomFieldDefinition | None = None, **kw: Any):
+        self.definition = definition
+        if definition is not None and "initial" not in kw:
+            kw["initial"] = self._initial(definition)
+        super().__init__(*args, **kw)
+        for lang, name in other_languages():
+            _language_field(self, "label", _("Label (%(lang)s)") % {"lang": name}, lang)
+            _language_field(self, "help_text", _("Help text (%(lang)s)") % {"lang": name}, lang)
+            _language_field(
+                self,
+                "choices",
+                _("Choices (%(lang)s)") % {"lang": name},
+                lang,
+                widget=forms.Textarea(attrs={"rows": 5}),
+                help_text=_("The labels in the same order, one a line."),
+            )
+
+    @staticmethod
+    def _initial(definition: CustomFieldDefinition) -> dict[str, Any]:
+        initial: dict[str, Any] = {
+            name: getattr(definition, name)
+            for name in (
+                "label",
+                "key",
+                "field_type",
+                "required",
+                "help_text",
+                "pattern",
+                "min_value",
+                "max_value",
+                "min_length",
+                "max_length",
+                "visible_to_customers",
+            )
+        }
+        initial["choices"] = choices_text(definition.choices)
+        initial["show_when_category"] = definition.show_when_category_id
+        initial["ticket_types"] = [t.pk for t in definition.ticket_types.all()]
+        values = [c["value"] for c in parse_choices(initial["choices"])]
+        for lang, texts in (definition.translations or {}).items():
+            initial[f"label__{lang}"] = texts.get("label", "")
+            initial[f"help_text__{lang}"] = texts.get("help_text", "")
+            labels = texts.get("choices") or {}
+            initial[f"choices__{lang}"] = "\n".join(labels.get(v, "") for v in values)
+        return initial
+
+    def language_fields(self) -> list[tuple[str, list[forms.BoundField]]]:
+        """(language name, its fields) for each language other than the base one."""
+        return [
+            (name, [self[f"{field}__{lang}"] for field in ("label", "help_text", "choices")])
+            for lang, name in other_languages()
+        ]
+
+    def _translations(self, choices: list[dict[str, str]]) -> dict[str, Any]:
+        data = self.cleaned_data
+        out: dict[str, Any] = {}
+        for lang, _name in other_languages():
+            texts: dict[str, Any] = {}
+            for name in ("label", "help_text"):
+                if data.get(f"{name}__{lang}", "").strip():
+                    texts[name] = data[f"{name}__{lang}"].strip()
+            lines = (data.get(f"choices__{lang}") or "").splitlines()
+            labels = {
+                c["value"]: line.strip()
+                for c, line in zip(choices, lines, strict=False)
+                if line.strip()
+            }
+            if labels:
+                texts["choices"] = labels
+            if texts:
+                out[lang] = texts
+        return out
+
+    def spec(self) -> FieldSpec:
+        data = self.cleaned_data
+        choices = parse_choices(data["choices"])
+        return FieldSpec(
+            key=data["key"].strip() or slugify(data["label"]).replace("-", "_")[:60],
+            label=data["label"].strip(),
+            field_type=data["field_type"],
+            choices=choices,
+            required=data["required"],
+            help_text=data["help_text"].strip(),
+            pattern=data["pattern"].strip(),
+            min_value=data["min_value"],
+            max_value=data["max_value"],
+            min_length=data["min_length"],
+            max_length=data["max_length"],
+            show_when_category=data["show_when_category"],
+            visible_to_customers=data["visible_to_customers"],
+            ticket_types=list(data["ticket_types"]),
+            translations=self._translations(choices),
+        )
+
+
+class StatusForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=60)
+    key = forms.CharField(
+        label=_("Key"),
+        max_length=40,
+        required=False,
+        help_text=_("How the API and rules name the status. Empty: made from the name."),
+    )
+    category = forms.ChoiceField(
+        label=_("Category"),
+        choices=StatusCategory.choices,
+        help_text=_("What the status means for reports and SLA clocks."),
+    )
+    active = forms.BooleanField(label=_("Active"), required=False, initial=True)
+
+    def __init__(self, *args: Any, status: Status | None = None, **kw: Any):
+        if status is not None and "initial" not in kw:
+            kw["initial"] = {
+                "name": status.name,
+                "key": status.key,
+                "category": status.category,
+                "active": status.active,
+                **{
+                    f"name__{lang}": (texts or {}).get("name", "")
+                    for lang, texts in (status.translations or {}).items()
+                },
+            }
+        super().__init__(*args, **kw)
+        for lang, name in other_languages():
+            _language_field(self, "name", _("Name (%(lang)s)") % {"lang": name}, lang)
+
+    def language_fields(self) -> list[forms.BoundField]:
+        return [self[f"name__{lang}"] for lang, _name in other_languages()]
+
+    def spec(self) -> StatusSpec:
+        data = self.cleaned_data
+        translations = {
+            lang: {"name": data[f"name__{lang}"].strip()}
+            for lang, _name in other_languages()
+            if data.get(f"name__{lang}", "").strip()
+        }
+        return StatusSpec(
+            key=data["key"].strip() or slugify(data["name"]).replace("-", "_")[:40],
+            name=data["name"],
+            category=data["category"],
+            active=data["active"],
+            translations=translations,
+        )

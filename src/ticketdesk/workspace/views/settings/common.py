@@ -1,0 +1,65 @@
+"""What every Settings page shares: the policy check and the sections of the navigation."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from ticketdesk.accounts import policy
+from ticketdesk.core.errors import PermissionDenied
+from ticketdesk.core.views import render_domain_error
+
+from ..common import is_htmx, staff_required
+
+# (url name, title): the sections in the Settings navigation, in order
+SECTIONS = [
+    ("workspace:settings:index", gettext_lazy("Overview")),
+    ("workspace:settings:fields", gettext_lazy("Ticket forms")),
+    ("workspace:settings:workflow", gettext_lazy("Workflow")),
+    ("workspace:settings:sla", gettext_lazy("SLA")),
+    ("workspace:settings:priorities", gettext_lazy("Priority matrix")),
+    ("workspace:settings:teams", gettext_lazy("Teams")),
+]
+
+
+def settings_required(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
+    """Staff members who may manage the settings (admins); others get the 403 page."""
+
+    @staff_required
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        if not policy.can(request.user, policy.MANAGE_SETTINGS):
+            return render_domain_error(
+                request, PermissionDenied(_("Only administrators change the settings."))
+            )
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def render_settings(
+    request: HttpRequest,
+    template: str,
+    context: dict[str, Any],
+    *,
+    section: str,
+    status: int = 200,
+) -> HttpResponse:
+    return render(
+        request,
+        template,
+        {
+            "page_nav": "settings",
+            "settings_section": section,
+            "settings_sections": SECTIONS,
+            "is_htmx": is_htmx(request),
+            **context,
+        },
+        status=status,
+    )

@@ -1,0 +1,29 @@
+"""The Settings overview: each section with what it holds now."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+from django.views.decorators.http import require_GET
+
+from ticketdesk.accounts.models import Team
+from ticketdesk.sla.models import BusinessCalendar, SLAPolicy
+from ticketdesk.tickets.models import CustomFieldDefinition, Status, TicketType, Transition
+
+from .common import render_settings, settings_required
+
+
+@settings_required
+@require_GET
+def index(request: HttpRequest) -> HttpResponse:
+    counts = {
+        "fields": CustomFieldDefinition.objects.filter(active=True).count(),
+        "types": TicketType.objects.filter(active=True).count(),
+        "statuses": Status.objects.filter(active=True).count(),
+        "transitions": Transition.objects.count(),
+        "policies": SLAPolicy.objects.filter(active=True).count(),
+        "calendars": BusinessCalendar.objects.count(),
+        "teams": Team.objects.filter(active=True).count(),
+    }
+    return render_settings(
+        request, "workspace/settings/index.html", {"counts": counts}, section="index"
+    )
