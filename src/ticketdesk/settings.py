@@ -86,6 +86,7 @@ INSTALLED_APPS = [
     "ticketdesk.reports",
     "ticketdesk.api",
     "ticketdesk.workspace",
+    "ticketdesk.configuration",
     "ticketdesk.privacy",
 ]
 

@@ -39,6 +39,8 @@ What each role may do beyond tickets:
     manage_sign_in         ✓      ✓      ✓      ✓       ✓         (their own 2FA, sessions)
     view_audit_log         ✓                                        (audit page, its CSV)
     manage_personal_data   ✓                                        (export, erase a contact)
+    exchange_configuration ✓                                        (configuration file)
+    view_configuration_changes ✓                                    (who changed what)
 """
 
 from __future__ import annotations
@@ -91,6 +93,8 @@ VIEW_EVENT_FEED = "view_event_feed"
 MANAGE_SIGN_IN = "manage_sign_in"  # one's own second factor and open sessions
 VIEW_AUDIT_LOG = "view_audit_log"  # the audit log page and its export
 MANAGE_PERSONAL_DATA = "manage_personal_data"  # export or erase a contact's data
+EXCHANGE_CONFIGURATION = "exchange_configuration"  # export or import the configuration file
+VIEW_CONFIGURATION_CHANGES = "view_configuration_changes"  # who changed the configuration
 
 # Knowledge base visibilities (kb.models.Visibility's values)
 ARTICLE_PUBLIC = "public"
@@ -305,6 +309,8 @@ ROLE_VERBS = {
     MANAGE_SIGN_IN: _is_active,
     VIEW_AUDIT_LOG: is_admin,
     MANAGE_PERSONAL_DATA: is_admin,
+    EXCHANGE_CONFIGURATION: is_admin,
+    VIEW_CONFIGURATION_CHANGES: is_admin,
 }
 
 
