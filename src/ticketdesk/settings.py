@@ -88,6 +88,7 @@ INSTALLED_APPS = [
     "ticketdesk.smart",
     "ticketdesk.api",
     "ticketdesk.workspace",
+    "ticketdesk.configuration",
     "ticketdesk.privacy",
 ]
 

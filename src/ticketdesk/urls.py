@@ -22,6 +22,7 @@ urlpatterns = [
     path("mail/", include("ticketdesk.channels.email.urls")),
     path("notifications/", include("ticketdesk.notifications.urls")),
     path("privacy/", include("ticketdesk.privacy.urls")),
+    path("configuration/", include("ticketdesk.configuration.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("healthz", core_views.health, name="health"),

@@ -101,7 +101,15 @@ PUBLIC_PREFIXES = (
     "metrics",
     "favicon.ico",
 )
-AGENT_NAMESPACES = ("workspace", "reports", "automation", "sla", "email_channel", "privacy")
+AGENT_NAMESPACES = (
+    "workspace",
+    "reports",
+    "automation",
+    "sla",
+    "email_channel",
+    "privacy",
+    "configuration",
+)
 NEEDS_SECRET = {"token", "uidb64"}
 
 # which demo object fills an argument: (argument, route prefix) -> census_setup key

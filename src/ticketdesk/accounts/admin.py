@@ -2,6 +2,8 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
 
+from ticketdesk.audit.configuration import ConfigurationAdmin
+
 from .models import Contact, Organization, SignInSettings, Team, TeamMembership, User
 
 
@@ -22,7 +24,7 @@ class MembershipInline(admin.TabularInline):
 
 
 @admin.register(Team)
-class TeamAdmin(admin.ModelAdmin):
+class TeamAdmin(ConfigurationAdmin):
     list_display = (
         "name",
         "email",

@@ -62,6 +62,14 @@ class May:
     def manage_settings(self) -> bool:
         return self._can(policy.MANAGE_SETTINGS)
 
+    @cached_property
+    def view_configuration_changes(self) -> bool:
+        return self._can(policy.VIEW_CONFIGURATION_CHANGES)
+
+    @cached_property
+    def exchange_configuration(self) -> bool:
+        return self._can(policy.EXCHANGE_CONFIGURATION)
+
 
 def permissions(request: HttpRequest) -> dict[str, Any]:
     return {"may": May(getattr(request, "user", None))}

@@ -41,6 +41,8 @@ What each role may do beyond tickets:
     manage_personal_data   ✓                                        (export, erase a contact)
     manage_settings        ✓                                        (the workspace's Settings:
                                                                    fields, workflow, SLA, teams)
+    exchange_configuration ✓                                        (configuration file)
+    view_configuration_changes ✓                                    (who changed what)
 """
 
 from __future__ import annotations
@@ -106,6 +108,8 @@ MANAGE_SIGN_IN = "manage_sign_in"  # one's own second factor and open sessions
 VIEW_AUDIT_LOG = "view_audit_log"  # the audit log page and its export
 MANAGE_PERSONAL_DATA = "manage_personal_data"  # export or erase a contact's data
 MANAGE_SETTINGS = "manage_settings"  # the workspace's Settings area (configuration pages)
+EXCHANGE_CONFIGURATION = "exchange_configuration"  # export or import the configuration file
+VIEW_CONFIGURATION_CHANGES = "view_configuration_changes"  # who changed the configuration
 
 # Knowledge base visibilities (kb.models.Visibility's values)
 ARTICLE_PUBLIC = "public"
@@ -331,6 +335,8 @@ ROLE_VERBS = {
     VIEW_AUDIT_LOG: is_admin,
     MANAGE_PERSONAL_DATA: is_admin,
     MANAGE_SETTINGS: is_admin,
+    EXCHANGE_CONFIGURATION: is_admin,
+    VIEW_CONFIGURATION_CHANGES: is_admin,
 }
 
 

@@ -1,10 +1,11 @@
 from django.contrib import admin
 
+from .configuration import ConfigurationAdmin
 from .models import ComplianceSettings
 
 
 @admin.register(ComplianceSettings)
-class ComplianceSettingsAdmin(admin.ModelAdmin):
+class ComplianceSettingsAdmin(ConfigurationAdmin):
     fields = [
         "audit_keep_days",
         "attachment_keep_days",

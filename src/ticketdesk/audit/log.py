@@ -51,6 +51,18 @@ class RequestContext:
 _context: contextvars.ContextVar[RequestContext | None] = contextvars.ContextVar(
     "audit_request", default=None
 )
+# where configuration changes come from ("admin", "import", "settings"), noted on their entries
+_via: contextvars.ContextVar[str] = contextvars.ContextVar("audit_via", default="")
+
+
+@contextmanager
+def via(source: str) -> Iterator[None]:
+    """Configuration entries written inside are marked `via: source`."""
+    token = _via.set(source)
+    try:
+        yield
+    finally:
+        _via.reset(token)
 
 
 @contextmanager
@@ -117,6 +129,9 @@ def _entry(
 ) -> AuditEntry:
     user = _user(actor)
     aimed = target_of(target)
+    source = _via.get()
+    if source and action.startswith("config.") and "via" not in details:
+        details = {**details, "via": source}
     return AuditEntry(
         created_at=clock.now(),
         actor=user,

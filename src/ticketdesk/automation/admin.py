@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from django.contrib import admin
 
+from ticketdesk.audit.configuration import ConfigurationAdmin
+
 from .models import Macro, Rule, RuleExecution
 
 
 @admin.register(Rule)
-class RuleAdmin(admin.ModelAdmin):
+class RuleAdmin(ConfigurationAdmin):
     list_display = ("name", "trigger", "order", "enabled", "fire_count", "last_fired_at")
     list_filter = ("trigger", "enabled")
     readonly_fields = ("fire_count", "last_fired_at", "created_at", "updated_at", "created_by")
@@ -31,7 +33,7 @@ class RuleExecutionAdmin(admin.ModelAdmin):
 
 
 @admin.register(Macro)
-class MacroAdmin(admin.ModelAdmin):
+class MacroAdmin(ConfigurationAdmin):
     list_display = ("name", "visibility", "team", "owner", "active")
     list_filter = ("visibility", "active")
     search_fields = ("name",)

@@ -62,13 +62,24 @@ class NamedRowsFormSet(BaseFormSet):
         name_every_field(form)
 
 
+class JoinedValues(forms.TextInput):
+    """A value that may come from a text box or a multiple choice list ("is one of"):
+    several chosen values are joined with commas, as typed ones are."""
+
+    def value_from_datadict(self, data: Any, files: Any, name: str) -> Any:
+        if hasattr(data, "getlist"):
+            values = [v for v in data.getlist(name) if v != ""]
+            return ", ".join(values) if len(values) > 1 else (values[0] if values else "")
+        return data.get(name)
+
+
 class ConditionForm(forms.Form):
     group = forms.ChoiceField(label=_("Group"), choices=GROUP_CHOICES, required=False)
     field = forms.ChoiceField(label=_("Field"), required=False)
     operator = forms.ChoiceField(
         label=_("Operator"), choices=list(conditions.OPERATORS.items()), required=False
     )
-    value = forms.CharField(label=_("Value"), max_length=500, required=False)
+    value = forms.CharField(label=_("Value"), max_length=500, required=False, widget=JoinedValues())
 
     def __init__(self, *args: Any, field_choices: list | None = None, **kwargs: Any):
         super().__init__(*args, **kwargs)
@@ -116,7 +127,13 @@ ConditionFormSet = formset_factory(
     ConditionForm, formset=NamedRowsFormSet, extra=3, can_delete=True, max_num=50
 )
 StepFormSet = formset_factory(
-    StepForm, formset=NamedRowsFormSet, extra=2, can_delete=True, max_num=steps.MAX_STEPS
+    StepForm,
+    formset=NamedRowsFormSet,
+    extra=0,  # rows are added one at a time ("Add an action")
+    can_delete=True,
+    can_order=True,
+    max_num=steps.MAX_STEPS,
+    validate_max=True,
 )
 
 
@@ -130,7 +147,10 @@ def condition_formset(data: Any = None, initial: list | None = None) -> Any:
 
 
 def step_formset(data: Any = None, initial: list | None = None) -> Any:
-    return StepFormSet(data, initial=initial, prefix="step")
+    formset = StepFormSet(data, initial=initial, prefix="step")
+    if data is None and not initial:
+        formset.extra = 1  # a new rule or macro starts with one empty action
+    return formset
 
 
 def _kept(formset: Any) -> list[dict[str, Any]]:
@@ -198,9 +218,11 @@ def flatten_tree(tree: dict[str, Any]) -> tuple[dict[str, str], list[dict[str, s
 
 
 def step_rows(formset: Any) -> list[dict[str, str]]:
+    """The actions in the order the rows were put in (their ORDER, else their position)."""
+    kept = [(row.get("ORDER") or index + 1, index, row) for index, row in enumerate(_kept(formset))]
     return [
         {k: row.get(k) or "" for k in ("type", "target", "value", "text")}
-        for row in _kept(formset)
+        for _order, _index, row in sorted(kept, key=lambda item: (item[0], item[1]))
         if row.get("type")
     ]
 

@@ -1,6 +1,6 @@
 from django.urls import URLPattern, URLResolver, path
 
-from . import views
+from . import builder, views
 
 app_name = "automation"
 urlpatterns: list[URLPattern | URLResolver] = [
@@ -20,4 +20,5 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("macros/<int:pk>/delete/", views.macro_delete, name="macro_delete"),
     path("macros/<int:pk>/apply/<str:number>/", views.macro_apply, name="macro_apply"),
     path("macros/for/<str:number>/", views.macros_for, name="macros_for"),
+    path("builder/row/", views.domain_errors(builder.row), name="builder_row"),
 ]

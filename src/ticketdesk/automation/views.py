@@ -20,7 +20,7 @@ from ticketdesk.core.errors import DomainError, NotFound, ValidationFailed
 from ticketdesk.core.views import render_domain_error
 from ticketdesk.tickets import queries as ticket_queries
 
-from . import actions, conditions, engine, forms, placeholders, queries, steps
+from . import actions, builder, conditions, engine, forms, placeholders, queries, steps
 from .models import Macro, Rule, TimeAnchor
 
 View = Callable[..., HttpResponse]
@@ -62,12 +62,14 @@ def rule_list(request: HttpRequest) -> HttpResponse:
 
 
 def _builder_context(rule: Rule | None, form: Any, cond: Any, step: Any, **extra: Any) -> dict:
+    suggestions = queries.value_suggestions()
+    builder.decorate(cond, step, suggestions)
     return {
         "rule": rule,
         "form": form,
         "conditions_formset": cond,
         "steps_formset": step,
-        "suggestions": queries.value_suggestions(),
+        "suggestions": suggestions,
         "placeholders": placeholders.catalogue(),
         "settable_fields": list(steps.SETTABLE_FIELDS.items()),
         **extra,
@@ -310,9 +312,11 @@ def macro_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
 
 
 def _macro_context(context: dict[str, Any]) -> dict[str, Any]:
+    suggestions = queries.value_suggestions()
+    builder.decorate([], context.get("steps_formset"), suggestions)
     return {
         **context,
-        "suggestions": queries.value_suggestions(),
+        "suggestions": suggestions,
         "placeholders": placeholders.catalogue(),
         "settable_fields": list(steps.SETTABLE_FIELDS.items()),
     }

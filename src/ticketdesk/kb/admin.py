@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from ticketdesk.audit.configuration import ConfigurationAdmin
 from ticketdesk.core.translatable_admin import TranslatableAdmin
 
 from .models import (
@@ -20,14 +21,14 @@ class SectionInline(admin.TabularInline):
 
 
 @admin.register(KbCategory)
-class KbCategoryAdmin(TranslatableAdmin):
+class KbCategoryAdmin(ConfigurationAdmin, TranslatableAdmin):
     list_display = ("name", "slug", "order")
     prepopulated_fields = {"slug": ("name",)}
     inlines = [SectionInline]
 
 
 @admin.register(Section)
-class SectionAdmin(TranslatableAdmin):
+class SectionAdmin(ConfigurationAdmin, TranslatableAdmin):
     list_display = ("name", "category", "slug", "order")
     list_filter = ("category",)
     prepopulated_fields = {"slug": ("name",)}

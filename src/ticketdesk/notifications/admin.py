@@ -11,6 +11,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
+from ticketdesk.audit.configuration import ConfigurationAdmin
 from ticketdesk.core import clock
 from ticketdesk.core.errors import DomainError
 
@@ -46,7 +47,7 @@ class WebhookEndpointForm(forms.ModelForm):
 
 
 @admin.register(WebhookEndpoint)
-class WebhookEndpointAdmin(admin.ModelAdmin):
+class WebhookEndpointAdmin(ConfigurationAdmin):
     form = WebhookEndpointForm
     list_display = ["name", "url", "format", "active", "failure_count", "disabled_reason"]
     list_filter = ["active", "format"]

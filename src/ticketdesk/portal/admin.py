@@ -5,6 +5,8 @@ from django.db import models
 from django.http import HttpRequest, HttpResponseRedirect
 from django.urls import reverse
 
+from ticketdesk.audit.configuration import ConfigurationAdmin
+
 from . import actions, emails, tokens
 from .models import (
     DeflectionEvent,
@@ -15,7 +17,7 @@ from .models import (
 
 
 @admin.register(PortalSettings)
-class PortalSettingsAdmin(admin.ModelAdmin):
+class PortalSettingsAdmin(ConfigurationAdmin):
     """A singleton: the list view goes straight to the one row."""
 
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}

@@ -23,8 +23,10 @@ from ticketdesk.audit import log
 from ticketdesk.audit.models import ComplianceSettings
 from ticketdesk.automation.models import Macro, Rule
 from ticketdesk.channels.email.models import Mailbox
+from ticketdesk.kb.models import KbCategory, Section
 from ticketdesk.notifications.models import WebhookEndpoint
 from ticketdesk.portal.models import PortalSettings
+from ticketdesk.routing.models import AgentSkill
 from ticketdesk.sla.models import (
     BusinessCalendar,
     Holiday,
@@ -35,12 +37,15 @@ from ticketdesk.sla.models import (
 )
 from ticketdesk.tickets.models import (
     BusinessArea,
+    CannedResponse,
     Category,
+    ChannelDefault,
     CustomFieldDefinition,
     PriorityRule,
     Status,
     TicketType,
     Transition,
+    VerificationStep,
     WorkflowSettings,
 )
 
@@ -48,7 +53,9 @@ CONFIGURATION_MODELS: tuple[type[models.Model], ...] = (
     Status,
     Transition,
     TicketType,
+    VerificationStep,
     Category,
+    ChannelDefault,
     BusinessArea,
     PriorityRule,
     CustomFieldDefinition,
@@ -63,10 +70,14 @@ CONFIGURATION_MODELS: tuple[type[models.Model], ...] = (
     TeamCalendar,
     Rule,
     Macro,
+    CannedResponse,
     Mailbox,
     WebhookEndpoint,
     PortalSettings,
     ComplianceSettings,
+    AgentSkill,
+    KbCategory,
+    Section,
 )
 
 # one-row settings, created with their defaults when first read
@@ -80,6 +91,9 @@ IGNORED_FIELDS = {
     "failure_count",
     "disabled_reason",
     "last_used_at",
+    "fire_count",
+    "last_fired_at",
+    "time_cursor",
 }
 SECRET_WORDS = ("password", "secret", "token", "hash", "credential", "private_key")
 
@@ -152,7 +166,11 @@ def _saved(
 
 
 def _deleted(sender: type[models.Model], instance: models.Model, **kwargs: Any) -> None:
-    log.record(None, _action(instance, "deleted"), instance)
+    # what the row held, so that a deletion can be read (and undone) from the log
+    changes, _secrets = diff({}, _values(instance))
+    log.record(
+        None, _action(instance, "deleted"), instance, before={k: v[1] for k, v in changes.items()}
+    )
 
 
 def _groups_changed(

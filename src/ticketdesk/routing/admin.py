@@ -2,11 +2,13 @@
 
 from django.contrib import admin
 
+from ticketdesk.audit.configuration import ConfigurationAdmin
+
 from .models import AgentAvailability, AgentSkill, RoutingDecision
 
 
 @admin.register(AgentAvailability)
-class AgentAvailabilityAdmin(admin.ModelAdmin):
+class AgentAvailabilityAdmin(ConfigurationAdmin):
     list_display = ("user", "status", "capacity", "calendar", "updated_at")
     list_editable = ("status", "capacity")
     list_filter = ("status",)
@@ -14,7 +16,7 @@ class AgentAvailabilityAdmin(admin.ModelAdmin):
 
 
 @admin.register(AgentSkill)
-class AgentSkillAdmin(admin.ModelAdmin):
+class AgentSkillAdmin(ConfigurationAdmin):
     list_display = ("user", "kind", "value")
     list_filter = ("kind",)
     search_fields = ("user__username", "value")

@@ -9,6 +9,7 @@ from django import forms
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
+from ticketdesk.audit.configuration import ConfigurationAdmin
 from ticketdesk.tickets.models import Channel, Level, Status
 
 from .models import (
@@ -33,7 +34,7 @@ class HolidayInline(admin.TabularInline):
 
 
 @admin.register(BusinessCalendar)
-class BusinessCalendarAdmin(admin.ModelAdmin):
+class BusinessCalendarAdmin(ConfigurationAdmin):
     list_display = ("name", "time_zone", "is_default")
     inlines = [WorkingHoursInline, HolidayInline]
 
@@ -106,7 +107,7 @@ class SLATargetInline(admin.TabularInline):
 
 
 @admin.register(SLAPolicy)
-class SLAPolicyAdmin(admin.ModelAdmin):
+class SLAPolicyAdmin(ConfigurationAdmin):
     form = SLAPolicyForm
     list_display = ("name", "order", "active", "calendar")
     list_editable = ("order", "active")
@@ -115,7 +116,7 @@ class SLAPolicyAdmin(admin.ModelAdmin):
 
 
 @admin.register(TeamCalendar)
-class TeamCalendarAdmin(admin.ModelAdmin):
+class TeamCalendarAdmin(ConfigurationAdmin):
     list_display = ("team", "calendar")
 
 

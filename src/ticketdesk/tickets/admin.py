@@ -5,6 +5,7 @@ from typing import Any
 
 from django.contrib import admin
 
+from ticketdesk.audit.configuration import ConfigurationAdmin
 from ticketdesk.core.translatable_admin import TranslatableAdmin
 
 from .models import (
@@ -31,7 +32,7 @@ class TransitionInline(admin.TabularInline):
 
 
 @admin.register(Status)
-class StatusAdmin(TranslatableAdmin):
+class StatusAdmin(ConfigurationAdmin, TranslatableAdmin):
     list_display = ("name", "key", "category", "order", "is_default", "is_working", "active")
     list_editable = ("order", "active")
     inlines = [TransitionInline]
@@ -43,7 +44,7 @@ class VerificationStepInline(admin.TabularInline):
 
 
 @admin.register(WorkflowSettings)
-class WorkflowSettingsAdmin(admin.ModelAdmin):
+class WorkflowSettingsAdmin(ConfigurationAdmin):
     """A singleton: how long resolved tickets wait for the customer before closing."""
 
     list_display = ("__str__", "auto_close_days")
@@ -56,14 +57,14 @@ class WorkflowSettingsAdmin(admin.ModelAdmin):
 
 
 @admin.register(TicketType)
-class TicketTypeAdmin(TranslatableAdmin):
+class TicketTypeAdmin(ConfigurationAdmin, TranslatableAdmin):
     inlines = [VerificationStepInline]
     list_display = ("name", "key", "default_team", "order", "active")
     list_editable = ("order", "active")
 
 
 @admin.register(Category)
-class CategoryAdmin(TranslatableAdmin):
+class CategoryAdmin(ConfigurationAdmin, TranslatableAdmin):
     list_display = ("path", "default_team", "active")
     search_fields = ("name", "path")
     readonly_fields = ("path",)
@@ -79,25 +80,25 @@ class CategoryAdmin(TranslatableAdmin):
 
 
 @admin.register(ChannelDefault)
-class ChannelDefaultAdmin(admin.ModelAdmin):
+class ChannelDefaultAdmin(ConfigurationAdmin):
     """The last default before the triage queue (see tickets/intake.py)."""
 
     list_display = ("channel", "team")
 
 
 @admin.register(BusinessArea)
-class BusinessAreaAdmin(TranslatableAdmin):
+class BusinessAreaAdmin(ConfigurationAdmin, TranslatableAdmin):
     list_display = ("name", "active")
 
 
 @admin.register(PriorityRule)
-class PriorityRuleAdmin(admin.ModelAdmin):
+class PriorityRuleAdmin(ConfigurationAdmin):
     list_display = ("urgency", "impact", "priority")
     list_editable = ("priority",)
 
 
 @admin.register(CustomFieldDefinition)
-class CustomFieldDefinitionAdmin(TranslatableAdmin):
+class CustomFieldDefinitionAdmin(ConfigurationAdmin, TranslatableAdmin):
     list_display = ("label", "key", "field_type", "required", "order", "active")
     filter_horizontal = ("ticket_types",)
 
@@ -128,7 +129,7 @@ class TicketAdmin(admin.ModelAdmin):
 
 
 @admin.register(CannedResponse)
-class CannedResponseAdmin(admin.ModelAdmin):
+class CannedResponseAdmin(ConfigurationAdmin):
     list_display = ("title", "team", "owner", "shared", "updated_at")
     list_filter = ("shared", "team")
     search_fields = ("title", "body")

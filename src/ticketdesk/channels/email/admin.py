@@ -4,6 +4,7 @@ from django import forms
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
+from ticketdesk.audit.configuration import ConfigurationAdmin
 from ticketdesk.core.encryption import KEEP
 
 from .models import AuthMethod, InboundEmail, Mailbox, OutboundEmail
@@ -74,7 +75,7 @@ class MailboxForm(forms.ModelForm):
 
 
 @admin.register(Mailbox)
-class MailboxAdmin(admin.ModelAdmin):
+class MailboxAdmin(ConfigurationAdmin):
     form = MailboxForm
     fieldsets = [
         (None, {"fields": [*GENERAL]}),
