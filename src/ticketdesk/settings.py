@@ -82,6 +82,8 @@ INSTALLED_APPS = [
     "ticketdesk.automation",
     "ticketdesk.channels.email",
     "ticketdesk.kb",
+    "ticketdesk.assets",
+    "ticketdesk.timetracking",
     "ticketdesk.portal",
     "ticketdesk.reports",
     "ticketdesk.api",

@@ -39,6 +39,12 @@ What each role may do beyond tickets:
     manage_sign_in         ✓      ✓      ✓      ✓       ✓         (their own 2FA, sessions)
     view_audit_log         ✓                                        (audit page, its CSV)
     manage_personal_data   ✓                                        (export, erase a contact)
+    view_assets            ✓      ✓      ✓      ✓                 (items, their tickets)
+    manage_assets          ✓      ✓      ✓                        (create, edit, import items)
+    view_time_reports      ✓      ✓                                 (time per agent, team...)
+
+On a ticket they see, agents also `link_items` (affected items) and `log_time`; light
+agents log time too (they work the ticket) but do not change its items.
 """
 
 from __future__ import annotations
@@ -69,10 +75,24 @@ VIEW_INTERNAL = "view_internal"  # internal notes and events
 CLOSE_OWN = "close_own"  # a customer closing or reopening their own ticket
 ESCALATE = "escalate"  # raise a ticket's escalation level, to another team or a lead
 APPLY_MACRO = "apply_macro"  # run an automation macro on a ticket (obj: the macro)
+LINK_ITEMS = "link_items"  # link or unlink the items (assets) a ticket affects
+LOG_TIME = "log_time"  # log time spent on a ticket
 # what a light agent's macro may do (they only read tickets and add notes)
 LIGHT_AGENT_MACRO_STEPS = frozenset({"add_note"})
 
-TICKET_VERBS = {VIEW, REPLY, ADD_NOTE, EDIT, ASSIGN, MERGE, VIEW_INTERNAL, CLOSE_OWN, ESCALATE}
+TICKET_VERBS = {
+    VIEW,
+    REPLY,
+    ADD_NOTE,
+    EDIT,
+    ASSIGN,
+    MERGE,
+    VIEW_INTERNAL,
+    CLOSE_OWN,
+    ESCALATE,
+    LINK_ITEMS,
+    LOG_TIME,
+}
 
 # Verbs beyond a single ticket (see the table above).
 USE_WORKSPACE = "use_workspace"
@@ -91,6 +111,9 @@ VIEW_EVENT_FEED = "view_event_feed"
 MANAGE_SIGN_IN = "manage_sign_in"  # one's own second factor and open sessions
 VIEW_AUDIT_LOG = "view_audit_log"  # the audit log page and its export
 MANAGE_PERSONAL_DATA = "manage_personal_data"  # export or erase a contact's data
+VIEW_ASSETS = "view_assets"  # the items (assets, products, services) and their tickets
+MANAGE_ASSETS = "manage_assets"  # create, change and import items
+VIEW_TIME_REPORTS = "view_time_reports"  # time logged per agent, team, organization
 
 # Knowledge base visibilities (kb.models.Visibility's values)
 ARTICLE_PUBLIC = "public"
@@ -305,6 +328,9 @@ ROLE_VERBS = {
     MANAGE_SIGN_IN: _is_active,
     VIEW_AUDIT_LOG: is_admin,
     MANAGE_PERSONAL_DATA: is_admin,
+    VIEW_ASSETS: is_staff_member,
+    MANAGE_ASSETS: is_agent,
+    VIEW_TIME_REPORTS: lambda user: is_admin(user) or is_lead(user),
 }
 
 
@@ -313,7 +339,7 @@ def _ticket_verb_allowed(user: Any, verb: str) -> bool:
     if is_agent(user):
         return verb != CLOSE_OWN
     if is_staff_member(user):  # light agent
-        return verb in (VIEW, ADD_NOTE, VIEW_INTERNAL)
+        return verb in (VIEW, ADD_NOTE, VIEW_INTERNAL, LOG_TIME)
     # customer
     return verb in (VIEW, REPLY, CLOSE_OWN)
 
