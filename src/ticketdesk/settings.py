@@ -83,6 +83,8 @@ INSTALLED_APPS = [
     "ticketdesk.automation",
     "ticketdesk.channels.email",
     "ticketdesk.kb",
+    "ticketdesk.assets",
+    "ticketdesk.timetracking",
     "ticketdesk.portal",
     "ticketdesk.reports",
     "ticketdesk.smart",

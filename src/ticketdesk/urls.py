@@ -15,6 +15,8 @@ urlpatterns = [
     path("api/v1/", include("ticketdesk.api.urls")),
     path("portal/", include("ticketdesk.portal.urls")),
     path("kb/", include("ticketdesk.kb.urls")),
+    path("assets/", include("ticketdesk.assets.urls")),
+    path("time/", include("ticketdesk.timetracking.urls")),
     path("reports/", include("ticketdesk.reports.urls")),
     path("smart/", include("ticketdesk.smart.urls")),
     path("automation/", include("ticketdesk.automation.urls")),

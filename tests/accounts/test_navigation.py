@@ -76,6 +76,7 @@ WORKSPACE = {
     "admin": [
         "/",
         "/reports/",
+        "/assets/",
         "/kb/",
         "/automation/",
         "/sla/",
@@ -86,9 +87,17 @@ WORKSPACE = {
         "/tickets/new/",
         "/profile/",
     ],
-    "lead": ["/", "/reports/", "/kb/", "/automation/macros/", "/tickets/new/", "/profile/"],
-    "agent": ["/", "/kb/", "/automation/macros/", "/tickets/new/", "/profile/"],
-    "light_agent": ["/", "/kb/", "/automation/macros/", "/profile/"],
+    "lead": [
+        "/",
+        "/reports/",
+        "/assets/",
+        "/kb/",
+        "/automation/macros/",
+        "/tickets/new/",
+        "/profile/",
+    ],
+    "agent": ["/", "/assets/", "/kb/", "/automation/macros/", "/tickets/new/", "/profile/"],
+    "light_agent": ["/", "/assets/", "/kb/", "/automation/macros/", "/profile/"],
 }
 PORTAL = {
     "staff": ["/kb/", "/portal/new/", "/"],  # back to the workspace, no "My requests"

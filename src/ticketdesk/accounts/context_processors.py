@@ -70,6 +70,14 @@ class May:
     def exchange_configuration(self) -> bool:
         return self._can(policy.EXCHANGE_CONFIGURATION)
 
+    @cached_property
+    def view_assets(self) -> bool:
+        return self._can(policy.VIEW_ASSETS)
+
+    @cached_property
+    def view_time_reports(self) -> bool:
+        return self._can(policy.VIEW_TIME_REPORTS)
+
 
 def permissions(request: HttpRequest) -> dict[str, Any]:
     return {"may": May(getattr(request, "user", None))}

@@ -43,6 +43,12 @@ What each role may do beyond tickets:
                                                                    fields, workflow, SLA, teams)
     exchange_configuration ✓                                        (configuration file)
     view_configuration_changes ✓                                    (who changed what)
+    view_assets            ✓      ✓      ✓      ✓                 (items, their tickets)
+    manage_assets          ✓      ✓      ✓                        (create, edit, import items)
+    view_time_reports      ✓      ✓                                 (time per agent, team...)
+
+On a ticket they see, agents also `link_items` (affected items) and `log_time`; light
+agents log time too (they work the ticket) but do not change its items.
 """
 
 from __future__ import annotations
@@ -73,6 +79,8 @@ VIEW_INTERNAL = "view_internal"  # internal notes and events
 CLOSE_OWN = "close_own"  # a customer closing or reopening their own ticket
 ESCALATE = "escalate"  # raise a ticket's escalation level, to another team or a lead
 APPLY_MACRO = "apply_macro"  # run an automation macro on a ticket (obj: the macro)
+LINK_ITEMS = "link_items"  # link or unlink the items (assets) a ticket affects
+LOG_TIME = "log_time"  # log time spent on a ticket
 # what a light agent's macro may do (they only read tickets and add notes)
 LIGHT_AGENT_MACRO_STEPS = frozenset({"add_note"})
 
@@ -88,6 +96,8 @@ TICKET_VERBS = {
     CLOSE_OWN,
     ESCALATE,
     SEE_SUGGESTIONS,
+    LINK_ITEMS,
+    LOG_TIME,
 }
 
 # Verbs beyond a single ticket (see the table above).
@@ -110,6 +120,9 @@ MANAGE_PERSONAL_DATA = "manage_personal_data"  # export or erase a contact's dat
 MANAGE_SETTINGS = "manage_settings"  # the workspace's Settings area (configuration pages)
 EXCHANGE_CONFIGURATION = "exchange_configuration"  # export or import the configuration file
 VIEW_CONFIGURATION_CHANGES = "view_configuration_changes"  # who changed the configuration
+VIEW_ASSETS = "view_assets"  # the items (assets, products, services) and their tickets
+MANAGE_ASSETS = "manage_assets"  # create, change and import items
+VIEW_TIME_REPORTS = "view_time_reports"  # time logged per agent, team, organization
 
 # Knowledge base visibilities (kb.models.Visibility's values)
 ARTICLE_PUBLIC = "public"
@@ -337,6 +350,9 @@ ROLE_VERBS = {
     MANAGE_SETTINGS: is_admin,
     EXCHANGE_CONFIGURATION: is_admin,
     VIEW_CONFIGURATION_CHANGES: is_admin,
+    VIEW_ASSETS: is_staff_member,
+    MANAGE_ASSETS: is_agent,
+    VIEW_TIME_REPORTS: lambda user: is_admin(user) or is_lead(user),
 }
 
 
@@ -345,7 +361,7 @@ def _ticket_verb_allowed(user: Any, verb: str) -> bool:
     if is_agent(user):
         return verb != CLOSE_OWN
     if is_staff_member(user):  # light agent
-        return verb in (VIEW, ADD_NOTE, VIEW_INTERNAL)
+        return verb in (VIEW, ADD_NOTE, VIEW_INTERNAL, LOG_TIME)
     # customer
     return verb in (VIEW, REPLY, CLOSE_OWN)
 

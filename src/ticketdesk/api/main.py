@@ -7,6 +7,7 @@ from ninja import NinjaAPI
 from . import errors
 from .auth import session_auth, token_auth
 from .routers import (
+    assets,
     attachments,
     canned,
     catalog,
@@ -57,6 +58,8 @@ def build_api() -> NinjaAPI:
     api.add_router("/tokens", tokens.router)
     api.add_router("/webhooks", webhooks.router)
     api.add_router("/reports", reports.router)
+    api.add_router("/items", assets.router)
+    api.add_router("/tickets", assets.ticket_router)
     return api
 
 

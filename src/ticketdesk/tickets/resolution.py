@@ -9,6 +9,7 @@ required item of the checklist. The system (automation, the auto-close job) and 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -76,3 +77,21 @@ def check(
         )
         raise ValidationFailed(message, fields=errors)
     return {"summary": summary, "verification": items}
+
+
+# Conditions that apps above tickets add to an agent resolving a ticket (time tracking:
+# "time is required before resolving"). Each is registered once, from its app's
+# AppConfig.ready(), and raises ValidationFailed with a message for the agent. They run in
+# the resolving transaction, after the ticket is locked.
+ResolveCheck = Callable[[Any, Any], None]  # (ticket, actor)
+_resolve_checks: list[ResolveCheck] = []
+
+
+def register_resolve_check(check: ResolveCheck) -> None:
+    if check not in _resolve_checks:
+        _resolve_checks.append(check)
+
+
+def run_resolve_checks(ticket: Any, actor: Any) -> None:
+    for check in _resolve_checks:
+        check(ticket, actor)

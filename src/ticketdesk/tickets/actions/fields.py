@@ -269,6 +269,8 @@ def _apply_status(
     if status.category in DONE_CATEGORIES and old.category not in DONE_CATEGORIES:
         staff = actor is not None and policy.is_staff_member(actor)
         stored = resolutions.check(ticket.ticket_type_id, resolution, required=staff)
+        if staff:
+            resolutions.run_resolve_checks(ticket, actor)
         ticket.resolution_summary = stored["summary"]
         ticket.verification = stored["verification"]
         changed += ["resolution_summary", "verification"]

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from ticketdesk.accounts import policy
 from ticketdesk.accounts.models import Team
+from ticketdesk.assets import queries as asset_queries
 from ticketdesk.audit import log as audit_log
 from ticketdesk.core import clock, ids
 from ticketdesk.core.errors import (
@@ -35,6 +36,8 @@ from ticketdesk.tickets.models import (
     Status,
     Ticket,
 )
+from ticketdesk.timetracking import queries as time_queries
+from ticketdesk.timetracking.forms import TimeEntryForm
 
 from .. import timeline
 from ..forms import TicketFieldsForm, active_teams, staff_choices
@@ -58,6 +61,8 @@ def _permissions(user: Any, ticket: Ticket) -> dict[str, bool]:
         policy.MERGE,
         policy.ESCALATE,
         policy.SEE_SUGGESTIONS,
+        policy.LINK_ITEMS,
+        policy.LOG_TIME,
     )
     return policy.ticket_permissions(user, ticket, verbs)
 
@@ -131,6 +136,9 @@ def page_context(request: HttpRequest, ticket: Ticket, **extra: Any) -> dict[str
             else [],
             "resolution_checklist": timeline.checklist_lines(ticket.verification),
             "macros": _macros(user, ticket),
+            "affected_items": asset_queries.ticket_panel(user, ticket),
+            "time": time_queries.ticket_time(user, ticket),
+            "time_form": TimeEntryForm(initial={"billable": True}),
         }
     )
     context.update(extra)

@@ -1,0 +1,124 @@
+"""Reads of time: a ticket's totals and entries, an agent's running timer, the report
+grouped by agent, team, organization or period (one aggregate query each)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import Count, F, Q, QuerySet, Sum
+from django.db.models.functions import TruncDay, TruncMonth, TruncWeek
+
+from ticketdesk.accounts import policy
+from ticketdesk.tickets.models import Ticket
+
+from .models import RunningTimer, TimeEntry, TypeTimeRule
+
+TICKET_ENTRIES = 20
+GROUPS = ("agent", "team", "organization", "day", "week", "month")
+
+
+@dataclass
+class TicketTime:
+    total: int = 0
+    billable: int = 0
+    entries: list[TimeEntry] = field(default_factory=list)
+    more: bool = False
+    per_agent: list[dict[str, Any]] = field(default_factory=list)
+    timer: RunningTimer | None = None
+    required: bool = False
+
+
+def ticket_time(user: Any, ticket: Ticket) -> TicketTime | None:
+    """What the ticket page shows, or None when the user may not log time: two or three
+    queries before anything is logged, five after, however many entries."""
+    if not policy.can(user, policy.LOG_TIME, ticket):
+        return None
+    qs = TimeEntry.objects.filter(ticket=ticket)
+    totals = qs.aggregate(
+        total=Sum("minutes"), billable=Sum("minutes", filter=Q(billable=True)), count=Count("id")
+    )
+    time = TicketTime(
+        total=totals["total"] or 0,
+        billable=totals["billable"] or 0,
+        timer=RunningTimer.objects.filter(ticket=ticket, agent=user).first(),
+        required=ticket.ticket_type_id is not None
+        and TypeTimeRule.objects.filter(
+            ticket_type_id=ticket.ticket_type_id, time_required=True
+        ).exists(),
+    )
+    if totals["count"]:
+        entries = list(
+            qs.select_related("agent").order_by("-work_date", "-id")[: TICKET_ENTRIES + 1]
+        )
+        time.entries, time.more = entries[:TICKET_ENTRIES], len(entries) > TICKET_ENTRIES
+        per_agent = (
+            qs.values("agent_id", "agent__first_name", "agent__last_name", "agent__username")
+            .annotate(total=Sum("minutes"))
+            .order_by("-total")[:20]
+        )
+        time.per_agent = [{**row} for row in per_agent]
+    return time
+
+
+def entries_in(since: dt.date, until: dt.date) -> QuerySet[TimeEntry]:
+    """Entries with `since <= work_date <= until`."""
+    return TimeEntry.objects.filter(work_date__gte=since, work_date__lte=until)
+
+
+def _group_columns(group: str) -> tuple[dict[str, Any], list[str]]:
+    if group == "agent":
+        return {}, ["agent_id", "agent__first_name", "agent__last_name", "agent__username"]
+    if group == "team":
+        return {}, ["team_id", "team__name"]
+    if group == "organization":
+        return {}, ["organization_id", "organization__name"]
+    trunc = {"day": TruncDay, "week": TruncWeek, "month": TruncMonth}[group]
+    return {"period": trunc("work_date")}, ["period"]
+
+
+def _label(group: str, row: dict[str, Any]) -> str:
+    if group == "agent":
+        name = f"{row['agent__first_name']} {row['agent__last_name']}".strip()
+        return name or row["agent__username"]
+    if group in ("team", "organization"):
+        return row[f"{group}__name"] or ""
+    period = row["period"]
+    return period.isoformat() if hasattr(period, "isoformat") else str(period)
+
+
+def report(
+    since: dt.date, until: dt.date, group: str, *, billable: bool | None = None
+) -> list[dict[str, Any]]:
+    """[{label, minutes, billable_minutes, entries, tickets}] for the period, one row per
+    group value (empty label: no team / no organization), largest first for people and
+    teams, in order for periods (at most 1,000 rows; one query)."""
+    if group not in GROUPS:
+        raise ValueError(group)
+    qs = entries_in(since, until)
+    if billable is not None:
+        qs = qs.filter(billable=billable)
+    extra, columns = _group_columns(group)
+    if extra:
+        qs = qs.annotate(**extra)
+    rows = (
+        qs.values(*columns)
+        .annotate(
+            total=Sum("minutes"),
+            billable_minutes=Sum("minutes", filter=Q(billable=True)),
+            entries=Count("id"),
+            tickets=Count("ticket_id", distinct=True),
+        )
+        .order_by(*(["period"] if extra else [F("total").desc(), columns[0]]))
+    )
+    return [
+        {
+            "label": _label(group, row),
+            "minutes": row["total"] or 0,
+            "billable_minutes": row["billable_minutes"] or 0,
+            "entries": row["entries"],
+            "tickets": row["tickets"],
+        }
+        for row in rows[:1000]
+    ]
