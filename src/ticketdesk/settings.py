@@ -82,6 +82,7 @@ INSTALLED_APPS = [
     "ticketdesk.automation",
     "ticketdesk.channels.email",
     "ticketdesk.kb",
+    "ticketdesk.catalog",
     "ticketdesk.portal",
     "ticketdesk.reports",
     "ticketdesk.api",

@@ -15,6 +15,7 @@ urlpatterns = [
     path("api/v1/", include("ticketdesk.api.urls")),
     path("portal/", include("ticketdesk.portal.urls")),
     path("kb/", include("ticketdesk.kb.urls")),
+    path("catalog/", include("ticketdesk.catalog.urls")),
     path("reports/", include("ticketdesk.reports.urls")),
     path("automation/", include("ticketdesk.automation.urls")),
     path("sla/", include("ticketdesk.sla.urls")),

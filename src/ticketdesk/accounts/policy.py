@@ -39,6 +39,12 @@ What each role may do beyond tickets:
     manage_sign_in         ✓      ✓      ✓      ✓       ✓         (their own 2FA, sessions)
     view_audit_log         ✓                                        (audit page, its CSV)
     manage_personal_data   ✓                                        (export, erase a contact)
+    request_service        ✓      ✓      ✓              ✓         (the service catalog; staff
+                                                                   for others, customers for
+                                                                   themselves)
+    decide_approval (approval)  the approver only (their contact, or their email)
+    link_tracker (ticket)  ✓      ✓      ✓                        (developer tracker issues, on
+                                                                   the tickets they may edit)
 """
 
 from __future__ import annotations
@@ -91,6 +97,9 @@ VIEW_EVENT_FEED = "view_event_feed"
 MANAGE_SIGN_IN = "manage_sign_in"  # one's own second factor and open sessions
 VIEW_AUDIT_LOG = "view_audit_log"  # the audit log page and its export
 MANAGE_PERSONAL_DATA = "manage_personal_data"  # export or erase a contact's data
+REQUEST_SERVICE = "request_service"  # order from the service catalog
+DECIDE_APPROVAL = "decide_approval"  # obj: an approval (catalog)
+LINK_TRACKER = "link_tracker"  # obj: a ticket; create or link a developer tracker issue
 
 # Knowledge base visibilities (kb.models.Visibility's values)
 ARTICLE_PUBLIC = "public"
@@ -278,6 +287,10 @@ def can(user: Any, verb: str, obj: Any = None) -> bool:
         return is_admin(user) and is_agent(obj)
     if verb == APPLY_MACRO:
         return can_apply_macro(user, obj)
+    if verb == DECIDE_APPROVAL:
+        return is_approver(user, obj)
+    if verb == LINK_TRACKER:
+        return is_agent(user) and can(user, EDIT, obj)
     if isinstance(obj, Message):
         return can_see_message(user, obj)
     if isinstance(obj, Attachment):
@@ -305,7 +318,19 @@ ROLE_VERBS = {
     MANAGE_SIGN_IN: _is_active,
     VIEW_AUDIT_LOG: is_admin,
     MANAGE_PERSONAL_DATA: is_admin,
+    REQUEST_SERVICE: lambda user: is_agent(user) or contact_for(user) is not None,
 }
+
+
+def is_approver(user: Any, approval: Any) -> bool:
+    """Is `user` the person an approval (catalog.models.Approval) waits for: the approver's
+    contact is theirs, or has their email address."""
+    approver = getattr(approval, "approver", None)
+    if approver is None or not _is_active(user):
+        return False
+    if approver.user_id is not None:
+        return bool(approver.user_id == user.pk)
+    return bool(user.email) and approver.email.lower() == user.email.lower()
 
 
 def _ticket_verb_allowed(user: Any, verb: str) -> bool:

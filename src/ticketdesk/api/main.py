@@ -17,6 +17,7 @@ from .routers import (
     organizations,
     participants,
     reports,
+    service_catalog,
     teams,
     tickets,
     tokens,
@@ -53,6 +54,7 @@ def build_api() -> NinjaAPI:
     api.add_router("/agents", teams.agents_router)
     api.add_router("/", catalog.router)
     api.add_router("/kb", kb.router)
+    api.add_router("/service-catalog", service_catalog.router)
     api.add_router("/canned-responses", canned.router)
     api.add_router("/tokens", tokens.router)
     api.add_router("/webhooks", webhooks.router)
