@@ -83,6 +83,7 @@ INSTALLED_APPS = [
     "ticketdesk.channels.email",
     "ticketdesk.kb",
     "ticketdesk.catalog",
+    "ticketdesk.trackers",
     "ticketdesk.portal",
     "ticketdesk.reports",
     "ticketdesk.api",

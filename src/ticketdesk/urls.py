@@ -16,6 +16,7 @@ urlpatterns = [
     path("portal/", include("ticketdesk.portal.urls")),
     path("kb/", include("ticketdesk.kb.urls")),
     path("catalog/", include("ticketdesk.catalog.urls")),
+    path("trackers/", include("ticketdesk.trackers.urls")),
     path("reports/", include("ticketdesk.reports.urls")),
     path("automation/", include("ticketdesk.automation.urls")),
     path("sla/", include("ticketdesk.sla.urls")),
