@@ -113,3 +113,40 @@ def test_someone_else_cannot_open_the_decision_page(client, laptop, employee):
         client.post(f"/catalog/approvals/{approval.pk}/", {"decision": "approve"}).status_code
         == 404
     )
+
+
+@pytest.mark.django_db
+def test_agent_approver_decides_from_the_workspace_ticket_page(client, team, employee, agent):
+    from ticketdesk.catalog.models import ApprovalStep, ApproverKind, RequestType
+
+    request_type = RequestType.objects.create(key="vpn", name="VPN access", team=team)
+    step = ApprovalStep.objects.create(request_type=request_type, order=1, kind=ApproverKind.PEOPLE)
+    step.people.add(agent)
+    request = actions.submit_request(
+        request_type=request_type, requester=employee[1], answers={}, actor=None
+    )
+    number = request.ticket.number
+    login(client, agent)
+    assert f"/catalog/tickets/{number}/" in client.get(f"/t/{number}/").content.decode()
+    panel = client.get(f"/catalog/tickets/{number}/").content.decode()
+    assert "VPN access" in panel and 'value="approve"' in panel
+    approval = request.approvals.get()
+    done = client.post(
+        f"/catalog/approvals/{approval.pk}/", {"decision": "approve", "next": f"/t/{number}/"}
+    )
+    assert done.status_code == 302 and done["Location"] == f"/t/{number}/"
+    request.refresh_from_db()
+    assert request.state == RequestState.APPROVED
+    assert 'value="approve"' not in client.get(f"/catalog/tickets/{number}/").content.decode()
+
+
+@pytest.mark.django_db
+def test_ticket_panel_is_empty_for_other_tickets_and_hidden_from_customers(client, agent, employee):
+    from tests.factories import make_ticket
+
+    ticket = make_ticket(requester=employee[1])
+    login(client, agent)
+    assert client.get(f"/catalog/tickets/{ticket.number}/").content == b""
+    client.logout()
+    login(client, employee[0])
+    assert client.get(f"/catalog/tickets/{ticket.number}/").status_code == 404

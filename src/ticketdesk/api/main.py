@@ -21,6 +21,7 @@ from .routers import (
     teams,
     tickets,
     tokens,
+    trackers,
     webhooks,
 )
 
@@ -46,6 +47,7 @@ def build_api() -> NinjaAPI:
     api.add_router("/tickets", messages.router)
     api.add_router("/tickets", events.ticket_router)
     api.add_router("/tickets", participants.router)
+    api.add_router("/tickets", trackers.router)
     api.add_router("/attachments", attachments.router)
     api.add_router("/events", events.feed_router)
     api.add_router("/contacts", contacts.router)

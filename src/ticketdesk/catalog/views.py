@@ -5,13 +5,16 @@ from __future__ import annotations
 
 from django.contrib.auth.views import redirect_to_login
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
 from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from ticketdesk.accounts import policy
 from ticketdesk.core.errors import DomainError
 from ticketdesk.portal.views.common import render_portal
+from ticketdesk.tickets import queries as ticket_queries
 
 from . import actions, queries
 from . import answers as answer_forms
@@ -78,6 +81,34 @@ def request_form(request: HttpRequest, key: str) -> HttpResponse:
 
 
 @require_GET
+def ticket_panel(request: HttpRequest, number: int) -> HttpResponse:
+    """The request and its approvals on the workspace's ticket page (an htmx fragment; empty
+    for a ticket that did not come from the catalog). Approvers decide from it."""
+    if not policy.can(request.user, policy.USE_WORKSPACE):
+        raise Http404
+    try:
+        ticket = ticket_queries.ticket_detail(request.user, number)
+    except DomainError:
+        raise Http404 from None
+    service_request = queries.for_ticket(ticket.pk)
+    if service_request is None:
+        return HttpResponse("")
+    rows = [
+        (
+            a,
+            policy.can(request.user, policy.DECIDE_APPROVAL, a)
+            and a.state == ApprovalState.PENDING,
+        )
+        for a in service_request.approvals.all()
+    ]
+    return render(
+        request,
+        "catalog/panel.html",
+        {"ticket": ticket, "service_request": service_request, "rows": rows},
+    )
+
+
+@require_GET
 def approvals(request: HttpRequest) -> HttpResponse:
     if (redirect := _login(request)) is not None:
         return redirect
@@ -129,6 +160,9 @@ def _decide(
         status = error.status_code
         approval.refresh_from_db()
         return _decision_page(request, approval, form, action=action, status=status)
+    back = request.POST.get("next", "")
+    if back.startswith("/t/") and url_has_allowed_host_and_scheme(back, allowed_hosts=None):
+        return HttpResponseRedirect(back)  # decided from the workspace's ticket page
     approval.refresh_from_db()
     return render_portal(request, "catalog/decided.html", {"approval": approval})
 
@@ -165,4 +199,4 @@ def approve_link(request: HttpRequest, token: str) -> HttpResponse:
     return _decision_page(request, approval, DecisionForm(), action=action)
 
 
-__all__ = ["approvals", "approve_link", "decide", "index", "request_form"]
+__all__ = ["approvals", "approve_link", "decide", "index", "request_form", "ticket_panel"]
