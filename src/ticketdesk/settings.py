@@ -85,6 +85,8 @@ INSTALLED_APPS = [
     "ticketdesk.kb",
     "ticketdesk.assets",
     "ticketdesk.timetracking",
+    "ticketdesk.catalog",
+    "ticketdesk.trackers",
     "ticketdesk.portal",
     "ticketdesk.reports",
     "ticketdesk.smart",

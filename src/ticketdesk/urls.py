@@ -17,6 +17,8 @@ urlpatterns = [
     path("kb/", include("ticketdesk.kb.urls")),
     path("assets/", include("ticketdesk.assets.urls")),
     path("time/", include("ticketdesk.timetracking.urls")),
+    path("catalog/", include("ticketdesk.catalog.urls")),
+    path("trackers/", include("ticketdesk.trackers.urls")),
     path("reports/", include("ticketdesk.reports.urls")),
     path("smart/", include("ticketdesk.smart.urls")),
     path("automation/", include("ticketdesk.automation.urls")),

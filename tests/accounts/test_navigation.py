@@ -100,8 +100,8 @@ WORKSPACE = {
     "light_agent": ["/", "/assets/", "/kb/", "/automation/macros/", "/profile/"],
 }
 PORTAL = {
-    "staff": ["/kb/", "/portal/new/", "/"],  # back to the workspace, no "My requests"
-    "customer": ["/kb/", "/portal/new/", "/portal/tickets/"],
+    "staff": ["/kb/", "/portal/new/", "/catalog/", "/"],  # back to the workspace, no "My requests"
+    "customer": ["/kb/", "/portal/new/", "/catalog/", "/portal/tickets/"],
     "anonymous": ["/kb/", "/portal/new/", "/portal/login/", "/portal/signup/"],
 }
 

@@ -46,6 +46,12 @@ What each role may do beyond tickets:
     view_assets            ✓      ✓      ✓      ✓                 (items, their tickets)
     manage_assets          ✓      ✓      ✓                        (create, edit, import items)
     view_time_reports      ✓      ✓                                 (time per agent, team...)
+    request_service        ✓      ✓      ✓              ✓         (the service catalog; staff
+                                                                   for others, customers for
+                                                                   themselves)
+    decide_approval (approval)  the approver only (their contact, or their email)
+    link_tracker (ticket)  ✓      ✓      ✓                        (developer tracker issues, on
+                                                                   the tickets they may edit)
 
 On a ticket they see, agents also `link_items` (affected items) and `log_time`; light
 agents log time too (they work the ticket) but do not change its items.
@@ -123,6 +129,9 @@ VIEW_CONFIGURATION_CHANGES = "view_configuration_changes"  # who changed the con
 VIEW_ASSETS = "view_assets"  # the items (assets, products, services) and their tickets
 MANAGE_ASSETS = "manage_assets"  # create, change and import items
 VIEW_TIME_REPORTS = "view_time_reports"  # time logged per agent, team, organization
+REQUEST_SERVICE = "request_service"  # order from the service catalog
+DECIDE_APPROVAL = "decide_approval"  # obj: an approval (catalog)
+LINK_TRACKER = "link_tracker"  # obj: a ticket; create or link a developer tracker issue
 
 # Knowledge base visibilities (kb.models.Visibility's values)
 ARTICLE_PUBLIC = "public"
@@ -320,6 +329,10 @@ def can(user: Any, verb: str, obj: Any = None) -> bool:
         return is_admin(user) and is_agent(obj)
     if verb == APPLY_MACRO:
         return can_apply_macro(user, obj)
+    if verb == DECIDE_APPROVAL:
+        return is_approver(user, obj)
+    if verb == LINK_TRACKER:
+        return is_agent(user) and can(user, EDIT, obj)
     if isinstance(obj, Message):
         return can_see_message(user, obj)
     if isinstance(obj, Attachment):
@@ -353,7 +366,19 @@ ROLE_VERBS = {
     VIEW_ASSETS: is_staff_member,
     MANAGE_ASSETS: is_agent,
     VIEW_TIME_REPORTS: lambda user: is_admin(user) or is_lead(user),
+    REQUEST_SERVICE: lambda user: is_agent(user) or contact_for(user) is not None,
 }
+
+
+def is_approver(user: Any, approval: Any) -> bool:
+    """Is `user` the person an approval (catalog.models.Approval) waits for: the approver's
+    contact is theirs, or has their email address."""
+    approver = getattr(approval, "approver", None)
+    if approver is None or not _is_active(user):
+        return False
+    if approver.user_id is not None:
+        return bool(approver.user_id == user.pk)
+    return bool(user.email) and approver.email.lower() == user.email.lower()
 
 
 def _ticket_verb_allowed(user: Any, verb: str) -> bool:

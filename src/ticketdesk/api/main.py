@@ -18,9 +18,11 @@ from .routers import (
     organizations,
     participants,
     reports,
+    service_catalog,
     teams,
     tickets,
     tokens,
+    trackers,
     webhooks,
 )
 
@@ -46,6 +48,7 @@ def build_api() -> NinjaAPI:
     api.add_router("/tickets", messages.router)
     api.add_router("/tickets", events.ticket_router)
     api.add_router("/tickets", participants.router)
+    api.add_router("/tickets", trackers.router)
     api.add_router("/attachments", attachments.router)
     api.add_router("/events", events.feed_router)
     api.add_router("/contacts", contacts.router)
@@ -54,6 +57,7 @@ def build_api() -> NinjaAPI:
     api.add_router("/agents", teams.agents_router)
     api.add_router("/", catalog.router)
     api.add_router("/kb", kb.router)
+    api.add_router("/service-catalog", service_catalog.router)
     api.add_router("/canned-responses", canned.router)
     api.add_router("/tokens", tokens.router)
     api.add_router("/webhooks", webhooks.router)

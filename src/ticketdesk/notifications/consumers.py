@@ -33,6 +33,7 @@ TOPICS = (
     "sla.warning",
     "sla.breached",
     "automation.notify",
+    "tracker.updated",
     mail.FAILED_TOPIC,
     HELD_TOPIC,
 )
@@ -185,6 +186,12 @@ def recipients(event: OutboxMessage, batch: _Batch) -> dict[int, tuple[str, dict
         failure = {"recipients": payload.get("recipients") or [], "error": payload.get("error")}
         for pk in owners:
             out[pk] = ("mail_failed", failure)
+        return out
+    elif topic == "tracker.updated":  # a linked developer issue closed or its fix released
+        owners = [ticket.assignee_id] if ticket.assignee_id else team_members
+        notice = {"message": str(payload.get("message") or "")[:300]}
+        for pk in [*watchers, *owners]:
+            out[pk] = ("tracker_updated", notice)
         return out
     elif topic == "automation.notify":
         for pk in _ints(payload.get("recipients")):

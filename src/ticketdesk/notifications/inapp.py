@@ -54,8 +54,16 @@ VERBS = {
     "mail_failed": gettext_lazy("Our mail about %(ticket)s could not be delivered"),
     "mail_held": gettext_lazy("Mail from %(sender)s is held for review: %(reason)s"),
     "automation_notify": gettext_lazy("An automation rule asks you to look at %(ticket)s"),
+    "tracker_updated": gettext_lazy("The developer issue linked to %(ticket)s changed"),
 }
-SYSTEM_VERBS = ("sla_warning", "sla_breached", "mail_failed", "mail_held", "automation_notify")
+SYSTEM_VERBS = (
+    "sla_warning",
+    "sla_breached",
+    "mail_failed",
+    "mail_held",
+    "automation_notify",
+    "tracker_updated",
+)
 SLA_TARGETS = {
     "first_response": gettext_lazy("first response"),
     "next_response": gettext_lazy("next response"),
@@ -106,7 +114,7 @@ def detail(notification: Notification) -> str:
         return " · ".join(parts)
     if verb == "consulted" and data.get("team"):
         return str(data["team"])
-    if verb == "automation_notify" and data.get("message"):
+    if verb in ("automation_notify", "tracker_updated") and data.get("message"):
         return str(data["message"])[:300]
     return ""
 

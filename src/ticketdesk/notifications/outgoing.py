@@ -121,9 +121,11 @@ def post(
     headers: dict[str, str] | None = None,
     allow_private: bool = False,
     timeout: float = READ_TIMEOUT,
+    method: str = "POST",
 ) -> HttpResult:
-    """POST `body` to `url`. Never raises for network trouble: the result says what
-    happened (refused=True when the SSRF guard said no)."""
+    """POST `body` to `url` (or another `method`: the developer trackers' API calls GET
+    and PUT too). Never raises for network trouble: the result says what happened
+    (refused=True when the SSRF guard said no)."""
     started = time.monotonic()
     try:
         parts, address = resolve_destination(url, allow_private=allow_private)
@@ -143,7 +145,7 @@ def post(
         connection.connect()
         if connection.sock is not None:
             connection.sock.settimeout(timeout)
-        connection.request("POST", path, body=body, headers=request_headers)
+        connection.request(method, path, body=body, headers=request_headers)
         response = connection.getresponse()
         data = response.read(MAX_RESPONSE_BYTES)
         status = response.status

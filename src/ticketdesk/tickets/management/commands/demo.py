@@ -52,6 +52,7 @@ class Command(BaseCommand):
         with outbox.historical():
             created = demo_data.load(rng, progress=self.stdout)
             call_command("kb_demo", stdout=self.stdout)  # a few articles in three languages
+            call_command("catalog_demo", stdout=self.stdout)  # two request types, one waiting
             call_command("reports_demo", stdout=self.stdout)  # CSAT and an outage to report on
         # a routing rule, escalation on SLA risk and macros, live from now on
         call_command("automation_demo", stdout=self.stdout)
