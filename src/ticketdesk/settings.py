@@ -81,6 +81,7 @@ INSTALLED_APPS = [
     "ticketdesk.routing",
     "ticketdesk.automation",
     "ticketdesk.channels.email",
+    "ticketdesk.channels.messaging",
     "ticketdesk.kb",
     "ticketdesk.portal",
     "ticketdesk.reports",

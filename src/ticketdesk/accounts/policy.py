@@ -39,6 +39,8 @@ What each role may do beyond tickets:
     manage_sign_in         ✓      ✓      ✓      ✓       ✓         (their own 2FA, sessions)
     view_audit_log         ✓                                        (audit page, its CSV)
     manage_personal_data   ✓                                        (export, erase a contact)
+    merge_contacts         ✓      ✓      ✓                        (a messaging identity's
+                                                                   contact into another)
 """
 
 from __future__ import annotations
@@ -91,6 +93,7 @@ VIEW_EVENT_FEED = "view_event_feed"
 MANAGE_SIGN_IN = "manage_sign_in"  # one's own second factor and open sessions
 VIEW_AUDIT_LOG = "view_audit_log"  # the audit log page and its export
 MANAGE_PERSONAL_DATA = "manage_personal_data"  # export or erase a contact's data
+MERGE_CONTACTS = "merge_contacts"  # one customer's contacts (messaging, email) into one
 
 # Knowledge base visibilities (kb.models.Visibility's values)
 ARTICLE_PUBLIC = "public"
@@ -305,6 +308,7 @@ ROLE_VERBS = {
     MANAGE_SIGN_IN: _is_active,
     VIEW_AUDIT_LOG: is_admin,
     MANAGE_PERSONAL_DATA: is_admin,
+    MERGE_CONTACTS: is_agent,
 }
 
 
