@@ -265,3 +265,31 @@ def test_merge_into_the_email_contact_gives_one_history(client, account, agent, 
 
     with pytest.raises(PermissionDenied):
         merge_contacts(email_contact, placeholder, actor=light)
+
+
+def _queries_for_replies(client, account, agent, count: int, start: int) -> int:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from ticketdesk.core.models import OutboxMessage
+
+    tickets = []
+    for n in range(count):
+        payload = update(start + n, f"Problem {start + n}")
+        payload["message"]["chat"]["id"] = payload["message"]["from"]["id"] = 5000 + start + n
+        send(client, account, payload)
+        tickets.append(Ticket.objects.order_by("-id").first())
+    first = OutboxMessage.objects.order_by("-id").values_list("id", flat=True).first() or 0
+    for ticket in tickets:
+        actions.reply(ticket, actor=agent, body="On it")
+    events = list(OutboxMessage.objects.filter(id__gt=first, topic="message.created"))
+    with CaptureQueriesContext(connection) as captured:
+        outbound.queue_replies(events)
+    assert OutboundMessage.objects.filter(ticket__in=tickets).count() == count
+    return len(captured)
+
+
+def test_queueing_replies_takes_a_bounded_number_of_queries(client, account, agent):
+    few = _queries_for_replies(client, account, agent, 2, 100)
+    many = _queries_for_replies(client, account, agent, 12, 200)
+    assert many == few <= 8
