@@ -7,13 +7,14 @@ email contact (`merge_contacts`): then the agent sees one history."""
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from ticketdesk.accounts import policy
 from ticketdesk.accounts.actions import get_or_create_contact
-from ticketdesk.accounts.models import Contact, User
+from ticketdesk.accounts.models import Contact
 from ticketdesk.core.errors import ValidationFailed
 from ticketdesk.tickets import actions
 from ticketdesk.tickets.models import Ticket
@@ -80,7 +81,7 @@ def identity_for(account: ChannelAccount, incoming: NormalisedMessage) -> Identi
     return identity
 
 
-def merge_contacts(source: Contact, target: Contact, *, actor: User | None) -> int:
+def merge_contacts(source: Contact, target: Contact, *, actor: Any) -> int:
     """Move `source`'s messaging identities and tickets to `target` (each ticket's requester
     changes through tickets.actions, with its event). Returns the number of tickets moved."""
     if actor is not None:
