@@ -101,7 +101,15 @@ PUBLIC_PREFIXES = (
     "metrics",
     "favicon.ico",
 )
-AGENT_NAMESPACES = ("workspace", "reports", "automation", "sla", "email_channel", "privacy")
+AGENT_NAMESPACES = (
+    "workspace",
+    "reports",
+    "automation",
+    "sla",
+    "email_channel",
+    "privacy",
+    "messaging",
+)
 NEEDS_SECRET = {"token", "uidb64"}
 
 # which demo object fills an argument: (argument, route prefix) -> census_setup key
@@ -129,6 +137,9 @@ ARGUMENTS: list[tuple[str, str, str]] = [
     ("type_key", "", "ticket_type"),
     ("slug", "kb/categories/", "kb_category"),
     ("slug", "kb/articles/", "article_slug"),
+    # the demo has no messaging account: these two are left out
+    ("pk", "channels/messaging/people/", "messaging_identity"),
+    ("key", "channels/messaging/", "messaging_webhook_key"),
 ]
 
 
