@@ -65,3 +65,23 @@ def test_merge_form_names_the_wrong_field_then_merges(client, agent, team, teleg
     person.refresh_from_db()
     assert person.contact == email_contact
     assert Ticket.objects.get(pk=ticket.pk).requester == email_contact
+
+
+def test_admin_pages_and_tokens_stored_encrypted(client, admin_user, telegram):
+    from django.db import connection
+
+    telegram.access_token = "123:secret-token"
+    telegram.save()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT access_token FROM messaging_channelaccount WHERE id = %s", [telegram.pk]
+        )
+        stored = cursor.fetchone()[0]
+    assert stored.startswith("enc1:") and "secret-token" not in stored
+    client.force_login(admin_user)
+    for model in ("channelaccount", "identity", "inboundmessage", "outboundmessage"):
+        assert client.get(f"/admin/messaging/{model}/").status_code == 200
+    page = client.get(f"/admin/messaging/channelaccount/{telegram.pk}/change/")
+    assert page.status_code == 200
+    assert b"secret-token" not in page.content
+    assert telegram.webhook_key.encode() in page.content

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import admin
+from django.db import models
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
@@ -19,6 +20,7 @@ class ChannelAccountAdmin(admin.ModelAdmin):
     list_display = ("name", "provider", "external_id", "team", "active", "webhook_path")
     list_filter = ("provider", "active")
     readonly_fields = ("webhook_path",)
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
     @admin.display(description=_("webhook URL path"))
     def webhook_path(self, obj: ChannelAccount) -> str:
