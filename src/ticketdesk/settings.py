@@ -82,6 +82,7 @@ INSTALLED_APPS = [
     "ticketdesk.routing",
     "ticketdesk.automation",
     "ticketdesk.channels.email",
+    "ticketdesk.channels.messaging",
     "ticketdesk.kb",
     "ticketdesk.assets",
     "ticketdesk.timetracking",

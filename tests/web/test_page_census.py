@@ -109,6 +109,7 @@ AGENT_NAMESPACES = (
     "email_channel",
     "privacy",
     "configuration",
+    "messaging",
 )
 NEEDS_SECRET = {"token", "uidb64"}
 
@@ -137,6 +138,9 @@ ARGUMENTS: list[tuple[str, str, str]] = [
     ("type_key", "", "ticket_type"),
     ("slug", "kb/categories/", "kb_category"),
     ("slug", "kb/articles/", "article_slug"),
+    # the demo has no messaging account: these two are left out
+    ("pk", "channels/messaging/people/", "messaging_identity"),
+    ("key", "channels/messaging/", "messaging_webhook_key"),
 ]
 
 

@@ -52,6 +52,8 @@ What each role may do beyond tickets:
     decide_approval (approval)  the approver only (their contact, or their email)
     link_tracker (ticket)  ✓      ✓      ✓                        (developer tracker issues, on
                                                                    the tickets they may edit)
+    merge_contacts         ✓      ✓      ✓                        (a messaging identity's
+                                                                   contact into another)
 
 On a ticket they see, agents also `link_items` (affected items) and `log_time`; light
 agents log time too (they work the ticket) but do not change its items.
@@ -132,6 +134,7 @@ VIEW_TIME_REPORTS = "view_time_reports"  # time logged per agent, team, organiza
 REQUEST_SERVICE = "request_service"  # order from the service catalog
 DECIDE_APPROVAL = "decide_approval"  # obj: an approval (catalog)
 LINK_TRACKER = "link_tracker"  # obj: a ticket; create or link a developer tracker issue
+MERGE_CONTACTS = "merge_contacts"  # one customer's contacts (messaging, email) into one
 
 # Knowledge base visibilities (kb.models.Visibility's values)
 ARTICLE_PUBLIC = "public"
@@ -367,6 +370,7 @@ ROLE_VERBS = {
     MANAGE_ASSETS: is_agent,
     VIEW_TIME_REPORTS: lambda user: is_admin(user) or is_lead(user),
     REQUEST_SERVICE: lambda user: is_agent(user) or contact_for(user) is not None,
+    MERGE_CONTACTS: is_agent,
 }
 
 

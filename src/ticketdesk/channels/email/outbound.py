@@ -30,7 +30,14 @@ from ticketdesk.accounts import ratelimit
 from ticketdesk.core import clock, mail, outbox
 from ticketdesk.core.models import MailStatus, OutboxMessage, OutgoingMail
 from ticketdesk.tickets import actions
-from ticketdesk.tickets.models import Attachment, Channel, Message, MessageKind, Ticket
+from ticketdesk.tickets.models import (
+    MESSAGING_CHANNELS,
+    Attachment,
+    Channel,
+    Message,
+    MessageKind,
+    Ticket,
+)
 
 from . import loops
 from .models import InboundEmail, InboundState, Mailbox, OutboundEmail, OutboundKind
@@ -210,6 +217,8 @@ def on_message_created(plan: Plan, payload: dict[str, Any]) -> None:
     message = plan.messages.get(_message_id_of(payload) or 0)
     if message is None or message.kind != MessageKind.PUBLIC:
         return
+    if message.ticket.channel in MESSAGING_CHANNELS:
+        return  # the reply goes out through the messaging app (channels.messaging)
     if message.is_customer_message:
         inbound = plan.originals.get(message.pk)
         if inbound is not None and inbound.limits_noted:

@@ -5,6 +5,7 @@ from .canned import CannedResponse
 from .configuration import (
     ACTIVE_CATEGORIES,
     DONE_CATEGORIES,
+    MESSAGING_CHANNELS,
     BusinessArea,
     Category,
     Channel,
@@ -38,6 +39,7 @@ from .ticket import SLAState, Ticket, TicketCounter
 __all__ = [
     "ACTIVE_CATEGORIES",
     "DONE_CATEGORIES",
+    "MESSAGING_CHANNELS",
     "Attachment",
     "BusinessArea",
     "CannedResponse",

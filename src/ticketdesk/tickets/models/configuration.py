@@ -43,6 +43,16 @@ class Channel(models.TextChoices):
     API = "api", _("API")
     PHONE = "phone", _("Phone")
     CHAT = "chat", _("Chat")
+    TELEGRAM = "telegram", _("Telegram")
+    WHATSAPP = "whatsapp", _("WhatsApp")
+    MESSENGER = "messenger", _("Messenger")
+    INSTAGRAM = "instagram", _("Instagram")
+
+
+# channels whose customer replies go out through a messaging app (channels.messaging), not mail
+MESSAGING_CHANNELS = frozenset(
+    {Channel.TELEGRAM, Channel.WHATSAPP, Channel.MESSENGER, Channel.INSTAGRAM}
+)
 
 
 class Status(Translatable):

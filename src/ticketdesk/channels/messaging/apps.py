@@ -1,0 +1,15 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class MessagingChannelConfig(AppConfig):
+    name = "ticketdesk.channels.messaging"
+    label = "messaging"
+    verbose_name = _("Messaging apps")
+
+    def ready(self) -> None:
+        from ticketdesk.core import outbox
+
+        from . import outbound
+
+        outbox.register_sender("messaging", outbound.send_due)

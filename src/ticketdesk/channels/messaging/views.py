@@ -1,0 +1,65 @@
+"""The providers' webhook endpoint: /channels/messaging/<webhook_key>/.
+
+POST: the signature is checked first (403 with a JSON body when it is wrong), then every
+message of the delivery is taken in (see ingest). GET: Meta's subscription handshake
+(hub.mode=subscribe, hub.verify_token, hub.challenge), answered with the challenge when the
+verify token matches the account's webhook secret."""
+
+from __future__ import annotations
+
+import hmac
+import json
+import logging
+
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_http_methods
+
+from . import ingest
+from .adapters import adapter_for
+from .models import ChannelAccount
+
+logger = logging.getLogger(__name__)
+MAX_BODY_BYTES = 2 * 1024 * 1024
+
+
+def _error(status: int, code: str, detail: str) -> JsonResponse:
+    return JsonResponse({"error": code, "detail": detail}, status=status)
+
+
+@csrf_exempt
+@require_http_methods(["GET", "POST"])
+def webhook(request: HttpRequest, key: str) -> HttpResponse:
+    account = ChannelAccount.objects.filter(webhook_key=key, active=True).first()
+    if account is None:
+        return _error(404, "unknown_account", _("No active messaging account has this URL."))
+    if request.method == "GET":
+        return _handshake(request, account)
+    if int(request.headers.get("Content-Length") or 0) > MAX_BODY_BYTES:
+        return _error(413, "too_large", _("The request body is too large."))
+    body = request.body
+    adapter = adapter_for(account.provider)
+    if not adapter.verify(account, request.headers, body):
+        logger.warning("messaging webhook for %s: bad signature", account)
+        return _error(403, "bad_signature", _("The request's signature is missing or wrong."))
+    try:
+        payload = json.loads(body)
+    except ValueError:
+        return _error(400, "bad_json", _("The body is not JSON."))
+    received = ingest.receive(account, payload)
+    return JsonResponse({"ok": True, "messages": len(received)})
+
+
+def _handshake(request: HttpRequest, account: ChannelAccount) -> HttpResponse:
+    if not adapter_for(account.provider).verify_handshake:
+        return _error(405, "method_not_allowed", _("This provider sends no verification request."))
+    token = request.GET.get("hub.verify_token", "")
+    secret = account.webhook_secret
+    if (
+        request.GET.get("hub.mode") != "subscribe"
+        or not secret
+        or not hmac.compare_digest(token.encode(), secret.encode())
+    ):
+        return _error(403, "bad_verify_token", _("The verify token does not match."))
+    return HttpResponse(request.GET.get("hub.challenge", ""), content_type="text/plain")
