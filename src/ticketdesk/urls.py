@@ -19,6 +19,7 @@ urlpatterns = [
     path("automation/", include("ticketdesk.automation.urls")),
     path("sla/", include("ticketdesk.sla.urls")),
     path("mail/", include("ticketdesk.channels.email.urls")),
+    path("chat/", include("ticketdesk.channels.chat.urls")),
     path("notifications/", include("ticketdesk.notifications.urls")),
     path("privacy/", include("ticketdesk.privacy.urls")),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -39,6 +39,10 @@ What each role may do beyond tickets:
     manage_sign_in         ✓      ✓      ✓      ✓       ✓         (their own 2FA, sessions)
     view_audit_log         ✓                                        (audit page, its CSV)
     manage_personal_data   ✓                                        (export, erase a contact)
+    answer_chats           ✓      ✓      ✓                        (the chat console, their
+                                                                   chat availability)
+    take_chat (chat)       agents of the chat's team (any agent when it has none); admins
+    handle_chat (chat)     the chat's agent (write, transfer, end); admins
 """
 
 from __future__ import annotations
@@ -91,6 +95,9 @@ VIEW_EVENT_FEED = "view_event_feed"
 MANAGE_SIGN_IN = "manage_sign_in"  # one's own second factor and open sessions
 VIEW_AUDIT_LOG = "view_audit_log"  # the audit log page and its export
 MANAGE_PERSONAL_DATA = "manage_personal_data"  # export or erase a contact's data
+ANSWER_CHATS = "answer_chats"  # live chat: the console and one's chat availability
+TAKE_CHAT = "take_chat"  # obj: a chat waiting in the queue
+HANDLE_CHAT = "handle_chat"  # obj: a chat — write in it, transfer it, end it
 
 # Knowledge base visibilities (kb.models.Visibility's values)
 ARTICLE_PUBLIC = "public"
@@ -278,6 +285,8 @@ def can(user: Any, verb: str, obj: Any = None) -> bool:
         return is_admin(user) and is_agent(obj)
     if verb == APPLY_MACRO:
         return can_apply_macro(user, obj)
+    if verb in (TAKE_CHAT, HANDLE_CHAT):
+        return can_handle_chat(user, verb, obj)
     if isinstance(obj, Message):
         return can_see_message(user, obj)
     if isinstance(obj, Attachment):
@@ -305,6 +314,7 @@ ROLE_VERBS = {
     MANAGE_SIGN_IN: _is_active,
     VIEW_AUDIT_LOG: is_admin,
     MANAGE_PERSONAL_DATA: is_admin,
+    ANSWER_CHATS: is_agent,
 }
 
 
@@ -459,3 +469,28 @@ def can_manage_macro(user: Any, macro: Any, *, visibility: str = "", team_id: An
     if wanted == "personal":
         return macro is None or macro.owner_id == user.pk
     return False  # shared macros are the admins'
+
+
+# ---------------------------------------------------------------- live chat
+
+
+def chat_queue_scope(user: Any) -> Q | None:
+    """The chats whose queue `user` sees, as a filter on ChatConversation (None: none): those
+    of their teams and those of no team; admins every one."""
+    if not is_agent(user):
+        return None
+    if is_admin(user):
+        return Q()
+    team_ids = [team_id for team_id, _lead in memberships(user)]
+    return Q(team__isnull=True) | Q(team_id__in=team_ids)
+
+
+def can_handle_chat(user: Any, verb: str, chat: Any) -> bool:
+    if chat is None or not is_agent(user):
+        return False
+    if is_admin(user):
+        return True
+    if verb == HANDLE_CHAT:
+        return bool(chat.agent_id == user.pk)
+    team_ids = [team_id for team_id, _lead in memberships(user)]
+    return chat.team_id is None or chat.team_id in team_ids
