@@ -54,9 +54,7 @@ def _event(
     return event
 
 
-def _visitor(
-    name: str, email: str, fields: dict[str, list[str]] | None = None
-) -> tuple[str, str]:
+def _visitor(name: str, email: str, fields: dict[str, list[str]] | None = None) -> tuple[str, str]:
     """The visitor's cleaned name and email; every wrong field (with `fields` already found)
     raises at once."""
     name = " ".join((name or "").split())[:200]
@@ -101,9 +99,7 @@ def start_chat(
     """A visitor asks to chat: a ticket on the chat channel with their first words, waiting
     in the queue. Returns the chat and its secret token (only its hash is kept)."""
     topic = " ".join((topic or "").split())[:200]
-    name, email = _visitor(
-        name, email, {} if topic else {"topic": [_("This field is required.")]}
-    )
+    name, email = _visitor(name, email, {} if topic else {"topic": [_("This field is required.")]})
     body = _text(message or topic)
     token = secrets.token_urlsafe(32)
     with transaction.atomic():
@@ -214,8 +210,7 @@ def _locked(chat: ChatConversation) -> ChatConversation:
 def _check_room(agent: User) -> None:
     if queries.open_chat_count(agent) >= queries.chat_limit(agent):
         raise Conflict(
-            _("%(name)s already has as many chats as they can take.")
-            % {"name": agent.display_name}
+            _("%(name)s already has as many chats as they can take.") % {"name": agent.display_name}
         )
 
 
@@ -260,7 +255,7 @@ def transfer(
             _check_room(to_agent)
             ticket_actions.assign(chat.ticket, assignee=to_agent, actor=actor)
             chat.agent, chat.status = to_agent, ChatStatus.ACTIVE
-            data = {"agent": to_agent.display_name, "agent_id": to_agent.pk}
+            data: dict[str, Any] = {"agent": to_agent.display_name, "agent_id": to_agent.pk}
         else:
             assert to_team is not None
             ticket_actions.assign(chat.ticket, assignee=None, team=to_team, actor=actor)

@@ -31,8 +31,7 @@ def as_json(event: ChatEvent) -> dict[str, Any]:
         body["text"] = message.body_text
         body["message"] = message.pk
         body["files"] = [
-            {"id": a.pk, "name": a.original_name, "size": a.size}
-            for a in message.attachments.all()
+            {"id": a.pk, "name": a.original_name, "size": a.size} for a in message.attachments.all()
         ]
         if message.author_user is not None:
             body["author"] = message.author_user.display_name

@@ -95,6 +95,9 @@ class ChatEvent(models.Model):
             models.Index(fields=["kind", "id"], name="chat_event_kind"),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.conversation_id}: {self.kind}"
+
 
 class ChatPresence(models.TextChoices):
     ONLINE = "online", _("Online")

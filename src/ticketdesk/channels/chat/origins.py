@@ -51,7 +51,9 @@ def widget_endpoint(view: Callable[..., HttpResponseBase]) -> Callable[..., Http
                 status=403,
             )
         response: HttpResponseBase = (
-            HttpResponse(status=204) if request.method == "OPTIONS" else view(request, *args, **kwargs)
+            HttpResponse(status=204)
+            if request.method == "OPTIONS"
+            else view(request, *args, **kwargs)
         )
         if origin:
             response["Access-Control-Allow-Origin"] = origin

@@ -32,9 +32,11 @@ HISTORY_LIMIT = 10
 
 def chat_for_token(chat_id: int, token: str) -> ChatConversation | None:
     """The chat a widget's token opens (compared in constant time), or None."""
-    chat = ChatConversation.objects.select_related("ticket", "ticket__requester").filter(
-        pk=chat_id
-    ).first()
+    chat = (
+        ChatConversation.objects.select_related("ticket", "ticket__requester")
+        .filter(pk=chat_id)
+        .first()
+    )
     if chat is None or not token:
         return None
     digest = hashlib.sha256(token.encode()).hexdigest()
@@ -64,9 +66,7 @@ def chat_offered() -> bool:
     "leave a message".)"""
     return (
         ChatAgent.objects.filter(status=ChatPresence.ONLINE, user__is_active=True)
-        .annotate(
-            open_chats=Count("user__chats", filter=Q(user__chats__status=ChatStatus.ACTIVE))
-        )
+        .annotate(open_chats=Count("user__chats", filter=Q(user__chats__status=ChatStatus.ACTIVE)))
         .filter(open_chats__lt=F("max_chats"))
         .exists()
     )

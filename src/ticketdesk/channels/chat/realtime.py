@@ -54,8 +54,9 @@ class Hub:
     def __init__(self) -> None:
         self.lock = threading.Lock()
         self.waiters: dict[int, set[Waiter]] = defaultdict(set)
-        self.listener: threading.Thread | None = None
+        self.listeners: dict[str, threading.Thread] = {}
         self.pid = os.getpid()
+        self.ready = threading.Event()
 
     @property
     def broker(self) -> str:
@@ -72,10 +73,13 @@ class Hub:
         waiter = Waiter(topic)
         with self.lock:
             if self.pid != os.getpid():  # forked: the parent's listener is not ours
-                self.pid, self.listener = os.getpid(), None
+                self.pid, self.listeners = os.getpid(), {}
+                self.ready = threading.Event()
                 self.waiters.clear()
             self.waiters[topic].add(waiter)
             self._start_listener()
+        if self.broker != "memory":  # the first stream of a process waits for LISTEN
+            self.ready.wait(5)
         return waiter
 
     def unsubscribe(self, waiter: Waiter) -> None:
@@ -91,13 +95,22 @@ class Hub:
             waiter.event.set()
 
     def _start_listener(self) -> None:
-        if self.listener is not None and self.listener.is_alive():
+        broker = self.broker
+        running = self.listeners.get(broker)
+        if running is not None and running.is_alive():
             return
-        target = {"redis": listen_redis, "postgres": listen_postgres}.get(self.broker)
+        target = {"redis": listen_redis, "postgres": listen_postgres}.get(broker)
         if target is None:
             return
-        self.listener = threading.Thread(target=target, args=(self,), daemon=True)
-        self.listener.start()
+        self.listeners[broker] = threading.Thread(
+            target=target, args=(self,), name=f"chat-{broker}-listener", daemon=True
+        )
+        self.listeners[broker].start()
+
+    def wait_listening(self, timeout: float = 5.0) -> bool:
+        """Block until this process's listener has subscribed (tests, and the first stream
+        of a process, which should not miss a signal sent meanwhile)."""
+        return self.ready.wait(timeout)
 
 
 hub = Hub()
@@ -166,6 +179,10 @@ def listen_redis(hub: Hub) -> None:
             client = redis.Redis.from_url(redis_url())
             pubsub = client.pubsub(ignore_subscribe_messages=True)
             pubsub.subscribe(CHANNEL)
+            first = pubsub.get_message(timeout=2.0)  # the confirmation: now subscribed
+            hub.ready.set()
+            if first is not None:
+                _deliver_payload(hub, first.get("data"))
             for item in pubsub.listen():
                 _deliver_payload(hub, item.get("data"))
         except Exception:
@@ -184,6 +201,7 @@ def listen_postgres(hub: Hub) -> None:
                 params.pop(key, None)
             with psycopg.connect(**params, autocommit=True) as connection:
                 connection.execute(f"LISTEN {CHANNEL}")
+                hub.ready.set()
                 for notice in connection.notifies():
                     _deliver_payload(hub, notice.payload)
         except Exception:

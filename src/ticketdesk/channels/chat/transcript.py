@@ -19,9 +19,7 @@ MAX_TRANSCRIPTS = 3
 
 def email_transcript(chat: ChatConversation) -> None:
     with transaction.atomic():
-        chat = ChatConversation.objects.select_for_update().select_related("ticket").get(
-            pk=chat.pk
-        )
+        chat = ChatConversation.objects.select_for_update().select_related("ticket").get(pk=chat.pk)
         if chat.transcripts_sent >= MAX_TRANSCRIPTS:
             raise Conflict(_("The transcript was already sent."))
         chat.transcripts_sent += 1
@@ -32,7 +30,11 @@ def email_transcript(chat: ChatConversation) -> None:
                 "author": (
                     chat.visitor_name
                     if event.from_visitor
-                    else (event.message.author_user.display_name if event.message and event.message.author_user else "")
+                    else (
+                        event.message.author_user.display_name
+                        if event.message and event.message.author_user
+                        else ""
+                    )
                 ),
                 "text": event.message.body_text if event.message else "",
             }

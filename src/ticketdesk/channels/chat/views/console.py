@@ -198,7 +198,9 @@ def transfer(request: HttpRequest, chat_id: int) -> HttpResponse:
     try:
         if pk and not pk.isdigit():
             raise ValidationFailed(_("Choose an agent or a team."))
-        actions.transfer(_chat(request, chat_id), _user(request), to_agent=to_agent, to_team=to_team)
+        actions.transfer(
+            _chat(request, chat_id), _user(request), to_agent=to_agent, to_team=to_team
+        )
     except DomainError as problem:
         return _failed(request, problem, chat_id)
     return _done(request)

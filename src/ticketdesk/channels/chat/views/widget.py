@@ -68,8 +68,10 @@ def _limited(key: str, limit: int, window: int) -> JsonResponse | None:
 
 
 def _chat(request: HttpRequest, chat_id: int) -> ChatConversation | None:
-    token = request.headers.get("X-Chat-Token") or request.POST.get("token") or request.GET.get(
-        "token", ""
+    token = (
+        request.headers.get("X-Chat-Token")
+        or request.POST.get("token")
+        or request.GET.get("token", "")
     )
     return queries.chat_for_token(chat_id, token)
 
