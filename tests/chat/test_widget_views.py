@@ -128,16 +128,16 @@ def test_event_stream_sends_the_chat(client, started, online_agent):
     chat, token = started
     chat = actions.accept(chat, online_agent)
     actions.agent_says(chat, online_agent, "Hello Vera")
+    assert client.get(f"/chat/w/{chat.pk}/events/?token=no").status_code == 404
     response = client.get(f"/chat/w/{chat.pk}/events/?token={token}", headers={"Origin": SHOP})
     assert response["Content-Type"] == "text/event-stream"
     assert response["Access-Control-Allow-Origin"] == SHOP
     chunks = iter(response.streaming_content)
     assert next(chunks).startswith(b"retry:")
     events = [json.loads(next(chunks).split(b"data: ")[1]) for _ in range(4)]
-    response.close()
     assert [e["kind"] for e in events] == ["queued", "message", "accepted", "message"]
     assert events[3]["text"] == "Hello Vera" and events[3]["author"] == "Ana Souza"
-    assert client.get(f"/chat/w/{chat.pk}/events/?token=no").status_code == 404
+    response.close()  # last: closing ends the request (and its connection, in a test)
 
 
 def test_transcript_request(client, started):

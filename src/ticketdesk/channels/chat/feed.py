@@ -4,15 +4,17 @@ stream that carries them."""
 from __future__ import annotations
 
 import json
+import logging
 import time
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from django.db import close_old_connections
+from django.db import OperationalError
 
 from .models import ChatEvent, ChatEventKind
 from .realtime import HEARTBEAT_SECONDS, hub
 
+logger = logging.getLogger(__name__)
 RETRY_MILLISECONDS = 1000
 STREAM_SECONDS = 300.0  # then the browser reconnects (EventSource, with Last-Event-ID)
 
@@ -58,7 +60,11 @@ def stream(
         deadline = time.monotonic() + seconds
         sent_at = time.monotonic()
         while True:
-            events = fetch(after)
+            try:
+                events = fetch(after)
+            except OperationalError:  # a busy database: the events wait for the next look
+                logger.warning("chat stream: could not read events", exc_info=True)
+                events = []
             for event in events:
                 after = event.pk
                 yield sse(event)
@@ -73,5 +79,4 @@ def stream(
                 yield ": keep-alive\n\n"
             waiter.wait(hub.wait_seconds)
     finally:
-        hub.unsubscribe(waiter)
-        close_old_connections()
+        hub.unsubscribe(waiter)  # (Django closes the connection when the response closes)

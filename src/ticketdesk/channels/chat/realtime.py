@@ -56,7 +56,7 @@ class Hub:
         self.waiters: dict[int, set[Waiter]] = defaultdict(set)
         self.listeners: dict[str, threading.Thread] = {}
         self.pid = os.getpid()
-        self.ready = threading.Event()
+        self.ready: dict[str, threading.Event] = defaultdict(threading.Event)
 
     @property
     def broker(self) -> str:
@@ -74,12 +74,12 @@ class Hub:
         with self.lock:
             if self.pid != os.getpid():  # forked: the parent's listener is not ours
                 self.pid, self.listeners = os.getpid(), {}
-                self.ready = threading.Event()
+                self.ready = defaultdict(threading.Event)
                 self.waiters.clear()
             self.waiters[topic].add(waiter)
             self._start_listener()
         if self.broker != "memory":  # the first stream of a process waits for LISTEN
-            self.ready.wait(5)
+            self.ready[self.broker].wait(5)
         return waiter
 
     def unsubscribe(self, waiter: Waiter) -> None:
@@ -106,11 +106,6 @@ class Hub:
             target=target, args=(self,), name=f"chat-{broker}-listener", daemon=True
         )
         self.listeners[broker].start()
-
-    def wait_listening(self, timeout: float = 5.0) -> bool:
-        """Block until this process's listener has subscribed (tests, and the first stream
-        of a process, which should not miss a signal sent meanwhile)."""
-        return self.ready.wait(timeout)
 
 
 hub = Hub()
@@ -180,7 +175,7 @@ def listen_redis(hub: Hub) -> None:
             pubsub = client.pubsub(ignore_subscribe_messages=True)
             pubsub.subscribe(CHANNEL)
             first = pubsub.get_message(timeout=2.0)  # the confirmation: now subscribed
-            hub.ready.set()
+            hub.ready["redis"].set()
             if first is not None:
                 _deliver_payload(hub, first.get("data"))
             for item in pubsub.listen():
@@ -201,7 +196,7 @@ def listen_postgres(hub: Hub) -> None:
                 params.pop(key, None)
             with psycopg.connect(**params, autocommit=True) as connection:
                 connection.execute(f"LISTEN {CHANNEL}")
-                hub.ready.set()
+                hub.ready["postgres"].set()
                 for notice in connection.notifies():
                     _deliver_payload(hub, notice.payload)
         except Exception:
