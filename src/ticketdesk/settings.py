@@ -490,3 +490,5 @@ LOGGING = {
 TICKETDESK_CHAT_ORIGINS = env_list("TICKETDESK_CHAT_ORIGINS", "")
 TICKETDESK_CHAT_BROKER = os.environ.get("TICKETDESK_CHAT_BROKER", "")
 TICKETDESK_CHAT_POLL_SECONDS = float(os.environ.get("TICKETDESK_CHAT_POLL_SECONDS", "0.5"))
+# chats started or messages left per client address and hour
+TICKETDESK_CHAT_START_LIMIT = int(os.environ.get("TICKETDESK_CHAT_START_LIMIT", "10"))

@@ -77,6 +77,7 @@ WORKSPACE = {
         "/",
         "/reports/",
         "/kb/",
+        "/chat/console/",
         "/automation/",
         "/sla/",
         "/mail/",
@@ -86,8 +87,16 @@ WORKSPACE = {
         "/tickets/new/",
         "/profile/",
     ],
-    "lead": ["/", "/reports/", "/kb/", "/automation/macros/", "/tickets/new/", "/profile/"],
-    "agent": ["/", "/kb/", "/automation/macros/", "/tickets/new/", "/profile/"],
+    "lead": [
+        "/",
+        "/reports/",
+        "/kb/",
+        "/chat/console/",
+        "/automation/macros/",
+        "/tickets/new/",
+        "/profile/",
+    ],
+    "agent": ["/", "/kb/", "/chat/console/", "/automation/macros/", "/tickets/new/", "/profile/"],
     "light_agent": ["/", "/kb/", "/automation/macros/", "/profile/"],
 }
 PORTAL = {

@@ -133,7 +133,9 @@ def suggest(request: HttpRequest) -> JsonResponse:
 @widget_endpoint
 @require_http_methods(["POST", "OPTIONS"])
 def start(request: HttpRequest) -> JsonResponse:
-    if limited := _limited(f"chat-start:{ratelimit.client_ip(request)}", 10, 3600):
+    if limited := _limited(
+        f"chat-start:{ratelimit.client_ip(request)}", settings.TICKETDESK_CHAT_START_LIMIT, 3600
+    ):
         return limited
     data = _json(request)
     try:
@@ -155,7 +157,9 @@ def start(request: HttpRequest) -> JsonResponse:
 @widget_endpoint
 @require_http_methods(["POST", "OPTIONS"])
 def leave(request: HttpRequest) -> JsonResponse:
-    if limited := _limited(f"chat-start:{ratelimit.client_ip(request)}", 10, 3600):
+    if limited := _limited(
+        f"chat-start:{ratelimit.client_ip(request)}", settings.TICKETDESK_CHAT_START_LIMIT, 3600
+    ):
         return limited
     data = _json(request)
     try:
