@@ -34,7 +34,11 @@ def chat(url: str, n: int, messages: int, gap: float, results: list[float]) -> N
 
     def listen() -> None:
         with requests.get(
-            f"{url}/chat/w/{chat_id}/events/", params={"token": token}, stream=True, timeout=30
+            f"{url}/chat/w/{chat_id}/events/",
+            params={"token": token},
+            headers={"Accept": "text/event-stream"},
+            stream=True,
+            timeout=30,
         ) as stream:
             seen.set()
             for line in stream.iter_lines(decode_unicode=True):

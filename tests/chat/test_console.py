@@ -64,7 +64,7 @@ def test_accept_answer_transfer_end(client, online_agent, started, team):
 def test_console_stream_hears_the_queue(client, online_agent, started):
     chat, _token = started
     client.force_login(online_agent)
-    response = client.get("/chat/console/events/?after=0")
+    response = client.get("/chat/console/events/?after=0", headers={"Accept": "text/event-stream"})
     chunks = iter(response.streaming_content)
     next(chunks)
     first = json.loads(next(chunks).split(b"data: ")[1])

@@ -129,7 +129,12 @@ def test_event_stream_sends_the_chat(client, started, online_agent):
     chat = actions.accept(chat, online_agent)
     actions.agent_says(chat, online_agent, "Hello Vera")
     assert client.get(f"/chat/w/{chat.pk}/events/?token=no").status_code == 404
-    response = client.get(f"/chat/w/{chat.pk}/events/?token={token}", headers={"Origin": SHOP})
+    plain = client.get(f"/chat/w/{chat.pk}/events/?token={token}")
+    assert plain.status_code == 406 and plain.json()["code"] == "not_acceptable"
+    response = client.get(
+        f"/chat/w/{chat.pk}/events/?token={token}",
+        headers={"Origin": SHOP, "Accept": "text/event-stream"},
+    )
     assert response["Content-Type"] == "text/event-stream"
     assert response["Access-Control-Allow-Origin"] == SHOP
     chunks = iter(response.streaming_content)

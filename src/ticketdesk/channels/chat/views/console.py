@@ -27,7 +27,7 @@ from ticketdesk.tickets.actions import AttachmentInput
 from .. import actions, feed, queries
 from ..models import ChatConversation
 from ..realtime import ALL
-from .widget import event_stream
+from .widget import event_stream, not_a_stream_client
 
 CANNED_LIMIT = 50
 
@@ -129,6 +129,8 @@ def panel(request: HttpRequest, chat_id: int) -> HttpResponse:
 @chat_agent_required
 @require_GET
 def events(request: HttpRequest) -> HttpResponseBase:
+    if refused := not_a_stream_client(request):
+        return refused
     user = _user(request)
     after = request.headers.get("Last-Event-ID") or request.GET.get("after") or "0"
     return event_stream(

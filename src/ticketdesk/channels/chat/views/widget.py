@@ -259,6 +259,8 @@ def events(request: HttpRequest, chat_id: int) -> HttpResponseBase:
     chat = _chat(request, chat_id)
     if chat is None:
         return _no_chat()
+    if refused := not_a_stream_client(request):
+        return refused
     after = _after(request)
     return event_stream(
         feed.stream(chat.pk, after, lambda last: queries.visitor_events(chat.pk, last))
@@ -268,6 +270,16 @@ def events(request: HttpRequest, chat_id: int) -> HttpResponseBase:
 def _after(request: HttpRequest) -> int:
     value = request.headers.get("Last-Event-ID") or request.GET.get("after") or "0"
     return int(value) if value.isdigit() else 0
+
+
+def not_a_stream_client(request: HttpRequest) -> JsonResponse | None:
+    """The streams answer EventSource only (it asks for text/event-stream): a plain GET (a
+    link checker, a crawler) would otherwise hold a thread for minutes."""
+    if "text/event-stream" in request.headers.get("Accept", ""):
+        return None
+    return JsonResponse(
+        {"code": "not_acceptable", "message": _("This address is an event stream.")}, status=406
+    )
 
 
 def event_stream(body: Any) -> StreamingHttpResponse:
