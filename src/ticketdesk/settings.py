@@ -83,6 +83,7 @@ INSTALLED_APPS = [
     "ticketdesk.automation",
     "ticketdesk.channels.email",
     "ticketdesk.channels.messaging",
+    "ticketdesk.channels.chat",
     "ticketdesk.kb",
     "ticketdesk.assets",
     "ticketdesk.timetracking",
@@ -511,3 +512,14 @@ LOGGING = {
         "xmlschema": {"level": "WARNING"},  # pysaml2 loading its schemas at start-up
     },
 }
+
+# --- Live chat (channels/chat, docs/channels.md) --------------------------------------------
+# Origins (scheme://host[:port]) whose pages may embed the chat widget; SITE_URL always may;
+# "*" allows any. The real-time broker is chosen from REDIS_URL / TICKETDESK_REDIS, then a
+# PostgreSQL database, then in-process memory; TICKETDESK_CHAT_BROKER overrides. With memory,
+# streams in other processes look again every TICKETDESK_CHAT_POLL_SECONDS.
+TICKETDESK_CHAT_ORIGINS = env_list("TICKETDESK_CHAT_ORIGINS", "")
+TICKETDESK_CHAT_BROKER = os.environ.get("TICKETDESK_CHAT_BROKER", "")
+TICKETDESK_CHAT_POLL_SECONDS = float(os.environ.get("TICKETDESK_CHAT_POLL_SECONDS", "0.5"))
+# chats started or messages left per client address and hour
+TICKETDESK_CHAT_START_LIMIT = int(os.environ.get("TICKETDESK_CHAT_START_LIMIT", "10"))

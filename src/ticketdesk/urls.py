@@ -25,6 +25,7 @@ urlpatterns = [
     path("sla/", include("ticketdesk.sla.urls")),
     path("mail/", include("ticketdesk.channels.email.urls")),
     path("channels/messaging/", include("ticketdesk.channels.messaging.urls")),
+    path("chat/", include("ticketdesk.channels.chat.urls")),
     path("notifications/", include("ticketdesk.notifications.urls")),
     path("privacy/", include("ticketdesk.privacy.urls")),
     path("configuration/", include("ticketdesk.configuration.urls")),

@@ -100,6 +100,8 @@ PUBLIC_PREFIXES = (
     "ready",
     "metrics",
     "favicon.ico",
+    "chat/widget.js",  # the live chat widget and its endpoints (CORS, a chat's token)
+    "chat/w/",
 )
 AGENT_NAMESPACES = (
     "workspace",
@@ -135,6 +137,7 @@ ARGUMENTS: list[tuple[str, str, str]] = [
     ("version_id", "", "version"),
     ("attachment_id", "", "attachment"),
     ("canned_id", "", "canned"),
+    ("chat_id", "", "chat"),  # the demo has no live chat: left out
     ("type_key", "", "ticket_type"),
     ("slug", "kb/categories/", "kb_category"),
     ("slug", "kb/articles/", "article_slug"),

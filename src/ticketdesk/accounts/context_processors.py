@@ -51,6 +51,10 @@ class May:
         return self._can(policy.SET_AVAILABILITY)
 
     @cached_property
+    def answer_chats(self) -> bool:
+        return self._can(policy.ANSWER_CHATS)
+
+    @cached_property
     def export_tickets(self) -> bool:
         return self._can(policy.EXPORT_TICKETS)
 

@@ -54,6 +54,10 @@ What each role may do beyond tickets:
                                                                    the tickets they may edit)
     merge_contacts         ✓      ✓      ✓                        (a messaging identity's
                                                                    contact into another)
+    answer_chats           ✓      ✓      ✓                        (the chat console, their
+                                                                   chat availability)
+    take_chat (chat)       agents of the chat's team (any agent when it has none); admins
+    handle_chat (chat)     the chat's agent (write, transfer, end); admins
 
 On a ticket they see, agents also `link_items` (affected items) and `log_time`; light
 agents log time too (they work the ticket) but do not change its items.
@@ -135,6 +139,9 @@ REQUEST_SERVICE = "request_service"  # order from the service catalog
 DECIDE_APPROVAL = "decide_approval"  # obj: an approval (catalog)
 LINK_TRACKER = "link_tracker"  # obj: a ticket; create or link a developer tracker issue
 MERGE_CONTACTS = "merge_contacts"  # one customer's contacts (messaging, email) into one
+ANSWER_CHATS = "answer_chats"  # live chat: the console and one's chat availability
+TAKE_CHAT = "take_chat"  # obj: a chat waiting in the queue
+HANDLE_CHAT = "handle_chat"  # obj: a chat — write in it, transfer it, end it
 
 # Knowledge base visibilities (kb.models.Visibility's values)
 ARTICLE_PUBLIC = "public"
@@ -336,6 +343,8 @@ def can(user: Any, verb: str, obj: Any = None) -> bool:
         return is_approver(user, obj)
     if verb == LINK_TRACKER:
         return is_agent(user) and can(user, EDIT, obj)
+    if verb in (TAKE_CHAT, HANDLE_CHAT):
+        return can_handle_chat(user, verb, obj)
     if isinstance(obj, Message):
         return can_see_message(user, obj)
     if isinstance(obj, Attachment):
@@ -371,6 +380,7 @@ ROLE_VERBS = {
     VIEW_TIME_REPORTS: lambda user: is_admin(user) or is_lead(user),
     REQUEST_SERVICE: lambda user: is_agent(user) or contact_for(user) is not None,
     MERGE_CONTACTS: is_agent,
+    ANSWER_CHATS: is_agent,
 }
 
 
@@ -536,3 +546,28 @@ def can_manage_macro(user: Any, macro: Any, *, visibility: str = "", team_id: An
     if wanted == "personal":
         return macro is None or macro.owner_id == user.pk
     return False  # shared macros are the admins'
+
+
+# ---------------------------------------------------------------- live chat
+
+
+def chat_queue_scope(user: Any) -> Q | None:
+    """The chats whose queue `user` sees, as a filter on ChatConversation (None: none): those
+    of their teams and those of no team; admins every one."""
+    if not is_agent(user):
+        return None
+    if is_admin(user):
+        return Q()
+    team_ids = [team_id for team_id, _lead in memberships(user)]
+    return Q(team__isnull=True) | Q(team_id__in=team_ids)
+
+
+def can_handle_chat(user: Any, verb: str, chat: Any) -> bool:
+    if chat is None or not is_agent(user):
+        return False
+    if is_admin(user):
+        return True
+    if verb == HANDLE_CHAT:
+        return bool(chat.agent_id == user.pk)
+    team_ids = [team_id for team_id, _lead in memberships(user)]
+    return chat.team_id is None or chat.team_id in team_ids

@@ -208,7 +208,9 @@ def _wants_mail(payload: dict[str, Any]) -> bool:
         return False  # internal notes never leave the desk
     if payload.get("from_customer") or "kind" not in payload:  # a customer's message, or
         return payload.get("channel", Channel.EMAIL) == Channel.EMAIL  # a new ticket: by mail
-    return True
+    # an agent's words in a live chat reach the visitor in the chat (channels/chat); once the
+    # chat is over, replies from the ticket (channel "agent") go by mail as usual
+    return payload.get("channel") != Channel.CHAT
 
 
 def on_message_created(plan: Plan, payload: dict[str, Any]) -> None:

@@ -27,6 +27,13 @@ class Command(BaseCommand):
         parser.add_argument("--bind", default=os.environ.get("TICKETDESK_BIND", "127.0.0.1:8000"))
         parser.add_argument("--setup", action="store_true", help="Migrate and load demo data.")
         parser.add_argument("--workers", type=int, default=2, help="Web worker processes.")
+        parser.add_argument(
+            "--threads",
+            type=int,
+            default=int(os.environ.get("TICKETDESK_WEB_THREADS", "25")),
+            help="Threads per web process. Each open live chat stream (a visitor's widget, "
+            "an agent's console) holds one while it is open.",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options["setup"]:
@@ -49,7 +56,7 @@ class Command(BaseCommand):
             "--workers",
             str(options["workers"]),
             "--threads",
-            "4",
+            str(options["threads"]),
             "--worker-class",
             "gthread",
             "--access-logfile",
