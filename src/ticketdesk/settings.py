@@ -166,7 +166,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Tests use a file (in memory-backed /dev/shm where there is one), not ":memory:": the
     # browser tests' live server answers from several threads, and threads sharing the one
     # in-memory connection raced ("no such savepoint", "table is locked"). One file per process.
-    _test_dir = "/dev/shm" if os.access("/dev/shm", os.W_OK) else tempfile.gettempdir()
+    _shm = "/dev/shm"  # noqa: S108 -- test databases only, named by process id
+    _test_dir = _shm if os.access(_shm, os.W_OK) else tempfile.gettempdir()
     DATABASES["default"]["TEST"] = {
         "NAME": os.environ.get("TICKETDESK_SQLITE_TEST_NAME")
         or os.path.join(_test_dir, f"ticketdesk-test-{os.getpid()}.sqlite3")
