@@ -185,12 +185,10 @@ def _write(rows: list[_Row], actor: User | None, advance: Callable[[int], None])
         Item.objects.bulk_create(new)
         updates = []
         for row in (r for r in chunk if r.existing_id):
+            # one plain UPDATE per row: bulk_update's CASE per column grows with the batch
+            # (5,000 rows: 40 s with it, see the commit message)
+            Item.objects.filter(pk=row.existing_id).update(**row.columns, updated_at=now)
             updates.append(Item(pk=row.existing_id, **row.columns, updated_at=now))
-        names = (
-            [*(k for k in chunk[0].columns if k != "created_at"), "updated_at"] if updates else []
-        )
-        if updates:
-            Item.objects.bulk_update(updates, names)
         for item, topic in [
             *((i, "item.created") for i in new),
             *((i, "item.updated") for i in updates),
