@@ -101,7 +101,15 @@ PUBLIC_PREFIXES = (
     "metrics",
     "favicon.ico",
 )
-AGENT_NAMESPACES = ("workspace", "reports", "automation", "sla", "email_channel", "privacy")
+AGENT_NAMESPACES = (
+    "workspace",
+    "reports",
+    "automation",
+    "sla",
+    "email_channel",
+    "privacy",
+    "smart",
+)
 NEEDS_SECRET = {"token", "uidb64"}
 
 # which demo object fills an argument: (argument, route prefix) -> census_setup key
@@ -117,6 +125,7 @@ ARGUMENTS: list[tuple[str, str, str]] = [
     ("pk", "system/mail/", "outgoing_mail"),
     ("pk", "files/", "attachment"),
     ("pk", "views/", "saved_view"),
+    ("pk", "smart/t/", "ticket_pk"),  # a suggestion's accept/dismiss: a form's target (405)
     ("ticket_id", "", "ticket_pk"),
     ("contact_id", "", "contact"),
     ("link_id", "", "link"),
