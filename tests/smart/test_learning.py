@@ -94,7 +94,7 @@ def test_commands_train_and_evaluate():
     out = io.StringIO()
     call_command("smart", "train", stdout=out)
     assert "model v1: 30 tickets" in out.getvalue()
-    assert "learning [" in out.getvalue()
+    assert "reading [" in out.getvalue() and "learning: step 7/7" in out.getvalue()
     out = io.StringIO()
     call_command("smart", "evaluate", stdout=out)
     assert "precision@5" in out.getvalue()

@@ -112,6 +112,7 @@ AGENT_NAMESPACES = (
     "privacy",
     "configuration",
     "messaging",
+    "smart",
 )
 NEEDS_SECRET = {"token", "uidb64"}
 
@@ -128,6 +129,7 @@ ARGUMENTS: list[tuple[str, str, str]] = [
     ("pk", "system/mail/", "outgoing_mail"),
     ("pk", "files/", "attachment"),
     ("pk", "views/", "saved_view"),
+    ("pk", "smart/t/", "ticket_pk"),  # a suggestion's accept/dismiss: a form's target (405)
     ("ticket_id", "", "ticket_pk"),
     ("contact_id", "", "contact"),
     ("link_id", "", "link"),

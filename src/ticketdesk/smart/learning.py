@@ -205,16 +205,40 @@ def top_words(
     return [w for _c, w in words[:5]]
 
 
-def nearest(
-    learner: Learner, vector: sparse.csr_matrix, limit: int, exclude: int | None = None
-) -> list[tuple[int, float]]:
-    """(ticket id, cosine similarity) of the most similar tickets in the index."""
+def index_scores(learner: Learner, vector: sparse.csr_matrix) -> np.ndarray:
+    """Cosine similarity of one ticket's `vector` to every indexed ticket (reads only the
+    index columns of the ticket's features)."""
     if learner.index_rows is None or learner.index_ids is None or not len(learner.index_ids):
-        return []
+        return np.zeros(0, dtype=np.float32)
     query = learner.similarity_part(vector)
     if not query.nnz:
+        return np.zeros(len(learner.index_ids), dtype=np.float32)
+    return np.asarray(learner.index_rows[:, query.indices] @ query.data.astype(np.float32))
+
+
+def scores_of(learner: Learner, scores: np.ndarray, ids: list[int]) -> dict[int, float]:
+    """The indexed tickets among `ids` with their score (the index is in id order)."""
+    if learner.index_ids is None or not len(scores) or not ids:
+        return {}
+    wanted = np.asarray(ids, dtype=np.int64)
+    positions = np.minimum(np.searchsorted(learner.index_ids, wanted), len(scores) - 1)
+    found = learner.index_ids[positions] == wanted
+    return {
+        int(pk): float(scores[pos]) for pk, pos in zip(wanted[found], positions[found], strict=True)
+    }
+
+
+def nearest(
+    learner: Learner,
+    vector: sparse.csr_matrix,
+    limit: int,
+    exclude: int | None = None,
+    scores: np.ndarray | None = None,
+) -> list[tuple[int, float]]:
+    """(ticket id, cosine similarity) of the most similar tickets in the index."""
+    scores = index_scores(learner, vector) if scores is None else scores
+    if not len(scores) or learner.index_ids is None:
         return []
-    scores = learner.index_rows[:, query.indices] @ query.data.astype(np.float32)
     take = min(len(scores), limit + 1)
     top = np.argpartition(-scores, take - 1)[:take]
     top = top[np.argsort(-scores[top])]

@@ -65,16 +65,19 @@ def _tail(learner: learning.Learner, vector: Any, exclude: int) -> list[tuple[in
     return [(pk, float(s)) for pk, s in zip(ids, scores, strict=True) if s > 0]
 
 
-def neighbours(ticket: Ticket) -> list[tuple[int, float]]:
+def neighbours(ticket: Ticket) -> tuple[list[tuple[int, float]], dict[str, Any]]:
+    """The nearest tickets (index and the tickets newer than the model), and a lookup of
+    any indexed ticket's score (for problem records)."""
     loaded = training.current()
     if loaded is None:
-        return []
+        return [], {}
     _version, learner = loaded
     vector = prediction.vector_for(learner, ticket)
-    found = learning.nearest(learner, vector, CANDIDATES, exclude=ticket.pk)
-    found += _tail(learner, vector, ticket.pk)
-    found.sort(key=lambda pair: -pair[1])
-    return found[:CANDIDATES]
+    scores = learning.index_scores(learner, vector)
+    found = learning.nearest(learner, vector, CANDIDATES, exclude=ticket.pk, scores=scores)
+    tail = _tail(learner, vector, ticket.pk)
+    found = sorted(found + tail, key=lambda pair: -pair[1])[:CANDIDATES]
+    return found, {"scores": scores}
 
 
 def similar_tickets(user: Any, ticket: Ticket, found: list[tuple[int, float]]) -> Retrieval:
@@ -97,23 +100,33 @@ def similar_tickets(user: Any, ticket: Ticket, found: list[tuple[int, float]]) -
     return result
 
 
-def matching_problems(user: Any, ticket: Ticket, found: list[tuple[int, float]]) -> list[Ticket]:
+def matching_problems(
+    user: Any, ticket: Ticket, found: list[tuple[int, float]], known: dict[str, Any]
+) -> list[Ticket]:
     """Open problem records this ticket matches: by their own words, or because similar
-    tickets are already linked to them as incidents."""
+    tickets are already linked to them as incidents. Indexed problems are scored from the
+    index; only those opened since the model was trained are read and vectorised."""
     loaded = training.current()
+    if loaded is None:
+        return []
+    _version, learner = loaded
     problems = (
         policy.visible_tickets(user)
         .filter(ticket_type__key=PROBLEM_TYPE, status_category__in=ACTIVE_CATEGORIES)
         .exclude(pk=ticket.pk)
         .order_by("-id")
     )
-    ids, texts = _texts(problems[:MAX_PROBLEMS])
-    if not ids or loaded is None:
+    ids = list(problems.values_list("id", flat=True)[:MAX_PROBLEMS])
+    if not ids:
         return []
-    _version, learner = loaded
-    vector = prediction.vector_for(learner, ticket)
-    scores = learner.similarities(texts, vector)
-    matched = {pk for pk, s in zip(ids, scores, strict=True) if s >= PROBLEM_SCORE}
+    by_id = learning.scores_of(learner, known["scores"], ids) if "scores" in known else {}
+    newer = [pk for pk in ids if pk not in by_id]
+    if newer:
+        new_ids, texts = _texts(training.history().filter(pk__in=newer))
+        vector = prediction.vector_for(learner, ticket)
+        scores = learner.similarities(texts, vector)
+        by_id.update(zip(new_ids, scores.tolist(), strict=True))
+    matched = {pk for pk, score in by_id.items() if score >= PROBLEM_SCORE}
     close = [pk for pk, s in found[:10] if s >= PROBLEM_SCORE]
     matched |= set(
         TicketLink.objects.filter(
@@ -125,7 +138,6 @@ def matching_problems(user: Any, ticket: Ticket, found: list[tuple[int, float]])
             "source_id", flat=True
         )
     )
-    by_id = dict(zip(ids, scores.tolist(), strict=True))
     chosen = sorted(matched - already, key=lambda pk: -by_id.get(pk, 0.0))[:3]
     return list(problems.filter(pk__in=chosen).only("id", "number", "subject"))
 
@@ -160,9 +172,9 @@ def articles(user: Any, ticket: Ticket) -> list[Any]:
 
 
 def retrieve(user: Any, ticket: Ticket) -> Retrieval:
-    found = neighbours(ticket)
+    found, known = neighbours(ticket)
     result = similar_tickets(user, ticket, found)
-    result.problems = matching_problems(user, ticket, found)
+    result.problems = matching_problems(user, ticket, found, known)
     shown = {problem.pk for problem in result.problems}  # listed once, as a problem record
     result.open = [item for item in result.open if item.ticket.pk not in shown]
     result.replies = past_replies(result.solved)

@@ -25,10 +25,12 @@ class Command(BaseCommand):
         bars: dict[str, Progress] = {}
 
         def progress(done: int, total: int, unit: str) -> None:
+            if unit == "steps":  # vectorising, one classifier per field, the index
+                self.stdout.write(f"learning: step {done}/{total}")
+                return
             bar = bars.get(unit)
             if bar is None:
-                label = "reading" if unit == "tickets" else "learning"
-                bar = bars[unit] = Progress(self.stdout, total, label)
+                bar = bars[unit] = Progress(self.stdout, total, "reading")
             bar.advance(done - bar.done)
             if done >= total:
                 bar.finish()
