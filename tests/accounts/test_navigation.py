@@ -84,6 +84,7 @@ WORKSPACE = {
         "/mail/",
         "/system/",
         "/admin/",
+        "/settings/",
         "/privacy/audit/",
         "/tickets/new/",
         "/profile/",
