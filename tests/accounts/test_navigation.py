@@ -82,6 +82,7 @@ WORKSPACE = {
         "/mail/",
         "/system/",
         "/admin/",
+        "/settings/",
         "/privacy/audit/",
         "/tickets/new/",
         "/profile/",
