@@ -10,6 +10,7 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
 from ticketdesk.core import clock
@@ -91,14 +92,16 @@ def policy_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
 
 class DueForm(forms.Form):
     calendar = forms.ModelChoiceField(
-        queryset=BusinessCalendar.objects.order_by("name"), label=_("Calendar")
+        queryset=BusinessCalendar.objects.order_by("name"), label=gettext_lazy("Calendar")
     )
     start = forms.DateTimeField(
-        label=_("Ticket opened at"),
+        label=gettext_lazy("Ticket opened at"),
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
         input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
     )
-    minutes = forms.IntegerField(label=_("Target (minutes)"), min_value=1, max_value=525600)
+    minutes = forms.IntegerField(
+        label=gettext_lazy("Target (minutes)"), min_value=1, max_value=525600
+    )
 
 
 def _due(request: HttpRequest, calendar: BusinessCalendar | None = None) -> dict[str, Any]:
