@@ -137,7 +137,8 @@ def read_kind(kind: Kind, index: KeyIndex) -> dict[Key, tuple[Any, Item]]:
         if key in found:
             raise DuplicateKey(
                 _(
-                    "Two %(kind)s have the same key “%(key)s”: rename one (the file names rows by it)."
+                    "Two %(kind)s have the same key “%(key)s”: "
+                    "rename one (the file names rows by it)."
                 )
                 % {"kind": kind.label, "key": key_label(key)},
                 fields={kind.name: [key_label(key)]},
