@@ -158,3 +158,17 @@ def test_command_line_export_and_import(tmp_path):  # type: ignore[no-untyped-de
     bad.write_text("version: 1\nstatuses:\n- key: x\n  category: nope\n", encoding="utf-8")
     with pytest.raises(CommandError, match=r"statuses\[0\]\.category"):
         call_command("config", "import", str(bad), stdout=io.StringIO())
+
+
+def test_rows_the_file_cannot_tell_apart_are_refused_not_lost(admin_client):  # type: ignore[no-untyped-def]
+    from ticketdesk.automation.models import Rule
+    from ticketdesk.core import clock
+
+    for _ in range(2):
+        Rule.objects.create(
+            name="Twin", trigger="ticket_created", created_at=clock.now(), updated_at=clock.now()
+        )
+    with pytest.raises(CommandError, match="Twin"):
+        call_command("config", "export", stdout=io.StringIO())
+    response = admin_client.get("/configuration/export.yaml")
+    assert response.status_code == 400 and "Twin" in response.content.decode()

@@ -10,10 +10,20 @@ from typing import Any
 
 import yaml
 from django.db import models
+from django.utils.translation import gettext as _
+
+from ticketdesk.core.errors import ValidationFailed
 
 from .kinds import FORMAT_VERSION, KINDS, Kind
 
 Key = tuple[Any, ...]
+
+
+class DuplicateKey(ValidationFailed):
+    """Two rows of a kind share their natural key (names that are not unique: rules, SLA
+    policies, webhooks): the file could not tell them apart."""
+
+
 Item = dict[str, Any]
 
 
@@ -124,6 +134,15 @@ def read_kind(kind: Kind, index: KeyIndex) -> dict[Key, tuple[Any, Item]]:
                 item[model_field.name] = related[model_field.name][row["pk"]]
             else:
                 item[model_field.name] = _value(kind, model_field, row, index)
+        if key in found:
+            raise DuplicateKey(
+                _(
+                    "Two %(kind)s have the same key “%(key)s”: "
+                    "rename one (the file names rows by it)."
+                )
+                % {"kind": kind.label, "key": key_label(key)},
+                fields={kind.name: [key_label(key)]},
+            )
         found[key] = (row["pk"], item)
     return dict(sorted(found.items(), key=lambda pair: sort_key(pair[0])))
 

@@ -57,8 +57,12 @@ def export_file(request: HttpRequest) -> HttpResponse:
         _require(request, policy.EXCHANGE_CONFIGURATION)
     except DomainError as error:
         return render_domain_error(request, error)
+    try:
+        text = export_text()
+    except ValidationFailed as error:
+        return _page(request, status=400, error=error)
     log.record(request.user, "config.exported", log.Target("configuration", "", "export"))
-    response = HttpResponse(export_text(), content_type="application/yaml; charset=utf-8")
+    response = HttpResponse(text, content_type="application/yaml; charset=utf-8")
     stamp = clock.now().date().isoformat()
     response["Content-Disposition"] = f'attachment; filename="ticketdesk-config-{stamp}.yaml"'
     return response

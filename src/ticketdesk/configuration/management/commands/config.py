@@ -11,7 +11,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from ticketdesk.configuration.actions import import_configuration
 from ticketdesk.configuration.document import export_text
-from ticketdesk.configuration.plan import ConfigurationError
+from ticketdesk.core.errors import ValidationFailed
 
 
 class Command(BaseCommand):
@@ -28,7 +28,10 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options["subcommand"] == "export":
-            self.stdout.write(export_text(), ending="")
+            try:
+                self.stdout.write(export_text(), ending="")
+            except ValidationFailed as error:
+                raise CommandError(error.message) from error
             return
         path = options["path"]
         try:
@@ -41,7 +44,7 @@ class Command(BaseCommand):
             raise CommandError(f"{path}: {error.strerror}") from error
         try:
             plan = import_configuration(text, actor=None, dry_run=options["dry_run"])
-        except ConfigurationError as error:
+        except ValidationFailed as error:  # a bad file, or duplicate keys in this desk
             raise CommandError(f"{path}: {error.message}") from error
         self.stdout.write(plan.text())
         if not plan.has_changes:
