@@ -36,8 +36,9 @@ def _warm_stays_warm(monkeypatch):
 # follow a change at once), ticket, messages, attachments, events, tags, watchers, links,
 # requester history, CC, macros. The audit entry of a view is written once per 10-minute
 # window; canned responses and configuration come from the cache. Issue 20 asks for 8: not
-# reached yet.
-TICKET_PAGE_BUDGET = 13
+# reached yet. Since the service-desk panels merged: the affected items (1) and the time card
+# (its totals and the agent's running timer, 2).
+TICKET_PAGE_BUDGET = 16
 # session, user, memberships, triage teams, saved views, the page of tickets, their tags
 TICKET_LIST_BUDGET = 7
 # session, user, memberships, triage teams, saved views: the counts come from the cache
