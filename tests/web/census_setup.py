@@ -10,6 +10,7 @@ from __future__ import annotations
 import io
 import json
 import os
+from typing import Any
 
 PLAIN_AGENT = "kim"  # every demo agent leads a team; the census needs one who does not
 PASSWORD = "ticketdesk"
@@ -88,6 +89,7 @@ def samples() -> dict[str, object]:
         "user": User.objects.get(username=PLAIN_AGENT).pk,
         "canned": CannedResponse.objects.order_by("pk").values_list("pk", flat=True).first(),
     }
+    values.update(_wave_two_samples())
     problem = values["problem"]
     values["problem"] = problem.number if problem is not None else None
     return values
@@ -95,3 +97,32 @@ def samples() -> dict[str, object]:
 
 if __name__ == "__main__":
     main()
+
+
+def _first_pk(model: Any) -> object:
+    return model.objects.order_by("pk").values_list("pk", flat=True).first()
+
+
+def _wave_two_samples() -> dict[str, object]:
+    """Objects of the service desk, settings and catalog pages."""
+    from ticketdesk.accounts.models import Team
+    from ticketdesk.assets.models import Item, ItemRelation
+    from ticketdesk.catalog.models import Approval, RequestType
+    from ticketdesk.sla.models import BusinessCalendar, SLAPolicy
+    from ticketdesk.tickets.models import CustomFieldDefinition, Status
+    from ticketdesk.timetracking.models import TimeEntry
+    from ticketdesk.trackers.models import TrackerConnection
+
+    return {
+        "item": _first_pk(Item),
+        "item_relation": _first_pk(ItemRelation),
+        "time_entry": _first_pk(TimeEntry),
+        "approval": _first_pk(Approval),
+        "request_type": RequestType.objects.order_by("pk").values_list("key", flat=True).first(),
+        "tracker_connection": _first_pk(TrackerConnection),
+        "custom_field": _first_pk(CustomFieldDefinition),
+        "team": _first_pk(Team),
+        "calendar": _first_pk(BusinessCalendar),
+        "sla_policy": _first_pk(SLAPolicy),
+        "status": _first_pk(Status),
+    }

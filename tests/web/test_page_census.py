@@ -143,6 +143,18 @@ ARGUMENTS: list[tuple[str, str, str]] = [
     ("type_key", "", "ticket_type"),
     ("slug", "kb/categories/", "kb_category"),
     ("slug", "kb/articles/", "article_slug"),
+    ("pk", "assets/", "item"),
+    ("relation_id", "assets/", "item_relation"),
+    ("item_id", "assets/", "item"),
+    ("entry_id", "time/", "time_entry"),
+    ("approval_id", "catalog/", "approval"),
+    ("key", "catalog/", "request_type"),
+    ("connection_id", "trackers/", "tracker_connection"),  # the demo has none: left out
+    ("pk", "settings/fields/", "custom_field"),
+    ("pk", "settings/teams/", "team"),
+    ("pk", "settings/sla/calendars/", "calendar"),
+    ("pk", "settings/sla/policies/", "sla_policy"),
+    ("pk", "settings/workflow/statuses/", "status"),
     # the demo has no messaging account: these two are left out
     ("pk", "channels/messaging/people/", "messaging_identity"),
     ("key", "channels/messaging/", "messaging_webhook_key"),

@@ -54,6 +54,7 @@ class Command(BaseCommand):
             call_command("kb_demo", stdout=self.stdout)  # a few articles in three languages
             call_command("catalog_demo", stdout=self.stdout)  # two request types, one waiting
             call_command("reports_demo", stdout=self.stdout)  # CSAT and an outage to report on
+            call_command("assets_demo", stdout=self.stdout)  # laptops, a server, two services
         # a routing rule, escalation on SLA risk and macros, live from now on
         call_command("automation_demo", stdout=self.stdout)
         # then this morning, live: what an agent finds on arrival (a handful of notifications)
