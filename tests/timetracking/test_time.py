@@ -130,3 +130,25 @@ def test_report_groups(team, agent, admin_user):
     assert [r["minutes"] for r in queries.report(day, day, "day")] == [90]
     billable = queries.report(since, until, "team", billable=True)
     assert {r["label"]: r["minutes"] for r in billable} == {"IT Support": 60, "Field": 45}
+
+
+def test_report_per_affected_item(team, agent):
+    """Time per asset: a ticket's time counts under each item it affects; tickets affecting no
+    item are one row with an empty label."""
+    from ticketdesk.assets import actions as asset_actions
+    from ticketdesk.assets.actions import ItemInput
+    from ticketdesk.assets.models import ItemType
+
+    laptop = ItemType.objects.create(key="laptop", name="Laptop")
+    lt1 = asset_actions.create_item(ItemInput(name="LT-1", item_type=laptop), actor=None)
+    lt2 = asset_actions.create_item(ItemInput(name="LT-2", item_type=laptop), actor=None)
+    both, one, none = make_ticket(team=team), make_ticket(team=team), make_ticket(team=team)
+    for item in (lt1, lt2):
+        asset_actions.link_ticket(both, item, actor=None)
+    asset_actions.link_ticket(one, lt2, actor=None)
+    day = timezone.localdate()
+    actions.log_time(both, actor=agent, minutes=30, work_date=day)
+    actions.log_time(one, actor=agent, minutes=20, work_date=day)
+    actions.log_time(none, actor=agent, minutes=5, work_date=day)
+    rows = {r["label"]: (r["minutes"], r["tickets"]) for r in queries.report(day, day, "item")}
+    assert rows == {"LT-1": (30, 1), "LT-2": (50, 2), "": (5, 1)}

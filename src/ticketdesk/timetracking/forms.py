@@ -72,6 +72,7 @@ class ReportForm(forms.Form):
             ("agent", _("Agent")),
             ("team", _("Team")),
             ("organization", _("Organization")),
+            ("item", _("Affected item")),
             ("day", _("Day")),
             ("week", _("Week")),
             ("month", _("Month")),

@@ -16,7 +16,7 @@ from ticketdesk.tickets.models import Ticket
 from .models import RunningTimer, TimeEntry, TypeTimeRule
 
 TICKET_ENTRIES = 20
-GROUPS = ("agent", "team", "organization", "day", "week", "month")
+GROUPS = ("agent", "team", "organization", "item", "day", "week", "month")
 
 
 @dataclass
@@ -74,6 +74,8 @@ def _group_columns(group: str) -> tuple[dict[str, Any], list[str]]:
         return {}, ["team_id", "team__name"]
     if group == "organization":
         return {}, ["organization_id", "organization__name"]
+    if group == "item":  # the ticket's affected items (assets): a ticket's time counts under each
+        return {}, ["ticket__affected_items__item_id", "ticket__affected_items__item__name"]
     trunc = {"day": TruncDay, "week": TruncWeek, "month": TruncMonth}[group]
     return {"period": trunc("work_date")}, ["period"]
 
@@ -84,6 +86,8 @@ def _label(group: str, row: dict[str, Any]) -> str:
         return name or row["agent__username"]
     if group in ("team", "organization"):
         return row[f"{group}__name"] or ""
+    if group == "item":
+        return row["ticket__affected_items__item__name"] or ""
     period = row["period"]
     return period.isoformat() if hasattr(period, "isoformat") else str(period)
 
