@@ -95,10 +95,6 @@ def samples() -> dict[str, object]:
     return values
 
 
-if __name__ == "__main__":
-    main()
-
-
 def _first_pk(model: Any) -> object:
     return model.objects.order_by("pk").values_list("pk", flat=True).first()
 
@@ -126,3 +122,7 @@ def _wave_two_samples() -> dict[str, object]:
         "sla_policy": _first_pk(SLAPolicy),
         "status": _first_pk(Status),
     }
+
+
+if __name__ == "__main__":
+    main()
