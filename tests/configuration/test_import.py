@@ -172,3 +172,22 @@ def test_rows_the_file_cannot_tell_apart_are_refused_not_lost(admin_client):  # 
         call_command("config", "export", stdout=io.StringIO())
     response = admin_client.get("/configuration/export.yaml")
     assert response.status_code == 400 and "Twin" in response.content.decode()
+
+
+def test_a_conditional_field_keeps_its_category():
+    """A field shown only for a category travels with that condition (it was dropped)."""
+    from ticketdesk.tickets.models import CustomFieldDefinition
+
+    text = edited(_add_team_and_category)
+    document = yaml.safe_load(text)
+    document["custom_fields"].append(
+        {"key": "asset_tag", "label": "Asset tag", "field_type": "text", "pattern": "^LT-\\d{4}$"}
+        | {"show_when_category": "Hardware / Laptop"}
+    )
+    import_configuration(yaml.safe_dump(document), actor=None)
+    field = CustomFieldDefinition.objects.get(key="asset_tag")
+    assert field.show_when_category is not None
+    assert field.show_when_category.path == "Hardware / Laptop"
+    exported = yaml.safe_load(export_text())
+    (row,) = [f for f in exported["custom_fields"] if f["key"] == "asset_tag"]
+    assert row["show_when_category"] == "Hardware / Laptop"

@@ -200,7 +200,7 @@ KINDS: tuple[Kind, ...] = (
         "custom_fields",
         CustomFieldDefinition,
         ("key",),
-        refs={"ticket_types": "ticket_types"},
+        refs={"ticket_types": "ticket_types", "show_when_category": "categories"},
     ),
     Kind("workflow_settings", WorkflowSettings, singleton=True),
     Kind("business_calendars", BusinessCalendar, ("name",)),
