@@ -111,8 +111,10 @@ class RoutingProfileForm(forms.Form):
 
     def __init__(self, *args: Any, **kw: Any):
         super().__init__(*args, **kw)
-        paths = Category.objects.filter(active=True).order_by("path").values_list("path", flat=True)
-        self.fields["categories"].choices = [(p, p) for p in paths]  # type: ignore[attr-defined]
+        categories = Category.objects.filter(active=True).order_by("path")
+        self.fields["categories"].choices = [  # type: ignore[attr-defined]
+            (c.path, c.localized_path()) for c in categories
+        ]
         self.fields["types"].choices = [  # type: ignore[attr-defined]
             (t.key, t.translated()) for t in TicketType.objects.filter(active=True)
         ]

@@ -8,6 +8,7 @@ from django import template
 from django.conf import settings
 
 from ticketdesk.core.templatetags.dates import short_datetime
+from ticketdesk.tickets.models import Level
 
 register = template.Library()
 
@@ -73,3 +74,12 @@ def language_label(code: str | None) -> str:
         return ""
     names = {key.lower(): name for key, name in settings.LANGUAGES}
     return str(names.get(str(code).lower().replace("_", "-"), code))
+
+
+@register.filter
+def priority_label(level: Any) -> str:
+    """1..4 → Low, Medium, High, Critical in the viewer's language."""
+    try:
+        return str(Level(int(level)).label)
+    except (TypeError, ValueError):
+        return str(level)
