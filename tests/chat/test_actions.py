@@ -145,3 +145,24 @@ def test_transcript_is_queued_mail(started, online_agent):
     assert len(sent) == 1
     assert sent[0].to == ["vera@example.net"]
     assert "My printer says offline" in sent[0].body and "Hello Vera" in sent[0].body
+
+
+def test_a_chat_whose_team_is_away_waits_for_every_online_agent(db, online_agent):
+    """The walk found a visitor waiting for ever: the chat channel's team (Customer Care) had
+    nobody online, the one online agent (IT Support) never saw the chat."""
+    from ticketdesk.tickets.models import ChannelDefault
+
+    care = TeamFactory(name="Customer Care", slug="customer-care")
+    ChannelDefault.objects.update_or_create(channel=Channel.CHAT, defaults={"team": care})
+    chat, _token = actions.start_chat(
+        name="Vera Visitor", email="vera@example.net", topic="Printer offline"
+    )
+    assert chat.ticket.team == care  # the ticket keeps its team
+    assert chat.team is None  # the chat is offered to whoever is online
+    assert list(queries.queue(online_agent)) == [chat]
+    # with someone of the team online, the chat waits in the team's queue
+    actions.set_presence(online_agent, actor=online_agent, status="away", max_chats=2)
+    colleague = make_agent(care, username="cara")
+    actions.set_presence(colleague, actor=colleague, status="online", max_chats=2)
+    second, _token = actions.start_chat(name="Ola", email="ola@example.net", topic="Invoice")
+    assert second.team == care

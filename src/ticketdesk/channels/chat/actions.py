@@ -112,9 +112,11 @@ def start_chat(
             channel=Channel.CHAT,
             actor=None,
         )
+        # the chat waits in its team's queue when one of the team is online; otherwise every
+        # online agent sees it (the widget offered chat because someone is online)
         chat = ChatConversation.objects.create(
             ticket=ticket,
-            team=ticket.team,
+            team=ticket.team if queries.team_can_answer(ticket.team_id) else None,
             visitor_name=name,
             visitor_email=email,
             topic=topic,

@@ -61,15 +61,25 @@ def chat_limit(agent: User) -> int:
     return min(limit, capacity) if capacity else limit
 
 
-def chat_offered() -> bool:
-    """Is an agent online for chat with room for one more? (The widget offers chat, or else
-    "leave a message".)"""
+def _agents_with_room() -> QuerySet[ChatAgent]:
     return (
         ChatAgent.objects.filter(status=ChatPresence.ONLINE, user__is_active=True)
         .annotate(open_chats=Count("user__chats", filter=Q(user__chats__status=ChatStatus.ACTIVE)))
         .filter(open_chats__lt=F("max_chats"))
-        .exists()
     )
+
+
+def chat_offered() -> bool:
+    """Is an agent online for chat with room for one more? (The widget offers chat, or else
+    "leave a message".)"""
+    return _agents_with_room().exists()
+
+
+def team_can_answer(team_id: int | None) -> bool:
+    """Is one of the team's agents online for chat with room for one more?"""
+    if team_id is None:
+        return False
+    return _agents_with_room().filter(user__team_memberships__team_id=team_id).exists()
 
 
 def _shaped(qs: QuerySet[ChatConversation]) -> QuerySet[ChatConversation]:
