@@ -150,3 +150,14 @@ def test_ticket_panel_is_empty_for_other_tickets_and_hidden_from_customers(clien
     client.logout()
     login(client, employee[0])
     assert client.get(f"/catalog/tickets/{ticket.number}/").status_code == 404
+
+
+@pytest.mark.django_db
+def test_the_portal_says_a_request_awaits_approval_not_the_customer(client, laptop, employee):
+    """The walk found "Awaiting your reply" on a request waiting for the manager."""
+    login(client, employee[0])
+    client.post("/catalog/new-laptop/", {"answer_model": "15-inch", "answer_reason": "Old"})
+    number = ServiceRequest.objects.get().ticket.number
+    for url in (f"/portal/tickets/{number}/", "/portal/tickets/"):
+        page = client.get(url).content.decode()
+        assert "Awaiting approval" in page and "Awaiting your reply" not in page
