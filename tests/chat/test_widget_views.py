@@ -152,3 +152,18 @@ def test_transcript_request(client, started):
     for _ in range(3):
         response = post(client, f"/chat/w/{chat.pk}/transcript/", {}, **{"X-Chat-Token": token})
     assert response.status_code == 409
+
+
+@pytest.mark.parametrize("url", ["/chat/w/start/", "/chat/w/leave/"])
+def test_wrong_fields_are_named_in_the_widgets_language(client, url):
+    """The walk found English errors under Portuguese labels: the widget's language decides,
+    not the browser's."""
+    response = post(
+        client,
+        f"{url}?lang=pt-BR",
+        {"name": "", "email": "x", "topic": "t", "message": "m"},
+        **{"Accept-Language": "en"},
+    )
+    assert response.status_code == 400
+    messages = " ".join(m for ms in response.json()["fields"].values() for m in ms)
+    assert "obrigatório" in messages and "required" not in messages

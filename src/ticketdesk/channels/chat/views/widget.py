@@ -138,19 +138,22 @@ def start(request: HttpRequest) -> JsonResponse:
     ):
         return limited
     data = _json(request)
+    language = _language(request)
     try:
-        chat, token = actions.start_chat(
-            name=str(data.get("name", "")),
-            email=str(data.get("email", "")),
-            topic=str(data.get("topic", "")),
-            message=str(data.get("message", "")),
-            page_url=str(data.get("page_url", "")),
-            page_title=str(data.get("page_title", "")),
-            origin=request.headers.get("Origin", ""),
-            language=_language(request),
-        )
+        with translation.override(language):  # the errors in the widget's language
+            chat, token = actions.start_chat(
+                name=str(data.get("name", "")),
+                email=str(data.get("email", "")),
+                topic=str(data.get("topic", "")),
+                message=str(data.get("message", "")),
+                page_url=str(data.get("page_url", "")),
+                page_title=str(data.get("page_title", "")),
+                origin=request.headers.get("Origin", ""),
+                language=language,
+            )
     except DomainError as problem:
-        return error(problem)
+        with translation.override(language):
+            return error(problem)
     return JsonResponse({"chat": chat.pk, "token": token, "ticket": chat.ticket.number}, status=201)
 
 
@@ -162,16 +165,19 @@ def leave(request: HttpRequest) -> JsonResponse:
     ):
         return limited
     data = _json(request)
+    language = _language(request)
     try:
-        ticket = actions.leave_message(
-            name=str(data.get("name", "")),
-            email=str(data.get("email", "")),
-            topic=str(data.get("topic", "")),
-            message=str(data.get("message", "")),
-            language=_language(request),
-        )
+        with translation.override(language):  # the errors in the widget's language
+            ticket = actions.leave_message(
+                name=str(data.get("name", "")),
+                email=str(data.get("email", "")),
+                topic=str(data.get("topic", "")),
+                message=str(data.get("message", "")),
+                language=language,
+            )
     except DomainError as problem:
-        return error(problem)
+        with translation.override(language):
+            return error(problem)
     return JsonResponse({"ticket": ticket.number}, status=201)
 
 

@@ -168,7 +168,7 @@
         name: form.name.value, email: form.email.value, topic: form.topic.value,
         message: form.message.value, page_url: location.href, page_title: document.title
       };
-      call(offered ? "w/start/" : "w/leave/", data).then(function (r) {
+      call((offered ? "w/start/" : "w/leave/") + "?lang=" + encodeURIComponent(lang), data).then(function (r) {
         if (!r.ok) return showErrors(form, r);
         if (!offered) {
           body.textContent = "";
