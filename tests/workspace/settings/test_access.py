@@ -108,3 +108,10 @@ def test_every_page_is_translated(as_role, language):
         assert _heading(client, name, language) != _heading(client, name, "en"), name
     text = client.get(reverse("workspace:settings:fields"), HTTP_ACCEPT_LANGUAGE=language)
     assert "Add a field" not in text.content.decode()
+
+
+def test_settings_lead_to_the_configuration_file_and_its_changes(as_role):
+    """The walk could not find the configuration file from the Settings area."""
+    page = as_role("admin").get(reverse("workspace:settings:index")).content.decode()
+    assert reverse("configuration:exchange") in page
+    assert reverse("configuration:changes") in page
