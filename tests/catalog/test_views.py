@@ -161,3 +161,16 @@ def test_the_portal_says_a_request_awaits_approval_not_the_customer(client, lapt
     for url in (f"/portal/tickets/{number}/", "/portal/tickets/"):
         page = client.get(url).content.decode()
         assert "Awaiting approval" in page and "Awaiting your reply" not in page
+
+
+@pytest.mark.django_db
+def test_a_portuguese_requesters_ticket_is_written_in_portuguese(client, laptop, employee):
+    """The walk found "New laptop — Maria Silva" and "Model:" on a Portuguese request."""
+    employee[1].language = "pt-br"
+    employee[1].save(update_fields=["language"])
+    laptop.fields.filter(key="model").update(translations={"pt-br": {"label": "Modelo"}})
+    login(client, employee[0])
+    client.post("/catalog/new-laptop/", {"answer_model": "15-inch", "answer_reason": "Old"})
+    ticket = ServiceRequest.objects.get().ticket
+    assert ticket.subject == "Novo notebook — Elena Bianchi"
+    assert "**Modelo:** 15-inch" in ticket.messages.order_by("pk").first().body_text

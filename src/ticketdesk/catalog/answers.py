@@ -71,8 +71,8 @@ def clean_answers(fields: list[RequestField], answers: dict[str, Any]) -> dict[s
 
 
 def as_markdown(fields: list[RequestField], answers: dict[str, Any]) -> str:
-    """The answers as the ticket's first message, in the form's order (labels in the site's
-    language: the ticket is read by agents)."""
+    """The answers as the ticket's first message, in the form's order, labels in the active
+    language (the requester's: it is their message, as an email in their words would be)."""
     lines = []
     for field in fields:
         if field.key not in answers:
@@ -81,7 +81,7 @@ def as_markdown(fields: list[RequestField], answers: dict[str, Any]) -> str:
         if field.kind == FieldKind.CHECKBOX:
             value = _("yes") if value else _("no")
         text = str(value).replace("\n", "  \n")
-        lines.append(f"**{field.label}:** {text}")
+        lines.append(f"**{field.translated('label')}:** {text}")
     return "\n\n".join(lines) or _("(no details)")
 
 

@@ -132,11 +132,14 @@ def submit_request(
             raise no_approver_error(step)
         if index == 0:
             first = approvers
+    with translation.override(requester.language or translation.get_language()):
+        subject = f"{request_type.translated('name')} — {requester.display_name}"
+        body = answer_forms.as_markdown(fields, cleaned)
     with transaction.atomic():
         ticket = ticket_actions.open_ticket(
             requester=requester,
-            subject=f"{request_type.name} — {requester.display_name}",
-            body=answer_forms.as_markdown(fields, cleaned),
+            subject=subject,
+            body=body,
             channel=channel,
             actor=actor,
             team=request_type.team,
