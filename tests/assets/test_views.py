@@ -114,3 +114,14 @@ def test_report_for_leads_and_admins(client, admin_user, agent, make_item, team)
     client.force_login(admin_user)
     response = client.get("/assets/report/")
     assert response.status_code == 200 and "CRM" in response.content.decode()
+
+
+def test_an_empty_list_says_how_to_start(client, agent, admin_user):
+    """The walk met "No items match." with no filter set and no way to add an item type."""
+    client.force_login(agent)
+    page = client.get("/assets/").content.decode()
+    assert "No items yet" in page and "No items match." not in page
+    assert "Ask an administrator to add the item types." in page
+    client.force_login(admin_user)
+    assert "/admin/assets/itemtype/add/" in client.get("/assets/").content.decode()
+    assert "No items match." in client.get("/assets/", {"q": "nothing"}).content.decode()
