@@ -134,3 +134,23 @@ def test_sla_page_bounded_queries(admin, django_assert_max_num_queries):
     with django_assert_max_num_queries(20):
         response = admin.get(reverse("workspace:settings:sla"))
     assert response.status_code == 200
+
+
+def test_the_sla_page_reads_like_a_person_wrote_it(admin):
+    """The walk saw "Priorities: 4", "Resolution: 2400 min" and a preview with no calendar
+    chosen although there was only one."""
+    from ticketdesk.sla.models import SLATarget
+
+    admin.post(
+        reverse("workspace:settings:calendar_new"),
+        {"name": "Office", "time_zone": "UTC", "holidays": "", **WEEK},
+    )
+    policy = SLAPolicy.objects.create(name="Urgent", order=0, priorities=[4])
+    SLATarget.objects.create(policy=policy, metric="resolution", minutes=2400)
+    SLATarget.objects.create(policy=policy, metric="first_response", minutes=90)
+    response = admin.get(reverse("workspace:settings:sla"))
+    page = response.content.decode()
+    assert "Priorities: Critical" in page
+    assert "40 h" in page and "1 h 30 min" in page and "2400 min" not in page
+    office = BusinessCalendar.objects.get(name="Office")
+    assert response.context["due"]["form"]["calendar"].value() == office.pk

@@ -6,6 +6,7 @@ from typing import Any
 
 from django import template
 from django.conf import settings
+from django.utils.translation import gettext as _
 
 from ticketdesk.core.templatetags.dates import short_datetime
 from ticketdesk.tickets.models import Level
@@ -83,3 +84,18 @@ def priority_label(level: Any) -> str:
         return str(Level(int(level)).label)
     except (TypeError, ValueError):
         return str(level)
+
+
+@register.filter
+def duration_minutes(value: Any) -> str:
+    """150 → "2 h 30 min", 2400 → "40 h", 45 → "45 min" (SLA targets)."""
+    try:
+        total = int(value)
+    except (TypeError, ValueError):
+        return str(value)
+    hours, minutes = divmod(total, 60)
+    if not hours:
+        return _("%(minutes)s min") % {"minutes": minutes}
+    if not minutes:
+        return _("%(hours)s h") % {"hours": hours}
+    return _("%(hours)s h %(minutes)s min") % {"hours": hours, "minutes": minutes}

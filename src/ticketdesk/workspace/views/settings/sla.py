@@ -107,6 +107,8 @@ class DueForm(forms.Form):
 def _due(request: HttpRequest, calendar: BusinessCalendar | None = None) -> dict[str, Any]:
     """The preview's form and, when asked, the due instant in the calendar's time zone."""
     asked = "minutes" in request.GET
+    if calendar is None:  # the default calendar, or the only one
+        calendar = BusinessCalendar.objects.order_by("-is_default", "pk").first()
     initial = {"minutes": 240, "calendar": calendar.pk if calendar else None}
     form = DueForm(request.GET if asked else None, initial=initial)
     result: dict[str, Any] = {"form": form}
