@@ -114,3 +114,20 @@ def test_a_new_rule_starts_with_one_action_row(admin_client):  # type: ignore[no
     page = admin_client.get("/automation/rules/new/").content.decode()
     assert 'name="step-TOTAL_FORMS" value="1"' in page
     assert "Add an action" in page and "Add a condition" in page
+
+
+def test_custom_fields_are_named_in_the_admins_language():  # type: ignore[no-untyped-def]
+    """The walk saw "Work location (custom)" in Portuguese screens."""
+    from django.utils import translation
+
+    from ticketdesk.automation.fields import field_choices
+
+    CustomFieldDefinition.objects.create(
+        key="work_location",
+        label="Work location",
+        field_type="text",
+        translations={"pt-br": {"label": "Local de trabalho"}},
+    )
+    with translation.override("pt-br"):
+        labels = dict(field_choices())
+    assert labels["custom_fields.work_location"].startswith("Local de trabalho (")

@@ -229,6 +229,8 @@ def field_choices() -> list[tuple[str, str]]:
     from ticketdesk.tickets.models import CustomFieldDefinition
 
     choices = [(spec.key, str(spec.label)) for spec in FIELDS.values()]
-    for definition in CustomFieldDefinition.objects.filter(active=True).only("key", "label"):
-        choices.append((CUSTOM_PREFIX + definition.key, f"{definition.label} ({_('custom')})"))
+    definitions = CustomFieldDefinition.objects.filter(active=True)
+    for definition in definitions.only("key", "label", "translations"):
+        label = definition.translated("label")  # in the admin's language
+        choices.append((CUSTOM_PREFIX + definition.key, f"{label} ({_('custom')})"))
     return choices
