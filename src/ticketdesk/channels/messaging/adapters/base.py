@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import hmac
+from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
@@ -41,24 +42,28 @@ class NormalisedMessage:
     phone: str = ""
 
 
-class Adapter:
+class Adapter(ABC):
     provider: ClassVar[str]
     # the GET subscription handshake (Meta): hub.mode / hub.verify_token / hub.challenge
     verify_handshake: ClassVar[bool] = False
     # the 24-hour customer-service window (WhatsApp): outside it only templates are sent
     service_window_hours: ClassVar[int | None] = None
 
+    @abstractmethod
     def verify(self, account: ChannelAccount, headers: Any, body: bytes) -> bool:
-        raise NotImplementedError
+        """Is the webhook signed by the provider (signature or secret token)?"""
 
+    @abstractmethod
     def parse(self, account: ChannelAccount, payload: Any) -> list[NormalisedMessage]:
-        raise NotImplementedError
+        """The webhook's customer messages, normalised (others are ignored)."""
 
+    @abstractmethod
     def download(self, account: ChannelAccount, media: MediaRef, max_bytes: int) -> AttachmentInput:
-        raise NotImplementedError
+        """The media's bytes, at most `max_bytes`, as an attachment."""
 
+    @abstractmethod
     def send_text(self, account: ChannelAccount, identity: Identity, text: str) -> str:
-        raise NotImplementedError
+        """Send `text`; the provider's message id."""
 
     def send_template(self, account: ChannelAccount, identity: Identity) -> str:
         raise NotImplementedError(f"{self.provider} has no template messages")
