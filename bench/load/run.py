@@ -215,6 +215,11 @@ def start_topology(
                 "2048",
                 "--timeout",
                 "60",
+                # longer than a Locust user's pause: gunicorn's default (2 s) closes idle
+                # connections just as a client reuses them ("connection reset by peer"); a
+                # load balancer in front keeps its connections for longer still
+                "--keep-alive",
+                "30",
             ],
         ),
         ("scheduler", [*td, "scheduler", "--skip-checks"]),
