@@ -104,6 +104,8 @@ class Contact(models.Model):
         constraints = [
             models.UniqueConstraint(Lower("email"), name="contact_email_ci_unique"),
         ]
+        # messaging matches a sender's phone number to a contact (channels/messaging/contacts.py)
+        indexes = [models.Index(fields=["phone"], name="contact_phone")]
 
     def __str__(self) -> str:
         return f"{self.name} <{self.email}>" if self.name else self.email
