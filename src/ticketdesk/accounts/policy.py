@@ -93,6 +93,8 @@ ESCALATE = "escalate"  # raise a ticket's escalation level, to another team or a
 APPLY_MACRO = "apply_macro"  # run an automation macro on a ticket (obj: the macro)
 LINK_ITEMS = "link_items"  # link or unlink the items (assets) a ticket affects
 LOG_TIME = "log_time"  # log time spent on a ticket
+# a customer's visible tickets name the tickets they are copied on by id up to this many
+CC_IDS_INLINE = 500
 # what a light agent's macro may do (they only read tickets and add notes)
 LIGHT_AGENT_MACRO_STEPS = frozenset({"add_note"})
 
@@ -219,8 +221,17 @@ def visible_tickets(user: User | AnonymousUser | None) -> QuerySet[Ticket]:
     contact = contact_for(user)
     if contact is None:
         return qs.none()
+    condition = Q(requester_id=contact.pk)
+    # the tickets they are copied on, as a list of ids when there are few (always, in
+    # practice): "requester OR id IN (subquery)" makes PostgreSQL walk the whole updated_at
+    # index filtering every ticket (0.5 s at 1M), "requester OR id IN (1, 2)" is two index
+    # lookups
     cc = Ticket.cc.through.objects.filter(contact_id=contact.pk).values("ticket_id")
-    condition = Q(requester_id=contact.pk) | Q(pk__in=cc)
+    cc_ids = list(cc.order_by("ticket_id").values_list("ticket_id", flat=True)[: CC_IDS_INLINE + 1])
+    if len(cc_ids) > CC_IDS_INLINE:
+        condition |= Q(pk__in=cc)
+    elif cc_ids:
+        condition |= Q(pk__in=cc_ids)
     shared_orgs = list(
         contact.organizations.filter(shared_tickets=True).values_list("pk", flat=True)
     )
