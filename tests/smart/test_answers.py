@@ -8,9 +8,11 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
+from tests.factories import make_ticket
 from tests.kb.helpers import make_article, make_section
 from tests.smart.helpers import KINDS, build_desk, solve_ticket
 from ticketdesk.smart import answers, retrieval, training
+from ticketdesk.tickets import actions as ticket_actions
 
 pytestmark = pytest.mark.django_db
 
@@ -105,19 +107,23 @@ def test_the_agent_panel_ranks_the_same_articles(vpn_articles):
     assert found[0].article == vpn_articles["solving"]
     # the agent may read internal articles; the panel (links sent to customers) drops them
     assert vpn_articles["internal"] in [hit.article for hit in found]
-    from tests.factories import make_ticket
-
     ticket = make_ticket(subject="VPN keeps dropping from home", body="Since today.")
     panel = retrieval.retrieve(desk.agent, ticket).articles
     assert panel[0].article == vpn_articles["solving"]
     assert vpn_articles["internal"] not in [hit.article for hit in panel]
 
 
-def test_open_tickets_and_other_replies_do_not_count_as_solved(vpn_articles):
+def test_only_public_agent_replies_on_solved_tickets_count(vpn_articles):
     desk = build_desk(rounds=1, solve=False)
-    training.train()
-    scores = [(t.pk, 1.0) for t in desk.tickets]
-    assert answers.solving_weights(scores) == {}
+    article = vpn_articles["solving"]
+    link = f"[how]({reverse('kb:article', args=[article.slug])})"
+    still_open, noted, solved = desk.tickets[:3]
+    ticket_actions.reply(still_open, actor=desk.agent, body=f"Try {link}")  # not solved
+    ticket_actions.add_note(noted, actor=desk.agent, body=f"Try {link}")  # internal note
+    solve_ticket(noted, desk.agent, "Solved it another way.", "Other way")
+    solve_ticket(solved, desk.agent, f"Solved: {link}", "With the article")
+    found = [(still_open.pk, 0.9), (noted.pk, 0.8), (solved.pk, 0.5)]
+    assert answers.solving_weights(found) == {article.pk: 0.5}
 
 
 def test_article_retrieval_reads_a_bounded_number_of_queries(
