@@ -63,11 +63,59 @@ def synthetic_training(count: int) -> None:
     vector = learner.vectors([texts[-1]])
     samples = [timed(learning.guess, learner, vector, "category") for _ in range(50)]
     nearest = [timed(learning.nearest, learner, vector, 40) for _ in range(50)]
+    prediction_cpu(learner, vector)
     megabytes = len(learner.dumps()) / 1e6
     print(f"| synthetic fit, {count:,} tickets | {seconds:.1f} s | blob {megabytes:.1f} MB |")
     for name, values in (("guess one field", samples), ("nearest in a 50k index", nearest)):
         p50, p95 = percentiles(values)
         print(f"| {name} (p50/p95 ms) | {p50:.2f} / {p95:.2f} |")
+
+
+def prediction_cpu(learner, vector, repeats: int = 200) -> None:  # type: ignore[no-untyped-def]
+    """CPU time (time.process_time: the machine may be shared) of the five fields'
+    probabilities, `repeats` times: scikit-learn's predict_proba against
+    learning.probabilities_of (the row's non-zero features only), and their largest
+    difference; then the function calls cProfile counts for one triage's guesses."""
+    import cProfile
+    import pstats
+
+    import numpy as np
+
+    from ticketdesk.smart import learning
+
+    classifiers = list(learner.classifiers.values())
+
+    def cpu(function) -> float:  # type: ignore[no-untyped-def]
+        started = time.process_time()
+        for _ in range(repeats):
+            for classifier in classifiers:
+                function(classifier, vector)
+        return (time.process_time() - started) * 1000
+
+    def sklearn_way(classifier, row):  # type: ignore[no-untyped-def]
+        return classifier.predict_proba(row)[0]
+
+    before, after = cpu(sklearn_way), cpu(learning.probabilities_of)
+    difference = max(
+        float(np.max(np.abs(sklearn_way(c, vector) - learning.probabilities_of(c, vector))))
+        for c in classifiers
+    )
+    features = learner.feature_names.size if learner.feature_names is not None else 0
+    print(f"{features:,} features, {vector.nnz} non-zero in the ticket, {repeats} x 5 fields")
+    print(f"| predict_proba | {before:.0f} ms CPU | {before / repeats:.3f} ms per triage |")
+    print(f"| probabilities_of | {after:.0f} ms CPU | {after / repeats:.3f} ms per triage |")
+    print(f"largest difference {difference:.2e}")
+    for name, function in (
+        ("predict_proba", sklearn_way),
+        ("probabilities_of", learning.probabilities_of),
+    ):
+        profile = cProfile.Profile()
+        profile.enable()
+        for classifier in classifiers:
+            function(classifier, vector)
+        profile.disable()
+        calls = pstats.Stats(profile).total_calls  # type: ignore[attr-defined]
+        print(f"| {name}: function calls for 5 fields | {calls} |")
 
 
 def main() -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 
+import numpy as np
 import pytest
 from django.core.management import call_command
 
@@ -11,7 +12,7 @@ from tests.factories import make_ticket
 from ticketdesk.smart import actions, evaluation, learning, prediction, training
 from ticketdesk.smart.models import Decision, Suggestion, TrainedModel
 
-from .helpers import build_desk, suggestions_by_field
+from .helpers import KINDS, build_desk, suggestions_by_field
 
 pytestmark = pytest.mark.django_db
 
@@ -109,3 +110,34 @@ def test_the_training_task_is_scheduled_daily():
     assert job.every_seconds == 24 * 3600
     build_desk(rounds=1, solve=False)
     assert train_models.call() == 1
+
+
+def test_probabilities_over_the_non_zero_features_equal_predict_proba():
+    """learning.probabilities_of (the fast path of triage) gives scikit-learn's own
+    predict_proba, for binary and multi-class fields, and for a text with no known word."""
+    texts, labels = [], {name: [] for name in learning.FIELDS}
+    for round_number in range(3):
+        for kind, (subjects, _summary, _reply) in KINDS.items():
+            for subject in subjects:
+                texts.append(learning.ticket_text(subject, f"{subject} #{round_number}"))
+                labels["category"].append(kind)  # three classes
+                labels["ticket_type"].append("question" if kind == "invoice" else "incident")
+                labels["team"].append(kind)
+                labels["urgency"].append(len(texts) % 4 + 1)
+                labels["impact"].append(None)  # unknown: not learned
+    learner = learning.fit(texts, labels, list(range(1, len(texts) + 1)), index_size=100)
+    assert learner.classifiers["ticket_type"].coef_.shape[0] == 1  # a binary field
+    assert learner.classifiers["urgency"].coef_.shape[0] == 4
+    questions = [
+        "VPN outage: cannot connect to the VPN",
+        "Fattura sbagliata, IVA errata",
+        "zzzz qqqq",  # nothing the model knows
+        "",
+    ]
+    for text in questions:
+        vector = learner.vectors([learning.ticket_text(text, "")])
+        for classifier in learner.classifiers.values():
+            expected = classifier.predict_proba(vector)[0]
+            found = learning.probabilities_of(classifier, vector)
+            assert found.shape == expected.shape
+            np.testing.assert_allclose(found, expected, rtol=0, atol=1e-9)

@@ -214,3 +214,47 @@ def test_the_system_page_shows_the_acceptance_rate_per_field(client, desk):
     assert "Smart support" in html and "Model v1, learned from" in html
     row = html.split('data-smart-field="team"')[1].split("</tr>")[0]
     assert "0%" in row and "<td>1</td>" in row
+
+
+def test_answer_suggestions_shown_and_inserted_are_counted_for_admins(client, desk):
+    """The panel keeps one row per answer shown; the "insert" button reports its use once;
+    the admins' overview shows the rate per kind of answer."""
+    from ticketdesk.smart.models import AnswerKind, AnswerOffer
+
+    client.force_login(desk.agent)
+    ticket = new_vpn_ticket(desk)
+    html = client.get(f"/smart/t/{ticket.number}/").content.decode()
+    offers = list(AnswerOffer.objects.filter(ticket=ticket, kind=AnswerKind.REPLY))
+    assert offers and all(o.used_at is None for o in offers)
+    used_url = f"/smart/t/{ticket.number}/answers/{offers[0].pk}/used/"
+    assert f'data-used-url="{used_url}"' in html
+    client.get(f"/smart/t/{ticket.number}/")  # shown again: not counted again
+    assert AnswerOffer.objects.filter(ticket=ticket).count() == len(
+        AnswerOffer.objects.filter(ticket=ticket).values("kind", "answer_id").distinct()
+    )
+    shown = AnswerOffer.objects.filter(kind=AnswerKind.REPLY).count()
+    assert client.post(used_url).status_code == 204
+    assert client.post(used_url).status_code == 204  # the same answer again: one use
+    offers[0].refresh_from_db()
+    assert offers[0].used_by == desk.agent and offers[0].used_at is not None
+    overview = client.get("/smart/").content.decode()
+    assert "How often agents insert answer suggestions" in overview
+    row = overview.split('data-answer-kind="reply"')[1].split("</tr>")[0]
+    assert f"<td>{shown}</td><td>1</td>" in row
+
+
+def test_only_agents_who_may_reply_report_an_answer_used(client, desk):
+    from ticketdesk.smart.models import AnswerOffer
+
+    client.force_login(desk.agent)
+    ticket = new_vpn_ticket(desk)
+    client.get(f"/smart/t/{ticket.number}/")
+    offer = AnswerOffer.objects.filter(ticket=ticket).first()
+    assert offer is not None
+    user, _contact = make_customer(username="curious")
+    client.force_login(user)
+    response = client.post(f"/smart/t/{ticket.number}/answers/{offer.pk}/used/")
+    assert response.status_code in (403, 404)
+    offer.refresh_from_db()
+    assert offer.used_at is None
+    assert client.get(f"/smart/t/{ticket.number}/answers/{offer.pk}/used/").status_code == 405

@@ -17,7 +17,8 @@ from ticketdesk.tickets import actions as ticket_actions
 from ticketdesk.tickets.models import Ticket
 
 from . import prediction
-from .models import Decision, Suggestion
+from .models import AnswerKind, AnswerOffer, Decision, Suggestion
+from .retrieval import Retrieval
 
 
 def record_suggestions(ticket: Ticket) -> list[Suggestion]:
@@ -117,3 +118,34 @@ def apply_confident(ticket: Ticket, threshold: float, *, actor: User | None) -> 
         for suggestion in chosen:
             _decide(suggestion, Decision.AUTOMATIC, actor)
     return chosen
+
+
+def record_answer_offers(ticket: Ticket, found: Retrieval) -> dict[tuple[str, int], int]:
+    """Keep one row per answer suggestion shown on the ticket (articles and past replies):
+    {(kind, answer id): offer id}, for the "insert" buttons to report their use. Two
+    queries whatever the number of answers; showing an answer again adds nothing."""
+    wanted = [(AnswerKind.ARTICLE.value, hit.article.pk) for hit in found.articles]
+    wanted += [(AnswerKind.REPLY.value, message.pk) for message in found.replies]
+    if not wanted:
+        return {}
+    now = clock.now()
+    AnswerOffer.objects.bulk_create(
+        [
+            AnswerOffer(ticket=ticket, kind=kind, answer_id=answer_id, offered_at=now)
+            for kind, answer_id in wanted
+        ],
+        ignore_conflicts=True,
+    )
+    rows = AnswerOffer.objects.filter(
+        ticket=ticket, answer_id__in={answer_id for _kind, answer_id in wanted}
+    ).values_list("kind", "answer_id", "id")
+    return {(kind, answer_id): pk for kind, answer_id, pk in rows}
+
+
+def mark_answer_used(offer: AnswerOffer, *, actor: User) -> None:
+    """An agent inserted the suggested answer into a reply: counted once (the first use)."""
+    policy.require(actor, policy.SEE_SUGGESTIONS, offer.ticket)
+    policy.require(actor, policy.REPLY, offer.ticket)
+    AnswerOffer.objects.filter(pk=offer.pk, used_at__isnull=True).update(
+        used_by=actor, used_at=clock.now()
+    )

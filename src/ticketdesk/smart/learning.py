@@ -13,6 +13,7 @@ from typing import Any
 import joblib
 import numpy as np
 from scipy import sparse
+from scipy.special import expit
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import SGDClassifier
@@ -170,7 +171,7 @@ def guess(learner: Learner, vector: sparse.csr_matrix, name: str) -> FieldGuess 
     classifier = learner.classifiers.get(name)
     if classifier is None:
         return None
-    probabilities = classifier.predict_proba(vector)[0]
+    probabilities = probabilities_of(classifier, vector)
     order = np.argsort(probabilities)[::-1]
     ranked = [(str(classifier.classes_[i]), float(probabilities[i])) for i in order[:3]]
     best = int(order[0])
@@ -180,6 +181,25 @@ def guess(learner: Learner, vector: sparse.csr_matrix, name: str) -> FieldGuess 
         ranked=ranked,
         words=top_words(learner, classifier, vector, best),
     )
+
+
+def probabilities_of(classifier: SGDClassifier, vector: sparse.csr_matrix) -> np.ndarray:
+    """`classifier.predict_proba(vector)[0]` for one row, computed over the row's non-zero
+    features only: the decision scores are coef[:, nz] @ x[nz] + intercept (a few hundred
+    columns of the coefficient matrix instead of a sparse × dense product over all of it,
+    and none of scikit-learn's input validation), then the logistic function and, with
+    more than two classes, the one-vs-rest normalisation, exactly as the classifier does."""
+    row = vector if sparse.isspmatrix_csr(vector) else sparse.csr_matrix(vector)
+    columns, values = row.indices, row.data
+    coefficients = classifier.coef_
+    scores = coefficients[:, columns] @ values + classifier.intercept_
+    scores = expit(scores)
+    if coefficients.shape[0] == 1:  # binary: the score is for classes_[1]
+        return np.array([1.0 - scores[0], scores[0]])
+    total = scores.sum()
+    if total == 0:  # every class at zero: uniform, as scikit-learn does
+        return np.full(len(scores), 1.0 / len(scores))
+    return scores / total  # type: ignore[no-any-return]
 
 
 def top_words(

@@ -74,3 +74,38 @@ class Suggestion(models.Model):
 
     def __str__(self) -> str:
         return f"{self.ticket_id} {self.field}={self.value} ({self.confidence:.0%})"
+
+
+class AnswerKind(models.TextChoices):
+    ARTICLE = "article", _("Knowledge base article")
+    REPLY = "reply", _("Past reply")
+
+
+class AnswerOffer(models.Model):
+    """An answer suggestion (an article or a past reply) shown to an agent on a ticket, once
+    per ticket, kind and answer; `used_at` is set when an agent inserts it into a reply. The
+    acceptance rate of answer suggestions is read from these rows."""
+
+    ticket = models.ForeignKey(
+        "tickets.Ticket", on_delete=models.CASCADE, related_name="smart_answer_offers"
+    )
+    kind = models.CharField(_("kind"), max_length=10, choices=AnswerKind.choices)
+    answer_id = models.PositiveIntegerField(_("answer"))
+    offered_at = models.DateTimeField(_("offered"))
+    used_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    used_at = models.DateTimeField(_("inserted"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("answer suggestion")
+        verbose_name_plural = _("answer suggestions")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["ticket", "kind", "answer_id"], name="smart_one_offer_per_answer"
+            ),
+        ]
+        indexes = [models.Index(fields=["kind", "used_at"], name="smart_answer_kind_used")]
+
+    def __str__(self) -> str:
+        return f"{self.ticket_id} {self.kind} {self.answer_id}"

@@ -1,13 +1,14 @@
-"""Reads of smart support: the acceptance rate per field (for admins) and the models kept."""
+"""Reads of smart support: the acceptance rate per field and per kind of answer suggestion
+(for admins) and the models kept."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count
+from django.db.models import Count, Q
 
-from .models import Decision, SuggestedField, Suggestion, TrainedModel
+from .models import AnswerKind, AnswerOffer, Decision, SuggestedField, Suggestion, TrainedModel
 
 
 @dataclass
@@ -45,6 +46,38 @@ def acceptance_rates() -> list[FieldRate]:
             pending=counts.get((choice.value, Decision.PENDING), 0),
         )
         for choice in SuggestedField
+    ]
+
+
+@dataclass
+class AnswerRate:
+    kind: str
+    label: str
+    offered: int
+    used: int
+
+    @property
+    def rate(self) -> float | None:
+        """Inserted into a reply / shown (each answer counted once per ticket)."""
+        return self.used / self.offered if self.offered else None
+
+
+def answer_rates() -> list[AnswerRate]:
+    """One grouped query: how often agents insert each kind of answer suggestion."""
+    counts: dict[str, dict[str, int]] = {
+        row["kind"]: {"offered": row["offered"], "used": row["used"]}
+        for row in AnswerOffer.objects.values("kind").annotate(
+            offered=Count("id"), used=Count("id", filter=Q(used_at__isnull=False))
+        )
+    }
+    return [
+        AnswerRate(
+            kind=choice.value,
+            label=str(choice.label),
+            offered=counts.get(choice.value, {}).get("offered", 0),
+            used=counts.get(choice.value, {}).get("used", 0),
+        )
+        for choice in AnswerKind
     ]
 
 

@@ -22,7 +22,7 @@ from ticketdesk.tickets.models import (
     TicketLink,
 )
 
-from . import learning, prediction, training
+from . import answers, learning, prediction, training
 
 CANDIDATES = 40  # nearest tickets read from the index before the policy filters them
 RECENT_TAIL = 200  # tickets newer than the model, compared on the fly
@@ -54,10 +54,12 @@ def _texts(queryset: Any) -> tuple[list[int], list[str]]:
     return [r[0] for r in rows], [learning.ticket_text(r[1], r[2]) for r in rows]
 
 
-def _tail(learner: learning.Learner, vector: Any, exclude: int) -> list[tuple[int, float]]:
+def _tail(learner: learning.Learner, vector: Any, exclude: int | None) -> list[tuple[int, float]]:
     """Tickets opened since the model was trained (the index does not hold them yet)."""
     newest = int(learner.index_ids.max()) if learner.index_ids is not None else 0
-    queryset = training.history().filter(id__gt=newest).exclude(id=exclude).order_by("-id")
+    queryset = training.history().filter(id__gt=newest).order_by("-id")
+    if exclude is not None:
+        queryset = queryset.exclude(id=exclude)
     ids, texts = _texts(queryset[:RECENT_TAIL])
     if not ids:
         return []
@@ -74,10 +76,20 @@ def neighbours(ticket: Ticket) -> tuple[list[tuple[int, float]], dict[str, Any]]
     _version, learner = loaded
     vector = prediction.vector_for(learner, ticket)
     scores = learning.index_scores(learner, vector)
-    found = learning.nearest(learner, vector, CANDIDATES, exclude=ticket.pk, scores=scores)
-    tail = _tail(learner, vector, ticket.pk)
-    found = sorted(found + tail, key=lambda pair: -pair[1])[:CANDIDATES]
-    return found, {"scores": scores}
+    return neighbours_of_vector(learner, vector, ticket.pk, scores), {"scores": scores}
+
+
+def neighbours_of_vector(
+    learner: learning.Learner,
+    vector: Any,
+    exclude: int | None = None,
+    scores: Any = None,
+) -> list[tuple[int, float]]:
+    """(ticket id, similarity) of the nearest tickets: from the index, and among the
+    tickets opened since the model was trained."""
+    found = learning.nearest(learner, vector, CANDIDATES, exclude=exclude, scores=scores)
+    tail = _tail(learner, vector, exclude)
+    return sorted(found + tail, key=lambda pair: -pair[1])[:CANDIDATES]
 
 
 def similar_tickets(user: Any, ticket: Ticket, found: list[tuple[int, float]]) -> Retrieval:
@@ -166,9 +178,28 @@ def past_replies(solved: list[SimilarTicket]) -> list[Message]:
     return replies[:3]
 
 
-def articles(user: Any, ticket: Ticket) -> list[Any]:
-    hits = kb_search.suggest(user, ticket.subject, limit=5)
+def articles(user: Any, ticket: Ticket, found: list[tuple[int, float]]) -> list[Any]:
+    """Articles the agent can link in a reply to the customer (internal ones are not):
+    those that solved similar tickets first, then the knowledge base search's."""
+    learned = answers.solving_articles(user, found, limit=5)
+    hits = answers.merged(learned, kb_search.suggest(user, ticket.subject, limit=5), 8)
     return [h for h in hits if h.article.visibility != Visibility.INTERNAL][:3]
+
+
+def articles_for_text(user: Any, text: str, *, limit: int = 5) -> list[Any]:
+    """The portal's deflection: articles for a request being typed. With a trained model,
+    the articles that solved the tickets most like `text` come first and the knowledge base
+    search fills the rest; without one, the search alone. Only published articles `user`
+    may read; the similar tickets themselves (other customers', their replies) are never
+    returned."""
+    searched = kb_search.suggest(user, text, limit=limit)
+    loaded = training.current()
+    if loaded is None:
+        return searched
+    _version, learner = loaded
+    found = neighbours_of_vector(learner, learner.vectors([learning.ticket_text(text, "")]))
+    learned = answers.solving_articles(user, found, limit=limit, terms=kb_search.terms_of(text))
+    return answers.merged(learned, searched, limit)
 
 
 def retrieve(user: Any, ticket: Ticket) -> Retrieval:
@@ -178,5 +209,5 @@ def retrieve(user: Any, ticket: Ticket) -> Retrieval:
     shown = {problem.pk for problem in result.problems}  # listed once, as a problem record
     result.open = [item for item in result.open if item.ticket.pk not in shown]
     result.replies = past_replies(result.solved)
-    result.articles = articles(user, ticket)
+    result.articles = articles(user, ticket, found)
     return result

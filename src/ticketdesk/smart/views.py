@@ -18,7 +18,7 @@ from ticketdesk.tickets import queries as ticket_queries
 from ticketdesk.tickets.models import Ticket
 
 from . import actions, prediction, queries, retrieval
-from .models import Suggestion
+from .models import AnswerKind, AnswerOffer, Suggestion
 from .tasks import train_models
 
 
@@ -62,13 +62,21 @@ def panel(request: HttpRequest, number: int) -> HttpResponse:
         for s in sorted(suggestions, key=lambda s: -s.confidence)
     ]
     found = retrieval.retrieve(request.user, ticket)
+    can_reply = policy.can(request.user, policy.REPLY, ticket)
+    offers = actions.record_answer_offers(ticket, found) if can_reply else {}
     context = {
         "ticket": ticket,
         "rows": rows,
         "found": found,
+        "answer_replies": [
+            (message, offers.get((AnswerKind.REPLY, message.pk))) for message in found.replies
+        ],
+        "answer_articles": [
+            (hit, offers.get((AnswerKind.ARTICLE, hit.article.pk))) for hit in found.articles
+        ],
         "can_edit": policy.can(request.user, policy.EDIT, ticket),
         "can_merge": policy.can(request.user, policy.MERGE, ticket),
-        "can_reply": policy.can(request.user, policy.REPLY, ticket),
+        "can_reply": can_reply,
         "can_view_problems": policy.can(request.user, policy.VIEW_PROBLEMS),
     }
     return render(request, "smart/panel.html", context)
@@ -97,6 +105,22 @@ def decide(request: HttpRequest, number: int, pk: int) -> HttpResponse:
 
 
 @login_required
+@require_POST
+def answer_used(request: HttpRequest, number: int, pk: int) -> HttpResponse:
+    """An agent inserted an answer suggestion into the reply (reported by workspace.js): count
+    it for the acceptance rate. 204: nothing to show."""
+    try:
+        ticket = _ticket(request, number)
+        offer = AnswerOffer.objects.filter(pk=pk, ticket=ticket).select_related("ticket").first()
+        if offer is None:
+            raise NotFound(_("This suggestion does not exist."))
+        actions.mark_answer_used(offer, actor=request.user)  # type: ignore[arg-type]
+    except DomainError as err:
+        return render_domain_error(request, err)
+    return HttpResponse(status=204)
+
+
+@login_required
 @require_http_methods(["GET", "POST"])
 def overview(request: HttpRequest) -> HttpResponse:
     """For admins: the models kept, "Train now", and how often agents accept each field."""
@@ -112,6 +136,7 @@ def overview(request: HttpRequest) -> HttpResponse:
         {
             "page_nav": "system",
             "rates": queries.acceptance_rates(),
+            "answer_rates": queries.answer_rates(),
             "trained": queries.models_kept(),
         },
     )

@@ -20,8 +20,8 @@ from ticketdesk.accounts import policy, ratelimit
 from ticketdesk.core.errors import DomainError, ValidationFailed
 from ticketdesk.core.pagination import keyset_page
 from ticketdesk.core.views import render_domain_error
-from ticketdesk.kb import search as kb_search
 from ticketdesk.kb.queries import visible_articles
+from ticketdesk.smart import retrieval as smart_retrieval
 from ticketdesk.tickets import actions as ticket_actions
 from ticketdesk.tickets import custom_fields, queries, workflow
 from ticketdesk.tickets.models import (
@@ -149,13 +149,16 @@ def _render_new(
 
 @require_GET
 def suggest(request: HttpRequest) -> HttpResponse:
-    """htmx: knowledge base articles matching the subject being typed."""
+    """htmx: knowledge base articles for the subject being typed: those that solved similar
+    tickets first when a model is trained (smart support), else the knowledge base search."""
     text = (request.GET.get("subject") or request.GET.get("q") or "")[:200]
     allowed = ratelimit.hit(
         f"portal-suggest:{ratelimit.client_ip(request)}", limit=120, window_seconds=60
     )
     hits = (
-        kb_search.suggest(request.user, text, limit=5) if allowed and len(text.strip()) >= 3 else []
+        smart_retrieval.articles_for_text(request.user, text, limit=5)
+        if allowed and len(text.strip()) >= 3
+        else []
     )
     return render_portal(request, "portal/_suggestions.html", {"hits": hits, "query": text})
 

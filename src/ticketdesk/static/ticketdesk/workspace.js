@@ -68,7 +68,17 @@
     const remove = event.target.closest("[data-remove-file]");
     if (remove) removeFile(Number(remove.dataset.removeFile));
     const kbLink = event.target.closest(".kb-insert-link");
-    if (kbLink) insertAtCursor($("[data-composer-body]"), kbLink.dataset.markdown || "");
+    if (kbLink) {
+      insertAtCursor($("[data-composer-body]"), kbLink.dataset.markdown || "");
+      // an answer suggestion: tell smart support it was used (its acceptance rate)
+      if (kbLink.dataset.usedUrl) {
+        fetch(kbLink.dataset.usedUrl, {
+          method: "POST",
+          headers: { "X-CSRFToken": csrf() },
+          credentials: "same-origin",
+        }).catch(() => {});
+      }
+    }
   });
 
   let cursor = -1;
