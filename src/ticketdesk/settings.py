@@ -487,6 +487,9 @@ TICKETDESK: dict[str, Any] = {
     ],
 }
 
+# smart support learns from the newest this many tickets (docs/smart.md)
+TICKETDESK_SMART_MAX_TICKETS = int(os.environ.get("TICKETDESK_SMART_MAX_TICKETS", "300000"))
+
 # TICKETDESK_LOG_FORMAT=json: one JSON object per line (time, level, logger, message, and
 # the exception), for a log collector; the default is plain text.
 LOGGING = {

@@ -37,6 +37,17 @@ def test_training_stores_numbered_versions_and_keeps_two():
     assert version == 3 and isinstance(learner, learning.Learner)
 
 
+def test_learning_reads_the_newest_tickets_when_the_history_is_longer_than_the_cap():
+    """A 1M-ticket desk learns from its newest TICKETDESK_SMART_MAX_TICKETS, oldest first."""
+    build_desk(rounds=1, solve=False)
+    ids = list(training.history().order_by("id").values_list("id", flat=True))
+    data = training.load_dataset(limit=4)
+    assert data.ids == ids[-4:]
+    assert training.load_dataset(limit=len(ids) + 10).ids == ids
+    model = training.train(limit=6)
+    assert model is not None and model.ticket_count == 6
+
+
 def test_a_new_vpn_ticket_gets_network_and_vpn_with_its_reason():
     desk = build_desk(rounds=2, solve=False)
     training.train()

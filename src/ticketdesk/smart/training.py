@@ -9,6 +9,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Max, QuerySet
 
@@ -20,7 +21,10 @@ from .models import TrainedModel
 
 CHUNK = 2000
 INDEX_SIZE = 50_000  # the newest tickets kept for "similar tickets"
-MAX_TICKETS = 1_000_000
+# Learning reads the newest tickets only: what a desk asks changes over the years, and the
+# baseline's fit grows with the rows (at 1M tickets: ~50 minutes and 10.5 GB on the 2-core
+# machine, bench/RESULTS.md). TICKETDESK_SMART_MAX_TICKETS sets it.
+MAX_TICKETS = int(settings.TICKETDESK_SMART_MAX_TICKETS)
 COLUMNS = (
     "id",
     "subject",
@@ -56,9 +60,12 @@ def history() -> QuerySet[Ticket]:
 
 
 def read_rows(queryset: QuerySet[Ticket], *, limit: int = MAX_TICKETS) -> Iterator[tuple]:
-    """The learning columns of `queryset`, oldest first, by keyset pages (no OFFSET, never
-    all rows at once)."""
-    last_id = 0
+    """The learning columns of the newest `limit` tickets of `queryset`, oldest first, by
+    keyset pages (no OFFSET, never all rows at once)."""
+    # where the newest `limit` begin: one walk down the primary key's index
+    newest = queryset.order_by("-id").values_list("id", flat=True)[max(limit, 1) - 1 :][:1]
+    first = next(iter(newest), None)
+    last_id = first - 1 if first is not None else 0
     read = 0
     while read < limit:
         page = list(
