@@ -483,7 +483,7 @@ def send_test(endpoint: WebhookEndpoint, *, actor: Any) -> WebhookDelivery:
             "id": f"test_{event_id}",
             "topic": TEST_TOPIC,
             "created_at": now.isoformat(),
-            "data": {"ticket": None, "sent_by": getattr(actor, "username", "")},
+            "data": {"ticket": None},
         },
         created_at=now,
     )
