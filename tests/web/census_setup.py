@@ -104,6 +104,9 @@ def _wave_two_samples() -> dict[str, object]:
     from ticketdesk.accounts.models import Team
     from ticketdesk.assets.models import Item, ItemRelation
     from ticketdesk.catalog.models import Approval, RequestType
+    from ticketdesk.channels.email.models import Mailbox
+    from ticketdesk.channels.messaging.models import ChannelAccount
+    from ticketdesk.notifications.models import WebhookEndpoint
     from ticketdesk.sla.models import BusinessCalendar, SLAPolicy
     from ticketdesk.tickets.models import CustomFieldDefinition, Status
     from ticketdesk.timetracking.models import TimeEntry
@@ -121,6 +124,9 @@ def _wave_two_samples() -> dict[str, object]:
         "calendar": _first_pk(BusinessCalendar),
         "sla_policy": _first_pk(SLAPolicy),
         "status": _first_pk(Status),
+        "mailbox": _first_pk(Mailbox),
+        "messaging_account": _first_pk(ChannelAccount),
+        "webhook_endpoint": _first_pk(WebhookEndpoint),
     }
 
 

@@ -155,6 +155,10 @@ ARGUMENTS: list[tuple[str, str, str]] = [
     ("pk", "settings/sla/calendars/", "calendar"),
     ("pk", "settings/sla/policies/", "sla_policy"),
     ("pk", "settings/workflow/statuses/", "status"),
+    # the demo has no mailbox, messaging account or webhook: these are left out
+    ("pk", "settings/channels/mailboxes/", "mailbox"),
+    ("pk", "settings/channels/messaging/", "messaging_account"),
+    ("pk", "settings/integrations/", "webhook_endpoint"),
     # the demo has no messaging account: these two are left out
     ("pk", "channels/messaging/people/", "messaging_identity"),
     ("key", "channels/messaging/", "messaging_webhook_key"),

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django import forms
 from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
@@ -13,37 +12,10 @@ from django.utils.translation import gettext_lazy as _
 
 from ticketdesk.audit.configuration import ConfigurationAdmin
 from ticketdesk.core import clock
-from ticketdesk.core.errors import DomainError
 
 from . import webhooks
+from .forms import WebhookEndpointForm
 from .models import Notification, WebhookDelivery, WebhookEndpoint
-from .outgoing import resolve_destination
-
-
-class WebhookEndpointForm(forms.ModelForm):
-    events = forms.MultipleChoiceField(
-        label=_("Events"),
-        choices=[(t, t) for t in webhooks.TOPICS],
-        required=False,
-        widget=forms.CheckboxSelectMultiple,
-        help_text=_("None checked: every ticket, message, SLA and CSAT event."),
-    )
-
-    class Meta:
-        model = WebhookEndpoint
-        fields = ["name", "url", "format", "events", "team", "active", "allow_private"]
-
-    url = forms.URLField(label=_("URL"), max_length=1000, assume_scheme="https")
-
-    def clean(self) -> dict[str, Any]:
-        data = super().clean() or {}
-        url = data.get("url")
-        if url:
-            try:
-                resolve_destination(url, allow_private=bool(data.get("allow_private")))
-            except DomainError as exc:
-                self.add_error("url", str(exc.message))
-        return data
 
 
 @admin.register(WebhookEndpoint)

@@ -34,6 +34,13 @@ def describe(event: dict[str, Any]) -> ChatText:
     """A short human summary of a delivery payload (see webhooks.build_payload)."""
     topic = str(event.get("topic", ""))
     data = event.get("data") or {}
+    if topic == "webhook.test":
+        return ChatText(
+            title=_("Test message from Ticketdesk"),
+            text=_("If you read this, ticket notifications reach this channel."),
+            url="",
+            color="#718096",
+        )
     ticket = data.get("ticket") or {}
     label = f"{ticket.get('display_number', '#?')} “{ticket.get('subject', '')}”"
     metric = str(data.get("metric", "")).replace("_", " ")

@@ -23,6 +23,7 @@ from ticketdesk.audit import log
 from ticketdesk.audit.models import ComplianceSettings
 from ticketdesk.automation.models import Macro, Rule
 from ticketdesk.channels.email.models import Mailbox
+from ticketdesk.channels.messaging.models import ChannelAccount
 from ticketdesk.kb.models import KbCategory, Section
 from ticketdesk.notifications.models import WebhookEndpoint
 from ticketdesk.portal.models import PortalSettings
@@ -72,6 +73,7 @@ CONFIGURATION_MODELS: tuple[type[models.Model], ...] = (
     Macro,
     CannedResponse,
     Mailbox,
+    ChannelAccount,
     WebhookEndpoint,
     PortalSettings,
     ComplianceSettings,

@@ -2,7 +2,7 @@
 
 from django.urls import URLPattern, URLResolver, path
 
-from .views.settings import fields, frame, priority, sla, teams, workflow
+from .views.settings import channels, fields, frame, integrations, priority, sla, teams, workflow
 
 app_name = "settings"
 urlpatterns: list[URLPattern | URLResolver] = [
@@ -29,4 +29,16 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("workflow/transitions/", workflow.transitions, name="transitions"),
     path("workflow/statuses/new/", workflow.status_new, name="status_new"),
     path("workflow/statuses/<int:pk>/", workflow.status_edit, name="status_edit"),
+    path("channels/", channels.channels, name="channels"),
+    path("channels/mailboxes/new/", channels.mailbox_edit, name="mailbox_new"),
+    path("channels/mailboxes/<int:pk>/", channels.mailbox_edit, name="mailbox_edit"),
+    path("channels/mailboxes/<int:pk>/test/", channels.mailbox_test, name="mailbox_test"),
+    path("channels/portal/", channels.portal, name="portal"),
+    path("channels/messaging/new/", channels.messaging_edit, name="messaging_new"),
+    path("channels/messaging/<int:pk>/", channels.messaging_edit, name="messaging_edit"),
+    path("integrations/", integrations.integrations, name="integrations"),
+    path("integrations/new/", integrations.endpoint_edit, name="endpoint_new"),
+    path("integrations/<int:pk>/", integrations.endpoint_edit, name="endpoint_edit"),
+    path("integrations/<int:pk>/active/", integrations.endpoint_active, name="endpoint_active"),
+    path("integrations/<int:pk>/test/", integrations.endpoint_test, name="endpoint_test"),
 ]

@@ -1,6 +1,9 @@
 import pytest
 
+# the real servers of the channels' and integrations' tests: Dovecot and a webhook receiver
+from tests.email.conftest import imap_server  # noqa: F401
 from tests.factories import PASSWORD, make_agent, make_customer
+from tests.notifications.conftest import receiver  # noqa: F401
 
 
 @pytest.fixture(autouse=True)

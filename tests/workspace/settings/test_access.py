@@ -90,6 +90,12 @@ ALL_PAGES = [
     "policy_new",
     "teams",
     "team_new",
+    "channels",
+    "mailbox_new",
+    "portal",
+    "messaging_new",
+    "integrations",
+    "endpoint_new",
 ]
 
 

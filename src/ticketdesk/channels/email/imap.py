@@ -7,10 +7,15 @@ from __future__ import annotations
 import imaplib
 import logging
 import re
+import socket
+import ssl
+from dataclasses import dataclass
 
 from django.db import DatabaseError
+from django.utils.translation import gettext as _
 
 from ticketdesk.core import clock
+from ticketdesk.core.transactions import assert_no_transaction
 
 from . import oauth2
 from .ingest import ingest
@@ -21,10 +26,13 @@ TIMEOUT = 30
 MAX_PER_POLL = 200
 
 
-def connect(mailbox: Mailbox) -> imaplib.IMAP4:
+CHECK_TIMEOUT = 10
+
+
+def connect(mailbox: Mailbox, *, timeout: float = TIMEOUT) -> imaplib.IMAP4:
     if mailbox.imap_ssl:
-        return imaplib.IMAP4_SSL(mailbox.imap_host, mailbox.imap_port, timeout=TIMEOUT)
-    return imaplib.IMAP4(mailbox.imap_host, mailbox.imap_port, timeout=TIMEOUT)
+        return imaplib.IMAP4_SSL(mailbox.imap_host, mailbox.imap_port, timeout=timeout)
+    return imaplib.IMAP4(mailbox.imap_host, mailbox.imap_port, timeout=timeout)
 
 
 def log_in(imap: imaplib.IMAP4, mailbox: Mailbox) -> None:
@@ -110,3 +118,95 @@ def poll_all() -> int:
     for mailbox in Mailbox.objects.filter(active=True).exclude(imap_host="").order_by("id"):
         total += poll_mailbox(mailbox)
     return total
+
+
+# --- the connection test of the Settings area -----------------------------------------------
+
+
+@dataclass(frozen=True)
+class ConnectionCheck:
+    """What a connection test found: whether it worked, in plain words, and what the server
+    said (its own words, without any password)."""
+
+    ok: bool
+    summary: str
+    server_answer: str = ""
+
+
+def _answer(value: object) -> str:
+    if isinstance(value, bytes):
+        return value.decode("utf-8", "replace").strip()
+    if isinstance(value, list | tuple):
+        return " ".join(_answer(item) for item in value if item is not None).strip()
+    return str(value).strip()
+
+
+def check_connection(mailbox: Mailbox, *, timeout: float = CHECK_TIMEOUT) -> ConnectionCheck:
+    """Connect, sign in and open the folder read-only (EXAMINE, a SELECT that changes no flag)
+    with the stored settings; never inside a transaction, each step bounded by `timeout`."""
+    assert_no_transaction("testing an IMAP connection")
+    if not mailbox.polls_imap:
+        return ConnectionCheck(False, _("Enter the IMAP host and user first."))
+    where = {"host": mailbox.imap_host, "port": mailbox.imap_port}
+    try:
+        imap = connect(mailbox, timeout=timeout)
+    except TimeoutError:
+        return ConnectionCheck(
+            False,
+            _("%(host)s:%(port)s did not answer within %(s)s seconds.") % {**where, "s": timeout},
+        )
+    except ssl.SSLError as exc:
+        return ConnectionCheck(
+            False,
+            _("The TLS handshake with %(host)s:%(port)s failed: is TLS right for this port?")
+            % where,
+            str(exc),
+        )
+    except ConnectionRefusedError as exc:
+        return ConnectionCheck(
+            False, _("Nothing accepts connections at %(host)s:%(port)s.") % where, str(exc)
+        )
+    except socket.gaierror as exc:
+        return ConnectionCheck(
+            False, _("The host name %(host)s does not resolve.") % where, str(exc)
+        )
+    except (OSError, imaplib.IMAP4.error) as exc:
+        return ConnectionCheck(
+            False, _("Could not connect to %(host)s:%(port)s.") % where, str(exc)
+        )
+    greeting = _answer(getattr(imap, "welcome", b""))
+    try:
+        with imap:
+            try:
+                log_in(imap, mailbox)
+            except imaplib.IMAP4.error as exc:
+                return ConnectionCheck(
+                    False,
+                    _("The server refused the sign-in of %(user)s.") % {"user": mailbox.imap_user},
+                    _answer(exc.args[0] if exc.args else exc),
+                )
+            except oauth2.OAuth2Error as exc:
+                return ConnectionCheck(
+                    False, _("No OAuth2 access token could be obtained."), str(exc)
+                )
+            status, data = imap.select(_quote(mailbox.imap_folder), readonly=True)
+            if status != "OK":
+                return ConnectionCheck(
+                    False,
+                    _("Signed in, but the folder “%(folder)s” cannot be opened.")
+                    % {"folder": mailbox.imap_folder},
+                    _answer(data),
+                )
+            count = _answer(data)
+            return ConnectionCheck(
+                True,
+                _("Signed in and opened “%(folder)s”: %(count)s messages in it.")
+                % {"folder": mailbox.imap_folder, "count": count},
+                greeting,
+            )
+    except TimeoutError:
+        return ConnectionCheck(
+            False, _("The server stopped answering within %(s)s seconds.") % {"s": timeout}
+        )
+    except (OSError, imaplib.IMAP4.error) as exc:
+        return ConnectionCheck(False, _("The connection failed."), str(exc))

@@ -6,6 +6,9 @@ from django.http import HttpRequest, HttpResponse
 from django.views.decorators.http import require_GET
 
 from ticketdesk.accounts.models import Team
+from ticketdesk.channels.email.models import Mailbox
+from ticketdesk.channels.messaging.models import ChannelAccount
+from ticketdesk.notifications.models import WebhookEndpoint
 from ticketdesk.sla.models import BusinessCalendar, SLAPolicy
 from ticketdesk.tickets.models import CustomFieldDefinition, Status, TicketType, Transition
 
@@ -23,6 +26,9 @@ def index(request: HttpRequest) -> HttpResponse:
         "policies": SLAPolicy.objects.filter(active=True).count(),
         "calendars": BusinessCalendar.objects.count(),
         "teams": Team.objects.filter(active=True).count(),
+        "mailboxes": Mailbox.objects.filter(active=True).count(),
+        "messaging": ChannelAccount.objects.filter(active=True).count(),
+        "integrations": WebhookEndpoint.objects.filter(active=True).count(),
     }
     return render_settings(
         request, "workspace/settings/index.html", {"counts": counts}, section="index"
