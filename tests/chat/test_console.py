@@ -16,10 +16,13 @@ FETCH = {"X-Requested-With": "fetch"}
 
 
 def test_only_agents_open_the_console(client, customer, team):
+    assert client.get("/chat/console/").status_code == 302  # to the sign-in page
     client.force_login(customer[0])
-    assert client.get("/chat/console/").status_code == 404
+    assert client.get("/chat/console/").status_code == 403
     client.force_login(make_agent(team, role="light_agent", username="lia"))
-    assert client.get("/chat/console/").status_code == 404
+    assert client.get("/chat/console/").status_code == 403
+    refused = client.post("/chat/console/presence/", {"status": "online"}, headers=FETCH)
+    assert refused.status_code == 403 and refused.json()["code"] == "permission_denied"
 
 
 def test_presence_toggle(client, agent):
