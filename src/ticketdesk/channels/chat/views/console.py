@@ -95,7 +95,8 @@ def _panel_context(user: User, chat: ChatConversation) -> dict[str, Any]:
     ]
     return {
         "chat": chat,
-        "lines": [feed.as_json(e) for e in queries.transcript(chat)],
+        # `when`: the template formats it in the viewer's language and time zone
+        "lines": [{**feed.as_json(e), "when": e.created_at} for e in queries.transcript(chat)],
         "history": list(queries.history(chat)),
         "canned": answers,
         "macros": automation_queries.macro_replies(user, chat.ticket, CANNED_LIMIT),
