@@ -527,3 +527,13 @@ TICKETDESK_CHAT_BROKER = os.environ.get("TICKETDESK_CHAT_BROKER", "")
 TICKETDESK_CHAT_POLL_SECONDS = float(os.environ.get("TICKETDESK_CHAT_POLL_SECONDS", "0.5"))
 # chats started or messages left per client address and hour
 TICKETDESK_CHAT_START_LIMIT = int(os.environ.get("TICKETDESK_CHAT_START_LIMIT", "10"))
+# a live chat whose visitor has left (no message, no open widget) ends by itself after these
+# minutes: waiting in the queue, and accepted by an agent
+TICKETDESK_CHAT_IDLE_WAITING_MINUTES = int(
+    os.environ.get("TICKETDESK_CHAT_IDLE_WAITING_MINUTES", "15")
+)
+TICKETDESK_CHAT_IDLE_ACTIVE_MINUTES = int(
+    os.environ.get("TICKETDESK_CHAT_IDLE_ACTIVE_MINUTES", "30")
+)
+# the chats' streaming events (not the tickets' messages) are deleted after these days
+TICKETDESK_CHAT_EVENTS_KEEP_DAYS = int(os.environ.get("TICKETDESK_CHAT_EVENTS_KEEP_DAYS", "7"))

@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from tests.factories import make_agent
+from tests.factories import TeamFactory, make_agent
 from ticketdesk.channels.chat import actions
 from ticketdesk.channels.chat.models import ChatAgent, ChatStatus
 
@@ -16,10 +16,13 @@ FETCH = {"X-Requested-With": "fetch"}
 
 
 def test_only_agents_open_the_console(client, customer, team):
+    assert client.get("/chat/console/").status_code == 302  # to the sign-in page
     client.force_login(customer[0])
-    assert client.get("/chat/console/").status_code == 404
+    assert client.get("/chat/console/").status_code == 403
     client.force_login(make_agent(team, role="light_agent", username="lia"))
-    assert client.get("/chat/console/").status_code == 404
+    assert client.get("/chat/console/").status_code == 403
+    refused = client.post("/chat/console/presence/", {"status": "online"}, headers=FETCH)
+    assert refused.status_code == 403 and refused.json()["code"] == "permission_denied"
 
 
 def test_presence_toggle(client, agent):
@@ -82,3 +85,65 @@ def test_console_queries_are_bounded(client, online_agent, django_assert_max_num
     with django_assert_max_num_queries(20):
         response = client.get("/chat/console/lists/")
     assert response.content.count(b"data-open-chat") == 8
+
+
+def _macro(name, actions_list, **extra):
+    from ticketdesk.automation.models import Macro
+
+    return Macro.objects.create(
+        name=name,
+        actions=actions_list,
+        created_at="2026-01-01T00:00:00Z",
+        updated_at="2026-01-01T00:00:00Z",
+        **extra,
+    )
+
+
+def test_the_composer_offers_the_desks_macros_filled_for_the_ticket(
+    client, online_agent, started, team
+):
+    from ticketdesk.tickets.models import CannedResponse
+
+    chat, _token = started
+    chat = actions.accept(chat, online_agent)
+    greeting = CannedResponse.objects.create(
+        title="Greeting", body="Hi {{ requester.first_name }}, {{ agent.first_name }} here."
+    )
+    _macro(
+        "Welcome",
+        [{"type": "canned", "value": str(greeting.pk)}, {"type": "add_tag", "value": "x"}],
+    )
+    _macro("Only a tag", [{"type": "add_tag", "value": "vip"}])  # writes nothing: not offered
+    other_team = TeamFactory(name="Other")
+    _macro(
+        "Not hers",
+        [{"type": "canned", "value": "Greeting"}],
+        visibility="team",
+        team=other_team,
+    )
+    client.force_login(online_agent)
+    panel = client.get(f"/chat/console/chats/{chat.pk}/")
+    assert panel.context["macros"] == [("Welcome", "Hi Vera, Ana here.")]
+    html = panel.content.decode()
+    assert 'value="Hi Vera, Ana here."' in html and ">Welcome</option>" in html
+    assert "Only a tag" not in html and "Not hers" not in html
+
+
+def test_the_console_shows_times_in_the_agents_language_and_zone(client, online_agent, started):
+    import datetime as dt
+
+    from ticketdesk.core import clock
+
+    chat, _token = started
+    chat = actions.accept(chat, online_agent)
+    with clock.frozen(dt.datetime(2026, 3, 9, 17, 5, tzinfo=dt.UTC)):
+        actions.agent_says(chat, online_agent, "Hello")
+    online_agent.language, online_agent.time_zone = "pt-br", "America/Sao_Paulo"
+    online_agent.save(update_fields=["language", "time_zone"])
+    client.force_login(online_agent)
+    html = client.get(f"/chat/console/chats/{chat.pk}/").content.decode()
+    assert ">14:05</time>" in html  # pt-BR's TIME_FORMAT, in São Paulo's time
+    online_agent.language, online_agent.time_zone = "en", "UTC"
+    online_agent.save(update_fields=["language", "time_zone"])
+    html = client.get(f"/chat/console/chats/{chat.pk}/").content.decode()
+    assert ">5:05 p.m.</time>" in html  # English's

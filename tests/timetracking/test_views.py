@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.factories import make_ticket
+from tests.factories import TeamFactory, make_agent, make_ticket
 from ticketdesk.timetracking import actions
 from ticketdesk.timetracking.models import RunningTimer, TimeEntry
 
@@ -45,7 +45,8 @@ def test_report_and_csv(client, team, agent, admin_user, django_assert_max_num_q
     for n in range(5):
         actions.log_time(make_ticket(team=team), actor=agent, minutes=10 + n)
     client.force_login(agent)
-    assert client.get("/time/report/").status_code == 404
+    assert client.get("/time/report/").status_code == 403  # signed in, without the right
+    assert client.get("/time/report.csv").status_code == 403
     client.force_login(admin_user)
     with django_assert_max_num_queries(12):
         response = client.get("/time/report/", {"group": "team"})
@@ -88,3 +89,20 @@ def test_ticket_page_queries_do_not_grow_with_entries_and_items(
     with django_assert_max_num_queries(baseline):
         page = client.get(f"/t/{ticket.number}/").content.decode()
     assert "srv-11" in page and "126 min logged" in page
+
+
+def test_a_lead_sees_only_their_own_teams_hours(client, team, agent, admin_user):
+    other_team = TeamFactory(name="Billing")
+    other_agent = make_agent(other_team, username="otto")
+    actions.log_time(make_ticket(team=team), actor=agent, minutes=30)
+    actions.log_time(make_ticket(team=other_team), actor=other_agent, minutes=45)
+    team.memberships.filter(user=agent).update(is_lead=True)
+    client.force_login(agent)
+    for group in ("team", "agent"):
+        rows = client.get("/time/report/", {"group": group}).context["rows"]
+        assert [r["minutes"] for r in rows] == [30]
+    csv = client.get("/time/report.csv", {"group": "team"}).content.decode()
+    assert "Billing" not in csv and "45" not in csv
+    client.force_login(admin_user)  # admins see every team's
+    rows = client.get("/time/report/", {"group": "team"}).context["rows"]
+    assert sorted(r["minutes"] for r in rows) == [30, 45]

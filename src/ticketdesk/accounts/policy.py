@@ -487,6 +487,16 @@ def can_read_article(user: Any, article: Any) -> bool:
 # ---------------------------------------------------------------- macros
 
 
+def time_report_scope(user: Any) -> Q | None:
+    """The time entries `user` may see in the time report, as a filter on TimeEntry (None:
+    none, no report): admins all; team leads those logged on the teams they lead."""
+    if not can(user, VIEW_TIME_REPORTS):
+        return None
+    if is_admin(user):
+        return Q()
+    return Q(team_id__in=[team_id for team_id, lead in memberships(user) if lead])
+
+
 def macro_scope(user: Any) -> Q | None:
     """The macros `user` may apply, as a filter on Macro (None: none): shared ones, their
     teams' and their own. Light agents apply only those whose steps add notes (checked per

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
+from django.db.models.functions import Lower
 from django.utils.translation import gettext as _
 
 from ticketdesk.accounts import policy
 from ticketdesk.core.errors import NotFound, PermissionDenied
+from ticketdesk.tickets import canned as canned_responses
 from ticketdesk.tickets import queries as ticket_queries
-from ticketdesk.tickets.models import Ticket
+from ticketdesk.tickets.models import CannedResponse, Ticket
 
 from .models import Macro, Rule, RuleExecution
 
@@ -90,6 +92,42 @@ def macros_for_ticket(user: Any, ticket: Ticket, limit: int = 100) -> list[Macro
         return []
     found = list(macros_available_to(user)[:limit])
     return [m for m in found if policy.can(user, policy.APPLY_MACRO, m)]
+
+
+def macro_replies(user: Any, ticket: Ticket, limit: int = 50) -> list[tuple[str, str]]:
+    """(macro name, reply text) of the macros `user` may apply to `ticket` that post a
+    public reply (a canned step): the text is what the macro would post, its placeholders
+    filled for this ticket and this agent, for a composer to insert (the chat console). The
+    macros' other steps are not run by inserting. Two queries, however many macros."""
+    macros = macros_for_ticket(user, ticket, limit)
+    wanted = {
+        m.pk: [
+            str(step.get("value", "")).strip()
+            for step in m.actions or []
+            if isinstance(step, dict) and step.get("type") == "canned"
+        ]
+        for m in macros
+    }
+    values = {v for found in wanted.values() for v in found if v}
+    if not values:
+        return []
+    ids = [int(v) for v in values if v.isdigit() and len(v) < 10]
+    rows = list(
+        CannedResponse.objects.annotate(lower_title=Lower("title"))
+        .filter(Q(pk__in=ids) | Q(lower_title__in=[v.lower() for v in values]))
+        .order_by("id")
+    )
+    by_id = {str(row.pk): row for row in rows}
+    by_title: dict[str, CannedResponse] = {}
+    for row in rows:
+        by_title.setdefault(row.title.lower(), row)
+    replies = []
+    for macro in macros:
+        found = [by_title.get(v.lower()) or by_id.get(v) for v in wanted[macro.pk]]
+        texts = [canned_responses.render_canned(c, ticket, user) for c in found if c is not None]
+        if texts:
+            replies.append((macro.name, "\n\n".join(texts)))
+    return replies
 
 
 SUGGESTION_LIMIT = 200

@@ -93,7 +93,12 @@ def _label(group: str, row: dict[str, Any]) -> str:
 
 
 def report(
-    since: dt.date, until: dt.date, group: str, *, billable: bool | None = None
+    since: dt.date,
+    until: dt.date,
+    group: str,
+    *,
+    billable: bool | None = None,
+    scope: Q | None = None,
 ) -> list[dict[str, Any]]:
     """[{label, minutes, billable_minutes, entries, tickets}] for the period, one row per
     group value (empty label: no team / no organization), largest first for people and
@@ -101,6 +106,8 @@ def report(
     if group not in GROUPS:
         raise ValueError(group)
     qs = entries_in(since, until)
+    if scope is not None:  # policy.time_report_scope: whose entries the viewer may see
+        qs = qs.filter(scope)
     if billable is not None:
         qs = qs.filter(billable=billable)
     extra, columns = _group_columns(group)

@@ -8,6 +8,7 @@ from typing import Any, cast
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
@@ -108,14 +109,17 @@ def delete(request: HttpRequest, entry_id: int) -> HttpResponse:
 
 
 def _report_data(request: HttpRequest) -> tuple[ReportForm, list[dict[str, Any]]]:
-    if not policy.can(request.user, policy.VIEW_TIME_REPORTS):
-        raise Http404
+    """The report's form and rows, of the entries the viewer may see (admins: all; team
+    leads: their teams'); a signed-in user without the right gets 403."""
+    scope = policy.time_report_scope(request.user)
+    if scope is None:
+        raise PermissionDenied(_("You are not allowed to see time reports."))
     form = ReportForm(request.GET)  # bound even when empty: the defaults fill in
     if not form.is_valid():
         return form, []
     data = form.cleaned_data
     rows = queries.report(
-        data["since"], data["until"], data["group"], billable=data["billable_flag"]
+        data["since"], data["until"], data["group"], billable=data["billable_flag"], scope=scope
     )
     return form, rows
 

@@ -126,6 +126,7 @@ def start_chat(
             origin=origin[:300],
             language=language[:10],
             created_at=clock.now(),
+            visitor_seen_at=clock.now(),
         )
         first = ticket.messages.order_by("id").first()
         _event(chat, ChatEventKind.QUEUED)
@@ -157,6 +158,7 @@ def visitor_says(
     if not chat.is_live:
         raise Conflict(_("This chat has ended."))
     with transaction.atomic():
+        _seen(chat)
         message = ticket_actions.reply(
             chat.ticket,
             actor=None,
@@ -202,7 +204,22 @@ def typing(chat: ChatConversation, *, agent: User | None = None) -> None:
     if agent is not None:
         policy.require(agent, policy.HANDLE_CHAT, chat)
     with transaction.atomic():
+        if agent is None:
+            _seen(chat)
         _event(chat, ChatEventKind.TYPING, from_visitor=agent is None)
+
+
+def _seen(chat: ChatConversation) -> None:
+    now = clock.now()
+    ChatConversation.objects.filter(pk=chat.pk).update(visitor_seen_at=now)
+    chat.visitor_seen_at = now
+
+
+def visitor_seen(chat_id: int) -> None:
+    """The visitor's widget is open (their event stream runs): the chat is not abandoned."""
+    ChatConversation.objects.filter(pk=chat_id).exclude(status=ChatStatus.ENDED).update(
+        visitor_seen_at=clock.now()
+    )
 
 
 def _locked(chat: ChatConversation) -> ChatConversation:
@@ -281,6 +298,37 @@ def end(chat: ChatConversation, *, agent: User | None = None) -> ChatConversatio
         chat.save(update_fields=["status", "ended_at"])
         _event(chat, ChatEventKind.ENDED, from_visitor=agent is None)
     return chat
+
+
+def end_abandoned(chat_id: int) -> bool:
+    """End a live chat whose visitor has left (queries.visitor_gone): like the visitor's own
+    "End the chat" (the ticket keeps its status and is continued by email), with an internal
+    note on the ticket saying so; the widget, if still open, and the consoles hear it. Does
+    nothing (False) when the chat has ended meanwhile or the visitor came back."""
+    with transaction.atomic():
+        chat = (
+            ChatConversation.objects.select_for_update()
+            .select_related("ticket")
+            .filter(pk=chat_id)
+            .first()
+        )
+        if chat is None or not chat.is_live or not queries.visitor_gone(chat):
+            return False
+        minutes = queries.idle_minutes(chat)
+        chat.status, chat.ended_at = ChatStatus.ENDED, clock.now()
+        chat.save(update_fields=["status", "ended_at"])
+        ticket_actions.add_note(
+            chat.ticket,
+            actor=None,
+            body=_(
+                "The chat ended by itself: the visitor left (no message and no open chat "
+                "window for %(minutes)s minutes)."
+            )
+            % {"minutes": minutes},
+            markdown=False,
+        )
+        _event(chat, ChatEventKind.ENDED, from_visitor=True, reason="abandoned")
+    return True
 
 
 def set_presence(

@@ -17,6 +17,7 @@ from .realtime import HEARTBEAT_SECONDS, hub
 logger = logging.getLogger(__name__)
 RETRY_MILLISECONDS = 1000
 STREAM_SECONDS = 300.0  # then the browser reconnects (EventSource, with Last-Event-ID)
+ALIVE_SECONDS = 60.0  # an open stream says "still here" (`alive`) at most this often
 
 
 def as_json(event: ChatEvent) -> dict[str, Any]:
@@ -51,15 +52,24 @@ def stream(
     fetch: Callable[[int], list[ChatEvent]],
     *,
     seconds: float = STREAM_SECONDS,
+    alive: Callable[[], None] | None = None,
 ) -> Iterator[str]:
     """Send every event `fetch` finds after `after`, then wait for the hub's signal (or its
-    wait_seconds) and look again, until `seconds` have passed."""
+    wait_seconds) and look again, until `seconds` have passed. `alive` is called when the
+    stream opens and then at most every ALIVE_SECONDS while it stays open."""
     waiter = hub.subscribe(topic)  # before the first read: no signal is missed in between
     try:
         yield f"retry: {RETRY_MILLISECONDS}\n\n"
         deadline = time.monotonic() + seconds
         sent_at = time.monotonic()
+        alive_at = -ALIVE_SECONDS
         while True:
+            if alive is not None and time.monotonic() - alive_at >= ALIVE_SECONDS:
+                alive_at = time.monotonic()
+                try:
+                    alive()
+                except OperationalError:  # a busy database: the next minute says it
+                    logger.warning("chat stream: could not mark the visitor seen", exc_info=True)
             try:
                 events = fetch(after)
             except OperationalError:  # a busy database: the events wait for the next look

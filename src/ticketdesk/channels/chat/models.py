@@ -41,6 +41,9 @@ class ChatConversation(models.Model):
     created_at = models.DateTimeField(_("started"))
     accepted_at = models.DateTimeField(_("accepted"), null=True, blank=True)
     ended_at = models.DateTimeField(_("ended"), null=True, blank=True)
+    # the visitor's last sign of life: a message, typing, their event stream open (touched
+    # at most every minute); a live chat without one for long ends by itself (abandoned)
+    visitor_seen_at = models.DateTimeField(_("visitor last seen"), null=True, blank=True)
     transcripts_sent = models.PositiveIntegerField(default=0)
 
     class Meta:
@@ -49,6 +52,7 @@ class ChatConversation(models.Model):
         indexes = [
             models.Index(fields=["status", "created_at"], name="chat_status_created"),
             models.Index(fields=["agent", "status"], name="chat_agent_status"),
+            models.Index(fields=["status", "visitor_seen_at"], name="chat_status_seen"),
         ]
 
     def __str__(self) -> str:
@@ -93,6 +97,7 @@ class ChatEvent(models.Model):
         indexes = [
             models.Index(fields=["conversation", "id"], name="chat_event_conversation"),
             models.Index(fields=["kind", "id"], name="chat_event_kind"),
+            models.Index(fields=["created_at"], name="chat_event_created"),
         ]
 
     def __str__(self) -> str:

@@ -3,14 +3,17 @@ events a stream sends, a visitor's history. Lists are bounded and shaped for one
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import hmac
 from typing import Any
 
+from django.conf import settings
 from django.db.models import Count, F, Prefetch, Q, QuerySet
 
 from ticketdesk.accounts import policy
 from ticketdesk.accounts.models import Team, User
+from ticketdesk.core import clock
 from ticketdesk.routing.models import AgentAvailability
 from ticketdesk.tickets.models import Attachment, Ticket
 
@@ -177,3 +180,36 @@ def transfer_choices(user: User) -> dict[str, Any]:
     )
     teams = Team.objects.filter(active=True).order_by("name")[:100]
     return {"agents": list(agents), "teams": list(teams)}
+
+
+def idle_minutes(chat: ChatConversation) -> int:
+    """How long the visitor of `chat` may show no sign of life before it ends by itself."""
+    if chat.status == ChatStatus.WAITING:
+        return int(settings.TICKETDESK_CHAT_IDLE_WAITING_MINUTES)
+    return int(settings.TICKETDESK_CHAT_IDLE_ACTIVE_MINUTES)
+
+
+def _gone_filter(now: dt.datetime) -> Q:
+    def idle_since(status: str, minutes: int) -> Q:
+        cutoff = now - dt.timedelta(minutes=minutes)
+        return Q(status=status) & (
+            Q(visitor_seen_at__lt=cutoff) | Q(visitor_seen_at__isnull=True, created_at__lt=cutoff)
+        )
+
+    return idle_since(
+        ChatStatus.WAITING, settings.TICKETDESK_CHAT_IDLE_WAITING_MINUTES
+    ) | idle_since(ChatStatus.ACTIVE, settings.TICKETDESK_CHAT_IDLE_ACTIVE_MINUTES)
+
+
+def abandoned_chat_ids(limit: int = 500) -> list[int]:
+    """Live chats whose visitor has left: no message, typing or open event stream for the
+    idle time of their state (waiting or accepted), oldest first."""
+    return list(
+        ChatConversation.objects.filter(_gone_filter(clock.now()))
+        .order_by("id")
+        .values_list("id", flat=True)[:limit]
+    )
+
+
+def visitor_gone(chat: ChatConversation) -> bool:
+    return ChatConversation.objects.filter(_gone_filter(clock.now()), pk=chat.pk).exists()

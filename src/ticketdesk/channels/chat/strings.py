@@ -22,6 +22,10 @@ WIDGET_STRINGS = {
     "joined": _("%s joined the chat."),
     "transferred": _("The chat was transferred."),
     "ended": _("The chat has ended. We will continue by email if needed."),
+    "abandoned": _(
+        "The chat has ended because we did not hear from you for a while. We will continue "
+        "by email if needed."
+    ),
     "you": _("You"),
     "agent": _("Agent"),
     "typing": _("The agent is typing…"),

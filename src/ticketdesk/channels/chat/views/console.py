@@ -1,5 +1,6 @@
 """The agents' chat console at /chat/console/: availability, the queue of waiting visitors,
-one's own chats, and the chat panel (transcript, composer with canned responses, the
+one's own chats, and the chat panel (transcript, composer with canned responses and the
+macros' replies, the
 visitor's page and history, transfer, end). The page is served whole and as partials; its
 script (static/chat/console.js) follows the console's event stream and posts the forms with
 fetch; without script every form posts and redirects back."""
@@ -20,7 +21,9 @@ from django.views.decorators.http import require_GET, require_POST
 
 from ticketdesk.accounts import policy
 from ticketdesk.accounts.models import Team, User
-from ticketdesk.core.errors import DomainError, ValidationFailed
+from ticketdesk.automation import queries as automation_queries
+from ticketdesk.core.errors import DomainError, PermissionDenied, ValidationFailed
+from ticketdesk.core.views import render_domain_error
 from ticketdesk.tickets import canned
 from ticketdesk.tickets.actions import AttachmentInput
 
@@ -36,8 +39,11 @@ def chat_agent_required(view: Callable[..., HttpResponseBase]) -> Callable[..., 
     @login_required
     @wraps(view)
     def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
-        if not policy.can(request.user, policy.ANSWER_CHATS):
-            raise Http404
+        if not policy.can(request.user, policy.ANSWER_CHATS):  # signed in without the right
+            denied = PermissionDenied(_("You are not allowed to answer chats."))
+            if _wants_json(request):
+                return JsonResponse(denied.as_dict(), status=denied.status_code)
+            return render_domain_error(request, denied)
         return view(request, *args, **kwargs)
 
     return wrapper
@@ -89,9 +95,11 @@ def _panel_context(user: User, chat: ChatConversation) -> dict[str, Any]:
     ]
     return {
         "chat": chat,
-        "lines": [feed.as_json(e) for e in queries.transcript(chat)],
+        # `when`: the template formats it in the viewer's language and time zone
+        "lines": [{**feed.as_json(e), "when": e.created_at} for e in queries.transcript(chat)],
         "history": list(queries.history(chat)),
         "canned": answers,
+        "macros": automation_queries.macro_replies(user, chat.ticket, CANNED_LIMIT),
         "may_handle": policy.can(user, policy.HANDLE_CHAT, chat),
         "may_take": policy.can(user, policy.TAKE_CHAT, chat),
         **queries.transfer_choices(user),

@@ -269,7 +269,12 @@ def events(request: HttpRequest, chat_id: int) -> HttpResponseBase:
         return refused
     after = _after(request)
     return event_stream(
-        feed.stream(chat.pk, after, lambda last: queries.visitor_events(chat.pk, last))
+        feed.stream(
+            chat.pk,
+            after,
+            lambda last: queries.visitor_events(chat.pk, last),
+            alive=lambda: actions.visitor_seen(chat.pk),
+        )
     )
 
 

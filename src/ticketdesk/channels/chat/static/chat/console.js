@@ -32,6 +32,18 @@
     });
   }
 
+  // the time of a message in the viewer's language (the page's lang) and time zone, as the
+  // server's TIME_FORMAT shows it on the lines it renders
+  function clockTime(iso) {
+    var options = { hour: "numeric", minute: "2-digit" };
+    if (root.dataset.timeZone) options.timeZone = root.dataset.timeZone;
+    try {
+      return new Intl.DateTimeFormat(document.documentElement.lang || undefined, options).format(new Date(iso));
+    } catch (err) {
+      return new Date(iso).toLocaleTimeString(document.documentElement.lang || undefined);
+    }
+  }
+
   function append(event) {
     var box = panel.querySelector("[data-transcript]");
     if (!box) return;
@@ -45,6 +57,13 @@
     text.className = "chat-text";
     text.textContent = event.text || "";
     item.appendChild(who); item.appendChild(document.createTextNode(" ")); item.appendChild(text);
+    if (event.at) {
+      var when = document.createElement("time");
+      when.className = "muted chat-time";
+      when.setAttribute("datetime", event.at);
+      when.textContent = clockTime(event.at);
+      item.appendChild(document.createTextNode(" ")); item.appendChild(when);
+    }
     (event.files || []).forEach(function (f) {
       var link = document.createElement("a");
       link.href = "/files/" + f.id + "/";

@@ -214,7 +214,7 @@
     } else if (ev.kind === "transferred") {
       line(t.transferred, "sys");
     } else if (ev.kind === "ended") {
-      line(t.ended, "sys");
+      line(ev.reason === "abandoned" ? (t.abandoned || t.ended) : t.ended, "sys");
       if (state.source) state.source.close();
       var composer = root.getElementById("td-composer");
       if (composer) composer.hidden = true;
