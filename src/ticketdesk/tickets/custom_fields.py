@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Q, QuerySet
@@ -82,6 +84,30 @@ def desk_agents() -> list[tuple[int, str]]:
         return [(person.pk, person.display_name) for person in people]
 
     return cached("custom_field_agents", load)
+
+
+@dataclass(frozen=True)
+class Reference:
+    """A field type whose values are rows of a feature app above this layer (an asset of
+    the `assets` inventory): the app registers how to list them and name one (its
+    AppConfig.ready calls `register_reference`); values are stored as the row's id."""
+
+    choices: Callable[[], list[tuple[int, str]]]  # (id, name) of what a form offers
+    name_of: Callable[[int], str | None]  # None: no such row (or not to be chosen)
+
+
+REFERENCES: dict[str, Reference] = {}
+
+
+def register_reference(field_type: str, reference: Reference) -> None:
+    REFERENCES[field_type] = reference
+
+
+def reference_name(field_type: str, value: Any) -> str | None:
+    reference = REFERENCES.get(field_type)
+    if reference is None or not isinstance(value, int):
+        return None
+    return reference.name_of(value)
 
 
 def agent_name(value: Any) -> str | None:
@@ -172,6 +198,12 @@ def clean_value(definition: CustomFieldDefinition, value: Any) -> Any:
         if agent_id is None or agent_name(agent_id) is None:
             raise ValueError(_("Choose one of the desk's agents."))
         return agent_id
+    if kind in REFERENCES:
+        text = str(value).strip()
+        row_id = int(text) if text.isdigit() and len(text) < 12 else None
+        if row_id is None or REFERENCES[kind].name_of(row_id) is None:
+            raise ValueError(_("Choose one of the offered items."))
+        return row_id
     if kind == FieldType.CHECKBOX:
         if isinstance(value, bool):
             return value

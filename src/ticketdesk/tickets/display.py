@@ -127,6 +127,9 @@ def custom_field_value(key: str, value: Any) -> str:
         return _("yes") if value else _("no")
     if definition is not None and definition.field_type == FieldType.USER:
         return custom_fields.agent_name(value) or _("agent #%(id)s") % {"id": value}
+    if definition is not None and definition.field_type in custom_fields.REFERENCES:
+        name = custom_fields.reference_name(definition.field_type, value)
+        return name or _("item #%(id)s") % {"id": value}
     if definition is not None and definition.choices:
         if isinstance(value, list):
             return ", ".join(definition.choice_label(v) for v in value)

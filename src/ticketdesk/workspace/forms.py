@@ -149,6 +149,11 @@ def _custom_field_of_kind(definition: CustomFieldDefinition, common: dict[str, A
         return forms.TypedChoiceField(
             choices=[("", "—"), *agents], coerce=int, empty_value=None, **common
         )
+    if kind in custom_fields.REFERENCES:
+        rows = [(str(pk), name) for pk, name in custom_fields.REFERENCES[kind].choices()]
+        return forms.TypedChoiceField(
+            choices=[("", "—"), *rows], coerce=int, empty_value=None, **common
+        )
     if kind == FieldType.CHECKBOX:
         return forms.BooleanField(**common)
     return forms.CharField(max_length=2000, **common)

@@ -93,7 +93,10 @@ class CustomFieldForm(forms.Form):
     visible_to_customers = forms.BooleanField(
         label=_("Asked in the portal"),
         required=False,
-        help_text=_("A field of type “Agent of the desk” is never asked in the portal."),
+        help_text=_(
+            "Fields of type “Agent of the desk” or “Asset from the inventory” are never asked "
+            "in the portal."
+        ),
     )
     section = ShortChoiceField(
         queryset=FieldSection.objects.all(),

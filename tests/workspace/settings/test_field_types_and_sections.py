@@ -274,3 +274,81 @@ def test_sections_travel_with_the_exported_configuration(device):
     import_configuration(text, actor=None)
     device.refresh_from_db()
     assert device.section is not None and device.section.translated("name", "pt-br") == "Aparelho"
+
+
+# --- the asset type (the assets app's inventory) -------------------------------------------
+
+
+@pytest.fixture
+def laptop_item(db):
+    from django.utils import timezone
+
+    from ticketdesk.assets.models import Item, ItemStatus, ItemType
+
+    kind = ItemType.objects.create(key="laptop-x", name="Laptop")
+    now = timezone.now()
+    Item.objects.create(
+        name="Old laptop",
+        item_type=kind,
+        identifier="LT-0001",
+        status=ItemStatus.RETIRED,
+        created_at=now,
+        updated_at=now,
+    )
+    return Item.objects.create(
+        name="ThinkPad", item_type=kind, identifier="LT-0042", created_at=now, updated_at=now
+    )
+
+
+@pytest.fixture
+def asset_field(db):
+    return CustomFieldDefinition.objects.create(
+        key="machine", label="Machine", field_type=FieldType.ASSET, visible_to_customers=False
+    )
+
+
+def test_asset_values_are_items_in_use(asset_field, laptop_item):
+    from ticketdesk.assets.models import Item
+
+    retired = Item.objects.get(identifier="LT-0001")
+    assert custom_fields.validate(None, {"machine": str(laptop_item.pk)}) == {
+        "machine": laptop_item.pk
+    }
+    for wrong_value in (retired.pk, "LT-0042", 999999):
+        with pytest.raises(ValidationFailed) as refused:
+            custom_fields.validate(None, {"machine": wrong_value})
+        assert refused.value.fields == {
+            "custom_fields.machine": ["Choose one of the offered items."]
+        }
+    assert display.custom_field_value("machine", laptop_item.pk) == "ThinkPad (LT-0042)"
+
+
+def test_asset_field_in_the_agent_form_the_api_and_not_the_portal(
+    agent_client, client, agent, team, kind, asset_field, laptop_item
+):
+    page = agent_client.get("/tickets/new/", {"ticket_type": kind.pk}).content.decode()
+    assert f'<option value="{laptop_item.pk}">ThinkPad (LT-0042)</option>' in page
+    assert "Old laptop" not in page  # retired
+    wrong = agent_client.post("/tickets/new/", _workspace_data(team, kind, cf_machine="999999"))
+    assert wrong.status_code == 400 and not Ticket.objects.exists()
+    response = agent_client.post(
+        "/tickets/new/", _workspace_data(team, kind, cf_machine=laptop_item.pk)
+    )
+    assert response.status_code == 302
+    ticket = Ticket.objects.get()
+    assert ticket.custom_fields == {"machine": laptop_item.pk}
+    page = agent_client.get(f"/t/{ticket.number}/").content.decode()
+    assert f'<option value="{laptop_item.pk}" selected>ThinkPad (LT-0042)</option>' in page
+
+    api = client_for(agent)
+    base = {"subject": "Laptop", "requester_email": "x@example.org", "team_id": team.pk}
+    refused = api.post("/api/v1/tickets", {**base, "custom_fields": {"machine": "LT-0042"}})
+    assert refused.status_code == 400
+    assert refused.json()["fields"] == {
+        "custom_fields.machine": ["Choose one of the offered items."]
+    }
+
+    user, _contact = make_customer(username="cust")
+    client.login(username=user.username, password=PASSWORD)
+    portal = client.get(reverse("portal:new_ticket", args=[kind.key])).content.decode()
+    assert 'name="cf_machine"' not in portal and "ThinkPad" not in portal

@@ -335,10 +335,12 @@ class FieldType(models.TextChoices):
     MULTI_CHOICE = "multi_choice", _("Multiple choice")
     CHECKBOX = "checkbox", _("Checkbox")
     USER = "user", _("Agent of the desk")
+    ASSET = "asset", _("Asset from the inventory")
 
 
-# the types whose values only agents can give (the portal never asks them)
-AGENT_ONLY_TYPES = (FieldType.USER,)
+# the types whose values only agents can give (the portal never asks them): customers do
+# not know the agents, and the inventory lists every organisation's items
+AGENT_ONLY_TYPES = (FieldType.USER, FieldType.ASSET)
 
 
 class FieldSection(Translatable):
