@@ -434,6 +434,9 @@ class CustomFieldOut(Schema):
     help_text: str = Field(..., description="In the language of the request.")
     ticket_types: list[str]
     visible_to_customers: bool
+    section: str | None = Field(
+        None, description="The section of the form the field is in, in the language of the request."
+    )
     translations: dict[str, dict[str, Any]] = Field(
         ...,
         description="Label, help text and choice labels ({value: label}) in every language "

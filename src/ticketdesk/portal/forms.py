@@ -10,7 +10,13 @@ from django.utils.translation import gettext_lazy as _
 
 from ticketdesk.core.errors import DomainError
 from ticketdesk.tickets import custom_fields
-from ticketdesk.tickets.models import Category, CustomFieldDefinition, FieldType, Level
+from ticketdesk.tickets.models import (
+    AGENT_ONLY_TYPES,
+    Category,
+    CustomFieldDefinition,
+    FieldType,
+    Level,
+)
 
 from . import consent
 from .models import CsatScale
@@ -147,7 +153,11 @@ class TicketForm(HoneypotMixin):
     ) -> None:
         super().__init__(*args, **kwargs)
         self.guest = guest
-        self.definitions = [d for d in (definitions or []) if d.visible_to_customers]
+        self.definitions = [
+            d
+            for d in (definitions or [])
+            if d.visible_to_customers and d.field_type not in AGENT_ONLY_TYPES
+        ]
         if guest:
             self.fields["name"].required = True
             self.fields["email"].required = True
@@ -169,6 +179,13 @@ class TicketForm(HoneypotMixin):
 
     def custom_fields(self) -> list[forms.BoundField]:
         return [self[CUSTOM_PREFIX + d.key] for d in self.definitions]
+
+    def custom_field_groups(self) -> list[tuple[Any, list[forms.BoundField]]]:
+        """(section or None, its fields) in the order the form draws them."""
+        return [
+            (section, [self[CUSTOM_PREFIX + d.key] for d in inside])
+            for section, inside in custom_fields.group_by_section(self.definitions)
+        ]
 
     def required_custom_keys(self) -> set[str]:
         return {CUSTOM_PREFIX + d.key for d in self.definitions if d.required}

@@ -22,6 +22,7 @@ class TicketsConfig(AppConfig):
             models.Transition,
             models.PriorityRule,
             models.CustomFieldDefinition,
+            models.FieldSection,
             models.TicketType,
             models.Category,
             models.BusinessArea,

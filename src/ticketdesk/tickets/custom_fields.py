@@ -4,15 +4,18 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
+from ticketdesk.accounts.models import Role, User
 from ticketdesk.core.errors import ValidationFailed
 
 from .config import cached
-from .models import CustomFieldDefinition, FieldType, TicketType
+from .models import CustomFieldDefinition, FieldSection, FieldType, TicketType
 from .models.configuration import category_tree
 
 
@@ -38,6 +41,28 @@ def cached_definitions_for(ticket_type: TicketType | None) -> list[CustomFieldDe
     ]
 
 
+def sections() -> dict[int, FieldSection]:
+    """Every section of the ticket form by id, from the configuration cache."""
+    return cached("field_sections", lambda: {s.pk: s for s in FieldSection.objects.all()})
+
+
+def group_by_section(
+    definitions: list[CustomFieldDefinition],
+) -> list[tuple[FieldSection | None, list[CustomFieldDefinition]]]:
+    """The fields as the forms draw them: those outside any section first, then each
+    section in its order with its fields in theirs (sections without a field are left out)."""
+    known = sections()
+    loose = [d for d in definitions if d.section_id not in known]
+    groups: list[tuple[FieldSection | None, list[CustomFieldDefinition]]] = []
+    if loose:
+        groups.append((None, loose))
+    for section in sorted(known.values(), key=lambda s: (s.order, s.pk)):
+        inside = [d for d in definitions if d.section_id == section.pk]
+        if inside:
+            groups.append((section, inside))
+    return groups
+
+
 def _choice_values(definition: CustomFieldDefinition) -> list[str]:
     values = []
     for choice in definition.choices or []:
@@ -46,6 +71,48 @@ def _choice_values(definition: CustomFieldDefinition) -> list[str]:
 
 
 TEXT_LIMIT = 2000
+
+
+def desk_agents() -> list[tuple[int, str]]:
+    """(id, name) of the active admins and agents by name: the choices of a field of type
+    "user", from the per-process configuration cache (no query when warm)."""
+
+    def load() -> list[tuple[int, str]]:
+        people = User.objects.filter(is_active=True, role__in=(Role.ADMIN, Role.AGENT)).order_by(
+            "first_name", "last_name", "username"
+        )
+        return [(person.pk, person.display_name) for person in people]
+
+    return cached("custom_field_agents", load)
+
+
+@dataclass(frozen=True)
+class Reference:
+    """A field type whose values are rows of a feature app above this layer (an asset of
+    the `assets` inventory): the app registers how to list them and name one (its
+    AppConfig.ready calls `register_reference`); values are stored as the row's id."""
+
+    choices: Callable[[], list[tuple[int, str]]]  # (id, name) of what a form offers
+    name_of: Callable[[int], str | None]  # None: no such row (or not to be chosen)
+
+
+REFERENCES: dict[str, Reference] = {}
+
+
+def register_reference(field_type: str, reference: Reference) -> None:
+    REFERENCES[field_type] = reference
+
+
+def reference_name(field_type: str, value: Any) -> str | None:
+    reference = REFERENCES.get(field_type)
+    if reference is None or not isinstance(value, int):
+        return None
+    return reference.name_of(value)
+
+
+def agent_name(value: Any) -> str | None:
+    """The name of the agent a "user" field holds; None when no active agent has the id."""
+    return dict(desk_agents()).get(value if isinstance(value, int) else -1)
 
 
 def _check_length(definition: CustomFieldDefinition, text: str) -> None:
@@ -125,6 +192,18 @@ def clean_value(definition: CustomFieldDefinition, value: Any) -> Any:
         if any(v not in allowed for v in cleaned):
             raise ValueError(_("Choose only offered values."))
         return cleaned
+    if kind == FieldType.USER:
+        text = str(value).strip()
+        agent_id = int(text) if text.isdigit() and len(text) < 12 else None
+        if agent_id is None or agent_name(agent_id) is None:
+            raise ValueError(_("Choose one of the desk's agents."))
+        return agent_id
+    if kind in REFERENCES:
+        text = str(value).strip()
+        row_id = int(text) if text.isdigit() and len(text) < 12 else None
+        if row_id is None or REFERENCES[kind].name_of(row_id) is None:
+            raise ValueError(_("Choose one of the offered items."))
+        return row_id
     if kind == FieldType.CHECKBOX:
         if isinstance(value, bool):
             return value

@@ -15,9 +15,9 @@ from django.utils.translation import gettext as _
 
 from ticketdesk.core.translatable import pick, site_languages
 
-from . import workflow
+from . import custom_fields, workflow
 from .config import cached
-from .models import BusinessArea, CustomFieldDefinition, TicketType
+from .models import BusinessArea, CustomFieldDefinition, FieldType, TicketType
 from .models.configuration import category_path, category_tree
 
 # the event fields that hold a configuration row ({"id": ..., "label": ...})
@@ -125,6 +125,11 @@ def custom_field_value(key: str, value: Any) -> str:
     definition = custom_field_definitions().get(key)
     if isinstance(value, bool):
         return _("yes") if value else _("no")
+    if definition is not None and definition.field_type == FieldType.USER:
+        return custom_fields.agent_name(value) or _("agent #%(id)s") % {"id": value}
+    if definition is not None and definition.field_type in custom_fields.REFERENCES:
+        name = custom_fields.reference_name(definition.field_type, value)
+        return name or _("item #%(id)s") % {"id": value}
     if definition is not None and definition.choices:
         if isinstance(value, list):
             return ", ".join(definition.choice_label(v) for v in value)

@@ -144,9 +144,29 @@ def _custom_field_of_kind(definition: CustomFieldDefinition, common: dict[str, A
         return forms.MultipleChoiceField(
             choices=choices, widget=forms.CheckboxSelectMultiple, **common
         )
+    if kind == FieldType.USER:
+        agents = [(str(pk), name) for pk, name in custom_fields.desk_agents()]
+        return forms.TypedChoiceField(
+            choices=[("", "—"), *agents], coerce=int, empty_value=None, **common
+        )
+    if kind in custom_fields.REFERENCES:
+        rows = [(str(pk), name) for pk, name in custom_fields.REFERENCES[kind].choices()]
+        return forms.TypedChoiceField(
+            choices=[("", "—"), *rows], coerce=int, empty_value=None, **common
+        )
     if kind == FieldType.CHECKBOX:
         return forms.BooleanField(**common)
     return forms.CharField(max_length=2000, **common)
+
+
+def custom_field_groups(
+    form: forms.Form, definitions: list[CustomFieldDefinition], prefix: str = "cf_"
+) -> list[tuple[Any, list[forms.BoundField]]]:
+    """(section or None, its bound fields) in the order the form draws them."""
+    return [
+        (section, [form[prefix + d.key] for d in inside if prefix + d.key in form.fields])
+        for section, inside in custom_fields.group_by_section(definitions)
+    ]
 
 
 class RoutingFieldsForm(forms.Form):
@@ -294,6 +314,9 @@ class TicketFieldsForm(RoutingFieldsForm):
     def custom_field_names(self) -> list[str]:
         return [f"cf_{d.key}" for d in self.definitions]
 
+    def custom_field_groups(self) -> list[tuple[Any, list[forms.BoundField]]]:
+        return custom_field_groups(self, self.definitions)
+
     def changes(self) -> dict[str, Any]:
         data = self.cleaned_data
         ticket = self.ticket
@@ -401,6 +424,9 @@ class NewTicketForm(RoutingFieldsForm):
     @property
     def custom_fields(self) -> list[forms.BoundField]:
         return [self[f"cf_{d.key}"] for d in self.definitions]
+
+    def custom_field_groups(self) -> list[tuple[Any, list[forms.BoundField]]]:
+        return custom_field_groups(self, self.definitions)
 
     def custom_values(self) -> dict[str, Any]:
         """The filled-in custom fields, in the shape `open_ticket` takes."""

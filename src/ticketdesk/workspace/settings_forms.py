@@ -14,6 +14,7 @@ from ticketdesk.tickets.actions.configuration import FieldSpec, StatusSpec
 from ticketdesk.tickets.models import (
     Category,
     CustomFieldDefinition,
+    FieldSection,
     FieldType,
     Status,
     StatusCategory,
@@ -89,7 +90,21 @@ class CustomFieldForm(forms.Form):
         empty_label=_("Always show"),
         help_text=_("Subcategories count too."),
     )
-    visible_to_customers = forms.BooleanField(label=_("Asked in the portal"), required=False)
+    visible_to_customers = forms.BooleanField(
+        label=_("Asked in the portal"),
+        required=False,
+        help_text=_(
+            "Fields of type “Agent of the desk” or “Asset from the inventory” are never asked "
+            "in the portal."
+        ),
+    )
+    section = ShortChoiceField(
+        queryset=FieldSection.objects.all(),
+        required=False,
+        label=_("Section"),
+        empty_label=_("No section"),
+        help_text=_("The forms group a section's fields under its name."),
+    )
     ticket_types = ShortMultipleChoiceField(
         queryset=TicketType.objects.filter(active=True),
         required=False,
@@ -135,6 +150,7 @@ class CustomFieldForm(forms.Form):
         }
         initial["choices"] = choices_text(definition.choices)
         initial["show_when_category"] = definition.show_when_category_id
+        initial["section"] = definition.section_id
         initial["ticket_types"] = [t.pk for t in definition.ticket_types.all()]
         values = [c["value"] for c in parse_choices(initial["choices"])]
         for lang, texts in (definition.translations or {}).items():
@@ -190,7 +206,40 @@ class CustomFieldForm(forms.Form):
             visible_to_customers=data["visible_to_customers"],
             ticket_types=list(data["ticket_types"]),
             translations=self._translations(choices),
+            section=data["section"],
         )
+
+
+class FieldSectionForm(forms.Form):
+    """A section of the ticket form: its name in the site's language and the others."""
+
+    name = forms.CharField(label=_("Section name"), max_length=80)
+
+    def __init__(self, *args: Any, section: FieldSection | None = None, **kw: Any):
+        if section is not None and "initial" not in kw:
+            kw["initial"] = {
+                "name": section.name,
+                **{
+                    f"name__{lang}": (texts or {}).get("name", "")
+                    for lang, texts in (section.translations or {}).items()
+                },
+            }
+        super().__init__(*args, **kw)
+        for lang, name in other_languages():
+            _language_field(
+                self, "name", _("Name (%(lang)s)") % {"lang": name}, lang, max_length=80
+            )
+
+    def language_fields(self) -> list[forms.BoundField]:
+        return [self[f"name__{lang}"] for lang, _name in other_languages()]
+
+    def translations(self) -> dict[str, Any]:
+        data = self.cleaned_data
+        return {
+            lang: {"name": data[f"name__{lang}"].strip()}
+            for lang, _name in other_languages()
+            if data.get(f"name__{lang}", "").strip()
+        }
 
 
 class StatusForm(forms.Form):

@@ -11,6 +11,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("fields/new/", fields.field_new, name="field_new"),
     path("fields/preview/", fields.preview, name="field_preview"),
     path("fields/order/", fields.fields_order, name="fields_order"),
+    path("fields/sections/", fields.sections, name="field_sections"),
     path("fields/<int:pk>/", fields.field_edit, name="field_edit"),
     path("fields/<int:pk>/move/", fields.field_move, name="field_move"),
     path("fields/<int:pk>/active/", fields.field_active, name="field_active"),

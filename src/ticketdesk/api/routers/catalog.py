@@ -155,8 +155,10 @@ def list_tags(request: HttpRequest, params: Query[TagParams]) -> Any:
     "/custom-fields", response={200: list[CustomFieldOut], **ERRORS}, summary="Custom fields"
 )
 def list_custom_fields(request: HttpRequest) -> Any:
-    qs = CustomFieldDefinition.objects.filter(active=True).prefetch_related(
-        Prefetch("ticket_types", queryset=TicketType.objects.only("id", "key"))
+    qs = (
+        CustomFieldDefinition.objects.filter(active=True)
+        .select_related("section")
+        .prefetch_related(Prefetch("ticket_types", queryset=TicketType.objects.only("id", "key")))
     )
     if not policy.is_staff_member(user_of(request)):
         qs = qs.filter(visible_to_customers=True)
@@ -171,6 +173,7 @@ def list_custom_fields(request: HttpRequest) -> Any:
             "help_text": d.translated("help_text"),
             "ticket_types": [t.key for t in d.ticket_types.all()],
             "visible_to_customers": d.visible_to_customers,
+            "section": d.section.translated() if d.section else None,
             "translations": custom_field_texts(d),
         }
         for d in qs.order_by("order", "id")

@@ -21,8 +21,10 @@ from ticketdesk.core.errors import ValidationFailed
 
 from .. import priority
 from ..models import (
+    AGENT_ONLY_TYPES,
     Category,
     CustomFieldDefinition,
+    FieldSection,
     FieldType,
     Level,
     PriorityRule,
@@ -54,6 +56,7 @@ class FieldSpec:
     visible_to_customers: bool = True
     ticket_types: list[TicketType] = field(default_factory=list)
     translations: dict[str, Any] = field(default_factory=dict)
+    section: FieldSection | None = None
 
 
 def _field_errors(spec: FieldSpec, field_id: int | None) -> dict[str, list[str]]:
@@ -121,8 +124,11 @@ def save_custom_field(
             "show_when_category",
             "visible_to_customers",
             "translations",
+            "section",
         ):
             setattr(definition, name, getattr(spec, name))
+        if spec.field_type in AGENT_ONLY_TYPES:
+            definition.visible_to_customers = False  # customers do not know the agents
         definition.choices = spec.choices if spec.field_type in CHOICE_TYPES else []
         definition.save()
         definition.ticket_types.set(spec.ticket_types)
@@ -152,6 +158,62 @@ def reorder_custom_fields(*, actor: Any, ordered_ids: list[int]) -> None:
             if definition.order != position:
                 definition.order = position
                 definition.save(update_fields=["order"])
+
+
+def save_field_section(
+    *,
+    actor: Any,
+    name: str,
+    translations: dict[str, Any] | None = None,
+    section: FieldSection | None = None,
+) -> FieldSection:
+    """Create a section of the ticket form (last) or rename `section`."""
+    policy.require(actor, policy.MANAGE_SETTINGS)
+    name = (name or "").strip()
+    if not name:
+        raise ValidationFailed(
+            _("Some fields are not valid."), fields={"name": [_("This field is required.")]}
+        )
+    if len(name) > 80:
+        raise ValidationFailed(
+            _("Some fields are not valid."),
+            fields={"name": [_("Use at most %(n)s characters.") % {"n": 80}]},
+        )
+    if FieldSection.objects.filter(name=name).exclude(pk=section.pk if section else 0).exists():
+        raise ValidationFailed(
+            _("Some fields are not valid."),
+            fields={"name": [_("Another section has this name.")]},
+        )
+    with transaction.atomic():
+        if section is None:
+            last = FieldSection.objects.order_by("-order").values_list("order", flat=True).first()
+            section = FieldSection(order=(last or 0) + 1)
+        section.name = name
+        section.translations = translations or {}
+        section.save()
+    return section
+
+
+def move_field_section(*, actor: Any, section: FieldSection, up: bool) -> None:
+    """Swap `section` with the one before (up) or after it."""
+    policy.require(actor, policy.MANAGE_SETTINGS)
+    with transaction.atomic():
+        ordered = list(FieldSection.objects.select_for_update().order_by("order", "id"))
+        at = next(i for i, s in enumerate(ordered) if s.pk == section.pk)
+        to = at - 1 if up else at + 1
+        if not 0 <= to < len(ordered):
+            return
+        ordered[at], ordered[to] = ordered[to], ordered[at]
+        for position, row in enumerate(ordered, start=1):
+            if row.order != position:
+                row.order = position
+                row.save(update_fields=["order"])
+
+
+def delete_field_section(*, actor: Any, section: FieldSection) -> None:
+    """Remove a section; its fields stay on the form, outside any section."""
+    policy.require(actor, policy.MANAGE_SETTINGS)
+    section.delete()
 
 
 @dataclass

@@ -4,6 +4,7 @@
 from .canned import CannedResponse
 from .configuration import (
     ACTIVE_CATEGORIES,
+    AGENT_ONLY_TYPES,
     DONE_CATEGORIES,
     MESSAGING_CHANNELS,
     BusinessArea,
@@ -11,6 +12,7 @@ from .configuration import (
     Channel,
     ChannelDefault,
     CustomFieldDefinition,
+    FieldSection,
     FieldType,
     Level,
     PriorityRule,
@@ -38,6 +40,7 @@ from .ticket import SLAState, Ticket, TicketCounter
 
 __all__ = [
     "ACTIVE_CATEGORIES",
+    "AGENT_ONLY_TYPES",
     "DONE_CATEGORIES",
     "MESSAGING_CHANNELS",
     "Attachment",
@@ -49,6 +52,7 @@ __all__ = [
     "Consultation",
     "CustomFieldDefinition",
     "EventKind",
+    "FieldSection",
     "FieldType",
     "Level",
     "LinkKind",

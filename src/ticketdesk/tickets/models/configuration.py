@@ -334,6 +334,26 @@ class FieldType(models.TextChoices):
     CHOICE = "choice", _("Choice")
     MULTI_CHOICE = "multi_choice", _("Multiple choice")
     CHECKBOX = "checkbox", _("Checkbox")
+    USER = "user", _("Agent of the desk")
+    ASSET = "asset", _("Asset from the inventory")
+
+
+# the types whose values only agents can give (the portal never asks them): customers do
+# not know the agents, and the inventory lists every organisation's items
+AGENT_ONLY_TYPES = (FieldType.USER, FieldType.ASSET)
+
+
+class FieldSection(Translatable):
+    """A named group of fields of the ticket form ("Device", "Billing"), drawn as a fieldset
+    with its name as the legend in the agent's and the customer's forms."""
+
+    name = models.CharField(_("name"), max_length=80, unique=True)
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    class Meta:
+        ordering = ["order", "id"]
+        verbose_name = _("form section")
+        verbose_name_plural = _("form sections")
 
 
 class CustomFieldDefinition(Translatable):
@@ -375,6 +395,14 @@ class CustomFieldDefinition(Translatable):
         help_text=_("Empty: the field applies to every type."),
     )
     visible_to_customers = models.BooleanField(_("asked in the portal"), default=True)
+    section = models.ForeignKey(
+        FieldSection,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="fields",
+        verbose_name=_("section"),
+    )
     order = models.PositiveSmallIntegerField(_("order"), default=0)
     active = models.BooleanField(_("active"), default=True)
 

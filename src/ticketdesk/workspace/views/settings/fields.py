@@ -1,6 +1,7 @@
 """The form builder: the custom fields of each ticket type's form, added, edited,
-reordered (drag and drop, or the up and down buttons), switched off, with a live preview of
-the agent's form."""
+reordered (drag and drop, or the up and down buttons), switched off, grouped into named
+sections, with a live preview of the agent's form and the customer's (portal) form side by
+side."""
 
 from __future__ import annotations
 
@@ -15,12 +16,17 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from ticketdesk.core.errors import DomainError
-from ticketdesk.tickets import settings_queries
+from ticketdesk.tickets import custom_fields, settings_queries
 from ticketdesk.tickets.actions import configuration
-from ticketdesk.tickets.models import CustomFieldDefinition, TicketType
+from ticketdesk.tickets.models import (
+    AGENT_ONLY_TYPES,
+    CustomFieldDefinition,
+    FieldSection,
+    TicketType,
+)
 
 from ...forms import _custom_field
-from ...settings_forms import CustomFieldForm
+from ...settings_forms import CustomFieldForm, FieldSectionForm
 from ..common import current_user, is_htmx
 from .common import render_settings, settings_required
 
@@ -34,7 +40,16 @@ def _list_context(request: HttpRequest) -> dict[str, Any]:
     types = settings_queries.ticket_types()
     chosen = _chosen_type(request, types)
     definitions = list(settings_queries.form_fields(chosen))
-    return {"types": types, "chosen": chosen, "definitions": definitions}
+    return {
+        "types": types,
+        "chosen": chosen,
+        "definitions": definitions,
+        "sections": [
+            (section, FieldSectionForm(section=section, auto_id=f"id_section{section.pk}_%s"))
+            for section in FieldSection.objects.all()
+        ],
+        "section_form": FieldSectionForm(auto_id="id_new_section_%s"),
+    }
 
 
 def _list_response(request: HttpRequest) -> HttpResponse:
@@ -53,20 +68,37 @@ def _list_response(request: HttpRequest) -> HttpResponse:
 @require_GET
 def fields(request: HttpRequest) -> HttpResponse:
     context = _list_context(request)
-    context["preview"] = preview_fields([d for d in context["definitions"] if d.active])
+    context.update(previews([d for d in context["definitions"] if d.active]))
     return render_settings(request, "workspace/settings/fields.html", context, section="fields")
 
 
-def preview_fields(definitions: list[CustomFieldDefinition]) -> list[dict[str, Any]]:
-    """Each field as the agent's form draws it, with what the form does not show (rules)."""
-    form = forms.Form(prefix="preview")
-    rows = []
+def preview_fields(
+    definitions: list[CustomFieldDefinition], prefix: str = "preview"
+) -> list[dict[str, Any]]:
+    """The fields as a form draws them, grouped by section: [{"section", "rows"}], each row
+    a field with what the form does not show (its rules)."""
+    form = forms.Form(prefix=prefix)
     for definition in definitions:
         form.fields[f"cf_{definition.key}"] = _custom_field(definition)
-    for definition in definitions:
-        bound = form[f"cf_{definition.key}"]
-        rows.append({"definition": definition, "field": bound})
-    return rows
+    return [
+        {
+            "section": section,
+            "rows": [{"definition": d, "field": form[f"cf_{d.key}"]} for d in inside],
+        }
+        for section, inside in custom_fields.group_by_section(definitions)
+    ]
+
+
+def previews(definitions: list[CustomFieldDefinition]) -> dict[str, Any]:
+    """The agent's form (every field) and the customer's form in the portal (the fields
+    asked there), for the side-by-side preview."""
+    asked = [
+        d for d in definitions if d.visible_to_customers and d.field_type not in AGENT_ONLY_TYPES
+    ]
+    return {
+        "preview": preview_fields(definitions, "agent"),
+        "portal_preview": preview_fields(asked, "portal"),
+    }
 
 
 @settings_required
@@ -88,7 +120,7 @@ def preview(request: HttpRequest) -> HttpResponse:
     return render_settings(
         request,
         "workspace/settings/preview.html",
-        {"preview": preview_fields(definitions), "chosen": chosen},
+        {**previews(definitions), "chosen": chosen},
         section="fields",
     )
 
@@ -113,7 +145,10 @@ def _unsaved_definition(request: HttpRequest) -> CustomFieldDefinition | None:
         show_when_category=spec.show_when_category,
         visible_to_customers=spec.visible_to_customers,
         translations=spec.translations,
+        section=spec.section,
     )
+    if definition.field_type in AGENT_ONLY_TYPES:
+        definition.visible_to_customers = False
     return definition
 
 
@@ -144,9 +179,7 @@ def _edit(
             "form": form,
             "definition": definition,
             "chosen": chosen,
-            "preview": preview_fields(
-                [d for d in settings_queries.form_fields(chosen) if d.active]
-            ),
+            **previews([d for d in settings_queries.form_fields(chosen) if d.active]),
         },
         section="fields",
         status=400 if request.method == "POST" else 200,
@@ -203,3 +236,43 @@ def field_active(request: HttpRequest, pk: int) -> HttpResponse:
         active=request.POST.get("active") == "1",
     )
     return _list_response(request)
+
+
+@settings_required
+@require_POST
+def sections(request: HttpRequest) -> HttpResponse:
+    """The sections of the ticket form: add (no `section`), rename, move up or down, remove.
+    One endpoint, the verb in `do`, the section's id in `section`."""
+    actor = current_user(request)
+    verb = request.POST.get("do") or "save"
+    raw_id = request.POST.get("section") or ""
+    section = (
+        get_object_or_404(FieldSection, pk=int(raw_id))
+        if raw_id.isdigit() and len(raw_id) < 12
+        else None
+    )
+    if section is not None and verb in ("up", "down"):
+        configuration.move_field_section(actor=actor, section=section, up=verb == "up")
+    elif section is not None and verb == "delete":
+        configuration.delete_field_section(actor=actor, section=section)
+        messages.success(request, _("The section “%(s)s” is removed.") % {"s": section.name})
+    else:
+        form = FieldSectionForm(request.POST, section=section)
+        error = _("Give the section a name.")
+        if form.is_valid():
+            try:
+                saved = configuration.save_field_section(
+                    actor=actor,
+                    name=form.cleaned_data["name"],
+                    translations=form.translations(),
+                    section=section,
+                )
+            except DomainError as failure:
+                error = " ".join(m for ms in failure.fields.values() for m in ms) or str(failure)
+            else:
+                messages.success(request, _("The section “%(s)s” is saved.") % {"s": saved.name})
+                error = ""
+        if error:
+            messages.error(request, error)
+    query = f"?type={request.POST['type']}" if request.POST.get("type") else ""
+    return redirect(reverse("workspace:settings:fields") + query + "#sections")
