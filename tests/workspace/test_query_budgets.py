@@ -33,14 +33,16 @@ def _warm_stays_warm(monkeypatch):
 
 
 # session, user, the user's memberships (never cached across requests: visibility must
-# follow a change at once), ticket, messages, attachments, events, tags, watchers, links,
-# requester history, CC, macros. The audit entry of a view is written once per 10-minute
-# window; canned responses and configuration come from the cache. Issue 20 asks for 8: not
-# reached yet. Since the service-desk panels merged: the affected items (1) and the time card
-# (its totals and the agent's running timer, 2).
-TICKET_PAGE_BUDGET = 16
-# session, user, memberships, triage teams, saved views, the page of tickets, their tags
-TICKET_LIST_BUDGET = 7
+# follow a change at once), ticket (with its tags, watchers and CC folded in as JSON, the
+# time card's totals and running timer, whether any item is affected), messages (with their
+# attachments folded in), links, events, requester history. The audit entry of a view is
+# written once per 10-minute window; macros, canned responses and configuration come from
+# the cache. Issue 20 asked for 8 (it was 16). Affected items add two queries when there
+# are any, logged time two.
+TICKET_PAGE_BUDGET = 8
+# session, user, memberships, saved views, the page of tickets, their tags (the triage
+# teams come from the configuration cache)
+TICKET_LIST_BUDGET = 6
 # session, user, memberships, triage teams, saved views: the counts come from the cache
 RAIL_WARM_BUDGET = 5
 
