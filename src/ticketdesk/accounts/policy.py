@@ -453,6 +453,15 @@ def assignable_users(team_id: int | None) -> QuerySet[User]:
     return qs
 
 
+def is_assignable(user: Any, team_id: int | None) -> bool:
+    """Does `assignable_users(team_id)` hold `user`, answered from the instance (its role
+    as read this request) and its memberships (asked once per request): for a user just read
+    from the database, say the one signed in."""
+    if not (_is_active(user) and user.role in (Role.ADMIN, Role.AGENT)):
+        return False
+    return team_id is None or any(member_of == team_id for member_of, _lead in memberships(user))
+
+
 # ---------------------------------------------------------------- knowledge base
 
 
