@@ -75,6 +75,29 @@ def test_ticket_page_stays_within_its_budget(
     assert "Other 3" in body  # links and requester history are there
 
 
+def test_ticket_page_with_items_logged_time_and_a_timer_adds_four_queries(
+    agent_client, agent, team, django_assert_max_num_queries
+):
+    """Affected items add their rows and the items' other open tickets, logged time its
+    latest entries and the per-agent totals; a running timer and the totals add none."""
+    from ticketdesk.assets import actions as asset_actions
+    from ticketdesk.assets.models import ItemType
+    from ticketdesk.timetracking import actions as time_actions
+
+    ticket = _busy_ticket(agent, team)
+    server = ItemType.objects.create(key="server", name="Server")
+    item = asset_actions.create_item(
+        asset_actions.ItemInput(name="srv-1", item_type=server), actor=None
+    )
+    asset_actions.link_ticket(ticket, item, actor=None)
+    time_actions.log_time(ticket, actor=agent, minutes=25)
+    time_actions.start_timer(ticket, actor=agent)
+    assert agent_client.get(f"/t/{ticket.number}/").status_code == 200
+    with django_assert_max_num_queries(TICKET_PAGE_BUDGET + 4):
+        page = agent_client.get(f"/t/{ticket.number}/").content.decode()
+    assert "srv-1" in page and "25 min logged" in page and "Stop timer" in page
+
+
 def test_ticket_page_budget_holds_for_an_admin(client, admin_user, team, agent):
     ticket = _busy_ticket(agent, team)
     assert client.login(username=admin_user.username, password=PASSWORD)
