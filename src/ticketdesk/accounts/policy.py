@@ -71,6 +71,7 @@ from typing import TYPE_CHECKING, Any
 from django.db.models import Exists, Q, QuerySet
 from django.utils.translation import gettext as _
 
+from ticketdesk.core import config_cache
 from ticketdesk.core.errors import PermissionDenied
 
 from .models import Contact, Role, Team, User
@@ -276,15 +277,16 @@ def memberships(user: Any) -> list[tuple[int, bool]]:
 
 
 def triage_team_ids(user: Any = None) -> list[int]:
-    """The active teams marked "works the triage queue" (empty: every agent works it); asked
-    once per request when `user` came with one."""
-    cache = _request_cache(user)
-    if cache is not None and "triage_teams" in cache:
-        return cache["triage_teams"]  # type: ignore[no-any-return]
-    ids = list(Team.objects.filter(sees_triage=True, active=True).values_list("pk", flat=True))
-    if cache is not None:
-        cache["triage_teams"] = ids
-    return ids
+    """The active teams marked "works the triage queue" (empty: every agent works it): team
+    configuration, from the per-process configuration cache (a save of a team clears it).
+    Only what pages show and offer follows it; which tickets a user sees is decided in SQL
+    (`_triage_condition`), never from this cache."""
+    return config_cache.cached(
+        "triage-team-ids",
+        lambda: list(
+            Team.objects.filter(sees_triage=True, active=True).values_list("pk", flat=True)
+        ),
+    )
 
 
 def _triage_condition(user: Any) -> Q:
@@ -460,6 +462,15 @@ def assignable_users(team_id: int | None) -> QuerySet[User]:
     if team_id is not None:
         qs = qs.filter(team_memberships__team_id=team_id)
     return qs
+
+
+def is_assignable(user: Any, team_id: int | None) -> bool:
+    """Does `assignable_users(team_id)` hold `user`, answered from the instance (its role
+    as read this request) and its memberships (asked once per request): for a user just read
+    from the database, say the one signed in."""
+    if not (_is_active(user) and user.role in (Role.ADMIN, Role.AGENT)):
+        return False
+    return team_id is None or any(member_of == team_id for member_of, _lead in memberships(user))
 
 
 # ---------------------------------------------------------------- knowledge base

@@ -6,7 +6,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.db.models.functions import Lower
 
 from ticketdesk.accounts import policy
@@ -92,10 +92,19 @@ class PanelRow:
     more: bool = False
 
 
+def panel_columns() -> dict[str, Any]:
+    """Whether the ticket affects any item, as a subquery of the ticket's own query
+    (`tickets.queries.ticket_detail(columns=...)`): a ticket without items needs no query
+    for its panel."""
+    return {"has_affected_items": Exists(AffectedItem.objects.filter(ticket_id=OuterRef("pk")))}
+
+
 def ticket_panel(user: Any, ticket: Ticket) -> list[PanelRow]:
     """The items the ticket affects, each with its other open tickets the user may see
     (three queries however many items)."""
     if not policy.can(user, policy.VIEW_ASSETS):
+        return []
+    if getattr(ticket, "has_affected_items", None) is False:  # read with panel_columns()
         return []
     links = (
         AffectedItem.objects.filter(ticket=ticket)

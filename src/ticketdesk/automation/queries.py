@@ -9,6 +9,7 @@ from django.db.models.functions import Lower
 from django.utils.translation import gettext as _
 
 from ticketdesk.accounts import policy
+from ticketdesk.core import config_cache
 from ticketdesk.core.errors import NotFound, PermissionDenied
 from ticketdesk.tickets import canned as canned_responses
 from ticketdesk.tickets import queries as ticket_queries
@@ -90,8 +91,17 @@ def macros_for_ticket(user: Any, ticket: Ticket, limit: int = 100) -> list[Macro
         return []
     if policy.is_light_agent(user) and not policy.can(user, policy.ADD_NOTE, ticket):
         return []
-    found = list(macros_available_to(user)[:limit])
-    return [m for m in found if policy.can(user, policy.APPLY_MACRO, m)]
+    usable = [m for m in active_macros() if policy.can(user, policy.APPLY_MACRO, m)]
+    return usable[:limit]
+
+
+def active_macros() -> list[Macro]:
+    """Every active macro by name, from the per-process configuration cache (a save or
+    delete of a macro clears it); `policy.can(user, APPLY_MACRO, macro)` picks a user's."""
+    return config_cache.cached(
+        "automation:active-macros",
+        lambda: list(Macro.objects.filter(active=True).order_by("name", "id")),
+    )
 
 
 def macro_replies(user: Any, ticket: Ticket, limit: int = 50) -> list[tuple[str, str]]:

@@ -9,9 +9,11 @@ from django.db.models import Case, Exists, OuterRef, Prefetch, Q, QuerySet, Valu
 from django.utils.translation import gettext as _
 
 from ticketdesk.accounts import policy
+from ticketdesk.accounts.models import Contact, User
 from ticketdesk.core.errors import NotFound
+from ticketdesk.core.json_rows import fill_prefetched, json_rows, parse_rows
 
-from .models import Attachment, EventKind, Message, Ticket, TicketEvent, TicketLink
+from .models import Attachment, EventKind, Message, Tag, Ticket, TicketEvent, TicketLink
 from .numbering import parse_number
 
 LIST_FIELDS = (
@@ -59,9 +61,71 @@ def tickets_for_list(user: Any) -> QuerySet[Ticket]:
     )
 
 
-def ticket_detail(user: Any, number_or_pk: int | str, *, by: str = "number") -> Ticket:
+def _with_side_lists(qs: QuerySet[Ticket]) -> QuerySet[Ticket]:
+    """Tags, watchers and CC of each ticket folded into its row (read by `_fill_side_lists`)."""
+    return qs.annotate(
+        tag_rows=json_rows(
+            Ticket.tags.through.objects.filter(ticket_id=OuterRef("pk")),
+            "ticket_id",
+            id="tag_id",
+            name="tag__name",
+        ),
+        watcher_rows=json_rows(
+            Ticket.watchers.through.objects.filter(ticket_id=OuterRef("pk")),
+            "ticket_id",
+            order="id",
+            id="user_id",
+            username="user__username",
+            first_name="user__first_name",
+            last_name="user__last_name",
+        ),
+        cc_rows=json_rows(
+            Ticket.cc.through.objects.filter(ticket_id=OuterRef("pk")),
+            "ticket_id",
+            id="contact_id",
+            name="contact__name",
+            email="contact__email",
+        ),
+    )
+
+
+def _fill_side_lists(ticket: Ticket) -> None:
+    """`ticket.tags.all()`, `.watchers.all()` and `.cc.all()` answer from the folded rows
+    (the instances carry the columns the ticket page shows, no more)."""
+    row: Any = ticket  # annotated by _with_side_lists
+    tags = [Tag(id=r["id"], name=r["name"]) for r in parse_rows(row.tag_rows)]
+    fill_prefetched(ticket, "tags", sorted(tags, key=lambda t: t.name))
+    watchers = sorted(parse_rows(row.watcher_rows), key=lambda r: r["order"])
+    fill_prefetched(
+        ticket,
+        "watchers",
+        [
+            User(
+                id=r["id"],
+                username=r["username"],
+                first_name=r["first_name"],
+                last_name=r["last_name"],
+            )
+            for r in watchers
+        ],
+    )
+    cc = [Contact(id=r["id"], name=r["name"], email=r["email"]) for r in parse_rows(row.cc_rows)]
+    fill_prefetched(ticket, "cc", sorted(cc, key=lambda c: (c.name, c.email)))
+
+
+def ticket_detail(
+    user: Any,
+    number_or_pk: int | str,
+    *,
+    by: str = "number",
+    side_lists: bool = False,
+    columns: dict[str, Any] | None = None,
+) -> Ticket:
     """One visible ticket with its related rows, or NotFound (also when hidden from `user`,
-    so that guessing numbers reveals nothing)."""
+    so that guessing numbers reveals nothing). `side_lists`: its tags, watchers and CC come
+    in the same query (for a page that only reads them: changing them on this instance
+    would leave the folded lists behind). `columns`: more annotations (subqueries of
+    feature apps, say the time card's totals) read in the same query."""
     qs = policy.visible_tickets(user).select_related(
         "requester",
         "organization",
@@ -73,6 +137,10 @@ def ticket_detail(user: Any, number_or_pk: int | str, *, by: str = "number") -> 
         "business_area",
         "merged_into",
     )
+    if side_lists:
+        qs = _with_side_lists(qs)
+    if columns:
+        qs = qs.annotate(**columns)
     try:
         if by == "number":
             number = (
@@ -86,6 +154,8 @@ def ticket_detail(user: Any, number_or_pk: int | str, *, by: str = "number") -> 
     except Ticket.DoesNotExist:
         raise NotFound(_("This ticket does not exist or you cannot see it.")) from None
     policy.note_visible(user, ticket)
+    if side_lists:
+        _fill_side_lists(ticket)
     return ticket
 
 
@@ -96,6 +166,45 @@ def messages_for(user: Any, ticket: Ticket) -> QuerySet[Message]:
         .prefetch_related(Prefetch("attachments", queryset=Attachment.objects.order_by("id")))
         .order_by("created_at", "id")
     )
+
+
+def timeline_messages(user: Any, ticket: Ticket) -> list[Message]:
+    """`messages_for` in one query: each message's attachments (what the timeline shows of
+    them) folded into its row; `message.attachments.all()` answers from them."""
+    rows = (
+        policy.visible_messages(user, ticket)
+        .select_related("author_user", "author_contact")
+        .annotate(
+            attachment_rows=json_rows(
+                Attachment.objects.filter(message_id=OuterRef("pk")),
+                "message_id",
+                id="id",
+                original_name="original_name",
+                content_type="content_type",
+                size="size",
+                content_id="content_id",
+                is_inline="is_inline",
+            )
+        )
+        .order_by("created_at", "id")
+    )
+    found: list[Message] = list(rows)
+    for message in found:
+        annotated: Any = message
+        files = sorted(parse_rows(annotated.attachment_rows), key=lambda r: r["id"])
+        fill_prefetched(
+            message,
+            "attachments",
+            [
+                Attachment(
+                    ticket_id=ticket.pk,
+                    message_id=message.pk,
+                    **{**r, "is_inline": bool(r["is_inline"])},
+                )
+                for r in files
+            ],
+        )
+    return found
 
 
 # what customers (and anyone without VIEW_INTERNAL) never see in a history

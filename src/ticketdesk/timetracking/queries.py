@@ -7,7 +7,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Count, F, Q, QuerySet, Sum
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import TruncDay, TruncMonth, TruncWeek
 
 from ticketdesk.accounts import policy
@@ -30,23 +30,77 @@ class TicketTime:
     required: bool = False
 
 
+def _per_ticket(qs: QuerySet[Any], value: Any) -> Subquery:
+    return Subquery(
+        qs.filter(ticket_id=OuterRef("pk"))
+        .order_by()
+        .values("ticket_id")
+        .annotate(v=value)
+        .values("v")
+    )
+
+
+def ticket_time_columns(user: Any) -> dict[str, Any]:
+    """The time card's totals, the user's running timer and the type's rule as subqueries of
+    the ticket's own query (`tickets.queries.ticket_detail(columns=...)`): then
+    `ticket_time` needs no query until something is logged."""
+    timer = RunningTimer.objects.filter(ticket_id=OuterRef("pk"), agent_id=int(user.pk or 0))
+    return {
+        "time_total": _per_ticket(TimeEntry.objects.all(), Sum("minutes")),
+        "time_billable": _per_ticket(
+            TimeEntry.objects.all(), Sum("minutes", filter=Q(billable=True))
+        ),
+        "time_count": _per_ticket(TimeEntry.objects.all(), Count("id")),
+        "time_timer_id": Subquery(timer.order_by("id").values("id")[:1]),
+        "time_timer_started": Subquery(timer.order_by("id").values("started_at")[:1]),
+        "time_required": Exists(
+            TypeTimeRule.objects.filter(
+                ticket_type_id=OuterRef("ticket_type_id"), time_required=True
+            )
+        ),
+    }
+
+
+def _totals(user: Any, ticket: Ticket) -> tuple[dict[str, int], RunningTimer | None, bool]:
+    row: Any = ticket  # annotated by ticket_time_columns, when it was
+    if hasattr(row, "time_count"):
+        totals = {
+            "total": row.time_total or 0,
+            "billable": row.time_billable or 0,
+            "count": row.time_count or 0,
+        }
+        timer = None
+        if row.time_timer_id is not None:
+            timer = RunningTimer(
+                id=row.time_timer_id,
+                ticket_id=ticket.pk,
+                agent_id=user.pk,
+                started_at=row.time_timer_started,
+            )
+        return totals, timer, bool(row.time_required) and ticket.ticket_type_id is not None
+    found = TimeEntry.objects.filter(ticket=ticket).aggregate(
+        total=Sum("minutes"), billable=Sum("minutes", filter=Q(billable=True)), count=Count("id")
+    )
+    totals = {key: found[key] or 0 for key in ("total", "billable", "count")}
+    required = (
+        ticket.ticket_type_id is not None
+        and TypeTimeRule.objects.filter(
+            ticket_type_id=ticket.ticket_type_id, time_required=True
+        ).exists()
+    )
+    return totals, RunningTimer.objects.filter(ticket=ticket, agent=user).first(), required
+
+
 def ticket_time(user: Any, ticket: Ticket) -> TicketTime | None:
-    """What the ticket page shows, or None when the user may not log time: two or three
-    queries before anything is logged, five after, however many entries."""
+    """What the ticket page shows, or None when the user may not log time: no query before
+    anything is logged when the ticket was read with `ticket_time_columns` (else two or
+    three), two more after, however many entries."""
     if not policy.can(user, policy.LOG_TIME, ticket):
         return None
     qs = TimeEntry.objects.filter(ticket=ticket)
-    totals = qs.aggregate(
-        total=Sum("minutes"), billable=Sum("minutes", filter=Q(billable=True)), count=Count("id")
-    )
+    totals, timer, required = _totals(user, ticket)
     time = TicketTime(
-        total=totals["total"] or 0,
-        billable=totals["billable"] or 0,
-        timer=RunningTimer.objects.filter(ticket=ticket, agent=user).first(),
-        required=ticket.ticket_type_id is not None
-        and TypeTimeRule.objects.filter(
-            ticket_type_id=ticket.ticket_type_id, time_required=True
-        ).exists(),
+        total=totals["total"], billable=totals["billable"], timer=timer, required=required
     )
     if totals["count"]:
         entries = list(

@@ -97,7 +97,7 @@ def build_event(
     )
 
 
-def record(
+def event(
     ticket: Ticket,
     kind: str,
     actor: User | None,
@@ -109,8 +109,9 @@ def record(
     message: Message | None = None,
     data: dict[str, Any] | None = None,
 ) -> TicketEvent:
+    """What `record` saves, not saved yet (`record_all` saves several in one statement)."""
     payload = {"version": ticket.version, **(data or {})}
-    return TicketEvent.objects.create(
+    return TicketEvent(
         ticket=ticket,
         kind=kind,
         actor_user=actor,
@@ -124,21 +125,69 @@ def record(
     )
 
 
+def record(
+    ticket: Ticket,
+    kind: str,
+    actor: User | None,
+    *,
+    actor_contact: Contact | None = None,
+    field: str = "",
+    old: Any = None,
+    new: Any = None,
+    message: Message | None = None,
+    data: dict[str, Any] | None = None,
+) -> TicketEvent:
+    row = event(
+        ticket,
+        kind,
+        actor,
+        actor_contact=actor_contact,
+        field=field,
+        old=old,
+        new=new,
+        message=message,
+        data=data,
+    )
+    row.save(force_insert=True)
+    return row
+
+
+def record_all(rows: list[TicketEvent]) -> list[TicketEvent]:
+    """Save events built by `event` in one INSERT, in their order."""
+    return TicketEvent.objects.bulk_create(rows) if rows else []
+
+
+def _outbox_payload(ticket: Ticket, actor: User | None, payload: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "ticket_id": ticket.pk,
+        "ticket_number": ticket.number,
+        "actor_id": actor.pk if actor else None,
+        "version": ticket.version,
+        # the ticket as this change left it: consumers need not look it up again
+        "team_id": ticket.team_id,
+        "assignee_id": ticket.assignee_id,
+        "status_category": ticket.status_category,
+        **payload,
+    }
+
+
 def publish(topic: str, ticket: Ticket, actor: User | None, **payload: Any) -> None:
-    outbox.publish(
-        topic,
-        {
-            "ticket_id": ticket.pk,
-            "ticket_number": ticket.number,
-            "actor_id": actor.pk if actor else None,
-            "version": ticket.version,
-            # the ticket as this change left it: consumers need not look it up again
-            "team_id": ticket.team_id,
-            "assignee_id": ticket.assignee_id,
-            "status_category": ticket.status_category,
-            **payload,
-        },
-        ticket_id=ticket.pk,
+    outbox.publish(topic, _outbox_payload(ticket, actor, payload), ticket_id=ticket.pk)
+
+
+def publish_all(
+    ticket: Ticket, actor: User | None, topics: list[tuple[str, dict[str, Any]]]
+) -> None:
+    """`publish` of several (topic, payload) of one change, in two statements whatever
+    their number (the events, then all their deliveries)."""
+    if len(topics) == 1:
+        publish(topics[0][0], ticket, actor, **topics[0][1])
+        return
+    outbox.publish_many(
+        [
+            (topic, _outbox_payload(ticket, actor, payload), ticket.pk, None)
+            for topic, payload in topics
+        ]
     )
 
 
@@ -146,9 +195,12 @@ __all__ = [
     "EventKind",
     "build_event",
     "check",
+    "event",
     "label",
     "lock_ticket",
     "publish",
+    "publish_all",
     "record",
+    "record_all",
     "touch",
 ]

@@ -28,7 +28,7 @@ from ..models import (
 )
 from ..resolution import Resolution
 from .attachments import AttachmentInput, check_size, files_stored_first, store_attachment
-from .base import check, lock_ticket, publish, record, touch
+from .base import check, event, lock_ticket, publish, publish_all, record, record_all, touch
 from .fields import _apply_status
 
 
@@ -121,32 +121,41 @@ def reply(
         )
         touch(ticket, changed)
         mentioned = _mention(ticket, text, actor) if is_staff else []
-        record(
-            ticket,
-            EventKind.MESSAGE_ADDED,
-            actor,
-            actor_contact=None if is_staff else author_contact,
-            message=message,
-            data={
-                "from_customer": not is_staff,
-                "channel": channel,
-                **({"mentioned_user_ids": mentioned} if mentioned else {}),
-            },
-        )
+        # the message's event and the status change's (if any) in one INSERT, their outbox
+        # rows in two, however many
+        events = [
+            event(
+                ticket,
+                EventKind.MESSAGE_ADDED,
+                actor,
+                actor_contact=None if is_staff else author_contact,
+                message=message,
+                data={
+                    "from_customer": not is_staff,
+                    "channel": channel,
+                    **({"mentioned_user_ids": mentioned} if mentioned else {}),
+                },
+            )
+        ]
+        topics: list[tuple[str, dict[str, Any]]] = [
+            (
+                "message.created",
+                {
+                    "message_id": message.pk,
+                    "kind": message.kind,
+                    "from_customer": not is_staff,
+                    "channel": channel,
+                    "mentioned_user_ids": mentioned,
+                },
+            )
+        ]
         if status_event is not None:
-            record(ticket, EventKind.STATUS_CHANGED, actor, field="status", **status_event)
-        publish(
-            "message.created",
-            ticket,
-            actor,
-            message_id=message.pk,
-            kind=message.kind,
-            from_customer=not is_staff,
-            channel=channel,
-            mentioned_user_ids=mentioned,
-        )
-        if status_event is not None:
-            publish("ticket.updated", ticket, actor, changes=["status"])
+            events.append(
+                event(ticket, EventKind.STATUS_CHANGED, actor, field="status", **status_event)
+            )
+            topics.append(("ticket.updated", {"changes": ["status"]}))
+        record_all(events)
+        publish_all(ticket, actor, topics)
     return message
 
 

@@ -97,6 +97,15 @@ def _is_own_contact(actor: User | None, requester: Contact) -> bool:
     return bool(actor.email) and requester.email.lower() == actor.email.lower()
 
 
+def _assignable(assignee: User, team: Team | None, actor: User | None) -> bool:
+    """May `assignee` get a ticket of `team`? An agent opening a ticket for themselves is
+    answered from their own memberships, already read in this request."""
+    team_id = team.pk if team is not None else None
+    if actor is not None and assignee.pk == actor.pk:
+        return policy.is_assignable(actor, team_id)
+    return policy.assignable_users(team_id).filter(pk=assignee.pk).exists()
+
+
 def open_ticket(
     *,
     requester: Contact,
@@ -163,17 +172,10 @@ def open_ticket(
         team, team_source = intake.starting_team(
             category=category, ticket_type=ticket_type, channel=channel, entrance_team=entrance_team
         )
-        if (
-            team is not None
-            and assignee is not None
-            and not policy.assignable_users(team.pk).filter(pk=assignee.pk).exists()
-        ):
+        if team is not None and assignee is not None and not _assignable(assignee, team, actor):
             # the agent chose someone outside the default team: their choice wins
             team, team_source = None, intake.TRIAGE
-    if (
-        assignee is not None
-        and not policy.assignable_users(team.pk if team else None).filter(pk=assignee.pk).exists()
-    ):
+    if assignee is not None and not _assignable(assignee, team, actor):
         errors.add(
             _("%(name)s cannot be assigned tickets of this team.")
             % {"name": assignee.display_name},

@@ -107,7 +107,7 @@ def _macros(user: Any, ticket: Ticket) -> list[dict[str, Any]]:
 
 def page_context(request: HttpRequest, ticket: Ticket, **extra: Any) -> dict[str, Any]:
     user = current_user(request)
-    message_list = list(queries.messages_for(user, ticket))
+    message_list = queries.timeline_messages(user, ticket)
     context = side_context(request, ticket, form=extra.pop("form", None))
     linked = {lk.source_id for lk in context["links"]} | {lk.target_id for lk in context["links"]}
     event_list = queries.event_list(user, ticket, known_visible=linked)
@@ -149,7 +149,13 @@ def page_context(request: HttpRequest, ticket: Ticket, **extra: Any) -> dict[str
 @require_GET
 def ticket_page(request: HttpRequest, number: int) -> HttpResponse:
     try:
-        ticket = _ticket(request, number)
+        user = current_user(request)
+        ticket = queries.ticket_detail(
+            user,
+            number,
+            side_lists=True,
+            columns={**time_queries.ticket_time_columns(user), **asset_queries.panel_columns()},
+        )
     except DomainError as err:
         return render_domain_error(request, err)
     audit_log.record_view(request.user, ticket, via="workspace")
@@ -236,7 +242,7 @@ def _render_side(
     context.update(extra)
     if is_htmx(request):
         if status == 200:
-            message_list = list(queries.messages_for(current_user(request), ticket))
+            message_list = queries.timeline_messages(current_user(request), ticket)
             event_list = queries.event_list(current_user(request), ticket)
             context["entries"] = timeline.build(message_list, event_list)
             context["first_message_id"] = message_list[0].pk if message_list else None
