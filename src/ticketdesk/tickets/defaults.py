@@ -73,6 +73,37 @@ STATUSES = [
     ("resolved", "Resolved", "resolved", 40, False),
     ("closed", "Closed", "closed", 50, False),
 ]
+# the badge colour of each shipped status (others: the colour of their category)
+STATUS_COLOURS = {
+    "new": "amber",
+    "open": "blue",
+    "in-progress": "teal",
+    "pending": "purple",
+    "on-hold": "orange",
+    "resolved": "green",
+    "closed": "slate",
+}
+SHIPPED_CATEGORY_COLOURS = {
+    "new": "amber",
+    "open": "blue",
+    "pending": "purple",
+    "resolved": "green",
+}
+
+
+def status_colour(key: str, category: str) -> str:
+    """The shipped colour of a status: its own, else its category's (closed: slate)."""
+    return STATUS_COLOURS.get(key) or SHIPPED_CATEGORY_COLOURS.get(category, "slate")
+
+
+def colour_statuses(apps: Any) -> None:
+    """Give every status its shipped colour (migration 0015 adds the column)."""
+    status_model = apps.get_model("tickets", "Status")
+    for status in status_model.objects.all():
+        status.colour = status_colour(status.key, status.category)
+        status.save(update_fields=["colour"])
+
+
 WORKING_STATUS = "in-progress"  # where assigned tickets are worked (Status.is_working)
 TRANSITIONS = {
     "new": ["open", "in-progress", "pending", "on-hold", "resolved", "closed"],
@@ -135,6 +166,7 @@ def ensure_defaults(apps: Any = None) -> None:
         return
     # the data migration 0002 runs before the fields and models later migrations add
     has_working = any(f.name == "is_working" for f in status_model._meta.get_fields())
+    has_colour = any(f.name == "colour" for f in status_model._meta.get_fields())
     statuses = {}
     for key, name, category, order, default in STATUSES:
         if key == WORKING_STATUS and not has_working:
@@ -148,6 +180,7 @@ def ensure_defaults(apps: Any = None) -> None:
                 "is_default": default,
                 **_translated(status_model, "status", key),
                 **({"is_working": key == WORKING_STATUS} if has_working else {}),
+                **({"colour": status_colour(key, category)} if has_colour else {}),
             },
         )
     for source, targets in TRANSITIONS.items():

@@ -17,6 +17,7 @@ from ticketdesk.tickets.models import (
     FieldType,
     Status,
     StatusCategory,
+    StatusColour,
     TicketType,
 )
 
@@ -206,6 +207,13 @@ class StatusForm(forms.Form):
         choices=StatusCategory.choices,
         help_text=_("What the status means for reports and SLA clocks."),
     )
+    colour = forms.ChoiceField(
+        label=_("Colour"),
+        choices=[("", _("The colour of the category")), *StatusColour.choices],
+        required=False,
+        widget=forms.RadioSelect,
+        help_text=_("The badge on ticket lists and tickets; readable in light and dark mode."),
+    )
     active = forms.BooleanField(label=_("Active"), required=False, initial=True)
 
     def __init__(self, *args: Any, status: Status | None = None, **kw: Any):
@@ -214,6 +222,7 @@ class StatusForm(forms.Form):
                 "name": status.name,
                 "key": status.key,
                 "category": status.category,
+                "colour": status.colour,
                 "active": status.active,
                 **{
                     f"name__{lang}": (texts or {}).get("name", "")
@@ -240,4 +249,5 @@ class StatusForm(forms.Form):
             category=data["category"],
             active=data["active"],
             translations=translations,
+            colour=data["colour"],
         )

@@ -21,6 +21,7 @@ from ticketdesk.core.errors import ValidationFailed
 
 from .. import priority
 from ..models import (
+    CATEGORY_COLOURS,
     Category,
     CustomFieldDefinition,
     FieldType,
@@ -28,6 +29,7 @@ from ..models import (
     PriorityRule,
     Status,
     StatusCategory,
+    StatusColour,
     TicketType,
     Transition,
 )
@@ -161,6 +163,7 @@ class StatusSpec:
     category: str
     active: bool = True
     translations: dict[str, Any] = field(default_factory=dict)
+    colour: str = ""  # one of StatusColour; empty: the colour of the category
 
 
 def save_status(*, actor: Any, spec: StatusSpec, status: Status | None = None) -> Status:
@@ -175,6 +178,8 @@ def save_status(*, actor: Any, spec: StatusSpec, status: Status | None = None) -
         errors["name"] = [_("This field is required.")]
     if spec.category not in StatusCategory.values:
         errors["category"] = [_("Choose one of the offered values.")]
+    if spec.colour and spec.colour not in StatusColour.values:
+        errors["colour"] = [_("Choose one of the offered colours.")]
     if status is not None and status.is_default and not spec.active:
         errors["active"] = [_("The status for new tickets cannot be switched off.")]
     if errors:
@@ -188,6 +193,7 @@ def save_status(*, actor: Any, spec: StatusSpec, status: Status | None = None) -
         status.category = spec.category
         status.active = spec.active
         status.translations = spec.translations
+        status.colour = spec.colour or CATEGORY_COLOURS.get(spec.category, StatusColour.SLATE)
         status.save()
     return status
 

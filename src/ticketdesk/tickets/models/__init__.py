@@ -4,6 +4,7 @@
 from .canned import CannedResponse
 from .configuration import (
     ACTIVE_CATEGORIES,
+    CATEGORY_COLOURS,
     DONE_CATEGORIES,
     MESSAGING_CHANNELS,
     BusinessArea,
@@ -16,6 +17,7 @@ from .configuration import (
     PriorityRule,
     Status,
     StatusCategory,
+    StatusColour,
     Tag,
     TicketType,
     Transition,
@@ -38,6 +40,7 @@ from .ticket import SLAState, Ticket, TicketCounter
 
 __all__ = [
     "ACTIVE_CATEGORIES",
+    "CATEGORY_COLOURS",
     "DONE_CATEGORIES",
     "MESSAGING_CHANNELS",
     "Attachment",
@@ -58,6 +61,7 @@ __all__ = [
     "SLAState",
     "Status",
     "StatusCategory",
+    "StatusColour",
     "Tag",
     "Ticket",
     "TicketCounter",
