@@ -105,7 +105,7 @@ def _wave_two_samples() -> dict[str, object]:
     from ticketdesk.assets.models import Item, ItemRelation
     from ticketdesk.catalog.models import Approval, RequestType
     from ticketdesk.sla.models import BusinessCalendar, SLAPolicy
-    from ticketdesk.tickets.models import CustomFieldDefinition, Status
+    from ticketdesk.tickets.models import CustomFieldDefinition, Status, Transition
     from ticketdesk.timetracking.models import TimeEntry
     from ticketdesk.trackers.models import TrackerConnection
 
@@ -121,6 +121,7 @@ def _wave_two_samples() -> dict[str, object]:
         "calendar": _first_pk(BusinessCalendar),
         "sla_policy": _first_pk(SLAPolicy),
         "status": _first_pk(Status),
+        "transition": _first_pk(Transition),
     }
 
 

@@ -155,6 +155,7 @@ ARGUMENTS: list[tuple[str, str, str]] = [
     ("pk", "settings/sla/calendars/", "calendar"),
     ("pk", "settings/sla/policies/", "sla_policy"),
     ("pk", "settings/workflow/statuses/", "status"),
+    ("pk", "settings/workflow/transitions/", "transition"),
     # the demo has no messaging account: these two are left out
     ("pk", "channels/messaging/people/", "messaging_identity"),
     ("key", "channels/messaging/", "messaging_webhook_key"),

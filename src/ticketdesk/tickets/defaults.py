@@ -114,6 +114,21 @@ TRANSITIONS = {
     "resolved": ["open", "in-progress", "closed"],  # reopening is a transition
     "closed": [],
 }
+# what a move into a shipped status requires (Transition.required_fields)
+REQUIRED_FIELDS = {"resolved": ["resolution_summary"]}
+
+
+def require_shipped_fields(apps: Any) -> None:
+    """Moves into the shipped "Resolved" status require a resolution summary (migration 0016
+    adds the column; moves an admin already gave requirements keep theirs)."""
+    transition_model = apps.get_model("tickets", "Transition")
+    for key, required in REQUIRED_FIELDS.items():
+        for transition in transition_model.objects.filter(to_status__key=key):
+            if not transition.required_fields:
+                transition.required_fields = list(required)
+                transition.save(update_fields=["required_fields"])
+
+
 # The verification checklist asked when an agent resolves a ticket of a type:
 # type key -> [(key, label, kind, required)]. Shipped optional (bulk and problem resolutions
 # stay possible); an admin makes an item required in the admin.
@@ -183,12 +198,19 @@ def ensure_defaults(apps: Any = None) -> None:
                 **({"colour": status_colour(key, category)} if has_colour else {}),
             },
         )
+    has_required = any(f.name == "required_fields" for f in transition_model._meta.get_fields())
     for source, targets in TRANSITIONS.items():
         for target in targets:
             if source not in statuses or target not in statuses:
                 continue
             transition_model.objects.get_or_create(
-                from_status=statuses[source], to_status=statuses[target]
+                from_status=statuses[source],
+                to_status=statuses[target],
+                defaults=(
+                    {"required_fields": list(REQUIRED_FIELDS.get(target, []))}
+                    if has_required
+                    else {}
+                ),
             )
     for order, (key, name) in enumerate(TYPES):
         type_model.objects.get_or_create(

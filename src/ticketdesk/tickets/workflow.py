@@ -3,13 +3,25 @@
 from __future__ import annotations
 
 import contextlib
+from typing import Any
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-from ticketdesk.core.errors import InvalidTransition, ValidationFailed
+from ticketdesk.core.errors import FieldsRequired, InvalidTransition, ValidationFailed
 
+from . import custom_fields
 from .config import cached
-from .models import Status, StatusCategory, Transition
+from .models import Status, StatusCategory, Ticket, Transition
+
+CUSTOM_PREFIX = "custom_fields."
+# what a move may require (Transition.required_fields), besides custom fields
+REQUIREMENTS: dict[str, Any] = {
+    "resolution_summary": gettext_lazy("Resolution summary"),
+    "ticket_type": gettext_lazy("Type"),
+    "category": gettext_lazy("Category"),
+    "business_area": gettext_lazy("Business area"),
+}
 
 
 def _active_statuses() -> list[Status]:
@@ -91,3 +103,83 @@ def check_transition(from_status: Status, to_status: Status) -> None:
             _("A ticket cannot move from “%(a)s” to “%(b)s”.") % {"a": from_status, "b": to_status},
             fields={"status": [_("This transition is not allowed.")]},
         )
+
+
+def _requirements() -> dict[tuple[int, int], tuple[str, ...]]:
+    rows = Transition.objects.exclude(required_fields=[]).values_list(
+        "from_status_id", "to_status_id", "required_fields"
+    )
+    return {(a, b): tuple(fields or ()) for a, b, fields in rows if fields}
+
+
+def required_fields(from_status: Status, to_status: Status) -> tuple[str, ...]:
+    """What the move from `from_status` to `to_status` requires (Transition.required_fields),
+    from the configuration cache."""
+    return cached("transition_requirements", _requirements).get((from_status.pk, to_status.pk), ())
+
+
+def requirement_choices() -> list[tuple[str, str]]:
+    """What an admin may require of a move: the built-in fields, then every active custom
+    field (as `custom_fields.<key>`)."""
+    choices = [(key, str(label)) for key, label in REQUIREMENTS.items()]
+    choices += [
+        (CUSTOM_PREFIX + d.key, str(d.translated("label")))
+        for d in custom_fields.active_definitions()
+    ]
+    return choices
+
+
+def requirement_label(key: str) -> str:
+    if key in REQUIREMENTS:
+        return str(REQUIREMENTS[key])
+    return dict(requirement_choices()).get(key, key.removeprefix(CUSTOM_PREFIX))
+
+
+def missing_fields(
+    ticket: Ticket, required: tuple[str, ...] | list[str], *, resolution_summary: str = ""
+) -> list[str]:
+    """The required fields `ticket` lacks. A custom field that does not apply to the
+    ticket (another type, a category it is not asked for, switched off) is not asked."""
+    missing = []
+    applicable = None
+    for key in required:
+        if key == "resolution_summary":
+            if not (resolution_summary or ticket.resolution_summary or "").strip():
+                missing.append(key)
+        elif key in ("ticket_type", "category", "business_area"):
+            if getattr(ticket, f"{key}_id") is None:
+                missing.append(key)
+        elif key.startswith(CUSTOM_PREFIX):
+            if applicable is None:
+                applicable = {
+                    d.key
+                    for d in custom_fields.cached_definitions_for(ticket.ticket_type)
+                    if custom_fields.shown_for(d, ticket.category_id)
+                }
+            name = key.removeprefix(CUSTOM_PREFIX)
+            value = (ticket.custom_fields or {}).get(name)
+            if name in applicable and value in (None, "", [], False):
+                missing.append(key)
+    return missing
+
+
+def check_required_fields(
+    ticket: Ticket, from_status: Status, to_status: Status, *, resolution_summary: str = ""
+) -> None:
+    """Refuse the move when the ticket lacks a field the transition requires, naming each
+    missing field (FieldsRequired: `fields` per field, `missing` the list of keys)."""
+    required = required_fields(from_status, to_status)
+    if not required:
+        return
+    missing = missing_fields(ticket, required, resolution_summary=resolution_summary)
+    if not missing:
+        return
+    names = ", ".join(requirement_label(key) for key in missing)
+    raise FieldsRequired(
+        _("To move the ticket to “%(s)s”, fill in: %(f)s.") % {"s": to_status, "f": names},
+        fields={
+            key: [_("Required to move the ticket to “%(s)s”.") % {"s": to_status}]
+            for key in missing
+        },
+        missing=missing,
+    )

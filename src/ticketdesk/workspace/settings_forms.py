@@ -10,6 +10,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
 from ticketdesk.core.translatable import other_languages
+from ticketdesk.tickets import workflow
 from ticketdesk.tickets.actions.configuration import FieldSpec, StatusSpec
 from ticketdesk.tickets.models import (
     Category,
@@ -19,6 +20,7 @@ from ticketdesk.tickets.models import (
     StatusCategory,
     StatusColour,
     TicketType,
+    Transition,
 )
 
 from .forms import ShortChoiceField
@@ -251,3 +253,25 @@ class StatusForm(forms.Form):
             translations=translations,
             colour=data["colour"],
         )
+
+
+class TransitionForm(forms.Form):
+    """What a move requires before an agent takes it."""
+
+    required_fields = forms.MultipleChoiceField(
+        label=_("Required before the move"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_(
+            "The agent must fill these in before moving a ticket along this transition (in "
+            "the workspace, in bulk and through the API). Custom fields that do not apply to "
+            "a ticket's type or category are not asked."
+        ),
+    )
+
+    def __init__(self, *args: Any, transition: Transition, **kw: Any):
+        kw.setdefault("initial", {"required_fields": list(transition.required_fields or [])})
+        super().__init__(*args, **kw)
+        field = self.fields["required_fields"]
+        assert isinstance(field, forms.MultipleChoiceField)
+        field.choices = workflow.requirement_choices()

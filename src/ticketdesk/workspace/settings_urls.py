@@ -27,6 +27,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("sla/policies/new/", sla.policy_edit, name="policy_new"),
     path("sla/policies/<int:pk>/", sla.policy_edit, name="policy_edit"),
     path("workflow/transitions/", workflow.transitions, name="transitions"),
+    path("workflow/transitions/<int:pk>/", workflow.transition_edit, name="transition_edit"),
     path("workflow/statuses/new/", workflow.status_new, name="status_new"),
     path("workflow/statuses/<int:pk>/", workflow.status_edit, name="status_edit"),
 ]

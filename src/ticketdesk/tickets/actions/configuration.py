@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from ticketdesk.accounts import policy
 from ticketdesk.core.errors import ValidationFailed
 
-from .. import priority
+from .. import priority, workflow
 from ..models import (
     CATEGORY_COLOURS,
     Category,
@@ -213,6 +213,25 @@ def set_transitions(*, actor: Any, pairs: set[tuple[int, int]]) -> tuple[int, in
         for from_id, to_id in added:
             Transition.objects.create(from_status_id=from_id, to_status_id=to_id)
     return len(added), len(removed)
+
+
+def save_transition_rules(
+    *, actor: Any, transition: Transition, required_fields: list[str]
+) -> Transition:
+    """What `transition` requires before an agent takes it (keys of
+    `workflow.requirement_choices()`)."""
+    policy.require(actor, policy.MANAGE_SETTINGS)
+    known = {key for key, _label in workflow.requirement_choices()}
+    unknown = [key for key in required_fields if key not in known]
+    if unknown:
+        raise ValidationFailed(
+            _("Unknown fields: %(f)s") % {"f": ", ".join(sorted(unknown))},
+            fields={"required_fields": [_("Choose one of the offered fields.")]},
+        )
+    with transaction.atomic():
+        transition.required_fields = list(dict.fromkeys(required_fields))
+        transition.save()
+    return transition
 
 
 def set_priority_matrix(*, actor: Any, cells: dict[tuple[int, int], int]) -> int:

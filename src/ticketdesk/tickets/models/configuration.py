@@ -119,6 +119,15 @@ class Transition(models.Model):
     from_status = models.ForeignKey(Status, on_delete=models.CASCADE, related_name="transitions")
     to_status = models.ForeignKey(Status, on_delete=models.CASCADE, related_name="+")
     name = models.CharField(_("name"), max_length=60, blank=True, default="")
+    required_fields = models.JSONField(
+        _("required fields"),
+        default=list,
+        blank=True,
+        help_text=_(
+            "What a ticket must have before an agent takes this move: “resolution_summary”, "
+            "“category”, “business_area”, “ticket_type” or “custom_fields.<key>”."
+        ),
+    )
 
     class Meta:
         constraints = [
