@@ -67,38 +67,85 @@ def working_status() -> Status | None:
     return next((s for s in cached("active_statuses", _active_statuses) if s.is_working), None)
 
 
-def reopen_target(current: Status, *, assigned: bool) -> Status | None:
+class _AnyType:
+    """No ticket at hand: a move limited to some types counts as allowed."""
+
+
+ANY_TYPE: Any = _AnyType()
+
+
+def _type_limits() -> dict[tuple[int, int], frozenset[int]]:
+    through = Transition.ticket_types.through
+    limits: dict[tuple[int, int], set[int]] = {}
+    rows = through.objects.values_list(
+        "transition__from_status_id", "transition__to_status_id", "tickettype_id"
+    )
+    for source, target, type_id in rows:
+        limits.setdefault((source, target), set()).add(type_id)
+    return {pair: frozenset(ids) for pair, ids in limits.items()}
+
+
+def _type_allows(pair: tuple[int, int], ticket_type_id: int | _AnyType | None) -> bool:
+    if isinstance(ticket_type_id, _AnyType):
+        return True
+    limits = cached("transition_types", _type_limits).get(pair)
+    return limits is None or ticket_type_id in limits
+
+
+def reopen_target(
+    current: Status, *, assigned: bool, ticket_type_id: int | _AnyType | None = ANY_TYPE
+) -> Status | None:
     """Where a ticket goes back to when the customer answers or says it is not solved: the
     working status when someone is assigned, else the first open status (whichever the
-    workflow allows from `current`)."""
+    workflow allows from `current` for the ticket's type)."""
     candidates: list[Status | None] = [working_status()] if assigned else []
     with contextlib.suppress(ValidationFailed):
         candidates.append(status_for_category(StatusCategory.OPEN))
     for candidate in candidates:
-        if candidate is not None and is_allowed(current, candidate):
+        if candidate is not None and is_allowed(current, candidate, ticket_type_id=ticket_type_id):
             return candidate
     return None
 
 
-def allowed_targets(status: Status) -> list[Status]:
-    """The active statuses a ticket in `status` may move to, in workflow order."""
+def allowed_targets(
+    status: Status, *, ticket_type_id: int | _AnyType | None = ANY_TYPE
+) -> list[Status]:
+    """The active statuses a ticket in `status` (of type `ticket_type_id`) may move to, in
+    workflow order. A move limited to some ticket types is offered only for those."""
     pairs = cached("transitions", _transition_pairs)
-    return [s for s in _active_statuses() if s.pk != status.pk and (status.pk, s.pk) in pairs]
+    return [
+        s
+        for s in _active_statuses()
+        if s.pk != status.pk
+        and (status.pk, s.pk) in pairs
+        and _type_allows((status.pk, s.pk), ticket_type_id)
+    ]
 
 
-def is_allowed(from_status: Status, to_status: Status) -> bool:
+def is_allowed(
+    from_status: Status, to_status: Status, *, ticket_type_id: int | _AnyType | None = ANY_TYPE
+) -> bool:
     if from_status.pk == to_status.pk:
         return True
-    return (from_status.pk, to_status.pk) in cached("transitions", _transition_pairs)
+    pair = (from_status.pk, to_status.pk)
+    return pair in cached("transitions", _transition_pairs) and _type_allows(pair, ticket_type_id)
 
 
-def check_transition(from_status: Status, to_status: Status) -> None:
+def check_transition(
+    from_status: Status, to_status: Status, *, ticket_type_id: int | _AnyType | None = ANY_TYPE
+) -> None:
     if not to_status.active:
         raise InvalidTransition(
             _("The status “%(s)s” is not active.") % {"s": to_status},
             fields={"status": [_("Inactive status.")]},
         )
-    if not is_allowed(from_status, to_status):
+    if not is_allowed(from_status, to_status, ticket_type_id=ticket_type_id):
+        if is_allowed(from_status, to_status):
+            raise InvalidTransition(
+                _("Tickets of this type cannot move from “%(a)s” to “%(b)s”.")
+                % {"a": from_status, "b": to_status},
+                fields={"status": [_("This transition is not allowed for this ticket type.")]},
+            )
         raise InvalidTransition(
             _("A ticket cannot move from “%(a)s” to “%(b)s”.") % {"a": from_status, "b": to_status},
             fields={"status": [_("This transition is not allowed.")]},

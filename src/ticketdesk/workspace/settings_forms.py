@@ -269,8 +269,22 @@ class TransitionForm(forms.Form):
         ),
     )
 
+    ticket_types = ShortMultipleChoiceField(
+        queryset=TicketType.objects.filter(active=True).order_by("order", "id"),
+        label=_("Only for these ticket types"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Tickets of other types are not offered this move. None ticked: every type."),
+    )
+
     def __init__(self, *args: Any, transition: Transition, **kw: Any):
-        kw.setdefault("initial", {"required_fields": list(transition.required_fields or [])})
+        kw.setdefault(
+            "initial",
+            {
+                "required_fields": list(transition.required_fields or []),
+                "ticket_types": [t.pk for t in transition.ticket_types.all()],
+            },
+        )
         super().__init__(*args, **kw)
         field = self.fields["required_fields"]
         assert isinstance(field, forms.MultipleChoiceField)

@@ -80,3 +80,21 @@ def test_the_side_panel_shows_the_missing_fields_inline(agent_client, agent, tea
     assert response.status_code == 200
     ticket.refresh_from_db()
     assert ticket.status.key == "pending"
+
+
+def test_the_admin_limits_a_move_to_types_and_filters_the_diagram(admin):
+    from ticketdesk.tickets.models import TicketType
+
+    bug = TicketType.objects.get(key="bug")
+    transition = move("new", "on-hold")
+    url = reverse("workspace:settings:transition_edit", args=[transition.pk])
+    response = admin.post(url, {"required_fields": [], "ticket_types": [bug.pk]})
+    assert response.status_code == 302
+    assert list(transition.ticket_types.all()) == [bug]
+    every = admin.get(reverse("workspace:settings:workflow")).content.decode()
+    incident = admin.get(reverse("workspace:settings:workflow"), {"type": "incident"})
+    bugs = admin.get(reverse("workspace:settings:workflow"), {"type": "bug"}).content.decode()
+    text = incident.content.decode()
+    assert "New → On hold" in every and "New → On hold" in bugs
+    assert "New → On hold" not in text
+    assert text.count('class="arrow"') == every.count('class="arrow"') - 1

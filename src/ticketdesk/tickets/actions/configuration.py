@@ -216,10 +216,15 @@ def set_transitions(*, actor: Any, pairs: set[tuple[int, int]]) -> tuple[int, in
 
 
 def save_transition_rules(
-    *, actor: Any, transition: Transition, required_fields: list[str]
+    *,
+    actor: Any,
+    transition: Transition,
+    required_fields: list[str],
+    ticket_types: list[TicketType] | None = None,
 ) -> Transition:
     """What `transition` requires before an agent takes it (keys of
-    `workflow.requirement_choices()`)."""
+    `workflow.requirement_choices()`), and the ticket types it is limited to (`None`: left
+    as they are; empty: every type)."""
     policy.require(actor, policy.MANAGE_SETTINGS)
     known = {key for key, _label in workflow.requirement_choices()}
     unknown = [key for key in required_fields if key not in known]
@@ -231,6 +236,8 @@ def save_transition_rules(
     with transaction.atomic():
         transition.required_fields = list(dict.fromkeys(required_fields))
         transition.save()
+        if ticket_types is not None:
+            transition.ticket_types.set(ticket_types)
     return transition
 
 

@@ -246,7 +246,9 @@ def _start_work(ticket: Ticket, changed: list, actor: User | None) -> dict[str, 
     if ticket.status_category != StatusCategory.NEW:
         return None
     working = workflow.working_status()
-    if working is None or not workflow.is_allowed(ticket.status, working):
+    if working is None or not workflow.is_allowed(
+        ticket.status, working, ticket_type_id=ticket.ticket_type_id
+    ):
         return None
     return _apply_status(ticket, working, changed, actor=actor, extra={"on_assign": True})
 
@@ -263,7 +265,7 @@ def _apply_status(
     old = ticket.status
     if old.pk == status.pk:
         return None
-    workflow.check_transition(old, status)
+    workflow.check_transition(old, status, ticket_type_id=ticket.ticket_type_id)
     now = clock.now()
     data: dict[str, Any] = {}
     staff = actor is not None and policy.is_staff_member(actor)

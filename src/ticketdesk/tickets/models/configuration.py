@@ -128,6 +128,13 @@ class Transition(models.Model):
             "“category”, “business_area”, “ticket_type” or “custom_fields.<key>”."
         ),
     )
+    ticket_types: models.ManyToManyField[TicketType, Any] = models.ManyToManyField(
+        "TicketType",
+        blank=True,
+        related_name="+",
+        verbose_name=_("ticket types"),
+        help_text=_("The move is offered only for tickets of these types. Empty: every type."),
+    )
 
     class Meta:
         constraints = [

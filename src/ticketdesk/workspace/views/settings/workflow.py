@@ -26,6 +26,15 @@ from .common import render_settings, settings_required
 def workflow(request: HttpRequest) -> HttpResponse:
     statuses = settings_queries.statuses()
     pairs = settings_queries.transition_pairs()
+    transitions = settings_queries.transitions()
+    types = settings_queries.ticket_types()
+    shown_type = next((t for t in types if t.key == request.GET.get("type", "")), None)
+    # the diagram of one type: the moves limited to other types are left out
+    shown_pairs = {
+        (t.from_status_id, t.to_status_id)
+        for t in transitions
+        if shown_type is None or not t.ticket_types.all() or shown_type in t.ticket_types.all()
+    }
     matrix = [
         (
             source,
@@ -38,8 +47,8 @@ def workflow(request: HttpRequest) -> HttpResponse:
     ]
     labels = dict(ticket_workflow.requirement_choices())
     moves = [
-        (t, [labels.get(key, key) for key in t.required_fields or []])
-        for t in settings_queries.transitions()
+        (t, [labels.get(key, key) for key in t.required_fields or []], list(t.ticket_types.all()))
+        for t in transitions
     ]
     return render_settings(
         request,
@@ -48,7 +57,9 @@ def workflow(request: HttpRequest) -> HttpResponse:
             "statuses": statuses,
             "matrix": matrix,
             "moves": moves,
-            "diagram": diagram.layout(statuses, pairs),
+            "diagram": diagram.layout(statuses, shown_pairs),
+            "types": types,
+            "shown_type": shown_type,
         },
         section="workflow",
     )
@@ -125,6 +136,7 @@ def transition_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 actor=current_user(request),
                 transition=transition,
                 required_fields=form.cleaned_data["required_fields"],
+                ticket_types=list(form.cleaned_data["ticket_types"]),
             )
         except DomainError as error:
             form.add_error(None, error.message)
