@@ -24,6 +24,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("sla/due/", sla.due_preview, name="due_preview"),
     path("sla/calendars/new/", sla.calendar_edit, name="calendar_new"),
     path("sla/calendars/<int:pk>/", sla.calendar_edit, name="calendar_edit"),
+    path("sla/calendars/<int:pk>/holidays/", sla.holiday_import, name="holiday_import"),
     path("sla/policies/new/", sla.policy_edit, name="policy_new"),
     path("sla/policies/<int:pk>/", sla.policy_edit, name="policy_edit"),
     path("workflow/transitions/", workflow.transitions, name="transitions"),
