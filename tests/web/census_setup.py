@@ -108,7 +108,7 @@ def _wave_two_samples() -> dict[str, object]:
     from ticketdesk.channels.messaging.models import ChannelAccount
     from ticketdesk.notifications.models import WebhookEndpoint
     from ticketdesk.sla.models import BusinessCalendar, SLAPolicy
-    from ticketdesk.tickets.models import CustomFieldDefinition, Status
+    from ticketdesk.tickets.models import CustomFieldDefinition, Status, Transition
     from ticketdesk.timetracking.models import TimeEntry
     from ticketdesk.trackers.models import TrackerConnection
 
@@ -127,6 +127,7 @@ def _wave_two_samples() -> dict[str, object]:
         "mailbox": _first_pk(Mailbox),
         "messaging_account": _first_pk(ChannelAccount),
         "webhook_endpoint": _first_pk(WebhookEndpoint),
+        "transition": _first_pk(Transition),
     }
 
 

@@ -159,6 +159,7 @@ ARGUMENTS: list[tuple[str, str, str]] = [
     ("pk", "settings/channels/mailboxes/", "mailbox"),
     ("pk", "settings/channels/messaging/", "messaging_account"),
     ("pk", "settings/integrations/", "webhook_endpoint"),
+    ("pk", "settings/workflow/transitions/", "transition"),
     # the demo has no messaging account: these two are left out
     ("pk", "channels/messaging/people/", "messaging_identity"),
     ("key", "channels/messaging/", "messaging_webhook_key"),

@@ -379,6 +379,7 @@ class StatusOut(Schema):
     order: int
     is_default: bool
     active: bool
+    colour: str = Field(..., description="The badge colour, one of a fixed palette.")
     translations: dict[str, dict[str, Any]] = Field(
         ..., description="The texts in every language of the site, keyed by language code."
     )

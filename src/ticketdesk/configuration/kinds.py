@@ -173,13 +173,17 @@ KINDS: tuple[Kind, ...] = (
     Kind("agent_skills", AgentSkill, ("user", "kind", "value"), refs={"user": "agents"}),
     Kind("organizations", Organization, ("name",), exported=False),
     Kind("statuses", Status, ("key",)),
+    Kind("ticket_types", TicketType, ("key",), refs={"default_team": "teams"}),
     Kind(
         "transitions",
         Transition,
         ("from_status", "to_status"),
-        refs={"from_status": "statuses", "to_status": "statuses"},
+        refs={
+            "from_status": "statuses",
+            "to_status": "statuses",
+            "ticket_types": "ticket_types",
+        },
     ),
-    Kind("ticket_types", TicketType, ("key",), refs={"default_team": "teams"}),
     Kind(
         "verification_steps",
         VerificationStep,

@@ -51,6 +51,12 @@ class InvalidTransition(ValidationFailed):
     code = "invalid_transition"
 
 
+class FieldsRequired(ValidationFailed):
+    """A workflow move needs fields the ticket does not have yet (`missing`: their keys)."""
+
+    code = "fields_required"
+
+
 class TooLarge(DomainError):
     status_code = 413
     code = "too_large"

@@ -171,7 +171,12 @@ def submit_ticket(
 def replies_open_follow_up(ticket: Ticket) -> bool:
     """A closed ticket the workflow cannot reopen: a reply to it opens a follow-up."""
     return ticket.status_category == StatusCategory.CLOSED and (
-        workflow.reopen_target(ticket.status, assigned=ticket.assignee_id is not None) is None
+        workflow.reopen_target(
+            ticket.status,
+            assigned=ticket.assignee_id is not None,
+            ticket_type_id=ticket.ticket_type_id,
+        )
+        is None
     )
 
 
@@ -227,7 +232,11 @@ def confirm_solution(
         target = workflow.status_for_category(StatusCategory.CLOSED)
         data = {"customer_confirmed": True}
     else:
-        reopen = workflow.reopen_target(ticket.status, assigned=ticket.assignee_id is not None)
+        reopen = workflow.reopen_target(
+            ticket.status,
+            assigned=ticket.assignee_id is not None,
+            ticket_type_id=ticket.ticket_type_id,
+        )
         if reopen is None:
             raise ValidationFailed(_("This request cannot be reopened; please write to us."))
         target, data = reopen, {"not_solved": True}

@@ -93,6 +93,56 @@ def save_calendar(
     return calendar
 
 
+def holiday_preview(calendar: BusinessCalendar, country: str, year: int) -> list[Any]:
+    """The public holidays of `country` in `year`, each marked when `calendar` already has a
+    holiday that day (a dated one, or a yearly one on the same month and day)."""
+    from .public_holidays import MAX_YEAR, MIN_YEAR, PublicHoliday, is_country, public_holidays
+
+    if not is_country(country):
+        raise ValidationFailed(
+            _("Choose one of the offered countries."),
+            fields={"country": [_("Choose one of the offered countries.")]},
+        )
+    if not MIN_YEAR <= year <= MAX_YEAR:
+        raise ValidationFailed(
+            _("Enter a year between %(a)s and %(b)s.") % {"a": MIN_YEAR, "b": MAX_YEAR},
+            fields={
+                "year": [
+                    _("Enter a year between %(a)s and %(b)s.") % {"a": MIN_YEAR, "b": MAX_YEAR}
+                ]
+            },
+        )
+    dated = set(calendar.holidays.filter(yearly=False).values_list("date", flat=True))
+    yearly = {
+        (d.month, d.day)
+        for d in calendar.holidays.filter(yearly=True).values_list("date", flat=True)
+    }
+    return [
+        PublicHoliday(day, name, present=day in dated or (day.month, day.day) in yearly)
+        for day, name in public_holidays(country, year)
+    ]
+
+
+def import_holidays(
+    *, actor: Any, calendar: BusinessCalendar, country: str, year: int, dates: list[dt.date]
+) -> int:
+    """Add the public holidays of `country` in `year` whose dates are in `dates` (what the
+    admin confirmed in the preview) to `calendar`, as dated holidays; days the calendar
+    already has are left alone. Returns how many were added."""
+    policy.require(actor, policy.MANAGE_SETTINGS)
+    chosen = set(dates)
+    with transaction.atomic():
+        BusinessCalendar.objects.select_for_update().filter(pk=calendar.pk).first()
+        wanted = [
+            item
+            for item in holiday_preview(calendar, country, year)
+            if item.date in chosen and not item.present
+        ]
+        for item in wanted:
+            Holiday.objects.create(calendar=calendar, date=item.date, name=item.name[:100])
+    return len(wanted)
+
+
 @dataclass
 class TargetSpec:
     minutes: int

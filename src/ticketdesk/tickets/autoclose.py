@@ -55,7 +55,9 @@ def close_quiet_tickets(limit: int = BATCH) -> int:
     closed = 0
     for ticket_id in due_tickets(days, limit):
         ticket = Ticket.objects.select_related("status").get(pk=ticket_id)
-        if not workflow.is_allowed(ticket.status, closed_status):
+        if not workflow.is_allowed(
+            ticket.status, closed_status, ticket_type_id=ticket.ticket_type_id
+        ):
             continue
         try:
             actions.change_status(

@@ -31,6 +31,13 @@ def _all_definitions() -> list[tuple[CustomFieldDefinition, frozenset[int]]]:
     return [(d, frozenset(t.pk for t in d.ticket_types.all())) for d in rows]
 
 
+def active_definitions() -> list[CustomFieldDefinition]:
+    """Every active custom field, from the per-process configuration cache."""
+    return [
+        definition for definition, _types in cached("custom_field_definitions", _all_definitions)
+    ]
+
+
 def cached_definitions_for(ticket_type: TicketType | None) -> list[CustomFieldDefinition]:
     """Like definitions_for, from the per-process configuration cache (no query when warm)."""
     type_id = ticket_type.pk if ticket_type is not None else None

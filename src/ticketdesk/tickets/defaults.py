@@ -73,6 +73,37 @@ STATUSES = [
     ("resolved", "Resolved", "resolved", 40, False),
     ("closed", "Closed", "closed", 50, False),
 ]
+# the badge colour of each shipped status (others: the colour of their category)
+STATUS_COLOURS = {
+    "new": "amber",
+    "open": "blue",
+    "in-progress": "teal",
+    "pending": "purple",
+    "on-hold": "orange",
+    "resolved": "green",
+    "closed": "slate",
+}
+SHIPPED_CATEGORY_COLOURS = {
+    "new": "amber",
+    "open": "blue",
+    "pending": "purple",
+    "resolved": "green",
+}
+
+
+def status_colour(key: str, category: str) -> str:
+    """The shipped colour of a status: its own, else its category's (closed: slate)."""
+    return STATUS_COLOURS.get(key) or SHIPPED_CATEGORY_COLOURS.get(category, "slate")
+
+
+def colour_statuses(apps: Any) -> None:
+    """Give every status its shipped colour (migration 0015 adds the column)."""
+    status_model = apps.get_model("tickets", "Status")
+    for status in status_model.objects.all():
+        status.colour = status_colour(status.key, status.category)
+        status.save(update_fields=["colour"])
+
+
 WORKING_STATUS = "in-progress"  # where assigned tickets are worked (Status.is_working)
 TRANSITIONS = {
     "new": ["open", "in-progress", "pending", "on-hold", "resolved", "closed"],
@@ -83,6 +114,21 @@ TRANSITIONS = {
     "resolved": ["open", "in-progress", "closed"],  # reopening is a transition
     "closed": [],
 }
+# what a move into a shipped status requires (Transition.required_fields)
+REQUIRED_FIELDS = {"resolved": ["resolution_summary"]}
+
+
+def require_shipped_fields(apps: Any) -> None:
+    """Moves into the shipped "Resolved" status require a resolution summary (migration 0016
+    adds the column; moves an admin already gave requirements keep theirs)."""
+    transition_model = apps.get_model("tickets", "Transition")
+    for key, required in REQUIRED_FIELDS.items():
+        for transition in transition_model.objects.filter(to_status__key=key):
+            if not transition.required_fields:
+                transition.required_fields = list(required)
+                transition.save(update_fields=["required_fields"])
+
+
 # The verification checklist asked when an agent resolves a ticket of a type:
 # type key -> [(key, label, kind, required)]. Shipped optional (bulk and problem resolutions
 # stay possible); an admin makes an item required in the admin.
@@ -135,6 +181,7 @@ def ensure_defaults(apps: Any = None) -> None:
         return
     # the data migration 0002 runs before the fields and models later migrations add
     has_working = any(f.name == "is_working" for f in status_model._meta.get_fields())
+    has_colour = any(f.name == "colour" for f in status_model._meta.get_fields())
     statuses = {}
     for key, name, category, order, default in STATUSES:
         if key == WORKING_STATUS and not has_working:
@@ -148,14 +195,22 @@ def ensure_defaults(apps: Any = None) -> None:
                 "is_default": default,
                 **_translated(status_model, "status", key),
                 **({"is_working": key == WORKING_STATUS} if has_working else {}),
+                **({"colour": status_colour(key, category)} if has_colour else {}),
             },
         )
+    has_required = any(f.name == "required_fields" for f in transition_model._meta.get_fields())
     for source, targets in TRANSITIONS.items():
         for target in targets:
             if source not in statuses or target not in statuses:
                 continue
             transition_model.objects.get_or_create(
-                from_status=statuses[source], to_status=statuses[target]
+                from_status=statuses[source],
+                to_status=statuses[target],
+                defaults=(
+                    {"required_fields": list(REQUIRED_FIELDS.get(target, []))}
+                    if has_required
+                    else {}
+                ),
             )
     for order, (key, name) in enumerate(TYPES):
         type_model.objects.get_or_create(

@@ -34,6 +34,7 @@ LIST_FIELDS = (
     "status__translations",
     "status__key",
     "status__category",
+    "status__colour",
     "status_category",
     "priority",
     "urgency",

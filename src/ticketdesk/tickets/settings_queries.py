@@ -33,3 +33,12 @@ def statuses() -> list[Status]:
 
 def transition_pairs() -> set[tuple[int, int]]:
     return set(Transition.objects.values_list("from_status_id", "to_status_id"))
+
+
+def transitions() -> list[Transition]:
+    """Every move with its two statuses and ticket types, in workflow order (two queries)."""
+    return list(
+        Transition.objects.select_related("from_status", "to_status")
+        .prefetch_related("ticket_types")
+        .order_by("from_status__order", "from_status_id", "to_status__order", "to_status_id")
+    )

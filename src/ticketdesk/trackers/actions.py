@@ -227,7 +227,9 @@ def _on_change(link: TrackerLink, old: str, issue: RemoteIssue) -> None:
         return
     connection = link.connection
     target = fix_released() if connection.move_to_verify else None
-    if target is not None and not workflow.is_allowed(ticket.status, target):
+    if target is not None and not workflow.is_allowed(
+        ticket.status, target, ticket_type_id=ticket.ticket_type_id
+    ):
         target = None
     if connection.tell_customer and _tell_customer(ticket, link, target):
         return

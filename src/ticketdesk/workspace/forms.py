@@ -276,7 +276,7 @@ class TicketFieldsForm(RoutingFieldsForm):
             },
         )
         super().__init__(*args, **kwargs)
-        targets = workflow.allowed_targets(ticket.status)
+        targets = workflow.allowed_targets(ticket.status, ticket_type_id=ticket.ticket_type_id)
         if ticket.is_open:
             # resolving asks for a summary and a checklist: the page's Resolve form does it
             targets = [s for s in targets if s.category not in DONE_CATEGORIES]

@@ -10,6 +10,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
 from ticketdesk.core.translatable import other_languages
+from ticketdesk.tickets import workflow
 from ticketdesk.tickets.actions.configuration import FieldSpec, StatusSpec
 from ticketdesk.tickets.models import (
     Category,
@@ -18,7 +19,9 @@ from ticketdesk.tickets.models import (
     FieldType,
     Status,
     StatusCategory,
+    StatusColour,
     TicketType,
+    Transition,
 )
 
 from .forms import ShortChoiceField
@@ -255,6 +258,13 @@ class StatusForm(forms.Form):
         choices=StatusCategory.choices,
         help_text=_("What the status means for reports and SLA clocks."),
     )
+    colour = forms.ChoiceField(
+        label=_("Colour"),
+        choices=[("", _("The colour of the category")), *StatusColour.choices],
+        required=False,
+        widget=forms.RadioSelect,
+        help_text=_("The badge on ticket lists and tickets; readable in light and dark mode."),
+    )
     active = forms.BooleanField(label=_("Active"), required=False, initial=True)
 
     def __init__(self, *args: Any, status: Status | None = None, **kw: Any):
@@ -263,6 +273,7 @@ class StatusForm(forms.Form):
                 "name": status.name,
                 "key": status.key,
                 "category": status.category,
+                "colour": status.colour,
                 "active": status.active,
                 **{
                     f"name__{lang}": (texts or {}).get("name", "")
@@ -289,4 +300,41 @@ class StatusForm(forms.Form):
             category=data["category"],
             active=data["active"],
             translations=translations,
+            colour=data["colour"],
         )
+
+
+class TransitionForm(forms.Form):
+    """What a move requires before an agent takes it."""
+
+    required_fields = forms.MultipleChoiceField(
+        label=_("Required before the move"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_(
+            "The agent must fill these in before moving a ticket along this transition (in "
+            "the workspace, in bulk and through the API). Custom fields that do not apply to "
+            "a ticket's type or category are not asked."
+        ),
+    )
+
+    ticket_types = ShortMultipleChoiceField(
+        queryset=TicketType.objects.filter(active=True).order_by("order", "id"),
+        label=_("Only for these ticket types"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Tickets of other types are not offered this move. None ticked: every type."),
+    )
+
+    def __init__(self, *args: Any, transition: Transition, **kw: Any):
+        kw.setdefault(
+            "initial",
+            {
+                "required_fields": list(transition.required_fields or []),
+                "ticket_types": [t.pk for t in transition.ticket_types.all()],
+            },
+        )
+        super().__init__(*args, **kw)
+        field = self.fields["required_fields"]
+        assert isinstance(field, forms.MultipleChoiceField)
+        field.choices = workflow.requirement_choices()

@@ -39,7 +39,9 @@ class ResolveForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.ticket = ticket
         self.targets = [
-            s for s in workflow.allowed_targets(ticket.status) if s.category in DONE_CATEGORIES
+            s
+            for s in workflow.allowed_targets(ticket.status, ticket_type_id=ticket.ticket_type_id)
+            if s.category in DONE_CATEGORIES
         ]
         status_field = self.fields["status"]
         assert isinstance(status_field, forms.TypedChoiceField)

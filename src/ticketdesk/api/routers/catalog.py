@@ -47,6 +47,7 @@ def list_statuses(request: HttpRequest) -> Any:
             "order": s.order,
             "is_default": s.is_default,
             "active": s.active,
+            "colour": s.colour,
             "translations": s.all_texts(),
         }
         for s in workflow.all_statuses()

@@ -363,7 +363,7 @@ def _can_reopen(ticket: Ticket) -> bool:
         target = workflow.status_for_category(StatusCategory.OPEN)
     except DomainError:
         return False
-    return workflow.is_allowed(ticket.status, target)
+    return workflow.is_allowed(ticket.status, target, ticket_type_id=ticket.ticket_type_id)
 
 
 def _cc_contacts(parsed: ParsedEmail, ours: set[str], sender: Contact) -> list[Contact]:

@@ -295,7 +295,12 @@ def _follow_up_of(request: HttpRequest, ticket: Any) -> Any:
 
 def _reopenable(ticket: Any) -> bool:
     return (
-        workflow.reopen_target(ticket.status, assigned=ticket.assignee_id is not None) is not None
+        workflow.reopen_target(
+            ticket.status,
+            assigned=ticket.assignee_id is not None,
+            ticket_type_id=ticket.ticket_type_id,
+        )
+        is not None
     )
 
 
@@ -365,12 +370,16 @@ def ticket_status(request: HttpRequest, number: int) -> HttpResponse:
         # "My problem is solved" resolves (reopenable, asks for a rating); closed is final
         category = StatusCategory.OPEN if action == "reopen" else StatusCategory.RESOLVED
         if category == StatusCategory.OPEN:
-            target = workflow.reopen_target(ticket.status, assigned=ticket.assignee_id is not None)
+            target = workflow.reopen_target(
+                ticket.status,
+                assigned=ticket.assignee_id is not None,
+                ticket_type_id=ticket.ticket_type_id,
+            )
             if target is None:
                 raise ValidationFailed(_("This request cannot be reopened; please write to us."))
         else:
             target = workflow.status_for_category(category)
-            if not workflow.is_allowed(ticket.status, target):
+            if not workflow.is_allowed(ticket.status, target, ticket_type_id=ticket.ticket_type_id):
                 target = workflow.status_for_category(StatusCategory.CLOSED)
         ticket_actions.change_status(ticket, target, actor=request.user)  # type: ignore[arg-type]
     except DomainError as error:

@@ -19,9 +19,10 @@ from django.utils.translation import gettext as _
 from ticketdesk.accounts import policy
 from ticketdesk.core.errors import ValidationFailed
 
-from .. import priority
+from .. import priority, workflow
 from ..models import (
     AGENT_ONLY_TYPES,
+    CATEGORY_COLOURS,
     Category,
     CustomFieldDefinition,
     FieldSection,
@@ -30,6 +31,7 @@ from ..models import (
     PriorityRule,
     Status,
     StatusCategory,
+    StatusColour,
     TicketType,
     Transition,
 )
@@ -223,6 +225,7 @@ class StatusSpec:
     category: str
     active: bool = True
     translations: dict[str, Any] = field(default_factory=dict)
+    colour: str = ""  # one of StatusColour; empty: the colour of the category
 
 
 def save_status(*, actor: Any, spec: StatusSpec, status: Status | None = None) -> Status:
@@ -237,6 +240,8 @@ def save_status(*, actor: Any, spec: StatusSpec, status: Status | None = None) -
         errors["name"] = [_("This field is required.")]
     if spec.category not in StatusCategory.values:
         errors["category"] = [_("Choose one of the offered values.")]
+    if spec.colour and spec.colour not in StatusColour.values:
+        errors["colour"] = [_("Choose one of the offered colours.")]
     if status is not None and status.is_default and not spec.active:
         errors["active"] = [_("The status for new tickets cannot be switched off.")]
     if errors:
@@ -250,6 +255,7 @@ def save_status(*, actor: Any, spec: StatusSpec, status: Status | None = None) -
         status.category = spec.category
         status.active = spec.active
         status.translations = spec.translations
+        status.colour = spec.colour or CATEGORY_COLOURS.get(spec.category, StatusColour.SLATE)
         status.save()
     return status
 
@@ -269,6 +275,32 @@ def set_transitions(*, actor: Any, pairs: set[tuple[int, int]]) -> tuple[int, in
         for from_id, to_id in added:
             Transition.objects.create(from_status_id=from_id, to_status_id=to_id)
     return len(added), len(removed)
+
+
+def save_transition_rules(
+    *,
+    actor: Any,
+    transition: Transition,
+    required_fields: list[str],
+    ticket_types: list[TicketType] | None = None,
+) -> Transition:
+    """What `transition` requires before an agent takes it (keys of
+    `workflow.requirement_choices()`), and the ticket types it is limited to (`None`: left
+    as they are; empty: every type)."""
+    policy.require(actor, policy.MANAGE_SETTINGS)
+    known = {key for key, _label in workflow.requirement_choices()}
+    unknown = [key for key in required_fields if key not in known]
+    if unknown:
+        raise ValidationFailed(
+            _("Unknown fields: %(f)s") % {"f": ", ".join(sorted(unknown))},
+            fields={"required_fields": [_("Choose one of the offered fields.")]},
+        )
+    with transaction.atomic():
+        transition.required_fields = list(dict.fromkeys(required_fields))
+        transition.save()
+        if ticket_types is not None:
+            transition.ticket_types.set(ticket_types)
+    return transition
 
 
 def set_priority_matrix(*, actor: Any, cells: dict[tuple[int, int], int]) -> int:

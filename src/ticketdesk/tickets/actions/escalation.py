@@ -69,7 +69,9 @@ def _queue_status(ticket: Ticket) -> Status | None:
     working = workflow.working_status()
     if working is None or ticket.status_id != working.pk:
         return None
-    target = workflow.reopen_target(ticket.status, assigned=False)
+    target = workflow.reopen_target(
+        ticket.status, assigned=False, ticket_type_id=ticket.ticket_type_id
+    )
     return target if target is not None and target.pk != working.pk else None
 
 

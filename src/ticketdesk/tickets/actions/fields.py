@@ -246,7 +246,9 @@ def _start_work(ticket: Ticket, changed: list, actor: User | None) -> dict[str, 
     if ticket.status_category != StatusCategory.NEW:
         return None
     working = workflow.working_status()
-    if working is None or not workflow.is_allowed(ticket.status, working):
+    if working is None or not workflow.is_allowed(
+        ticket.status, working, ticket_type_id=ticket.ticket_type_id
+    ):
         return None
     return _apply_status(ticket, working, changed, actor=actor, extra={"on_assign": True})
 
@@ -263,11 +265,11 @@ def _apply_status(
     old = ticket.status
     if old.pk == status.pk:
         return None
-    workflow.check_transition(old, status)
+    workflow.check_transition(old, status, ticket_type_id=ticket.ticket_type_id)
     now = clock.now()
     data: dict[str, Any] = {}
+    staff = actor is not None and policy.is_staff_member(actor)
     if status.category in DONE_CATEGORIES and old.category not in DONE_CATEGORIES:
-        staff = actor is not None and policy.is_staff_member(actor)
         stored = resolutions.check(ticket.ticket_type_id, resolution, required=staff)
         if staff:
             resolutions.run_resolve_checks(ticket, actor)
@@ -276,6 +278,12 @@ def _apply_status(
         changed += ["resolution_summary", "verification"]
         if stored["summary"] or any(item["value"] for item in stored["verification"]):
             data["resolution"] = stored
+    if staff:
+        # the fields this move requires (the workflow editor); the system and customers, who
+        # cannot fill them in, are not asked
+        workflow.check_required_fields(
+            ticket, old, status, resolution_summary=resolution.summary if resolution else ""
+        )
     ticket.status = status
     ticket.status_category = status.category
     changed += ["status", "status_category"]

@@ -105,14 +105,18 @@ def reply(
                 changed.append("first_response_at")
             if target is None and ticket.status_category == StatusCategory.NEW:
                 target = workflow.reopen_target(
-                    ticket.status, assigned=ticket.assignee_id is not None
+                    ticket.status,
+                    assigned=ticket.assignee_id is not None,
+                    ticket_type_id=ticket.ticket_type_id,
                 )
         else:
             ticket.last_customer_message_at = now
             changed.append("last_customer_message_at")
             if ticket.status_category in (StatusCategory.PENDING, *DONE_CATEGORIES):
                 target = workflow.reopen_target(
-                    ticket.status, assigned=ticket.assignee_id is not None
+                    ticket.status,
+                    assigned=ticket.assignee_id is not None,
+                    ticket_type_id=ticket.ticket_type_id,
                 )
         status_event = (
             _apply_status(ticket, target, changed, actor=actor, resolution=resolution)

@@ -5,6 +5,7 @@ from .canned import CannedResponse
 from .configuration import (
     ACTIVE_CATEGORIES,
     AGENT_ONLY_TYPES,
+    CATEGORY_COLOURS,
     DONE_CATEGORIES,
     MESSAGING_CHANNELS,
     BusinessArea,
@@ -18,6 +19,7 @@ from .configuration import (
     PriorityRule,
     Status,
     StatusCategory,
+    StatusColour,
     Tag,
     TicketType,
     Transition,
@@ -41,6 +43,7 @@ from .ticket import SLAState, Ticket, TicketCounter
 __all__ = [
     "ACTIVE_CATEGORIES",
     "AGENT_ONLY_TYPES",
+    "CATEGORY_COLOURS",
     "DONE_CATEGORIES",
     "MESSAGING_CHANNELS",
     "Attachment",
@@ -62,6 +65,7 @@ __all__ = [
     "SLAState",
     "Status",
     "StatusCategory",
+    "StatusColour",
     "Tag",
     "Ticket",
     "TicketCounter",

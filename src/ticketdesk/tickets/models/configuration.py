@@ -55,6 +55,31 @@ MESSAGING_CHANNELS = frozenset(
 )
 
 
+class StatusColour(models.TextChoices):
+    """The colours a status badge may take: a fixed palette whose light and dark variants are
+    chosen in the style sheet for readable contrast (classes `status--<colour>`)."""
+
+    SLATE = "slate", _("Slate")
+    BLUE = "blue", _("Blue")
+    TEAL = "teal", _("Teal")
+    GREEN = "green", _("Green")
+    AMBER = "amber", _("Amber")
+    ORANGE = "orange", _("Orange")
+    RED = "red", _("Red")
+    PINK = "pink", _("Pink")
+    PURPLE = "purple", _("Purple")
+
+
+# the colour a status gets when none is chosen: one per category
+CATEGORY_COLOURS: dict[str, StatusColour] = {
+    StatusCategory.NEW: StatusColour.AMBER,
+    StatusCategory.OPEN: StatusColour.BLUE,
+    StatusCategory.PENDING: StatusColour.PURPLE,
+    StatusCategory.RESOLVED: StatusColour.GREEN,
+    StatusCategory.CLOSED: StatusColour.SLATE,
+}
+
+
 class Status(Translatable):
     key = models.SlugField(_("key"), max_length=40, unique=True)
     name = models.CharField(_("name"), max_length=60)
@@ -74,6 +99,13 @@ class Status(Translatable):
         ),
     )
     active = models.BooleanField(_("active"), default=True)
+    colour = models.CharField(
+        _("colour"),
+        max_length=10,
+        choices=StatusColour.choices,
+        default=StatusColour.BLUE,
+        help_text=_("The colour of the status badge on ticket lists, tickets and the diagram."),
+    )
 
     class Meta:
         ordering = ["order", "id"]
@@ -87,6 +119,22 @@ class Transition(models.Model):
     from_status = models.ForeignKey(Status, on_delete=models.CASCADE, related_name="transitions")
     to_status = models.ForeignKey(Status, on_delete=models.CASCADE, related_name="+")
     name = models.CharField(_("name"), max_length=60, blank=True, default="")
+    required_fields = models.JSONField(
+        _("required fields"),
+        default=list,
+        blank=True,
+        help_text=_(
+            "What a ticket must have before an agent takes this move: “resolution_summary”, "
+            "“category”, “business_area”, “ticket_type” or “custom_fields.<key>”."
+        ),
+    )
+    ticket_types: models.ManyToManyField[TicketType, Any] = models.ManyToManyField(
+        "TicketType",
+        blank=True,
+        related_name="+",
+        verbose_name=_("ticket types"),
+        help_text=_("The move is offered only for tickets of these types. Empty: every type."),
+    )
 
     class Meta:
         constraints = [

@@ -21,6 +21,7 @@ from ticketdesk.core import clock, ids
 from ticketdesk.core.errors import (
     Conflict,
     DomainError,
+    FieldsRequired,
     NotFound,
     PermissionDenied,
     ValidationFailed,
@@ -332,12 +333,20 @@ def fields(request: HttpRequest, number: int) -> HttpResponse:
     except Conflict as err:
         return _conflict(request, number, err)
     except DomainError as err:
+        placed = False
         for name, errors in err.fields.items():
-            if name in form.fields:
+            # custom fields are `custom_fields.<key>` in the actions, `cf_<key>` here
+            target = (
+                "cf_" + name.removeprefix("custom_fields.")
+                if name.startswith("custom_fields.")
+                else name
+            )
+            if target in form.fields:
                 for error in errors:
-                    form.add_error(name, error)
-        if not any(name in form.fields for name in err.fields):
-            form.add_error(None, err.message)
+                    form.add_error(target, error)
+                placed = True
+        if not placed or isinstance(err, FieldsRequired):
+            form.add_error(None, err.message)  # a move's missing fields: named in one line too
         return _render_side(request, ticket, form=form, status=err.status_code)
     ticket = _ticket(request, number)
     # the worker recomputes the SLA after this commit: show now what it will store

@@ -3,6 +3,7 @@ preview computed with the SLA calendar functions."""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django import forms
@@ -10,12 +11,12 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_GET, require_http_methods
 
 from ticketdesk.core import clock
 from ticketdesk.core.errors import DomainError
-from ticketdesk.sla import actions, queries
+from ticketdesk.sla import actions, public_holidays, queries
 from ticketdesk.sla.calendar import advance
 from ticketdesk.sla.models import BusinessCalendar, SLAPolicy
 
@@ -64,6 +65,69 @@ def calendar_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
         section="sla",
         status=400 if request.method == "POST" else 200,
     )
+
+
+class HolidayImportForm(forms.Form):
+    country = forms.ChoiceField(label=gettext_lazy("Country"))
+    year = forms.IntegerField(label=gettext_lazy("Year"), min_value=1970, max_value=2100)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        country = self.fields["country"]
+        assert isinstance(country, forms.ChoiceField)
+        country.choices = [("", "—"), *public_holidays.countries()]
+
+
+@settings_required
+@require_http_methods(["GET", "POST"])
+def holiday_import(request: HttpRequest, pk: int) -> HttpResponse:
+    """Import public holidays: choose a country and year, see the list (days the calendar
+    already has are marked and not ticked), confirm the ticked ones."""
+    calendar = get_object_or_404(BusinessCalendar, pk=pk)
+    data = request.POST if request.method == "POST" else request.GET
+    form = HolidayImportForm(
+        data if "country" in data else None, initial={"year": clock.now().year}
+    )
+    preview = None
+    if form.is_bound and form.is_valid():
+        country, year = form.cleaned_data["country"], form.cleaned_data["year"]
+        try:
+            if request.method == "POST":
+                chosen = [d for d in (_parse_date(v) for v in request.POST.getlist("date")) if d]
+                added = actions.import_holidays(
+                    actor=current_user(request),
+                    calendar=calendar,
+                    country=country,
+                    year=year,
+                    dates=chosen,
+                )
+                messages.success(
+                    request,
+                    ngettext(
+                        "%(n)s holiday was added to “%(c)s”.",
+                        "%(n)s holidays were added to “%(c)s”.",
+                        added,
+                    )
+                    % {"n": added, "c": calendar.name},
+                )
+                return redirect("workspace:settings:calendar_edit", pk=calendar.pk)
+            preview = actions.holiday_preview(calendar, country, year)
+        except DomainError as error:
+            _place_errors(form, error)
+    return render_settings(
+        request,
+        "workspace/settings/holiday_import.html",
+        {"form": form, "calendar": calendar, "preview": preview},
+        section="sla",
+        status=400 if form.is_bound and form.errors else 200,
+    )
+
+
+def _parse_date(value: str) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(value[:10])
+    except ValueError:
+        return None
 
 
 @settings_required

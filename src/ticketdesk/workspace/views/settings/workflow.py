@@ -11,10 +11,11 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from ticketdesk.core.errors import DomainError
 from ticketdesk.tickets import settings_queries
+from ticketdesk.tickets import workflow as ticket_workflow
 from ticketdesk.tickets.actions import configuration
-from ticketdesk.tickets.models import Status
+from ticketdesk.tickets.models import Status, Transition
 
-from ...settings_forms import StatusForm
+from ...settings_forms import StatusForm, TransitionForm
 from ..common import current_user
 from . import diagram
 from .common import render_settings, settings_required
@@ -25,6 +26,15 @@ from .common import render_settings, settings_required
 def workflow(request: HttpRequest) -> HttpResponse:
     statuses = settings_queries.statuses()
     pairs = settings_queries.transition_pairs()
+    transitions = settings_queries.transitions()
+    types = settings_queries.ticket_types()
+    shown_type = next((t for t in types if t.key == request.GET.get("type", "")), None)
+    # the diagram of one type: the moves limited to other types are left out
+    shown_pairs = {
+        (t.from_status_id, t.to_status_id)
+        for t in transitions
+        if shown_type is None or not t.ticket_types.all() or shown_type in t.ticket_types.all()
+    }
     matrix = [
         (
             source,
@@ -35,13 +45,21 @@ def workflow(request: HttpRequest) -> HttpResponse:
         )
         for source in statuses
     ]
+    labels = dict(ticket_workflow.requirement_choices())
+    moves = [
+        (t, [labels.get(key, key) for key in t.required_fields or []], list(t.ticket_types.all()))
+        for t in transitions
+    ]
     return render_settings(
         request,
         "workspace/settings/workflow.html",
         {
             "statuses": statuses,
             "matrix": matrix,
-            "diagram": diagram.layout(statuses, pairs),
+            "moves": moves,
+            "diagram": diagram.layout(statuses, shown_pairs),
+            "types": types,
+            "shown_type": shown_type,
         },
         section="workflow",
     )
@@ -102,3 +120,40 @@ def status_new(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def status_edit(request: HttpRequest, pk: int) -> HttpResponse:
     return _edit(request, get_object_or_404(Status, pk=pk))
+
+
+@settings_required
+@require_http_methods(["GET", "POST"])
+def transition_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """What one move requires before an agent takes it."""
+    transition = get_object_or_404(
+        Transition.objects.select_related("from_status", "to_status"), pk=pk
+    )
+    form = TransitionForm(request.POST or None, transition=transition)
+    if request.method == "POST" and form.is_valid():
+        try:
+            configuration.save_transition_rules(
+                actor=current_user(request),
+                transition=transition,
+                required_fields=form.cleaned_data["required_fields"],
+                ticket_types=list(form.cleaned_data["ticket_types"]),
+            )
+        except DomainError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(
+                request,
+                _("The move from “%(a)s” to “%(b)s” is saved.")
+                % {
+                    "a": transition.from_status.translated(),
+                    "b": transition.to_status.translated(),
+                },
+            )
+            return redirect("workspace:settings:workflow")
+    return render_settings(
+        request,
+        "workspace/settings/transition_form.html",
+        {"form": form, "transition": transition},
+        section="workflow",
+        status=400 if request.method == "POST" else 200,
+    )
