@@ -19,7 +19,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='status',
             name='colour',
-            field=models.CharField(choices=[('slate', 'Slate'), ('blue', 'Blue'), ('teal', 'Teal'), ('green', 'Green'), ('amber', 'Amber'), ('orange', 'Orange'), ('red', 'Red'), ('pink', 'Pink'), ('purple', 'Purple')], default='blue', help_text='The colour of the status badge on ticket lists, tickets and the diagram.', max_length=10, verbose_name='colour'),
+            field=models.CharField(choices=[('slate', 'Slate'), ('blue', 'Blue'), ('teal', 'Teal'), ('green', 'Green'), ('amber', 'Amber'), ('orange', 'Orange'), ('red', 'Red'), ('pink', 'Pink'), ('purple', 'Purple')], default='blue', db_default='blue', help_text='The colour of the status badge on ticket lists, tickets and the diagram.', max_length=10, verbose_name='colour'),
         ),
         migrations.RunPython(forwards, migrations.RunPython.noop),
     ]

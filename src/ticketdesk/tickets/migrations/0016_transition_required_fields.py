@@ -19,7 +19,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='transition',
             name='required_fields',
-            field=models.JSONField(blank=True, default=list, help_text='What a ticket must have before an agent takes this move: “resolution_summary”, “category”, “business_area”, “ticket_type” or “custom_fields.<key>”.', verbose_name='required fields'),
+            field=models.JSONField(blank=True, default=list, db_default=models.Value([], output_field=models.JSONField()), help_text='What a ticket must have before an agent takes this move: “resolution_summary”, “category”, “business_area”, “ticket_type” or “custom_fields.<key>”.', verbose_name='required fields'),
         ),
         migrations.RunPython(forwards, migrations.RunPython.noop),
     ]

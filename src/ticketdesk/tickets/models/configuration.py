@@ -104,6 +104,7 @@ class Status(Translatable):
         max_length=10,
         choices=StatusColour.choices,
         default=StatusColour.BLUE,
+        db_default=StatusColour.BLUE,  # the previous release inserts statuses without it
         help_text=_("The colour of the status badge on ticket lists, tickets and the diagram."),
     )
 
@@ -122,6 +123,7 @@ class Transition(models.Model):
     required_fields = models.JSONField(
         _("required fields"),
         default=list,
+        db_default=models.Value([], output_field=models.JSONField()),
         blank=True,
         help_text=_(
             "What a ticket must have before an agent takes this move: “resolution_summary”, "
