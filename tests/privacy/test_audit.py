@@ -46,6 +46,8 @@ def _form_data(form) -> dict:
                 data[bound.html_name] = "on"
         elif value is not None:
             data[bound.html_name] = value
+        if field.show_hidden_initial:  # fields with a callable default, as the browser posts
+            data[bound.html_initial_name] = field.prepare_value(bound.initial)
     return data
 
 

@@ -104,7 +104,7 @@ def _heading(client, name, language):
 
     page = client.get(reverse(f"workspace:settings:{name}"), HTTP_ACCEPT_LANGUAGE=language)
     assert page.status_code == 200
-    return re.search(r"<h1>(.*?)</h1>", page.content.decode()).group(1)
+    return re.search(r"<h1[^>]*>(.*?)</h1>", page.content.decode(), re.S).group(1)
 
 
 @pytest.mark.parametrize("language", ["pt-br", "it"])
