@@ -147,3 +147,21 @@ def test_the_console_shows_times_in_the_agents_language_and_zone(client, online_
     online_agent.save(update_fields=["language", "time_zone"])
     html = client.get(f"/chat/console/chats/{chat.pk}/").content.decode()
     assert ">5:05 p.m.</time>" in html  # English's
+
+
+def test_the_demo_desk_offers_canned_responses_and_reply_macros_in_the_composer(
+    client, online_agent, started
+):
+    """The walk found an empty composer picker: the demo had no canned responses and no macro
+    that posts a reply."""
+    from django.core.management import call_command
+
+    make_agent(None, role="admin", username="admin")
+    call_command("automation_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    chat, _token = started
+    chat = actions.accept(chat, online_agent)
+    client.force_login(online_agent)
+    html = client.get(f"/chat/console/chats/{chat.pk}/").content.decode()
+    assert 'id="id_canned"' in html
+    assert ">Greeting</option>" in html and ">Reply: known VPN outage</option>" in html
+    assert "We are aware of a VPN outage" in html
