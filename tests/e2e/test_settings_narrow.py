@@ -38,3 +38,19 @@ def test_settings_pages_fit_a_phone(page: Page, live_server, admin_user):
         page.goto(f"{live_server.url}{path}")
         overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
         assert overflow <= 0, (path, page.evaluate(WIDE))
+
+
+def test_the_status_colour_picker_is_a_left_aligned_grid(page: Page, live_server, admin_user):
+    from ticketdesk.tickets.models import Status
+
+    status = Status.objects.order_by("pk").first()
+    page.set_viewport_size({"width": 1280, "height": 900})
+    log_in(page, live_server, admin_user.username)
+    page.goto(f"{live_server.url}/settings/workflow/statuses/{status.pk}/")
+    boxes = page.locator(".colour-choice").evaluate_all(
+        "els => els.map(e => Math.round(e.getBoundingClientRect().left))"
+    )
+    picker = page.locator(".colour-picker").evaluate("e => e.getBoundingClientRect().left")
+    assert len(boxes) > 4
+    assert min(boxes) == round(picker)  # the first column starts at the fieldset's left edge
+    assert len(set(boxes)) < len(boxes)  # columns, not one ragged centred line per choice
