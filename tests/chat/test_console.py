@@ -165,3 +165,28 @@ def test_the_demo_desk_offers_canned_responses_and_reply_macros_in_the_composer(
     assert 'id="id_canned"' in html
     assert ">Greeting</option>" in html and ">Reply: known VPN outage</option>" in html
     assert "We are aware of a VPN outage" in html
+
+
+def test_the_console_reads_right_in_portuguese_and_dates_the_start_like_the_workspace(
+    client, online_agent, started
+):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from ticketdesk.core import clock
+
+    this_year = timezone.now().year  # short_datetime leaves out this year
+    with clock.frozen(dt.datetime(this_year, 12, 6, 17, 9, tzinfo=dt.UTC)):
+        chat, _token = actions.start_chat(name="Zoe", email="zoe@example.net", topic="Hi")
+    client.force_login(online_agent)
+    english = client.get(f"/chat/console/?chat={chat.pk}").content.decode()
+    assert "0 of 2 chats" in english
+    assert ">Dec 6, 17:09</time>" in english  # the workspace's short date and time
+    chat = actions.accept(chat, online_agent)
+    online_agent.language = "pt-br"
+    online_agent.save(update_fields=["language"])
+    html = client.get(f"/chat/console/?chat={chat.pk}").content.decode()
+    assert f"Chamado #{chat.ticket.number}</a> · Ativo" in html  # the adjective agrees
+    assert "1 de 2 chats" in html
+    assert "6 de dez, 17:09" in html
