@@ -104,7 +104,7 @@ def _heading(client, name, language):
 
     page = client.get(reverse(f"workspace:settings:{name}"), HTTP_ACCEPT_LANGUAGE=language)
     assert page.status_code == 200
-    return re.search(r"<h1>(.*?)</h1>", page.content.decode()).group(1)
+    return re.search(r"<h1[^>]*>(.*?)</h1>", page.content.decode()).group(1)
 
 
 @pytest.mark.parametrize("language", ["pt-br", "it"])
@@ -121,3 +121,17 @@ def test_settings_lead_to_the_configuration_file_and_its_changes(as_role):
     page = as_role("admin").get(reverse("workspace:settings:index")).content.decode()
     assert reverse("configuration:exchange") in page
     assert reverse("configuration:changes") in page
+
+
+def test_the_overview_pluralises_each_count(as_role):
+    """The walk read "1 calendars": every count on the page agrees with its own noun."""
+    from ticketdesk.channels.email.models import Mailbox
+    from ticketdesk.sla.models import BusinessCalendar, SLAPolicy
+
+    BusinessCalendar.objects.all().delete()
+    BusinessCalendar.objects.create(name="Office")
+    SLAPolicy.objects.all().delete()
+    SLAPolicy.objects.create(name="Standard")
+    Mailbox.objects.filter(active=True).delete()
+    page = as_role("admin").get(reverse("workspace:settings:index")).content.decode()
+    assert "1 policy, 1 calendar." in page and "1 calendars" not in page
