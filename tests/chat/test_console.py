@@ -20,7 +20,12 @@ def test_only_agents_open_the_console(client, customer, team):
     client.force_login(customer[0])
     assert client.get("/chat/console/").status_code == 403
     client.force_login(make_agent(team, role="light_agent", username="lia"))
-    assert client.get("/chat/console/").status_code == 403
+    refused_page = client.get("/chat/console/")
+    assert refused_page.status_code == 403
+    # the same "Not allowed" page as every other refusal, with the policy's reason
+    html = refused_page.content.decode()
+    assert "<h1>Not allowed</h1>" in html and "You are not allowed to answer chats." in html
+    assert "That did not work" not in html
     refused = client.post("/chat/console/presence/", {"status": "online"}, headers=FETCH)
     assert refused.status_code == 403 and refused.json()["code"] == "permission_denied"
 
