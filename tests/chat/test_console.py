@@ -20,7 +20,12 @@ def test_only_agents_open_the_console(client, customer, team):
     client.force_login(customer[0])
     assert client.get("/chat/console/").status_code == 403
     client.force_login(make_agent(team, role="light_agent", username="lia"))
-    assert client.get("/chat/console/").status_code == 403
+    refused_page = client.get("/chat/console/")
+    assert refused_page.status_code == 403
+    # the same "Not allowed" page as every other refusal, with the policy's reason
+    html = refused_page.content.decode()
+    assert "<h1>Not allowed</h1>" in html and "You are not allowed to answer chats." in html
+    assert "That did not work" not in html
     refused = client.post("/chat/console/presence/", {"status": "online"}, headers=FETCH)
     assert refused.status_code == 403 and refused.json()["code"] == "permission_denied"
 
@@ -147,3 +152,46 @@ def test_the_console_shows_times_in_the_agents_language_and_zone(client, online_
     online_agent.save(update_fields=["language", "time_zone"])
     html = client.get(f"/chat/console/chats/{chat.pk}/").content.decode()
     assert ">5:05 p.m.</time>" in html  # English's
+
+
+def test_the_demo_desk_offers_canned_responses_and_reply_macros_in_the_composer(
+    client, online_agent, started
+):
+    """The walk found an empty composer picker: the demo had no canned responses and no macro
+    that posts a reply."""
+    from django.core.management import call_command
+
+    make_agent(None, role="admin", username="admin")
+    call_command("automation_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    chat, _token = started
+    chat = actions.accept(chat, online_agent)
+    client.force_login(online_agent)
+    html = client.get(f"/chat/console/chats/{chat.pk}/").content.decode()
+    assert 'id="id_canned"' in html
+    assert ">Greeting</option>" in html and ">Reply: known VPN outage</option>" in html
+    assert "We are aware of a VPN outage" in html
+
+
+def test_the_console_reads_right_in_portuguese_and_dates_the_start_like_the_workspace(
+    client, online_agent, started
+):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from ticketdesk.core import clock
+
+    this_year = timezone.now().year  # short_datetime leaves out this year
+    with clock.frozen(dt.datetime(this_year, 12, 6, 17, 9, tzinfo=dt.UTC)):
+        chat, _token = actions.start_chat(name="Zoe", email="zoe@example.net", topic="Hi")
+    client.force_login(online_agent)
+    english = client.get(f"/chat/console/?chat={chat.pk}").content.decode()
+    assert "0 of 2 chats" in english
+    assert ">Dec 6, 17:09</time>" in english  # the workspace's short date and time
+    chat = actions.accept(chat, online_agent)
+    online_agent.language = "pt-br"
+    online_agent.save(update_fields=["language"])
+    html = client.get(f"/chat/console/?chat={chat.pk}").content.decode()
+    assert f"Chamado #{chat.ticket.number}</a> · Ativo" in html  # the adjective agrees
+    assert "1 de 2 chats" in html
+    assert "6 de dez, 17:09" in html

@@ -98,11 +98,15 @@ def test_a_lead_sees_only_their_own_teams_hours(client, team, agent, admin_user)
     actions.log_time(make_ticket(team=other_team), actor=other_agent, minutes=45)
     team.memberships.filter(user=agent).update(is_lead=True)
     client.force_login(agent)
+    page = client.get("/time/report/").content.decode()  # says why other teams' are missing
+    assert f"only the time logged on the team you lead: {team.name}." in page
     for group in ("team", "agent"):
         rows = client.get("/time/report/", {"group": group}).context["rows"]
         assert [r["minutes"] for r in rows] == [30]
     csv = client.get("/time/report.csv", {"group": "team"}).content.decode()
     assert "Billing" not in csv and "45" not in csv
     client.force_login(admin_user)  # admins see every team's
-    rows = client.get("/time/report/", {"group": "team"}).context["rows"]
+    response = client.get("/time/report/", {"group": "team"})
+    assert "team you lead" not in response.content.decode()
+    rows = response.context["rows"]
     assert sorted(r["minutes"] for r in rows) == [30, 45]

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import http.client
 import ipaddress
+import re
 import socket
 import ssl
 import time
@@ -32,6 +33,28 @@ USER_AGENT = "Ticketdesk-Webhooks/1"
 
 class UnsafeDestination(ValidationFailed):
     code = "unsafe_destination"
+
+
+_RAW_EXCEPTION = re.compile(r"^[A-Za-z_][\w.]*: ")
+
+
+def plain_failure(error: str) -> str:
+    """A failed request's `error` in plain words in the active language: a raw exception
+    ("ConnectionRefusedError: [Errno 111] Connection refused", as `post` records it) becomes
+    connection refused / timed out / TLS / DNS / other; our own messages (an unsafe
+    destination, a redirect) are already plain words and stay as they are."""
+    if not error or not _RAW_EXCEPTION.match(error):
+        return error
+    text = error.lower()
+    if "refused" in text:
+        return _("The receiver refused the connection: nothing is listening at that address.")
+    if "timeout" in text or "timed out" in text:
+        return _("The receiver did not answer in time.")
+    if "ssl" in text or "certificate" in text or "tls" in text:
+        return _("The secure (TLS) connection failed, for example an invalid certificate.")
+    if "gaierror" in text or "name or service" in text or "resolve" in text:
+        return _("The host name could not be found (DNS).")
+    return _("The connection to the receiver failed.")
 
 
 @dataclass

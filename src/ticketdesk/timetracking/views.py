@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from ticketdesk.accounts import policy
-from ticketdesk.accounts.models import User
+from ticketdesk.accounts.models import Team, User
 from ticketdesk.core.errors import DomainError
 from ticketdesk.core.views import render_domain_error
 from ticketdesk.tickets import queries as ticket_queries
@@ -134,6 +134,12 @@ def report(request: HttpRequest) -> HttpResponse:
     group = form.cleaned_data.get("group", "") if not form.errors else ""
     total = minutes_label(sum(r["minutes"] for r in rows))
     billable = minutes_label(sum(r["billable_minutes"] for r in rows))
+    led_teams: list[str] = []
+    if not policy.is_admin(request.user):  # a lead's report: only the teams they lead
+        led = [team_id for team_id, lead in policy.memberships(request.user) if lead]
+        led_teams = list(
+            Team.objects.filter(pk__in=led).order_by("name").values_list("name", flat=True)
+        )
     return render(
         request,
         "timetracking/report.html",
@@ -142,6 +148,7 @@ def report(request: HttpRequest) -> HttpResponse:
             "rows": rows,
             "total": total,
             "billable": billable,
+            "led_teams": led_teams,
             "group_label": dict(form.fields["group"].choices).get(group, ""),  # type: ignore[attr-defined]
             "query": request.GET.urlencode(),
             "page_nav": "reports",

@@ -188,3 +188,40 @@ def test_the_integrations_page_reads_a_bounded_number_of_rows(admin, team):
     with CaptureQueriesContext(connection) as many:
         assert admin.get(url).status_code == 200
     assert len(many) == len(few)
+
+
+def test_a_refused_test_says_why_in_plain_words(admin):
+    import socket
+
+    with socket.socket() as probe:  # a port nobody listens on
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    endpoint = _endpoint(f"http://127.0.0.1:{port}/hook")
+    page = admin.post(
+        reverse("workspace:settings:endpoint_test", args=[endpoint.pk]), HTTP_HX_REQUEST="true"
+    ).content.decode()
+    assert "The test was not delivered." in page
+    assert "The receiver refused the connection" in page
+    assert "ConnectionRefusedError" not in page and "Errno" not in page
+
+
+@pytest.mark.parametrize(
+    ("error", "expected"),
+    [
+        ("ConnectionRefusedError: [Errno 111] Connection refused", "recusou a conexão"),
+        ("TimeoutError: timed out", "não respondeu a tempo"),
+        ("SSLCertVerificationError: certificate verify failed", "TLS"),
+        ("gaierror: [Errno -2] Name or service not known", "DNS"),
+        ("RemoteDisconnected: Remote end closed connection", "falhou"),
+    ],
+)
+def test_failure_reasons_are_translated(error, expected):
+    from django.utils import translation
+
+    from ticketdesk.notifications.outgoing import plain_failure
+
+    with translation.override("pt-br"):
+        assert expected in plain_failure(error)
+    assert plain_failure("Redirects are not followed (to /x).") == (
+        "Redirects are not followed (to /x)."
+    )

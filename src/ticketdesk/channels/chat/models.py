@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from ticketdesk.accounts.models import Team, User
 from ticketdesk.tickets.models import Message, Ticket
@@ -14,9 +15,11 @@ DEFAULT_MAX_CHATS = 3
 
 
 class ChatStatus(models.TextChoices):
-    WAITING = "waiting", _("Waiting")
-    ACTIVE = "active", _("Active")
-    ENDED = "ended", _("Ended")
+    # shown after "Ticket #N" in the console: the context lets a language make the
+    # adjective agree (pt_BR "Chamado #N · Ativo"), apart from other "Active"s
+    WAITING = "waiting", pgettext_lazy("chat status", "Waiting")
+    ACTIVE = "active", pgettext_lazy("chat status", "Active")
+    ENDED = "ended", pgettext_lazy("chat status", "Ended")
 
 
 class ChatConversation(models.Model):

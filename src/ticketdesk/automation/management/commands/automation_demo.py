@@ -1,5 +1,7 @@
-"""`ticketdesk automation_demo`: the demo's rules and macros (idempotent, by name): a routing
-rule, automatic escalation on SLA risk, and a few macros agents apply from the ticket page."""
+"""`ticketdesk automation_demo`: the demo's rules, canned responses and macros (idempotent, by
+name): a routing rule, automatic escalation on SLA risk, a few shared canned responses, and
+macros agents apply from the ticket page (those that post a canned reply are also offered in the
+chat console's composer)."""
 
 from __future__ import annotations
 
@@ -10,6 +12,7 @@ from django.core.management.base import BaseCommand
 from ticketdesk.accounts.models import Role, User
 from ticketdesk.automation import actions
 from ticketdesk.automation.models import Macro, Rule
+from ticketdesk.tickets.models import CannedResponse
 
 RULES: list[dict[str, Any]] = [
     {
@@ -57,6 +60,22 @@ RULES: list[dict[str, Any]] = [
         ],
     },
 ]
+CANNED: list[dict[str, str]] = [
+    {
+        "title": "Greeting",
+        "body": "Hi {{ requester.first_name }}, this is {{ agent.first_name }}. "
+        "Let me look into this for you.",
+    },
+    {
+        "title": "Restart and retry",
+        "body": "Could you restart the device and try again? Let me know what you see.",
+    },
+    {
+        "title": "VPN outage",
+        "body": "We are aware of a VPN outage and are working on it. "
+        "We will update ticket #{{ ticket.number }} as soon as it is fixed.",
+    },
+]
 MACROS: list[dict[str, Any]] = [
     {
         "name": "Waiting for the customer",
@@ -74,6 +93,14 @@ MACROS: list[dict[str, Any]] = [
             {"type": "add_note", "text": "Part of the VPN outage: see the problem ticket."},
         ],
     },
+    {
+        "name": "Reply: known VPN outage",
+        "description": "Tell the customer about the VPN outage and tag the ticket.",
+        "actions": [
+            {"type": "canned", "value": "VPN outage"},
+            {"type": "add_tag", "value": "vpn-outage"},
+        ],
+    },
 ]
 
 
@@ -88,7 +115,12 @@ class Command(BaseCommand):
         for data in RULES:
             if not Rule.objects.filter(name=data["name"]).exists():
                 actions.save_rule(admin, {**data, "enabled": True})
+        for canned in CANNED:
+            if not CannedResponse.objects.filter(title=canned["title"]).exists():
+                CannedResponse.objects.create(**canned, shared=True)
         for data in MACROS:
             if not Macro.objects.filter(name=data["name"]).exists():
                 actions.save_macro(admin, {**data, "visibility": "shared", "active": True})
-        self.stdout.write(f"Automation: {len(RULES)} rules, {len(MACROS)} macros.")
+        self.stdout.write(
+            f"Automation: {len(RULES)} rules, {len(CANNED)} canned responses, {len(MACROS)} macros."
+        )
