@@ -52,7 +52,6 @@ STANDARD_TOPICS = (
     "csat.received",
 )
 TOPICS = (*STANDARD_TOPICS, "automation.webhook")
-TEST_TOPIC = "webhook.test"  # a test delivery an admin sends from the Settings area
 MAX_ATTEMPTS = 8
 BACKOFF_BASE_SECONDS = 30
 BACKOFF_MAX_SECONDS = 6 * 3600
@@ -464,43 +463,3 @@ def set_active(endpoint: WebhookEndpoint, active: bool, *, actor: Any) -> Webhoo
     endpoint.active = False
     endpoint.save(update_fields=["active"])
     return endpoint
-
-
-def send_test(endpoint: WebhookEndpoint, *, actor: Any) -> WebhookDelivery:
-    """Send one test event to the endpoint now, shaped, signed and sent as every delivery is
-    (never inside a transaction), and log it with its outcome. It does not count towards
-    the endpoint's health: a failed test never switches an endpoint off."""
-    if actor is not None:
-        policy.require(actor, policy.ADMINISTER)
-    assert_no_transaction("sending a test webhook")
-    now = clock.now()
-    event_id = uuid.uuid4().hex
-    delivery = WebhookDelivery(
-        endpoint=endpoint,
-        event_id=event_id,
-        topic=TEST_TOPIC,
-        payload={
-            "id": f"test_{event_id}",
-            "topic": TEST_TOPIC,
-            "created_at": now.isoformat(),
-            "data": {"ticket": None},
-        },
-        created_at=now,
-    )
-    result = deliver_url(
-        endpoint.url,
-        body_for(delivery),
-        secret=endpoint.secret if endpoint.format == EndpointFormat.JSON else None,
-        allow_private=endpoint.allow_private,
-        topic=TEST_TOPIC,
-        delivery_id=event_id,
-    )
-    delivery.attempt = 1
-    delivery.response_status = result.status_code
-    delivery.response_excerpt = result.body_excerpt
-    delivery.duration_ms = result.duration_ms
-    delivery.error = result.error[:500]
-    delivery.status = DeliveryStatus.SUCCEEDED if result.ok else DeliveryStatus.FAILED
-    delivery.delivered_at = clock.now() if result.ok else None
-    delivery.save()
-    return delivery

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from ticketdesk.audit import log
 from ticketdesk.core import clock
-from ticketdesk.notifications import outgoing, webhooks
+from ticketdesk.notifications import outgoing, webhook_trial, webhooks
 from ticketdesk.notifications.forms import WebhookEndpointForm
 from ticketdesk.notifications.models import EndpointFormat, WebhookDelivery, WebhookEndpoint
 
@@ -103,7 +103,7 @@ def endpoint_active(request: HttpRequest, pk: int) -> HttpResponse:
 def endpoint_test(request: HttpRequest, pk: int) -> HttpResponse:
     """Send a test event now and show what the receiver answered."""
     endpoint = get_object_or_404(WebhookEndpoint, pk=pk)
-    delivery = webhooks.send_test(endpoint, actor=current_user(request))
+    delivery = webhook_trial.send_test(endpoint, actor=current_user(request))
     reason = outgoing.plain_failure(delivery.error)
     context = {"delivery": delivery, "endpoint": endpoint, "reason": reason}
     if is_htmx(request):
