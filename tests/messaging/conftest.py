@@ -17,6 +17,8 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
+from ticketdesk.channels.messaging import inbound_queue
+
 
 @dataclass
 class Call:
@@ -105,21 +107,39 @@ def meta_signature(secret: str, body: bytes) -> str:
     return "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
 
 
-def deliver(client: Any, account: Any, payload: Any, headers: dict[str, str]) -> Any:
+def drain() -> int:
+    """What the outbox worker's sender does after a webhook stored its messages."""
+    return inbound_queue.process_due()
+
+
+def deliver(
+    client: Any, account: Any, payload: Any, headers: dict[str, str], *, process: bool = True
+) -> Any:
+    """POST a delivery to the webhook; then (unless `process` is False) take in what it
+    stored, as the worker would."""
     body = json.dumps(payload).encode()
-    return client.post(
+    response = client.post(
         f"/channels/messaging/{account.webhook_key}/",
         data=body,
         content_type="application/json",
         headers=headers,
     )
+    if process:
+        drain()
+    return response
 
 
-def deliver_signed(client: Any, account: Any, payload: Any, secret: str = "app-secret") -> Any:
+def deliver_signed(
+    client: Any, account: Any, payload: Any, secret: str = "app-secret", *, process: bool = True
+) -> Any:
     body = json.dumps(payload).encode()
-    return client.post(
+    headers = {"X-Hub-Signature-256": meta_signature(secret, body)}
+    response = client.post(
         f"/channels/messaging/{account.webhook_key}/",
         data=body,
         content_type="application/json",
-        headers={"X-Hub-Signature-256": meta_signature(secret, body)},
+        headers=headers,
     )
+    if process:
+        drain()
+    return response

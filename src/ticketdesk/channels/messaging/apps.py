@@ -10,6 +10,7 @@ class MessagingChannelConfig(AppConfig):
     def ready(self) -> None:
         from ticketdesk.core import outbox
 
-        from . import outbound
+        from . import inbound_queue, outbound
 
         outbox.register_sender("messaging", outbound.send_due)
+        outbox.register_sender("messaging_inbound", inbound_queue.process_due)

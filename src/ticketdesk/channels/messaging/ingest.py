@@ -1,19 +1,18 @@
-"""Inbound: a verified webhook's messages, normalised by the adapter, become ticket messages
-with the same threading as email: an open (or resolved) ticket of that contact on that
-channel gets the message as a reply; otherwise a new ticket opens on the channel.
+"""Inbound: a stored message (see accept), normalised again by the adapter from its
+delivery's body, becomes a ticket message with the same threading as email: an open (or
+resolved) ticket of that contact on that channel gets the message as a reply; otherwise a
+new ticket opens on the channel. The worker calls this (inbound_queue), one message per
+transaction; the row is marked processed in that same transaction, so it is taken in once.
 
-Idempotent on the provider's message id: a redelivered webhook finds its InboundMessage row
-and changes nothing (two deliveries at once: the unique constraint lets one win). Media is
-downloaded before the database transaction, under the attachment size limit; what is too
-large or cannot be fetched is named in the message, as email does."""
+Media is downloaded before the database transaction, under the attachment size limit; what
+is too large or cannot be fetched is named in the message, as email does."""
 
 from __future__ import annotations
 
+import json
 import logging
-from typing import Any
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 
@@ -23,10 +22,10 @@ from ticketdesk.tickets import actions
 from ticketdesk.tickets.actions.attachments import AttachmentInput, sanitize_filename
 from ticketdesk.tickets.models import ACTIVE_CATEGORIES, Message, StatusCategory, Ticket
 
-from . import counters, provider_api
+from . import provider_api
 from .adapters import Adapter, MediaRef, NormalisedMessage, adapter_for
 from .contacts import identity_for
-from .models import ChannelAccount, InboundMessage
+from .models import ChannelAccount, InboundMessage, InboundStatus
 
 logger = logging.getLogger(__name__)
 THREAD_CATEGORIES = (*ACTIVE_CATEGORIES, StatusCategory.RESOLVED)
@@ -34,56 +33,54 @@ MAX_MEDIA_PER_MESSAGE = 10
 SUBJECT_CHARS = 80
 
 
-def receive(account: ChannelAccount, payload: Any) -> list[InboundMessage]:
-    """Every message of one webhook delivery (already verified)."""
-    adapter = adapter_for(account.provider)
-    return [
-        inbound
-        for incoming in adapter.parse(account, payload)
-        if (inbound := ingest(account, adapter, incoming)) is not None
-    ]
+class Unreadable(Exception):
+    """The stored delivery no longer yields its message (nothing to retry)."""
 
 
-def _existing(account: ChannelAccount, provider_message_id: str) -> InboundMessage | None:
-    return InboundMessage.objects.filter(
-        account=account, provider_message_id=provider_message_id
-    ).first()
-
-
-def ingest(
-    account: ChannelAccount, adapter: Adapter, incoming: NormalisedMessage
-) -> InboundMessage | None:
-    if not incoming.provider_message_id or not incoming.sender_id:
-        return None
-    key = incoming.provider_message_id[:200]
-    existing = _existing(account, key)
-    if existing is not None:
-        counters.RECEIVED.labels(account.provider, "duplicate").inc()
-        return existing
-    files, notes = download_media(account, adapter, incoming.media)
+def message_of(account: ChannelAccount, inbound: InboundMessage) -> NormalisedMessage:
+    """The stored message, read again from its delivery's body by the adapter."""
     try:
-        with transaction.atomic():
-            with transaction.atomic():
-                inbound = InboundMessage.objects.create(
-                    account=account,
-                    provider_message_id=key,
-                    identity=identity_for(account, incoming),
-                    sent_at=incoming.timestamp,
-                    received_at=clock.now(),
-                    limits_noted=notes,
-                )
-            _post(account, inbound, incoming, files, notes)
-    except IntegrityError:
-        existing = _existing(account, key)
-        if existing is None:
-            raise
-        counters.RECEIVED.labels(account.provider, "duplicate").inc()
-        return existing
-    counters.RECEIVED.labels(account.provider, "processed").inc()
-    return inbound
+        payload = json.loads(inbound.body)
+    except ValueError as exc:
+        raise Unreadable(f"the stored body is not JSON: {exc}") from exc
+    for incoming in adapter_for(account.provider).parse(account, payload):
+        if incoming.provider_message_id[:200] == inbound.provider_message_id:
+            return incoming
+    raise Unreadable("the stored delivery does not hold this message")
+
+
+def take_in(
+    account: ChannelAccount,
+    inbound: InboundMessage,
+    incoming: NormalisedMessage,
+    files: list[AttachmentInput],
+    notes: list[str],
+) -> bool:
+    """Inside the caller's transaction: the message onto its ticket (a reply, or a new
+    ticket), and the row marked processed — only if our claim still holds it (False: another
+    worker took it over; the caller rolls back)."""
+    inbound.identity = identity_for(account, incoming)
+    inbound.limits_noted = notes
+    _post(account, inbound, incoming, files, notes)
+    return (
+        InboundMessage.objects.filter(
+            pk=inbound.pk, claim=inbound.claim, status=InboundStatus.PENDING
+        ).update(
+            status=InboundStatus.PROCESSED,
+            identity=inbound.identity,
+            ticket=inbound.ticket,
+            message=inbound.message,
+            limits_noted=notes,
+            processed_at=clock.now(),
+            claim="",
+            last_error="",
+        )
+        == 1
+    )
 
 
 def find_open_ticket(inbound: InboundMessage, channel: str) -> Ticket | None:
+    assert inbound.identity is not None
     return (
         Ticket.objects.filter(
             requester_id=inbound.identity.contact_id,
@@ -102,6 +99,7 @@ def _post(
     files: list[AttachmentInput],
     notes: list[str],
 ) -> None:
+    assert inbound.identity is not None
     contact = inbound.identity.contact
     text = "\n\n".join(part for part in (incoming.text.strip(), *notes) if part)
     if not text and not files:
@@ -135,7 +133,6 @@ def _post(
         message = ticket.messages.order_by("id").first()
     inbound.ticket = ticket
     inbound.message = message
-    inbound.save(update_fields=["ticket", "message"])
 
 
 def subject_for(account: ChannelAccount, inbound: InboundMessage, text: str) -> str:
@@ -144,6 +141,7 @@ def subject_for(account: ChannelAccount, inbound: InboundMessage, text: str) -> 
         if len(first_line) > SUBJECT_CHARS:
             first_line = first_line[: SUBJECT_CHARS - 1].rstrip() + "…"
         return first_line
+    assert inbound.identity is not None
     who = inbound.identity.display_name or inbound.identity.external_id
     return _("%(provider)s message from %(name)s") % {
         "provider": account.get_provider_display(),

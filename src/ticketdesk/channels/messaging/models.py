@@ -145,12 +145,27 @@ class Identity(models.Model):
         return f"{self.display_name or self.external_id} ({self.account.get_provider_display()})"
 
 
+class InboundStatus(models.TextChoices):
+    PENDING = "pending", _("Waiting to be processed")
+    PROCESSED = "processed", _("Processed")
+    FAILED = "failed", _("Failed")
+    MALFORMED = "malformed", _("Kept: not understood")
+
+
 class InboundMessage(models.Model):
-    """A message a provider delivered to us; unique per account and provider message id."""
+    """A message a provider delivered to us; unique per account and provider message id.
+
+    The webhook stores it (the verified delivery's raw body) as pending and answers at once;
+    the worker turns it into a ticket message (`inbound_queue`). A delivery that was signed
+    but cannot be read is kept as malformed (its id: a digest of the body)."""
 
     account = models.ForeignKey(ChannelAccount, on_delete=models.CASCADE, related_name="inbound")
     provider_message_id = models.CharField(_("provider message id"), max_length=200)
-    identity = models.ForeignKey(Identity, on_delete=models.CASCADE, related_name="inbound")
+    # the conversation: the sender's platform id on the account (its messages in order)
+    sender_id = models.CharField(_("sender"), max_length=100, blank=True, db_default="")
+    identity = models.ForeignKey(
+        Identity, null=True, blank=True, on_delete=models.CASCADE, related_name="inbound"
+    )
     ticket = models.ForeignKey(
         Ticket, null=True, on_delete=models.SET_NULL, related_name="messaging_inbound"
     )
@@ -158,6 +173,19 @@ class InboundMessage(models.Model):
     sent_at = models.DateTimeField(_("sent"))
     received_at = models.DateTimeField(_("received"))
     limits_noted = models.JSONField(default=list, blank=True)
+    status = models.CharField(
+        _("status"),
+        max_length=10,
+        choices=InboundStatus.choices,
+        default=InboundStatus.PENDING,
+        db_default=InboundStatus.PROCESSED,
+    )
+    body = models.TextField(_("delivery as received"), blank=True, db_default="")
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0, db_default=0)
+    available_at = models.DateTimeField(null=True, blank=True)
+    claim = models.CharField(max_length=32, blank=True, default="", db_default="")
+    last_error = models.TextField(_("last error"), blank=True, default="", db_default="")
+    processed_at = models.DateTimeField(_("processed"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("incoming message")
@@ -167,7 +195,19 @@ class InboundMessage(models.Model):
                 fields=["account", "provider_message_id"], name="messaging_inbound_unique"
             ),
         ]
-        indexes = [models.Index(fields=["ticket", "id"], name="messaging_inbound_ticket")]
+        indexes = [
+            models.Index(fields=["ticket", "id"], name="messaging_inbound_ticket"),
+            models.Index(
+                fields=["id"],
+                condition=models.Q(status="pending"),
+                name="messaging_inbound_pending",
+            ),
+            models.Index(
+                fields=["account", "sender_id", "id"],
+                condition=models.Q(status="pending"),
+                name="messaging_inbound_conv",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.provider_message_id

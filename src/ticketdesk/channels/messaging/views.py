@@ -1,14 +1,14 @@
 """The providers' webhook endpoint: /channels/messaging/<webhook_key>/.
 
-POST: the signature is checked first (403 with a JSON body when it is wrong), then every
-message of the delivery is taken in (see ingest). GET: Meta's subscription handshake
-(hub.mode=subscribe, hub.verify_token, hub.challenge), answered with the challenge when the
-verify token matches the account's webhook secret."""
+POST: the signature is checked first (403 with a JSON body when it is wrong), then the
+delivery is stored and answered at once; the worker takes its messages in (see accept and
+inbound_queue). A signed delivery we cannot read is kept as malformed, and answered 200.
+GET: Meta's subscription handshake (hub.mode=subscribe, hub.verify_token, hub.challenge),
+answered with the challenge when the verify token matches the account's webhook secret."""
 
 from __future__ import annotations
 
 import hmac
-import json
 import logging
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
-from . import ingest
+from .accept import accept
 from .adapters import adapter_for
 from .models import ChannelAccount
 
@@ -43,12 +43,11 @@ def webhook(request: HttpRequest, key: str) -> HttpResponse:
     if not adapter.verify(account, request.headers, body):
         logger.warning("messaging webhook for %s: bad signature", account)
         return _error(403, "bad_signature", _("The request's signature is missing or wrong."))
-    try:
-        payload = json.loads(body)
-    except ValueError:
-        return _error(400, "bad_json", _("The body is not JSON."))
-    received = ingest.receive(account, payload)
-    return JsonResponse({"ok": True, "messages": len(received)})
+    accepted = accept(account, body)
+    return JsonResponse(
+        {"ok": True, "messages": accepted.messages}
+        | ({"kept_as_malformed": True} if accepted.malformed else {})
+    )
 
 
 def _handshake(request: HttpRequest, account: ChannelAccount) -> HttpResponse:

@@ -31,7 +31,7 @@ from .registry import (
     register_sender,
     unregister,
 )
-from .worker import process_pending, replay, run_round, work_consumer
+from .worker import process_pending, replay, run_round, work_consumer, write_transaction
 
 __all__ = [
     "Consumer",
@@ -53,4 +53,5 @@ __all__ = [
     "unregister",
     "wake_after_commit",
     "work_consumer",
+    "write_transaction",
 ]

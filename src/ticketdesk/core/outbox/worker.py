@@ -91,6 +91,13 @@ def _transaction(*, immediate: bool) -> Iterator[None]:
             connection.transaction_mode = mode  # type: ignore[attr-defined]
 
 
+def write_transaction() -> contextlib.AbstractContextManager[None]:
+    """A transaction for a sender that reads and then writes (messaging's inbound queue): on
+    a SQLite worker (BEGIN DEFERRED) it takes the write lock at BEGIN, so that an agent's
+    commit between its reads and its first write cannot make it fail with "locked"."""
+    return _transaction(immediate=True)
+
+
 class _NotOurs(Exception):
     """Some deliveries of the chunk were taken over by another worker meanwhile."""
 
@@ -260,4 +267,12 @@ def replay(*, consumer: str | None = None, delivery_ids: list[int] | None = None
     return qs.update(dead_at=None, attempts=0, available_at=clock.now())
 
 
-__all__ = ["RoundResult", "backoff", "get", "process_pending", "replay", "run_round"]
+__all__ = [
+    "RoundResult",
+    "backoff",
+    "get",
+    "process_pending",
+    "replay",
+    "run_round",
+    "write_transaction",
+]
