@@ -11,8 +11,15 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from . import outbound
-from .models import ChannelAccount, Identity, InboundMessage, OutboundMessage, OutboundStatus
+from . import inbound_queue, outbound
+from .models import (
+    ChannelAccount,
+    Identity,
+    InboundMessage,
+    InboundStatus,
+    OutboundMessage,
+    OutboundStatus,
+)
 
 
 @admin.register(ChannelAccount)
@@ -38,10 +45,35 @@ class IdentityAdmin(admin.ModelAdmin):
 
 @admin.register(InboundMessage)
 class InboundMessageAdmin(admin.ModelAdmin):
-    list_display = ("provider_message_id", "account", "identity", "ticket", "received_at")
-    list_filter = ("account",)
+    """What came in, and how far it got: pending (the worker has it), processed, failed
+    (after several attempts; the last error says why) or kept as malformed (a signed
+    delivery that could not be read; its body is kept)."""
+
+    list_display = (
+        "provider_message_id",
+        "account",
+        "status",
+        "attempts",
+        "identity",
+        "ticket",
+        "received_at",
+        "short_error",
+    )
+    list_filter = ("status", "account")
+    search_fields = ("provider_message_id", "sender_id")
     raw_id_fields = ("identity", "ticket", "message")
     list_select_related = ("account", "identity", "identity__account", "ticket")
+    readonly_fields = ("body", "last_error", "claim")
+    actions = ["process_again"]
+
+    @admin.display(description=_("last error"))
+    def short_error(self, obj: InboundMessage) -> str:
+        return obj.last_error[:120]
+
+    @admin.action(description=_("Process again"))
+    def process_again(self, request: HttpRequest, queryset: QuerySet[Any]) -> None:
+        for row in queryset.filter(status=InboundStatus.FAILED)[:500]:
+            inbound_queue.process_again(row)
 
 
 @admin.register(OutboundMessage)

@@ -39,12 +39,14 @@ class TelegramAdapter(Adapter):
         if chat.get("type", "private") != "private" or sender.get("is_bot"):
             return []
         name = " ".join(p for p in (sender.get("first_name"), sender.get("last_name")) if p)
+        chat_id, number = chat.get("id"), message.get("message_id")
+        known = chat_id is not None and number is not None  # else: kept as malformed
         return [
             NormalisedMessage(
-                sender_id=str(chat.get("id")),
+                sender_id=str(chat_id) if known else "",
                 display_name=name or sender.get("username") or "",
                 text=str(message.get("text") or message.get("caption") or ""),
-                provider_message_id=f"{chat.get('id')}:{message.get('message_id')}",
+                provider_message_id=f"{chat_id}:{number}" if known else "",
                 timestamp=from_unix(message.get("date")),
                 media=_media(message),
             )
