@@ -87,6 +87,7 @@ def find_open_ticket(inbound: InboundMessage, channel: str) -> Ticket | None:
             channel=channel,
             status_category__in=THREAD_CATEGORIES,
         )
+        .only("id")  # the action re-reads it under a row lock
         .order_by("-created_at", "-id")
         .first()
     )
