@@ -36,6 +36,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -54,6 +55,9 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--messages", type=int, default=2000)
     parser.add_argument("--senders", type=int, default=200)
     parser.add_argument("--workers", type=int, default=0, help="default: SQLite 1, PostgreSQL 2")
+    parser.add_argument(
+        "--concurrency", type=int, default=1, help="threads posting (one connection each)"
+    )
     parser.add_argument("--keep", action="store_true")
     args = parser.parse_args(argv)
     args.existing = False
@@ -97,18 +101,38 @@ def payload(n: int, senders: int) -> bytes:
     return json.dumps(body).encode()
 
 
-def post_all(client: Any, url: str, bodies: list[bytes]) -> tuple[float, float]:
+def post_all(url: str, bodies: list[bytes], concurrency: int = 1) -> tuple[float, float]:
+    """POST every body (signed) through Django's request stack, from `concurrency` threads
+    (each with its own client and database connection, as a threaded web server has)."""
+    from django.db import connection
+    from django.test import Client
+
+    def post_slice(part: list[bytes]) -> None:
+        client = Client(SERVER_NAME="localhost")
+        try:
+            for body in part:
+                digest = hmac.new(SECRET.encode(), body, hashlib.sha256).hexdigest()
+                response = client.post(
+                    url,
+                    data=body,
+                    content_type="application/json",
+                    headers={"X-Hub-Signature-256": "sha256=" + digest},
+                )
+                assert response.status_code == 200, response.content
+        finally:
+            if concurrency > 1:
+                connection.close()
+
     cpu_before = _cpu()
     started = time.perf_counter()
-    for body in bodies:
-        signature = "sha256=" + hmac.new(SECRET.encode(), body, hashlib.sha256).hexdigest()
-        response = client.post(
-            url,
-            data=body,
-            content_type="application/json",
-            headers={"X-Hub-Signature-256": signature},
-        )
-        assert response.status_code == 200, response.content
+    if concurrency <= 1:
+        post_slice(bodies)
+    else:
+        with ThreadPoolExecutor(max_workers=concurrency) as pool:
+            for done in [
+                pool.submit(post_slice, bodies[i::concurrency]) for i in range(concurrency)
+            ]:
+                done.result()
     return time.perf_counter() - started, _cpu() - cpu_before
 
 
@@ -195,7 +219,6 @@ def main(argv: list[str]) -> None:
         try:
             setup_django()
             from django.db import connection
-            from django.test import Client
 
             from ticketdesk.channels.messaging.models import ChannelAccount, InboundMessage
             from ticketdesk.tickets.models import Message, Ticket
@@ -208,7 +231,6 @@ def main(argv: list[str]) -> None:
                 app_secret=SECRET,
                 access_token="x",
             )
-            client = Client(SERVER_NAME="localhost")
             url = f"/channels/messaging/{account.webhook_key}/"
             # warm-up (imports, URL resolver, first statements) on an account of its own,
             # whose rows are removed before anything is measured
@@ -216,16 +238,16 @@ def main(argv: list[str]) -> None:
                 provider="whatsapp", name="Warm-up", app_secret=SECRET, access_token="x"
             )
             post_all(
-                client,
                 f"/channels/messaging/{warm.webhook_key}/",
                 [payload(-1 - i, args.senders) for i in range(30)],
+                args.concurrency,
             )
             warm.delete()
             n = args.messages
             bodies = [payload(i, args.senders) for i in range(n)]
             # 1. accept, no worker running
-            first_wall, first_cpu = post_all(client, url, bodies)
-            again_wall, again_cpu = post_all(client, url, bodies)
+            first_wall, first_cpu = post_all(url, bodies, args.concurrency)
+            again_wall, again_cpu = post_all(url, bodies, args.concurrency)
             assert InboundMessage.objects.count() == n and pending_inbound() == n
             assert not Ticket.objects.exists()
             # 2. drain by the workers
@@ -242,14 +264,17 @@ def main(argv: list[str]) -> None:
                 (InboundMessage.objects.order_by("-id").values_list("id", flat=True)[0]) + 1
             )
             more = [payload(i, args.senders) for i in range(n, 2 * n)]
-            live_wall, live_cpu = post_all(client, url, more)
+            live_wall, live_cpu = post_all(url, more, args.concurrency)
             wait_until(lambda: pending_inbound() == 0, timeout=1200)
             live_done, _span, lags, end_to_end = processed_span(first_live)
             assert live_done == n and Message.objects.count() == 2 * n
             stop_workers(workers)
             workers = []
             load_after = os.getloadavg()
-            print(f"## Messaging inbound webhooks — {label}, {count} worker(s)\n")
+            print(
+                f"## Messaging inbound webhooks — {label}, {count} worker(s), "
+                f"{args.concurrency} posting thread(s)\n"
+            )
             print(
                 f"load average before {load_before[0]:.2f} {load_before[1]:.2f}, "
                 f"after {load_after[0]:.2f} {load_after[1]:.2f} (1 and 5 min)\n"

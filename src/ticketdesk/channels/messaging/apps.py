@@ -8,9 +8,11 @@ class MessagingChannelConfig(AppConfig):
     verbose_name = _("Messaging apps")
 
     def ready(self) -> None:
-        from ticketdesk.core import outbox
+        from ticketdesk.core import config_cache, outbox
 
         from . import inbound_queue, outbound
+        from .models import ChannelAccount
 
+        config_cache.invalidate_on_change(ChannelAccount)
         outbox.register_sender("messaging", outbound.send_due)
         outbox.register_sender("messaging_inbound", inbound_queue.process_due)

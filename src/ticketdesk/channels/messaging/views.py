@@ -16,12 +16,25 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
+from ticketdesk.core import config_cache
+
 from .accept import accept
 from .adapters import adapter_for
 from .models import ChannelAccount
 
 logger = logging.getLogger(__name__)
 MAX_BODY_BYTES = 2 * 1024 * 1024
+
+
+def _active_accounts() -> dict[str, ChannelAccount]:
+    return {a.webhook_key: a for a in ChannelAccount.objects.filter(active=True)}
+
+
+def active_account(key: str) -> ChannelAccount | None:
+    """The active account of this webhook key, from the per-process configuration cache
+    (the few accounts, their secrets decrypted once rather than on every delivery; saving
+    an account clears it, other processes see the change within config_cache's TTL)."""
+    return config_cache.cached("messaging:accounts", _active_accounts).get(key)
 
 
 def _error(status: int, code: str, detail: str) -> JsonResponse:
@@ -31,7 +44,7 @@ def _error(status: int, code: str, detail: str) -> JsonResponse:
 @csrf_exempt
 @require_http_methods(["GET", "POST"])
 def webhook(request: HttpRequest, key: str) -> HttpResponse:
-    account = ChannelAccount.objects.filter(webhook_key=key, active=True).first()
+    account = active_account(key)
     if account is None:
         return _error(404, "unknown_account", _("No active messaging account has this URL."))
     if request.method == "GET":
