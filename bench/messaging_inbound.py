@@ -167,6 +167,15 @@ def stop_workers(workers: list[subprocess.Popen[bytes]]) -> None:
             worker.kill()
 
 
+def workers_cpu(workers: list[subprocess.Popen[bytes]]) -> float:
+    """CPU seconds the worker processes have used so far (Linux /proc)."""
+    total = 0
+    for worker in workers:
+        fields = Path(f"/proc/{worker.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        total += int(fields[11]) + int(fields[12])  # utime, stime
+    return total / os.sysconf("SC_CLK_TCK")
+
+
 def wait_until(done: Any, timeout: float) -> float:
     """Poll `done()` every 50 ms; the moment (perf_counter) it became true."""
     end = time.perf_counter() + timeout
@@ -254,7 +263,9 @@ def main(argv: list[str]) -> None:
             started = time.perf_counter()
             workers = start_workers(count)
             drained = wait_until(lambda: pending_inbound() == 0, timeout=1200)
+            drain_cpu = workers_cpu(workers)
             caught_up = wait_until(outbox_idle, timeout=1200)
+            consumers_cpu = workers_cpu(workers)
             processed, span, _lags, _e2e = processed_span(0)
             assert processed == n, processed
             assert Ticket.objects.count() == min(args.senders, n)
@@ -296,6 +307,11 @@ def main(argv: list[str]) -> None:
                 f"{rate(n - 1, span):.0f} msg/s; from the workers' start: all processed "
                 f"{drained - started:.2f} s ({rate(n, drained - started):.0f} msg/s), every "
                 f"outbox consumer caught up {caught_up - started:.2f} s"
+            )
+            print(
+                f"workers' CPU: {drain_cpu:.2f} s until all processed (start-up included) = "
+                f"{rate(n, drain_cpu):.0f} msg per worker CPU second; "
+                f"{consumers_cpu:.2f} s until every consumer caught up"
             )
             print(
                 f"live: first accepted to last processed {end_to_end:.2f} s "
