@@ -85,6 +85,7 @@ def test_accepting_stores_and_answers_without_ticket_work(client, account):
     row.refresh_from_db()
     assert row.status == InboundStatus.PROCESSED and row.ticket is not None
     assert row.identity is not None and row.processed_at is not None
+    assert row.body == ""  # its text is on the ticket; the raw delivery is not kept twice
 
 
 def test_a_duplicate_delivery_is_stored_once(client, account):

@@ -74,6 +74,7 @@ def take_in(
             processed_at=clock.now(),
             claim="",
             last_error="",
+            body="",  # the message is on the ticket now: the raw delivery is not kept twice
         )
         == 1
     )

@@ -155,9 +155,10 @@ class InboundStatus(models.TextChoices):
 class InboundMessage(models.Model):
     """A message a provider delivered to us; unique per account and provider message id.
 
-    The webhook stores it (the verified delivery's raw body) as pending and answers at once;
-    the worker turns it into a ticket message (`inbound_queue`). A delivery that was signed
-    but cannot be read is kept as malformed (its id: a digest of the body)."""
+    The webhook stores it (the verified delivery's raw body, kept until it is processed) as
+    pending and answers at once; the worker turns it into a ticket message (`inbound_queue`).
+    A delivery that was signed but cannot be read is kept as malformed (its id: a digest of
+    the body)."""
 
     account = models.ForeignKey(ChannelAccount, on_delete=models.CASCADE, related_name="inbound")
     provider_message_id = models.CharField(_("provider message id"), max_length=200)
