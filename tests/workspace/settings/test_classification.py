@@ -27,7 +27,9 @@ def root():
 
 
 @pytest.mark.parametrize("name", ["classification", "type_new", "category_new", "area_new", "tags"])
-@pytest.mark.parametrize(("role", "expected"), [("admin", 200), ("agent", 403), ("light_agent", 403)])
+@pytest.mark.parametrize(
+    ("role", "expected"), [("admin", 200), ("agent", 403), ("light_agent", 403)]
+)
 def test_pages_by_role(as_role, name, role, expected):
     assert as_role(role).get(reverse(f"workspace:settings:{name}")).status_code == expected
 
@@ -228,3 +230,23 @@ def test_tag_pages_rename_merge_delete_and_search(as_role):
     assert client.post(url, {"action": "delete"}).status_code == 302
     assert not Tag.objects.filter(pk=target.pk).exists()
     assert AuditEntry.objects.filter(action="config.tag.deleted").count() == 1
+
+
+@pytest.mark.parametrize("language", ["pt-br", "it"])
+def test_the_pages_are_translated(as_role, language):
+    from tests.workspace.settings.test_access import _heading
+
+    client = as_role("admin")
+    for name in (
+        "classification",
+        "type_new",
+        "category_new",
+        "area_new",
+        "agents",
+        "agent_invite",
+    ):  # fmt: skip  ("Tags" stays "Tags" in Portuguese)
+        assert _heading(client, name, language) != _heading(client, name, "en"), name
+    page = client.get(reverse("workspace:settings:classification"), HTTP_ACCEPT_LANGUAGE=language)
+    assert "Add a category" not in page.content.decode()
+    page = client.get(reverse("workspace:settings:tags"), HTTP_ACCEPT_LANGUAGE=language)
+    assert "Search the tags" not in page.content.decode()
