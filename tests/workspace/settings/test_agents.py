@@ -162,3 +162,12 @@ def test_the_invitation_mail_speaks_the_invited_agents_language(root):
     (sent,) = [m for m in django_mail.outbox if "gio@example.org" in m.to]
     assert "Sei invitato/a" in sent.subject
     assert "Scegli la tua password qui:" in sent.body
+
+
+def test_switching_off_ends_the_open_sessions(root, client, team):
+    kim = make_agent(team, username="kim")
+    assert client.login(username="kim", password=PASSWORD)
+    assert client.get(reverse("workspace:home")).status_code == 200
+    agent_actions.update_agent(actor=root, user=kim, role=Role.AGENT, active=False)
+    response = client.get(reverse("workspace:home"))
+    assert response.status_code == 302 and "login" in response["Location"]
