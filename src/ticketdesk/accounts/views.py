@@ -62,6 +62,10 @@ class InvitationView(auth_views.PasswordResetConfirmView):
     post_reset_login = True
     post_reset_login_backend = "django.contrib.auth.backends.ModelBackend"
 
+    def get_user(self, uidb64: str) -> Any:
+        user = super().get_user(uidb64)
+        return user if user is not None and user.is_active else None  # switched off since
+
     def get_success_url(self) -> str:
         return reverse("workspace:home")
 

@@ -171,3 +171,10 @@ def test_switching_off_ends_the_open_sessions(root, client, team):
     agent_actions.update_agent(actor=root, user=kim, role=Role.AGENT, active=False)
     response = client.get(reverse("workspace:home"))
     assert response.status_code == 302 and "login" in response["Location"]
+
+
+def test_the_link_of_a_switched_off_invitee_no_longer_works(root, client):
+    dee = agent_actions.invite_agent(actor=root, email="dee@example.org", first_name="Dee")
+    path = invitation_path("dee@example.org")
+    agent_actions.update_agent(actor=root, user=dee, role=Role.AGENT, active=False)
+    assert client.get(path, follow=True).context.get("validlink") is False
