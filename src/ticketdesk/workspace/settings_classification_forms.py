@@ -26,6 +26,11 @@ def _teams() -> Any:
     return Team.objects.filter(active=True).order_by("name")
 
 
+def _any_team() -> Any:
+    """Switched-off teams too: a row keeps the team it has even when that team is off."""
+    return Team.objects.order_by("-active", "name")
+
+
 class NamedForm(forms.Form):
     """A name in the site's language and one field per other language."""
 
@@ -78,7 +83,7 @@ class TicketTypeForm(NamedForm):
         label=_("Order"), min_value=0, max_value=32767, initial=0, help_text=_("Lower comes first.")
     )
     default_team = forms.ModelChoiceField(
-        queryset=_teams(),
+        queryset=_any_team(),
         required=False,
         label=_("Default team"),
         empty_label=_("None"),
@@ -115,7 +120,7 @@ class CategoryForm(NamedForm):
         help_text=_("Move a category by choosing another place; its subcategories move with it."),
     )
     default_team = forms.ModelChoiceField(
-        queryset=_teams(),
+        queryset=_any_team(),
         required=False,
         label=_("Default team"),
         empty_label=_("None"),
@@ -169,7 +174,7 @@ class ChannelDefaultsForm(forms.Form):
         super().__init__(*args, **kw)
         for value, label in Channel.choices:
             self.fields[f"channel_{value}"] = forms.ModelChoiceField(
-                queryset=_teams(),
+                queryset=_any_team(),
                 required=False,
                 label=label,
                 empty_label=_("No team (triage)"),
