@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.e2e.test_settings import log_in
+from tests.e2e.test_settings import log_in, log_in_any
 from tests.e2e.test_settings_narrow import WIDE
 from tests.factories import make_agent, make_ticket
 from ticketdesk.accounts.models import User
@@ -75,3 +75,44 @@ def test_a_subcategory_and_an_invitation_on_a_phone(page: Page, live_server, adm
     expect(page.get_by_text("Nia is invited")).to_be_visible()
     assert User.objects.get(email="nia@example.org").role == "light_agent"
     fits(page, "/settings/agents/")
+
+
+def test_the_pages_in_portuguese_pass_axe_and_show_no_english(page: Page, live_server, admin_user):
+    """What the page census checks, for these pages (its demo server runs apart)."""
+    from tests.web.test_page_census import AXE, AXE_JS, TEXTS_JS, translated_msgids
+
+    Category.objects.create(name="Hardware")
+    Tag.objects.create(name="vpn")
+    tag = Tag.objects.get(name="vpn")
+    User.objects.filter(pk=admin_user.pk).update(language="pt-br")
+    msgids = translated_msgids("pt-br")
+    page.set_viewport_size({"width": 375, "height": 800})
+    page.context.add_cookies(
+        [{"name": "django_language", "value": "pt-br", "url": live_server.url}]
+    )
+    log_in_any(page, live_server, admin_user.username)
+    problems = []
+    for path in (
+        "/settings/",
+        "/settings/classification/",
+        "/settings/classification/categories/new/",
+        "/settings/classification/types/new/",
+        "/settings/classification/areas/new/",
+        "/settings/classification/tags/",
+        f"/settings/classification/tags/{tag.pk}/",
+        "/settings/agents/",
+        "/settings/agents/invite/",
+        f"/settings/agents/{admin_user.pk}/",
+    ):
+        page.goto(f"{live_server.url}{path}")
+        assert page.url.endswith(path), page.url  # signed in, not sent to the login page
+        english = sorted(t for t in page.evaluate(TEXTS_JS) if t in msgids)
+        if english:
+            problems.append(f"{path}: untranslated {english[:8]}")
+        if not page.evaluate("typeof axe !== 'undefined'"):
+            page.evaluate(AXE.read_text())
+        for violation in page.evaluate(AXE_JS):
+            problems.append(f"{path}: axe {violation['id']} {violation['nodes']}")
+    assert not problems, "\n".join(problems)
+    page.goto(f"{live_server.url}/settings/classification/")
+    expect(page.get_by_role("heading", name="Classificação", exact=True)).to_be_visible()
