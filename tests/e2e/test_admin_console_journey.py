@@ -72,7 +72,8 @@ def people() -> tuple[User, User]:
 
 def add_hardware_category(page: Page, live_server) -> None:
     page.goto(f"{live_server.url}/settings/")
-    page.get_by_role("link", name="Classification").click()
+    sections = page.get_by_role("navigation", name="Settings sections")
+    sections.get_by_role("link", name="Classification").click()
     page.get_by_role("link", name="Add a category").click()
     page.locator("#id_name").fill("Hardware")
     page.get_by_label("Name (Brazilian Portuguese)").fill("Equipamento")
@@ -83,7 +84,8 @@ def add_hardware_category(page: Page, live_server) -> None:
 def invite_ana(page: Page, live_server, admin: User) -> None:
     """The admin invites Ana; she follows the mail's link, sets a password, is in."""
     page.goto(f"{live_server.url}/settings/")
-    page.get_by_role("link", name="Agents", exact=True).click()
+    sections = page.get_by_role("navigation", name="Settings sections")
+    sections.get_by_role("link", name="Agents", exact=True).click()
     page.get_by_role("link", name="Invite an agent").click()
     page.get_by_label("First name").fill("Ana")
     page.get_by_label("Last name").fill("Souza")
