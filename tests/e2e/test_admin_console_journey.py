@@ -3,14 +3,16 @@ the Settings area, the rule builder and the configuration page; a customer submi
 Hardware form in the portal; the ticket is routed and timed as configured; the exported
 configuration, imported into a flushed (fresh) database, gives the same result.
 
+The Hardware category is added in Settings → Classification; Ana is invited in Settings →
+Agents, follows the link of the invitation mail (drained from the mail queue as the worker
+would send it), chooses her password and lands in the workspace.
+
 Steps not done through the UI, and why:
-- the agents (Ana, Bruno), the customer and the admin are created with the factories: the
-  team form says "invite agents first" and inviting goes through email, which is not this
-  journey; after the flush the admin and the customer are created again the same way (a
-  fresh installation's first admin comes from `createsuperuser`).
+- Bruno, the customer and the admin are created with the factories (Bruno could be invited
+  like Ana; once is enough for the journey); after the flush the admin and the customer are
+  created again the same way (a fresh installation's first admin comes from
+  `createsuperuser`).
 - Bruno's one open ticket (so that least loaded must pick Ana) is made with the factory.
-- the Hardware category is added in the Django admin (/admin/): the Settings area has no
-  category page yet.
 - the outbox (automation, routing, SLA consumers) is drained in the test thread, as the
   worker would; the clock is frozen (core.clock) around the submission so the due date is
   known: Thursday 24 December 16:30 UTC, one business hour to the first response on a
@@ -27,6 +29,7 @@ import datetime as dt
 import re
 
 import pytest
+from django.core import mail as django_mail
 from django.core.management import call_command
 from playwright.sync_api import Page, expect
 
@@ -34,7 +37,7 @@ from tests.automation.helpers import drain
 from tests.factories import PASSWORD, make_agent, make_customer, make_ticket
 from ticketdesk.accounts.models import AssignmentStrategy, Team, User
 from ticketdesk.configuration.actions import import_configuration
-from ticketdesk.core import clock
+from ticketdesk.core import clock, outbox
 from ticketdesk.sla.models import TicketSLA
 from ticketdesk.tickets import workflow
 from ticketdesk.tickets.defaults import ensure_defaults
@@ -68,10 +71,41 @@ def people() -> tuple[User, User]:
 
 
 def add_hardware_category(page: Page, live_server) -> None:
-    page.goto(f"{live_server.url}/admin/tickets/category/add/")
+    page.goto(f"{live_server.url}/settings/")
+    sections = page.get_by_role("navigation", name="Settings sections")
+    sections.get_by_role("link", name="Classification").click()
+    page.get_by_role("link", name="Add a category").click()
     page.locator("#id_name").fill("Hardware")
-    page.locator("input[name=_save]").click()
-    expect(page.locator(".messagelist")).to_contain_text("Hardware")
+    page.get_by_label("Name (Brazilian Portuguese)").fill("Equipamento")
+    page.get_by_role("button", name="Save the category").click()
+    expect(page.get_by_text("The category “Hardware” is saved.")).to_be_visible()
+
+
+def invite_ana(page: Page, live_server, admin: User) -> None:
+    """The admin invites Ana; she follows the mail's link, sets a password, is in."""
+    page.goto(f"{live_server.url}/settings/")
+    sections = page.get_by_role("navigation", name="Settings sections")
+    sections.get_by_role("link", name="Agents", exact=True).click()
+    page.get_by_role("link", name="Invite an agent").click()
+    page.get_by_label("First name").fill("Ana")
+    page.get_by_label("Last name").fill("Souza")
+    page.get_by_label("Email address").fill("ana@example.org")
+    page.get_by_label("Agent", exact=True).check()
+    page.get_by_role("button", name="Send the invitation").click()
+    expect(page.get_by_text("Ana Souza is invited")).to_be_visible()
+    django_mail.outbox.clear()
+    outbox.process_pending()  # the mail sender, as the worker runs it after the commit
+    (sent,) = [m for m in django_mail.outbox if "ana@example.org" in m.to]
+    path = re.search(r"https?://[^/\s]+(/accounts/invitation/\S+/)", sent.body).group(1)
+    page.context.clear_cookies()
+    page.goto(live_server.url + path)
+    expect(page.get_by_role("heading", name="Choose your password")).to_be_visible()
+    page.locator("#id_new_password1").fill("Ana's new password 42")
+    page.locator("#id_new_password2").fill("Ana's new password 42")
+    page.get_by_role("button", name="Set my password").click()
+    expect(page).to_have_url(f"{live_server.url}/")
+    expect(page.get_by_text("Welcome, Ana Souza: your password is set.")).to_be_visible()
+    log_in(page, live_server, admin.username)
 
 
 def build_form(page: Page, live_server) -> None:
@@ -205,11 +239,11 @@ def load_bruno() -> None:
 
 def test_admin_sets_up_an_empty_desk_and_the_configuration_travels(page: Page, live_server):
     admin, _carla = people()
-    make_agent(None, username="ana", first_name="Ana", last_name="Souza")
     make_agent(None, username="bruno", first_name="Bruno", last_name="Lima")
     page.set_viewport_size({"width": 1280, "height": 900})
     page.set_default_timeout(10_000)
     log_in(page, live_server, admin.username)
+    invite_ana(page, live_server, admin)
     add_hardware_category(page, live_server)
     build_form(page, live_server)
     build_workflow(page, live_server)

@@ -128,6 +128,19 @@ def _wave_two_samples() -> dict[str, object]:
         "messaging_account": _first_pk(ChannelAccount),
         "webhook_endpoint": _first_pk(WebhookEndpoint),
         "transition": _first_pk(Transition),
+        **_classification_samples(),
+    }
+
+
+def _classification_samples() -> dict[str, object]:
+    """Objects of Settings → Classification."""
+    from ticketdesk.tickets.models import BusinessArea, Category, Tag, TicketType
+
+    return {
+        "ticket_type_pk": _first_pk(TicketType),
+        "category": _first_pk(Category),
+        "business_area": _first_pk(BusinessArea),
+        "tag": _first_pk(Tag),
     }
 
 

@@ -160,6 +160,11 @@ ARGUMENTS: list[tuple[str, str, str]] = [
     ("pk", "settings/channels/messaging/", "messaging_account"),
     ("pk", "settings/integrations/", "webhook_endpoint"),
     ("pk", "settings/workflow/transitions/", "transition"),
+    ("pk", "settings/classification/types/", "ticket_type_pk"),
+    ("pk", "settings/classification/categories/", "category"),
+    ("pk", "settings/classification/areas/", "business_area"),
+    ("pk", "settings/classification/tags/", "tag"),  # the demo may have none: left out then
+    ("pk", "settings/agents/", "user"),
     # the demo has no messaging account: these two are left out
     ("pk", "channels/messaging/people/", "messaging_identity"),
     ("key", "channels/messaging/", "messaging_webhook_key"),

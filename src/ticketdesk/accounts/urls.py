@@ -51,4 +51,6 @@ urlpatterns = [
         ),
         name="password_reset_complete",
     ),
+    # an agent invited in Settings → Agents chooses a password (agent_actions.py)
+    path("invitation/<uidb64>/<token>/", views.InvitationView.as_view(), name="agent_invitation"),
 ]

@@ -1,13 +1,17 @@
-"""Log in (rate-limited), log out, password reset."""
+"""Log in (rate-limited), log out, password reset, an invited agent's first password."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.http import HttpResponse
 from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext as _
 
 from . import throttle, two_factor
 from .forms import LoginForm
@@ -48,3 +52,29 @@ class LoginView(auth_views.LoginView):
 
 class LogoutView(auth_views.LogoutView):
     pass
+
+
+class InvitationView(auth_views.PasswordResetConfirmView):
+    """An invited agent chooses their password (the link of Settings → Agents' mail, a
+    password-reset token) and is signed in, landing in the workspace."""
+
+    template_name = "accounts/invitation.html"
+    post_reset_login = True
+    post_reset_login_backend = "django.contrib.auth.backends.ModelBackend"
+
+    def get_user(self, uidb64: str) -> Any:
+        user = super().get_user(uidb64)
+        return user if user is not None and user.is_active else None  # switched off since
+
+    def get_success_url(self) -> str:
+        return reverse("workspace:home")
+
+    def form_valid(self, form: Any) -> HttpResponse:
+        response = super().form_valid(form)
+        user = form.user
+        with translation.override(user.language or translation.get_language()):
+            messages.success(
+                self.request,
+                _("Welcome, %(name)s: your password is set.") % {"name": user.display_name},
+            )
+        return response

@@ -2,7 +2,19 @@
 
 from django.urls import URLPattern, URLResolver, path
 
-from .views.settings import channels, fields, frame, integrations, priority, sla, teams, workflow
+from .views.settings import (
+    agents,
+    channels,
+    classification,
+    fields,
+    frame,
+    integrations,
+    priority,
+    sla,
+    tags,
+    teams,
+    workflow,
+)
 
 app_name = "settings"
 urlpatterns: list[URLPattern | URLResolver] = [
@@ -44,4 +56,25 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("integrations/<int:pk>/", integrations.endpoint_edit, name="endpoint_edit"),
     path("integrations/<int:pk>/active/", integrations.endpoint_active, name="endpoint_active"),
     path("integrations/<int:pk>/test/", integrations.endpoint_test, name="endpoint_test"),
+    # Settings → Classification (ticket types, categories, business areas, channels, tags)
+    path("classification/", classification.overview, name="classification"),
+    path("classification/types/new/", classification.type_edit, name="type_new"),
+    path("classification/types/<int:pk>/", classification.type_edit, name="type_edit"),
+    path("classification/categories/new/", classification.category_edit, name="category_new"),
+    path("classification/categories/<int:pk>/", classification.category_edit, name="category_edit"),
+    path(
+        "classification/categories/<int:pk>/delete/",
+        classification.category_delete,
+        name="category_delete",
+    ),
+    path("classification/areas/new/", classification.area_edit, name="area_new"),
+    path("classification/areas/<int:pk>/", classification.area_edit, name="area_edit"),
+    path("classification/channels/", classification.channel_defaults, name="channel_defaults"),
+    path("classification/tags/", tags.tags, name="tags"),
+    path("classification/tags/<int:pk>/", tags.tag_edit, name="tag_edit"),
+    # Settings → Agents (invite, role, switch off)
+    path("agents/", agents.agents, name="agents"),
+    path("agents/invite/", agents.agent_invite, name="agent_invite"),
+    path("agents/<int:pk>/", agents.agent_edit, name="agent_edit"),
+    path("agents/<int:pk>/resend/", agents.agent_resend, name="agent_resend"),
 ]

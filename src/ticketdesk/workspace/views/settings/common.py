@@ -25,6 +25,8 @@ SECTIONS = [
     ("workspace:settings:sla", gettext_lazy("SLA")),
     ("workspace:settings:priorities", gettext_lazy("Priority matrix")),
     ("workspace:settings:teams", gettext_lazy("Teams")),
+    ("workspace:settings:agents", gettext_lazy("Agents")),
+    ("workspace:settings:classification", gettext_lazy("Classification")),
     ("workspace:settings:channels", gettext_lazy("Channels")),
     ("workspace:settings:integrations", gettext_lazy("Integrations")),
 ]

@@ -5,12 +5,18 @@ from __future__ import annotations
 from django.http import HttpRequest, HttpResponse
 from django.views.decorators.http import require_GET
 
-from ticketdesk.accounts.models import Team
+from ticketdesk.accounts.models import STAFF_ROLES, Team, User
 from ticketdesk.channels.email.models import Mailbox
 from ticketdesk.channels.messaging.models import ChannelAccount
 from ticketdesk.notifications.models import WebhookEndpoint
 from ticketdesk.sla.models import BusinessCalendar, SLAPolicy
-from ticketdesk.tickets.models import CustomFieldDefinition, Status, TicketType, Transition
+from ticketdesk.tickets.models import (
+    Category,
+    CustomFieldDefinition,
+    Status,
+    TicketType,
+    Transition,
+)
 
 from .common import render_settings, settings_required
 
@@ -29,6 +35,8 @@ def index(request: HttpRequest) -> HttpResponse:
         "mailboxes": Mailbox.objects.filter(active=True).count(),
         "messaging": ChannelAccount.objects.filter(active=True).count(),
         "integrations": WebhookEndpoint.objects.filter(active=True).count(),
+        "agents": User.objects.filter(is_active=True, role__in=STAFF_ROLES).count(),
+        "categories": Category.objects.filter(active=True).count(),
     }
     return render_settings(
         request, "workspace/settings/index.html", {"counts": counts}, section="index"
