@@ -308,3 +308,95 @@ def test_consent_on_a_guest_request_is_stored(client):
     assert client.post(url, {**form, "consent": "on"}).status_code == 200
     [acceptance] = ConsentAcceptance.objects.all()
     assert acceptance.contact.email == "guest@example.org" and acceptance.form == "request"
+
+
+WA_NUMBER = "393331112233"
+
+
+@pytest.fixture
+def zelda_on_chat_and_whatsapp(zelda):
+    """Zelda also chatted on the site and wrote on WhatsApp (one message processed, one not
+    yet), and an agent's reply went out to her there."""
+    from ticketdesk.channels.chat.models import ChatConversation, ChatEvent
+    from ticketdesk.channels.messaging.models import (
+        ChannelAccount,
+        Identity,
+        InboundMessage,
+        InboundStatus,
+        OutboundMessage,
+        Provider,
+    )
+
+    contact, ticket = zelda
+    now = clock.now()
+    chat_ticket = make_ticket(requester=contact, subject="Chat with the shop")
+    chat = ChatConversation.objects.create(
+        ticket=chat_ticket,
+        visitor_name="Zelda Q.",
+        visitor_email=EMAIL,
+        topic=f"{NAME} asks about delivery",
+        token_hash="f" * 64,
+        page_url="https://shop.example/orders?customer=zelda",
+        page_title="Orders of Zelda",
+        created_at=now,
+    )
+    ChatEvent.objects.create(
+        conversation=chat,
+        kind="typing",
+        from_visitor=True,
+        data={"text": "I am Zelda"},
+        created_at=now,
+    )
+    account = ChannelAccount.objects.create(provider=Provider.WHATSAPP, name="Shop WhatsApp")
+    identity = Identity.objects.create(
+        account=account, external_id=WA_NUMBER, display_name="Zelda Zonai", contact=contact
+    )
+    common = {"account": account, "sent_at": now, "received_at": now}
+    InboundMessage.objects.create(
+        **common,
+        provider_message_id="wamid.1",
+        sender_id=WA_NUMBER,
+        identity=identity,
+        ticket=ticket,
+        status=InboundStatus.PROCESSED,
+    )
+    InboundMessage.objects.create(
+        **common,
+        provider_message_id="wamid.2",
+        sender_id=WA_NUMBER,
+        body=f'{{"from": "{WA_NUMBER}", "profile": {{"name": "Zelda Zonai"}}}}',
+    )
+    OutboundMessage.objects.create(
+        dedupe_key="out-1",
+        account=account,
+        identity=identity,
+        ticket=ticket,
+        kind="reply",
+        text="Hello Zelda Zonai, your order ships today.",
+        created_at=now,
+    )
+    return contact, ticket
+
+
+def test_export_and_erasure_cover_chats_and_messaging_apps(
+    admin_user, zelda_on_chat_and_whatsapp, django_capture_on_commit_callbacks
+):
+    from ticketdesk.channels.messaging.models import InboundMessage, InboundStatus
+
+    contact, _ticket = zelda_on_chat_and_whatsapp
+    data = export.collect(contact)
+    assert [c["page_title"] for c in data["chats"]] == ["Orders of Zelda"]
+    assert [i["platform_id"] for i in data["messaging_identities"]] == [WA_NUMBER]
+    assert {m["provider_message_id"] for m in data["messaging_received"]} == {"wamid.1", "wamid.2"}
+    assert [m["text"] for m in data["messaging_sent"]] == [
+        "Hello Zelda Zonai, your order ships today."
+    ]
+    needles = [EMAIL, NAME, "Quixote", PHONE, "zelda", WA_NUMBER, "Zonai"]
+    assert _leftovers(needles)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        erase.erase_contact(contact, actor=admin_user)
+
+    assert _leftovers(needles) == []
+    pending = InboundMessage.objects.get(provider_message_id="wamid.2")
+    assert pending.status == InboundStatus.FAILED  # never processed into a new contact

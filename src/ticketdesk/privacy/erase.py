@@ -16,6 +16,8 @@ The rule (docs/privacy.md says the same):
   dropped), audit entries that named them are renamed;
 - the search index of their tickets is rebuilt; tickets, numbers, statuses, times, scores
   and report facts stay, so statistics do not change;
+- their live chats and messaging-app identities, incoming deliveries and outgoing texts the
+  same way (privacy/channel_traces.py);
 - one audit entry "privacy.erased" records who erased which contact (by id) and when, with
   counts only.
 """
@@ -39,6 +41,7 @@ from ticketdesk.channels.email.models import InboundEmail, OutboundEmail
 from ticketdesk.core.models import OutboxMessage, OutgoingMail
 from ticketdesk.notifications.models import Notification
 from ticketdesk.portal.models import DeflectionEvent, Invitation, SatisfactionRating
+from ticketdesk.privacy import channel_traces
 from ticketdesk.search import backend as search
 from ticketdesk.tickets.models import Attachment, Message, Ticket, TicketEvent
 
@@ -86,7 +89,7 @@ class Scrubber:
 
 def _identifiers(contact: Contact) -> tuple[list[str], list[str]]:
     """(strong, all): email, phone and full names everywhere; name parts on their tickets."""
-    strong = [contact.email, contact.name, contact.phone]
+    strong = [contact.email, contact.name, contact.phone, *channel_traces.identifiers(contact)]
     user = contact.user
     if user is not None:
         strong += [user.email, user.username, user.get_full_name()]
@@ -193,6 +196,7 @@ def erase_contact(contact: Contact, *, actor: Any) -> Erasure:
         )
         DeflectionEvent.objects.filter(contact=contact).update(query="")
         Invitation.objects.filter(email__iexact=contact.email).delete()
+        channel_traces.erase(contact, narrow, (name, email))
         _scrub_audit(contact, wide, name)
         _scrub_admin_log(contact, wide)
 

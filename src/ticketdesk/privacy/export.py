@@ -26,6 +26,7 @@ from ticketdesk.portal.models import (
     Invitation,
     SatisfactionRating,
 )
+from ticketdesk.privacy import channel_traces
 from ticketdesk.tickets.models import Attachment, Message, MessageKind, Ticket
 
 
@@ -146,6 +147,7 @@ def collect(contact: Contact) -> dict[str, Any]:
                 .values("form", "text", "language", "accepted_at")
             ),
         },
+        **channel_traces.export(contact),
         "emails_received_from": list(
             InboundEmail.objects.filter(from_address__iexact=contact.email)
             .order_by("id")
