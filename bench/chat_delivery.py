@@ -22,6 +22,8 @@ import time
 
 import requests
 
+POSTS: list[float] = []  # how long each message's POST took (answered), for comparison
+
 
 def chat(
     url: str, n: int, messages: int, gap: float, results: list[float], errors: list[str]
@@ -77,6 +79,7 @@ def talk(url: str, n: int, messages: int, gap: float, results: list[float]) -> N
             headers={"X-Chat-Token": token},
             timeout=10,
         ).raise_for_status()
+        POSTS.append(time.monotonic() - sent.get(text, time.monotonic()))
         time.sleep(gap)
     done.set()
     reader.join(15)
@@ -109,6 +112,10 @@ def main() -> None:
     if ms:
         p95 = ms[min(len(ms) - 1, int(len(ms) * 0.95))]
         print(f"one way p50 {statistics.median(ms):.0f} ms, p95 {p95:.0f} ms, max {ms[-1]:.0f} ms")
+    posts = sorted(p * 1000 for p in POSTS)
+    if posts:
+        p95 = posts[min(len(posts) - 1, int(len(posts) * 0.95))]
+        print(f"POST answered p50 {statistics.median(posts):.0f} ms, p95 {p95:.0f} ms")
 
 
 if __name__ == "__main__":

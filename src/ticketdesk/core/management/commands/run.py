@@ -65,6 +65,10 @@ class Command(BaseCommand):
             "-",
             "--graceful-timeout",
             "5",
+            # idle keep-alive connections (the widget's posts) wait in gunicorn's poller, not
+            # in a thread; 2 s (gunicorn's default) closed them under clients that reuse them
+            "--keep-alive",
+            "75",
         ]
         commands = {
             "web": web,
