@@ -102,6 +102,8 @@ MIDDLEWARE = [
     "ticketdesk.core.metrics.MetricsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # with the pool: borrow the request's connection first, 503 + Retry-After if none comes
+    "ticketdesk.core.database_pool.DatabasePoolMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -186,11 +188,23 @@ else:
     if _prepare_threshold > 0:
         _pg_options.update(server_side_binding=True, prepare_threshold=_prepare_threshold)
     # Django's own pool (psycopg_pool): connections, and what they prepared, are kept
-    # across requests; TICKETDESK_DB_POOL=max size (0: no pool, CONN_MAX_AGE instead).
+    # across requests; a request takes one at its first query and gives it back when it
+    # ends, a chat stream gives it back while it waits (docs/production.md). The web
+    # processes (wsgi.py) default to a pool of 10 connections; other processes (workers,
+    # commands, tests) to none. TICKETDESK_DB_POOL=max size per process (0: no pool, a
+    # persistent connection per thread for CONN_MAX_AGE instead). A request that waits
+    # TICKETDESK_DB_POOL_TIMEOUT seconds for a connection is answered 503 + Retry-After.
     _pool_size = int(os.environ.get("TICKETDESK_DB_POOL", "0"))
     if _pool_size > 0:
-        _pg_options["pool"] = {"min_size": min(2, _pool_size), "max_size": _pool_size}
+        _pg_options["pool"] = {
+            "name": "ticketdesk",
+            "min_size": min(2, _pool_size),
+            "max_size": _pool_size,
+            "timeout": float(os.environ.get("TICKETDESK_DB_POOL_TIMEOUT", "10")),
+        }
         DATABASES["default"]["CONN_MAX_AGE"] = 0  # the pool keeps the connections
+        # a connection the server closed (a restart, a failover) is replaced, not handed out
+        DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
     DATABASES["default"]["OPTIONS"] = {**DATABASES["default"].get("OPTIONS", {}), **_pg_options}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

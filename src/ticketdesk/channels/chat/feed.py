@@ -11,6 +11,8 @@ from typing import Any
 
 from django.db import OperationalError
 
+from ticketdesk.core.database_pool import release_connections
+
 from .models import ChatEvent, ChatEventKind
 from .realtime import HEARTBEAT_SECONDS, hub
 
@@ -51,16 +53,18 @@ def stream(
     after: int,
     fetch: Callable[[int], list[ChatEvent]],
     *,
-    seconds: float = STREAM_SECONDS,
+    seconds: float | None = None,
     alive: Callable[[], None] | None = None,
 ) -> Iterator[str]:
     """Send every event `fetch` finds after `after`, then wait for the hub's signal (or its
-    wait_seconds) and look again, until `seconds` have passed. `alive` is called when the
+    wait_seconds) and look again, until `seconds` (STREAM_SECONDS) have passed. No database
+    connection is held while it waits. `alive` is called when the
     stream opens and then at most every ALIVE_SECONDS while it stays open."""
+    release_connections()  # the first stream of a process may wait for the broker
     waiter = hub.subscribe(topic)  # before the first read: no signal is missed in between
     try:
         yield f"retry: {RETRY_MILLISECONDS}\n\n"
-        deadline = time.monotonic() + seconds
+        deadline = time.monotonic() + (STREAM_SECONDS if seconds is None else seconds)
         sent_at = time.monotonic()
         alive_at = -ALIVE_SECONDS
         while True:
@@ -87,6 +91,9 @@ def stream(
             if now - sent_at > HEARTBEAT_SECONDS:  # a comment: finds a closed connection
                 sent_at = now
                 yield ": keep-alive\n\n"
+            # no connection held while waiting: 200 open streams need not be 200 connections
+            # (back to the pool, or closed; the next look takes one again)
+            release_connections()
             waiter.wait(hub.wait_seconds)
     finally:
         hub.unsubscribe(waiter)  # (Django closes the connection when the response closes)

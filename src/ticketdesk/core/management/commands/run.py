@@ -18,6 +18,8 @@ from typing import Any
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
+from django.db import DatabaseError
+from django.db import connection as db_connection
 
 
 class Command(BaseCommand):
@@ -63,6 +65,10 @@ class Command(BaseCommand):
             "-",
             "--graceful-timeout",
             "5",
+            # idle keep-alive connections (the widget's posts) wait in gunicorn's poller, not
+            # in a thread; 2 s (gunicorn's default) closed them under clients that reuse them
+            "--keep-alive",
+            "75",
         ]
         commands = {
             "web": web,
@@ -89,6 +95,8 @@ class Command(BaseCommand):
         self.stdout.write(f"  Agent workspace: {url}   Portal: {url}portal/   Admin: {url}admin/")
         if settings.DATABASES["default"]["ENGINE"].endswith("sqlite3"):
             self.stdout.write(f"  Database: {settings.DATABASES['default']['NAME']}")
+        else:
+            self.stdout.write(connection_budget(options["workers"], options["threads"], env))
         if settings.EMAIL_BACKEND.endswith("filebased.EmailBackend"):
             self.stdout.write(
                 f"  Outgoing mail (no EMAIL_HOST set) is written to {settings.EMAIL_FILE_PATH}/"
@@ -130,3 +138,37 @@ class Command(BaseCommand):
                 except subprocess.TimeoutExpired:
                     process.kill()
             self.stdout.write("Stopped.")
+
+
+OTHER_CONNECTIONS = 6  # task worker, outbox worker, scheduler, a chat LISTEN per web process
+
+
+def connection_budget(workers: int, threads: int, env: dict[str, str]) -> str:
+    """What the web processes may take from PostgreSQL (docs/production.md), and a warning
+    when it does not fit in max_connections."""
+    pool = int(env.get("TICKETDESK_DB_POOL") or "10")  # wsgi.py's default
+    per_process = min(pool, threads) if pool > 0 else threads
+    wanted = workers * per_process + OTHER_CONNECTIONS
+    line = (
+        f"  PostgreSQL: {workers} web processes × {per_process} connections"
+        f" ({'pool' if pool > 0 else 'one per thread'}) + {OTHER_CONNECTIONS} others"
+        f" = {wanted}"
+    )
+    try:
+        with db_connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT current_setting('max_connections')::int"
+                " - current_setting('superuser_reserved_connections')::int"
+            )
+            row = cursor.fetchone()
+    except DatabaseError:
+        return line
+    finally:
+        db_connection.close()  # from here on this command only watches its children
+    available = int(row[0]) if row else 0
+    if wanted > available:
+        return (
+            f"{line} > {available} that max_connections allows: lower TICKETDESK_DB_POOL or"
+            " --workers, or raise max_connections"
+        )
+    return f"{line} of {available}"
