@@ -101,11 +101,7 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"  Outgoing mail (no EMAIL_HOST set) is written to {settings.EMAIL_FILE_PATH}/"
             )
-        from ticketdesk.tickets.management.commands.demo import DEMO_LOGINS
-
-        self.stdout.write("  Demo logins (user / password):")
-        for username, password, role in DEMO_LOGINS:
-            self.stdout.write(f"    {username:<10} {password:<14} {role}")
+        self._print_logins()
         self.stdout.write("Press Ctrl-C to stop.\n")
         stopping = False
 
@@ -172,3 +168,25 @@ def connection_budget(workers: int, threads: int, env: dict[str, str]) -> str:
             " --workers, or raise max_connections"
         )
     return f"{line} of {available}"
+
+    def _print_logins(self) -> None:
+        """The demo logins, only while the demo's accounts are there with their password."""
+        from ticketdesk.accounts.models import User
+        from ticketdesk.tickets.management.commands.demo import DEMO_LOGINS, DEMO_PASSWORD
+
+        names = [username for username, _password, _role in DEMO_LOGINS]
+        admin = User.objects.filter(username=names[0], is_active=True).first()
+        demo = (
+            admin is not None
+            and User.objects.filter(username__in=names).count() == len(names)
+            and admin.check_password(DEMO_PASSWORD)
+        )
+        if not demo:
+            self.stdout.write(
+                "  Sign in with your accounts (a first administrator: "
+                "ticketdesk createsuperuser)."
+            )
+            return
+        self.stdout.write("  Demo logins (user / password):")
+        for username, password, role in DEMO_LOGINS:
+            self.stdout.write(f"    {username:<10} {password:<14} {role}")
