@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import io
-
 import pytest
 
 from ticketdesk.accounts.models import User
-from ticketdesk.core.management.commands.run import Command
+from ticketdesk.core.management.commands.run import demo_logins
 from ticketdesk.tickets.management.commands.demo import DEMO_LOGINS, DEMO_PASSWORD
 
 pytestmark = pytest.mark.django_db
@@ -19,10 +17,7 @@ def _fast_password_hashing(settings):
 
 
 def printed() -> str:
-    out = io.StringIO()
-    command = Command(stdout=out)
-    command._print_logins()
-    return out.getvalue()
+    return "\n".join(demo_logins())
 
 
 def test_no_demo_logins_on_a_desk_without_the_demo():

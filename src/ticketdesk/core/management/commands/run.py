@@ -101,7 +101,9 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"  Outgoing mail (no EMAIL_HOST set) is written to {settings.EMAIL_FILE_PATH}/"
             )
-        self._print_logins()
+        for line in demo_logins():
+            self.stdout.write(line)
+        db_connection.close()  # from here on this command only watches its children
         self.stdout.write("Press Ctrl-C to stop.\n")
         stopping = False
 
@@ -169,24 +171,21 @@ def connection_budget(workers: int, threads: int, env: dict[str, str]) -> str:
         )
     return f"{line} of {available}"
 
-    def _print_logins(self) -> None:
-        """The demo logins, only while the demo's accounts are there with their password."""
-        from ticketdesk.accounts.models import User
-        from ticketdesk.tickets.management.commands.demo import DEMO_LOGINS, DEMO_PASSWORD
 
-        names = [username for username, _password, _role in DEMO_LOGINS]
-        admin = User.objects.filter(username=names[0], is_active=True).first()
-        demo = (
-            admin is not None
-            and User.objects.filter(username__in=names).count() == len(names)
-            and admin.check_password(DEMO_PASSWORD)
-        )
-        if not demo:
-            self.stdout.write(
-                "  Sign in with your accounts (a first administrator: "
-                "ticketdesk createsuperuser)."
-            )
-            return
-        self.stdout.write("  Demo logins (user / password):")
-        for username, password, role in DEMO_LOGINS:
-            self.stdout.write(f"    {username:<10} {password:<14} {role}")
+def demo_logins() -> list[str]:
+    """The demo logins, only while the demo's accounts are there with their password."""
+    from ticketdesk.accounts.models import User
+    from ticketdesk.tickets.management.commands.demo import DEMO_LOGINS, DEMO_PASSWORD
+
+    names = [username for username, _password, _role in DEMO_LOGINS]
+    admin = User.objects.filter(username=names[0], is_active=True).first()
+    demo = (
+        admin is not None
+        and User.objects.filter(username__in=names).count() == len(names)
+        and admin.check_password(DEMO_PASSWORD)
+    )
+    if not demo:
+        return ["  Sign in with your accounts (a first administrator: ticketdesk createsuperuser)."]
+    return ["  Demo logins (user / password):"] + [
+        f"    {username:<10} {password:<14} {role}" for username, password, role in DEMO_LOGINS
+    ]
