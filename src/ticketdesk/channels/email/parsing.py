@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import codecs
 import contextlib
+import functools
 import hashlib
 import re
 import unicodedata
@@ -78,8 +79,27 @@ class ParsedEmail:
     report_text: str = ""
 
 
+class _ReusingPolicy(email_policy.EmailPolicy):
+    """`email.policy.default` that parses each distinct header (name, value) once: the feed
+    parser and the walk ask for Content-Type and friends again and again, and each ask runs
+    the header registry's parser. Parsed headers are immutable, so sharing them is safe."""
+
+    def header_fetch_parse(self, name: str, value: str) -> Any:
+        if hasattr(value, "name") or type(value) is not str or type(name) is not str:
+            return super().header_fetch_parse(name, value)
+        return _parsed_header(name, value)
+
+
+@functools.lru_cache(maxsize=1024)
+def _parsed_header(name: str, value: str) -> Any:
+    return email_policy.default.header_fetch_parse(name, value)
+
+
+POLICY = _ReusingPolicy()
+
+
 def load(raw: bytes) -> EmailMessage:
-    message = message_from_bytes(raw, policy=email_policy.default)
+    message = message_from_bytes(raw, policy=POLICY)
     assert isinstance(message, EmailMessage)
     return message
 
