@@ -20,7 +20,7 @@ from django.utils.safestring import SafeString, mark_safe
 from ticketdesk.search import backend
 
 from .models import Article, ArticleTranslation
-from .queries import current_language, visible_articles
+from .queries import current_language, visible_translations
 
 logger = logging.getLogger(__name__)
 KIND = "kb_article"
@@ -70,14 +70,8 @@ def highlight(text: str, terms: list[str], width: int = SNIPPET_CHARS) -> SafeSt
     return mark_safe(prefix + escaped + suffix)
 
 
-def _visible_translations(user: Any, language: str) -> Any:
-    return ArticleTranslation.objects.filter(
-        article__in=visible_articles(user).values("pk"), language=language
-    )
-
-
 def _backend_search(user: Any, text: str, language: str, limit: int) -> list[tuple[int, Any]]:
-    visible = _visible_translations(user, language).values("pk")
+    visible = visible_translations(user, language).values("pk")
     hits = backend.search_documents(KIND, text, object_ids=visible, limit=limit, language=language)
     return [(int(hit.object_id), hit) for hit in hits][:limit]
 
