@@ -180,7 +180,7 @@ def search_documents(
         return []
     engine = engines.current()
     width = max(CANDIDATES, limit * 4)
-    candidates: dict[int, int] = {}
+    rows: list[tuple] = []
     for _round in range(3):
         newest = engine.document_candidates(kind, terms, language=language, limit=width + 1)
         candidates = dict(newest[:width])
@@ -188,37 +188,36 @@ def search_documents(
         if not every_match:
             titled = engine.document_title_candidates(kind, terms, language=language, limit=width)
             candidates.update(titled)
-        if allowed is not True:
-            visible = allowed(sorted(set(candidates.values())))
-            candidates = {pk: oid for pk, oid in candidates.items() if oid in visible}
-        if every_match or len(candidates) >= limit:
+        restrict: tuple[str, list] = ("", [])
+        if isinstance(allowed, set):
+            candidates = {pk: oid for pk, oid in candidates.items() if oid in allowed}
+        elif allowed is not True and candidates:
+            # the caller's restriction, narrowed to the candidates, inside the page query
+            restrict = allowed(sorted(set(candidates.values())))
+        rows = engine.document_page(terms, sorted(candidates), limit=limit, restrict=restrict)
+        if every_match or len(rows) >= limit:
             break
         width *= 8  # most candidates were not visible to the caller: look further
-    if not candidates:
-        return []
-    rows = engine.document_page(terms, sorted(candidates), limit=limit)
     return [_hit(row, terms) for row in rows]
 
 
 def _restriction(object_ids: Iterable[int] | QuerySet[Any] | None) -> Any:
-    """True (no restriction), None (nothing allowed) or a callable: ids → the allowed ones."""
+    """True (no restriction), None (nothing allowed), a set of allowed ids, or a callable:
+    candidate ids → (SQL, params) selecting the allowed ones among them."""
     if object_ids is None:
         return True
     if isinstance(object_ids, QuerySet):
         queryset = object_ids
         field = queryset.query.values_select[0] if queryset.query.values_select else "pk"
 
-        def allowed(ids: list[int]) -> set[int]:
-            if not ids:
-                return set()
-            rows = queryset.filter(**{f"{field}__in": ids}).values_list(field, flat=True)
-            return {int(value) for value in rows}
+        def allowed(ids: list[int]) -> tuple[str, list]:
+            narrowed = queryset.filter(**{f"{field}__in": ids}).values(field)
+            sql, params = narrowed.query.sql_with_params()
+            return sql, list(params)
 
         return allowed
     fixed = {int(value) for value in object_ids}
-    if not fixed:
-        return None
-    return lambda ids: fixed.intersection(ids)
+    return fixed or None
 
 
 def _hit(row: tuple, terms: list[Term]) -> SearchHit:

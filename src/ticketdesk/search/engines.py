@@ -114,14 +114,21 @@ class PostgreSQLEngine:
         params = [query, kind, *([language] if language else []), limit]
         return _fetch(sql, params)
 
-    def document_page(self, terms: Sequence[Term], ids: list[int], *, limit: int) -> list[tuple]:
-        """(object_id, rank, title, body) of the best `limit` of the documents `ids`."""
+    def document_page(
+        self, terms: Sequence[Term], ids: list[int], *, limit: int, restrict: tuple[str, list]
+    ) -> list[tuple]:
+        """(object_id, rank, title, body) of the best `limit` of the documents `ids` (whose
+        object_id is in the `restrict` subquery, when given)."""
+        if not ids:
+            return []
+        where = f"AND object_id IN ({restrict[0]}) " if restrict[0] else ""
         sql = (
             "SELECT object_id, ts_rank(vector, query) AS rank, title, body "
             "FROM search_searchdocument, to_tsquery('simple'::regconfig, %s) AS query "
-            "WHERE id = ANY(%s) ORDER BY rank DESC, object_id LIMIT %s"
+            f"WHERE id = ANY(%s) {where}ORDER BY rank DESC, object_id LIMIT %s"
         )
-        return _fetch(sql, [self.query(terms, include_internal=True), ids, limit])
+        query = self.query(terms, include_internal=True)
+        return _fetch(sql, [query, ids, *restrict[1], limit])
 
     def ids_sql(self, ids: list[int]) -> tuple[str, list]:
         return "SELECT unnest(%s::bigint[])", [ids]
@@ -225,10 +232,16 @@ class SQLiteEngine:
         query = "{title} : (" + self.query(terms, include_internal=True) + ")"
         return _fetch(sql, [query, kind, *([language] if language else []), limit])
 
-    def document_page(self, terms: Sequence[Term], ids: list[int], *, limit: int) -> list[tuple]:
-        """(object_id, rank, title, body) of the best `limit` of the documents `ids`."""
+    def document_page(
+        self, terms: Sequence[Term], ids: list[int], *, limit: int, restrict: tuple[str, list]
+    ) -> list[tuple]:
+        """(object_id, rank, title, body) of the best `limit` of the documents `ids` (whose
+        object_id is in the `restrict` subquery, when given)."""
         import json
 
+        if not ids:
+            return []
+        where = f"AND d.object_id IN ({restrict[0]}) " if restrict[0] else ""
         sql = (
             f"SELECT d.object_id, {self.RANK} AS rank, d.title, d.body "
             "FROM search_document_fts JOIN search_searchdocument d "
@@ -236,9 +249,10 @@ class SQLiteEngine:
             # "+rowid": not a constraint FTS5 sees (it would re-run the match per id); the
             # match is walked once and only the candidates are ranked
             "AND +search_document_fts.rowid IN (SELECT value FROM json_each(%s)) "
-            "ORDER BY rank DESC, d.object_id LIMIT %s"
+            f"{where}ORDER BY rank DESC, d.object_id LIMIT %s"
         )
-        return _fetch(sql, [self.query(terms, include_internal=True), json.dumps(ids), limit])
+        query = self.query(terms, include_internal=True)
+        return _fetch(sql, [query, json.dumps(ids), *restrict[1], limit])
 
     def ids_sql(self, ids: list[int]) -> tuple[str, list]:
         import json
