@@ -23,6 +23,7 @@ import itertools
 import os
 import platform
 import random
+import shutil
 import statistics
 import sys
 import tempfile
@@ -470,12 +471,10 @@ def main(argv: list[str]) -> None:
     finally:
         if not args.keep:
             cleanup()
-            if not args.existing and not args.database_url:
-                for path in sorted(workdir.rglob("*"), reverse=True):
-                    path.unlink() if path.is_file() else path.rmdir()
-                workdir.rmdir()
         else:
             print(f"Kept database: {os.environ['DATABASE_URL']}")
+        if not (args.keep and not args.database_url):  # nothing of the run is kept there
+            shutil.rmtree(workdir, ignore_errors=True)
 
 
 if __name__ == "__main__":
