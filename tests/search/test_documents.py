@@ -94,3 +94,23 @@ def test_hostile_input(articles):
     for text in ['"', "*", "NEAR(a b)", "-vpn", "vpn*", "{title}: vpn", "", "\\", "x" * 9000]:
         hits = backend.search_documents(KIND, text)
         assert all(hit.object_id in (1, 2, 3) for hit in hits), text
+
+
+def test_many_matches_rank_title_matches_first_and_prefix_still_matches(monkeypatch):
+    """Above `CANDIDATES` matches only a bounded set is ranked (issue 20): the best title
+    matches are always in it, however many newer documents mention the word in passing."""
+    monkeypatch.setattr(backend, "CANDIDATES", 3)
+    backend.index_document(KIND, 1, title="Printer troubleshooting", body="Paper jams.")
+    for number in range(2, 14):
+        backend.index_document(
+            KIND, number, title=f"Note {number}", body="Unrelated text; the printer is fine."
+        )
+    backend.index_document(KIND, 14, title="Cafeteria menu", body="Nothing here.")
+    hits = backend.search_documents(KIND, "printer", limit=5)
+    assert hits[0].object_id == 1
+    assert len(hits) == 5 and 14 not in ids(hits)
+    assert backend.search_documents(KIND, "print", limit=5)[0].object_id == 1  # typed prefix
+    # restricted to what the caller may see: the title match hidden, others fill the page
+    visible = backend.search_documents(KIND, "printer", limit=5, object_ids=range(2, 15))
+    assert len(visible) == 5 and 1 not in ids(visible)
+    assert backend.search_documents(KIND, "printer", language="it") == []

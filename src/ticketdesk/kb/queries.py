@@ -28,6 +28,17 @@ def visible_articles(user: Any) -> QuerySet[Article]:
     )
 
 
+def visible_translations(user: Any, language: str) -> QuerySet[ArticleTranslation]:
+    """The `language` translations of `visible_articles(user)`, as a join (not a subquery of
+    every visible article): checking a few hundred search candidates stays a few hundred
+    primary-key lookups."""
+    return ArticleTranslation.objects.filter(
+        language=language,
+        article__is_published=True,
+        article__visibility__in=policy.article_visibilities(user),
+    )
+
+
 def can_manage(user: Any) -> bool:
     """Writes articles and sees drafts: the policy's article writers (agents and admins)."""
     return policy.can(user, policy.WRITE_ARTICLES)

@@ -20,7 +20,7 @@ from django.utils.safestring import SafeString, mark_safe
 from ticketdesk.search import backend
 
 from .models import Article, ArticleTranslation
-from .queries import current_language, visible_articles
+from .queries import current_language, visible_translations
 
 logger = logging.getLogger(__name__)
 KIND = "kb_article"
@@ -70,15 +70,9 @@ def highlight(text: str, terms: list[str], width: int = SNIPPET_CHARS) -> SafeSt
     return mark_safe(prefix + escaped + suffix)
 
 
-def _visible_translations(user: Any, language: str) -> Any:
-    return ArticleTranslation.objects.filter(
-        article__in=visible_articles(user).values("pk"), language=language
-    )
-
-
 def _backend_search(user: Any, text: str, language: str, limit: int) -> list[tuple[int, Any]]:
-    visible = _visible_translations(user, language).values("pk")
-    hits = backend.search_documents(KIND, text, object_ids=visible, limit=limit)
+    visible = visible_translations(user, language).values("pk")
+    hits = backend.search_documents(KIND, text, object_ids=visible, limit=limit, language=language)
     return [(int(hit.object_id), hit) for hit in hits][:limit]
 
 
@@ -99,14 +93,12 @@ def search(user: Any, text: str, *, limit: int = 20, language: str | None = None
         t.pk: t
         for t in ArticleTranslation.objects.filter(pk__in=ids)
         .select_related("article")
-        .defer("body_html")
+        .defer("body_html", "body_text")
     }
     return [_hit(rows[pk], found_hit, terms) for pk, found_hit in found if pk in rows]
 
 
 def _hit(row: ArticleTranslation, found: Any, terms: list[str]) -> Hit:
-    if found is None:
-        return Hit(row.article, row, highlight(row.body_text, terms), highlight(row.title, terms))
     # the backend's title and snippet are HTML-escaped with <mark> only (see search.backend)
     return Hit(
         row.article,

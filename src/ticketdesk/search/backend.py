@@ -41,6 +41,8 @@ SNIPPET_WORDS = 30
 # on that list (fast for rare words); beyond, the database walks the caller's order and probes
 # the index per ticket, stopping at the page size (fast for common words).
 FEW_MATCHES = 2000
+# Documents ranked per search at most (twice this: best title matches and newest matches)
+CANDIDATES = 200
 
 
 @dataclass(frozen=True)
@@ -158,29 +160,64 @@ def search_documents(
     *,
     limit: int = 20,
     object_ids: Iterable[int] | QuerySet[Any] | None = None,
+    language: str = "",
 ) -> list[SearchHit]:
-    """Best `limit` documents of `kind` matching every word/phrase of `text`, best first.
-    `object_ids` restricts the candidates: a list of ids, a queryset of the objects (their
-    pk is used) or a one-column `values_list(...)` queryset, e.g. the articles a user may see."""
+    """Best `limit` documents of `kind` (and `language`, when given) matching every
+    word/phrase of `text`, best first. `object_ids` restricts the candidates: a list of ids, a
+    queryset of the objects (their pk is used) or a one-column `values_list(...)` queryset,
+    e.g. the articles a user may see.
+
+    Ranking reads each document's whole text, so it is never done for every match: when more
+    than `CANDIDATES` documents match, the ranked candidates are the best title matches and
+    the newest matches (`CANDIDATES` of each); below that, every match is ranked. Titles and
+    snippets are made for the page returned only."""
     terms = parse_query(text)
     if not terms or limit <= 0:
         return []
+    limit = min(limit, 500)
+    allowed = _restriction(object_ids)
+    if allowed is None:
+        return []
     engine = engines.current()
-    ids_sql, ids_params = "", []
-    if isinstance(object_ids, QuerySet):
-        if not object_ids.query.values_select:
-            object_ids = object_ids.values("pk")
-        compiled = object_ids.query.sql_with_params()
-        ids_sql, ids_params = compiled[0], list(compiled[1])
-    elif object_ids is not None:
-        ids = [int(value) for value in object_ids]
-        if not ids:
-            return []
-        ids_sql, ids_params = engine.ids_sql(ids)
-    rows = engine.document_rows(
-        kind, terms, limit=min(limit, 500), ids_sql=ids_sql, ids_params=ids_params
-    )
+    width = max(CANDIDATES, limit * 4)
+    rows: list[tuple] = []
+    for _round in range(3):
+        newest = engine.document_candidates(kind, terms, language=language, limit=width + 1)
+        candidates = dict(newest[:width])
+        every_match = len(newest) <= width
+        if not every_match:
+            titled = engine.document_title_candidates(kind, terms, language=language, limit=width)
+            candidates.update(titled)
+        restrict: tuple[str, list] = ("", [])
+        if isinstance(allowed, set):
+            candidates = {pk: oid for pk, oid in candidates.items() if oid in allowed}
+        elif allowed is not True and candidates:
+            # the caller's restriction, narrowed to the candidates, inside the page query
+            restrict = allowed(sorted(set(candidates.values())))
+        rows = engine.document_page(terms, sorted(candidates), limit=limit, restrict=restrict)
+        if every_match or len(rows) >= limit:
+            break
+        width *= 8  # most candidates were not visible to the caller: look further
     return [_hit(row, terms) for row in rows]
+
+
+def _restriction(object_ids: Iterable[int] | QuerySet[Any] | None) -> Any:
+    """True (no restriction), None (nothing allowed), a set of allowed ids, or a callable:
+    candidate ids → (SQL, params) selecting the allowed ones among them."""
+    if object_ids is None:
+        return True
+    if isinstance(object_ids, QuerySet):
+        queryset = object_ids
+        field = queryset.query.values_select[0] if queryset.query.values_select else "pk"
+
+        def allowed(ids: list[int]) -> tuple[str, list]:
+            narrowed = queryset.filter(**{f"{field}__in": ids}).values(field)
+            sql, params = narrowed.query.sql_with_params()
+            return sql, list(params)
+
+        return allowed
+    fixed = {int(value) for value in object_ids}
+    return fixed or None
 
 
 def _hit(row: tuple, terms: list[Term]) -> SearchHit:

@@ -84,24 +84,51 @@ class PostgreSQLEngine:
         with connection.cursor() as cursor:
             cursor.execute(f"DELETE FROM search_ticketindex WHERE {where}", params)
 
-    def document_rows(
-        self, kind: str, terms: Sequence[Term], *, limit: int, ids_sql: str, ids_params: list
-    ) -> list[tuple]:
-        query = self.query(terms, include_internal=True)
-        restrict = f"AND object_id IN ({ids_sql}) " if ids_sql else ""
-        # rank every match but sort only (id, rank): titles and bodies are read, and
-        # snippets made, for the page shown, not carried through the sort of every match
+    # Documents (search.backend.search_documents): candidates first, ranked text for one page.
+    # Ranking a match reads its whole vector (detoasted): never done for every match.
+
+    def document_candidates(
+        self, kind: str, terms: Sequence[Term], *, language: str, limit: int
+    ) -> list[tuple[int, int]]:
+        """(id, object_id) of up to `limit` matches, newest first."""
         sql = (
-            "SELECT d.object_id, r.rank, d.title, d.body FROM ("
-            "SELECT id, object_id, ts_rank(vector, query) AS rank "
-            "FROM search_searchdocument, to_tsquery('simple'::regconfig, %s) AS query "
-            f"WHERE kind = %s AND vector @@ query {restrict}"
-            "ORDER BY rank DESC, object_id LIMIT %s"
-            ") r JOIN search_searchdocument d ON d.id = r.id ORDER BY r.rank DESC, r.object_id"
+            "SELECT id, object_id FROM search_searchdocument "
+            f"WHERE kind = %s {_language(language)}"
+            "AND vector @@ to_tsquery('simple'::regconfig, %s) ORDER BY id DESC LIMIT %s"
         )
-        with connection.cursor() as cursor:
-            cursor.execute(sql, [query, kind, *ids_params, limit])
-            return list(cursor.fetchall())
+        query = self.query(terms, include_internal=True)
+        params = [kind, *([language] if language else []), query, limit]
+        return _fetch(sql, params)
+
+    def document_title_candidates(
+        self, kind: str, terms: Sequence[Term], *, language: str, limit: int
+    ) -> list[tuple[int, int]]:
+        """(id, object_id) of the `limit` best matches in the title (small, GIN-indexed)."""
+        sql = (
+            "SELECT id, object_id FROM search_searchdocument, "
+            "to_tsquery('simple'::regconfig, %s) AS query "
+            f"WHERE kind = %s {_language(language)}AND title_vector @@ query "
+            "ORDER BY ts_rank(title_vector, query) DESC, id DESC LIMIT %s"
+        )
+        query = self.query(terms, include_internal=True)
+        params = [query, kind, *([language] if language else []), limit]
+        return _fetch(sql, params)
+
+    def document_page(
+        self, terms: Sequence[Term], ids: list[int], *, limit: int, restrict: tuple[str, list]
+    ) -> list[tuple]:
+        """(object_id, rank, title, body) of the best `limit` of the documents `ids` (whose
+        object_id is in the `restrict` subquery, when given)."""
+        if not ids:
+            return []
+        where = f"AND object_id IN ({restrict[0]}) " if restrict[0] else ""
+        sql = (
+            "SELECT object_id, ts_rank(vector, query) AS rank, title, body "
+            "FROM search_searchdocument, to_tsquery('simple'::regconfig, %s) AS query "
+            f"WHERE id = ANY(%s) {where}ORDER BY rank DESC, object_id LIMIT %s"
+        )
+        query = self.query(terms, include_internal=True)
+        return _fetch(sql, [query, ids, *restrict[1], limit])
 
     def ids_sql(self, ids: list[int]) -> tuple[str, list]:
         return "SELECT unnest(%s::bigint[])", [ids]
@@ -175,26 +202,57 @@ class SQLiteEngine:
         with connection.cursor() as cursor:
             cursor.execute(f"DELETE FROM search_ticketindex WHERE {where}", params)
 
-    def document_rows(
-        self, kind: str, terms: Sequence[Term], *, limit: int, ids_sql: str, ids_params: list
-    ) -> list[tuple]:
-        query = self.query(terms, include_internal=True)
-        restrict = f"AND d.object_id IN ({ids_sql}) " if ids_sql else ""
-        # as on PostgreSQL: the sort holds (id, rank) only; the page's rows are read after
+    # bm25 weights: a match in the title counts five times one in the body
+    RANK = "-bm25(search_document_fts, 5.0, 1.0)"
+
+    def document_candidates(
+        self, kind: str, terms: Sequence[Term], *, language: str, limit: int
+    ) -> list[tuple[int, int]]:
+        """(id, object_id) of up to `limit` matches, newest first (FTS5 walks rowids down)."""
         sql = (
-            "SELECT page.object_id, r.rank, page.title, page.body FROM ("
-            "SELECT d.id AS id, d.object_id AS object_id, "
-            "-bm25(search_document_fts, 5.0, 1.0) AS rank "
-            "FROM search_document_fts JOIN search_searchdocument d "
-            "ON d.id = search_document_fts.rowid "
-            f"WHERE search_document_fts MATCH %s AND d.kind = %s {restrict}"
-            "ORDER BY rank DESC, d.object_id LIMIT %s"
-            ") r JOIN search_searchdocument page ON page.id = r.id "
-            "ORDER BY r.rank DESC, r.object_id"
+            "SELECT d.id, d.object_id FROM search_document_fts JOIN search_searchdocument d "
+            "ON d.id = search_document_fts.rowid WHERE search_document_fts MATCH %s "
+            f"AND d.kind = %s {_language(language, 'd.')}"
+            "ORDER BY search_document_fts.rowid DESC LIMIT %s"
         )
-        with connection.cursor() as cursor:
-            cursor.execute(sql, [query, kind, *ids_params, limit])
-            return list(cursor.fetchall())
+        query = self.query(terms, include_internal=True)
+        params = [query, kind, *([language] if language else []), limit]
+        return _fetch(sql, params)
+
+    def document_title_candidates(
+        self, kind: str, terms: Sequence[Term], *, language: str, limit: int
+    ) -> list[tuple[int, int]]:
+        """(id, object_id) of the `limit` best matches in the title column."""
+        sql = (
+            "SELECT d.id, d.object_id FROM search_document_fts JOIN search_searchdocument d "
+            "ON d.id = search_document_fts.rowid WHERE search_document_fts MATCH %s "
+            f"AND d.kind = %s {_language(language, 'd.')}"
+            f"ORDER BY {self.RANK} DESC, d.id DESC LIMIT %s"
+        )
+        query = "{title} : (" + self.query(terms, include_internal=True) + ")"
+        return _fetch(sql, [query, kind, *([language] if language else []), limit])
+
+    def document_page(
+        self, terms: Sequence[Term], ids: list[int], *, limit: int, restrict: tuple[str, list]
+    ) -> list[tuple]:
+        """(object_id, rank, title, body) of the best `limit` of the documents `ids` (whose
+        object_id is in the `restrict` subquery, when given)."""
+        import json
+
+        if not ids:
+            return []
+        where = f"AND d.object_id IN ({restrict[0]}) " if restrict[0] else ""
+        sql = (
+            f"SELECT d.object_id, {self.RANK} AS rank, d.title, d.body "
+            "FROM search_document_fts JOIN search_searchdocument d "
+            "ON d.id = search_document_fts.rowid WHERE search_document_fts MATCH %s "
+            # "+rowid": not a constraint FTS5 sees (it would re-run the match per id); the
+            # match is walked once and only the candidates are ranked
+            "AND +search_document_fts.rowid IN (SELECT value FROM json_each(%s)) "
+            f"{where}ORDER BY rank DESC, d.object_id LIMIT %s"
+        )
+        query = self.query(terms, include_internal=True)
+        return _fetch(sql, [query, json.dumps(ids), *restrict[1], limit])
 
     def ids_sql(self, ids: list[int]) -> tuple[str, list]:
         import json
@@ -203,6 +261,16 @@ class SQLiteEngine:
 
 
 Engine = PostgreSQLEngine | SQLiteEngine
+
+
+def _language(language: str, prefix: str = "") -> str:
+    return f"AND {prefix}language = %s " if language else ""
+
+
+def _fetch(sql: str, params: list) -> list[tuple]:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return list(cursor.fetchall())
 
 
 def current() -> Engine:

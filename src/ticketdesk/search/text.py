@@ -88,20 +88,29 @@ def highlight(text: str, terms: Sequence[Term], *, max_words: int | None = None)
     about that many words around the first match, with '…' where text was cut."""
     text = unicodedata.normalize("NFC", text or "")
     spans = [match.span() for match in WORD.finditer(text)]
-    marked = [_matches(text[start:end], terms) for start, end in spans]
+    known: dict[str, bool] = {}  # words repeat: fold and compare each distinct one once
+
+    def is_match(index: int) -> bool:
+        start, end = spans[index]
+        token = text[start:end]
+        found = known.get(token)
+        if found is None:
+            found = known[token] = _matches(token, terms)
+        return found
+
+    first_word, last_word = 0, len(spans) - 1
     begin, finish = 0, len(text)
     if max_words is not None and len(spans) > max_words:
-        first = marked.index(True) if any(marked) else 0
+        first = next((i for i in range(len(spans)) if is_match(i)), 0)
         first_word = max(0, min(first - max_words // 4, len(spans) - max_words))
         last_word = first_word + max_words - 1
         begin = spans[first_word][0] if first_word > 0 else 0
         finish = spans[last_word][1] if last_word < len(spans) - 1 else len(text)
     parts: list[str] = ["…"] if begin > 0 else []
     position = begin
-    for (start, end), is_match in zip(spans, marked, strict=True):
-        if start < begin or end > finish:
-            continue
-        if is_match:
+    for index in range(first_word, last_word + 1):
+        if is_match(index):
+            start, end = spans[index]
             parts.append(escape(text[position:start]))
             parts.append(f"<mark>{escape(text[start:end])}</mark>")
             position = end

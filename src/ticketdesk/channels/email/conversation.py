@@ -54,20 +54,24 @@ def by_headers(parsed: ParsedEmail) -> Ticket | None:
     if not ids:
         return None
     found: dict[str, int] = {}
+    # sources in order of precedence; once the most recent reference is found, the later
+    # sources cannot change the answer and are not asked
     for message_id, ticket_id in Message.objects.filter(external_message_id__in=ids).values_list(
         "external_message_id", "ticket_id"
     ):
         found.setdefault(message_id, ticket_id)
-    for message_id, moved_to, ticket_id in OutboundEmail.objects.filter(
-        email_message_id__in=ids
-    ).values_list("email_message_id", "message__ticket_id", "ticket_id"):
-        found.setdefault(message_id, moved_to or ticket_id)
-    for message_id, moved_to, ticket_id in (
-        InboundEmail.objects.filter(email_message_id__in=ids, state=InboundState.PROCESSED)
-        .exclude(ticket=None)
-        .values_list("email_message_id", "message__ticket_id", "ticket_id")
-    ):
-        found.setdefault(message_id, moved_to or ticket_id)
+    if ids[0] not in found:
+        for message_id, moved_to, ticket_id in OutboundEmail.objects.filter(
+            email_message_id__in=ids
+        ).values_list("email_message_id", "message__ticket_id", "ticket_id"):
+            found.setdefault(message_id, moved_to or ticket_id)
+    if ids[0] not in found:
+        for message_id, moved_to, ticket_id in (
+            InboundEmail.objects.filter(email_message_id__in=ids, state=InboundState.PROCESSED)
+            .exclude(ticket=None)
+            .values_list("email_message_id", "message__ticket_id", "ticket_id")
+        ):
+            found.setdefault(message_id, moved_to or ticket_id)
     for message_id in ids:
         if message_id in found:
             return follow_merges(found[message_id])

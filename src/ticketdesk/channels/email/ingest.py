@@ -30,6 +30,7 @@ from ticketdesk.accounts import policy
 from ticketdesk.accounts.actions import get_or_create_contact
 from ticketdesk.accounts.models import Contact, User
 from ticketdesk.core import clock, metrics, outbox
+from ticketdesk.core.config_cache import cached
 from ticketdesk.core.errors import DomainError, ValidationFailed
 from ticketdesk.core.html import text_to_html
 from ticketdesk.tickets import actions, workflow
@@ -253,9 +254,14 @@ def _process(inbound: InboundEmail, *, release: str = "") -> None:
     inbound.from_address = parsed.from_address[:320]
     inbound.subject = parsed.subject[:250]
     inbound.limits_noted = parsed.dropped
-    mailboxes = list(Mailbox.objects.select_related("team", "ticket_type", "category"))
+    mailboxes = configured_mailboxes()
     ours = loops.our_addresses(mailboxes)
-    if inbound.mailbox is None:
+    # the stored row's mailbox from the cached list (with its team, type and category): no
+    # query for it, nor for its team when a ticket is opened
+    by_id = {m.pk: m for m in mailboxes}
+    if inbound.mailbox_id is not None and inbound.mailbox_id in by_id:
+        inbound.mailbox = by_id[inbound.mailbox_id]
+    if inbound.mailbox_id is None:
         inbound.mailbox = match_mailbox(parsed, inbound.envelope_to, mailboxes)
     if parsed.from_address.lower() in ours:
         _set(inbound, InboundState.IGNORED, _("Sent from one of our own addresses."))
@@ -301,6 +307,15 @@ def _process(inbound: InboundEmail, *, release: str = "") -> None:
             "was opened, not linked to it."
         ) % {"number": thread.refused.display_number}
     _set(inbound, InboundState.PROCESSED, reason)
+
+
+def configured_mailboxes() -> list[Mailbox]:
+    """Every mailbox with its team, ticket type and category, from the per-process
+    configuration cache (cleared when a mailbox, team, type or category is saved)."""
+    return cached(
+        "email_mailboxes",
+        lambda: list(Mailbox.objects.select_related("team", "ticket_type", "category")),
+    )
 
 
 def _sender(

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import codecs
 import contextlib
+import functools
 import hashlib
 import re
 import unicodedata
@@ -78,8 +79,27 @@ class ParsedEmail:
     report_text: str = ""
 
 
+class _ReusingPolicy(email_policy.EmailPolicy):
+    """`email.policy.default` that parses each distinct header (name, value) once: the feed
+    parser and the walk ask for Content-Type and friends again and again, and each ask runs
+    the header registry's parser. Parsed headers are immutable, so sharing them is safe."""
+
+    def header_fetch_parse(self, name: str, value: str) -> Any:
+        if hasattr(value, "name") or type(value) is not str or type(name) is not str:
+            return super().header_fetch_parse(name, value)
+        return _parsed_header(name, value)
+
+
+@functools.lru_cache(maxsize=1024)
+def _parsed_header(name: str, value: str) -> Any:
+    return email_policy.default.header_fetch_parse(name, value)
+
+
+POLICY = _ReusingPolicy()
+
+
 def load(raw: bytes) -> EmailMessage:
-    message = message_from_bytes(raw, policy=email_policy.default)
+    message = message_from_bytes(raw, policy=POLICY)
     assert isinstance(message, EmailMessage)
     return message
 
@@ -237,6 +257,16 @@ def part_filename(part: Message) -> str:
     return name
 
 
+def content_type_of(part: Message) -> str:
+    """`part.get_content_type()`, read once per part: the header registry parses the
+    Content-Type header again on every call, and a message's walk asks many times."""
+    known = getattr(part, "_ticketdesk_content_type", None)
+    if known is None:
+        known = part.get_content_type()
+        part._ticketdesk_content_type = known  # type: ignore[attr-defined]
+    return str(known)
+
+
 def _is_attachment(part: Message) -> bool:
     disposition = (part.get_content_disposition() or "").lower()
     return disposition == "attachment" or (disposition != "inline" and bool(part_filename(part)))
@@ -251,14 +281,14 @@ class _Walk:
 
 
 def _walk(part: Message, out: _Walk, *, in_alternative: bool = False) -> None:
-    content_type = part.get_content_type()
-    if part.get_content_maintype() == "multipart" and not part.is_multipart():
+    content_type = content_type_of(part)
+    if content_type.partition("/")[0] == "multipart" and not part.is_multipart():
         _walk_without_boundary(part, out, in_alternative=in_alternative)
         return
     if content_type == "multipart/alternative":
         children = list(_children(part))
         html_child = next((c for c in reversed(children) if _has_type(c, "text/html")), None)
-        text_child = next((c for c in children if c.get_content_type() == "text/plain"), None)
+        text_child = next((c for c in children if content_type_of(c) == "text/plain"), None)
         chosen = html_child or text_child or (children[-1] if children else None)
         if chosen is not None:
             _walk(chosen, out, in_alternative=True)
@@ -266,7 +296,7 @@ def _walk(part: Message, out: _Walk, *, in_alternative: bool = False) -> None:
             out.text.append(decode_text(text_child))
         for child in children:  # e.g. a calendar invite offered as an alternative
             if child is not chosen and child is not text_child and not child.is_multipart():
-                if child.get_content_type() not in ("text/plain", "text/html"):
+                if content_type_of(child) not in ("text/plain", "text/html"):
                     _attach_leaf(child, out)
         return
     if content_type in ("message/delivery-status", "text/rfc822-headers"):
@@ -300,7 +330,7 @@ def _walk_without_boundary(part: Message, out: _Walk, *, in_alternative: bool) -
     match = _BOUNDARY_LINE.match(payload)
     if match is not None and payload.count(b"--" + match.group(1)) >= 2:
         boundary = match.group(1).decode("ascii")
-        head = f'Content-Type: {part.get_content_type()}; boundary="{boundary}"\r\n\r\n'
+        head = f'Content-Type: {content_type_of(part)}; boundary="{boundary}"\r\n\r\n'
         rebuilt = load(head.encode("ascii") + payload)
         if rebuilt.is_multipart():
             _walk(rebuilt, out, in_alternative=in_alternative)
@@ -313,7 +343,7 @@ def _walk_without_boundary(part: Message, out: _Walk, *, in_alternative: bool) -
 
 
 def _has_type(part: Message, content_type: str) -> bool:
-    if part.get_content_type() == content_type:
+    if content_type_of(part) == content_type:
         return True
     if part.is_multipart():
         return any(_has_type(child, content_type) for child in _children(part))
@@ -351,7 +381,7 @@ def _attach_leaf(part: Message, out: _Walk) -> None:
     content = part.get_payload(decode=True)
     if not isinstance(content, bytes):
         content = str(part.get_payload() or "").encode("utf-8", "replace")
-    content_type = part.get_content_type()
+    content_type = content_type_of(part)
     name = part_filename(part)
     if not name:
         extension = {"text/calendar": ".ics", "image/png": ".png", "image/jpeg": ".jpg"}.get(
@@ -407,14 +437,14 @@ def _report_refs(parts: list[Message]) -> tuple[list[str], str]:
     refs: list[str] = []
     texts: list[str] = []
     for part in parts:
-        if part.get_content_type() == "message/delivery-status":
+        if content_type_of(part) == "message/delivery-status":
             for block in _children(part):
                 texts.append(
                     "; ".join(f"{k}: {v}" for k, v in block.items() if k.lower() != "received")
                 )
             continue
         inner: Message = part
-        if part.get_content_type() == "text/rfc822-headers":
+        if content_type_of(part) == "text/rfc822-headers":
             decoded = part.get_payload(decode=True)
             inner = load(decoded if isinstance(decoded, bytes) else b"")
         refs.extend(message_ids(header_str(inner, "message-id")))
@@ -460,7 +490,7 @@ def parse(raw: bytes) -> ParsedEmail:
     parsed.message_id = first_message_id(header_str(message, "message-id"))
     parsed.in_reply_to = message_ids(header_str(message, "in-reply-to"))
     parsed.references = message_ids(header_str(message, "references"))
-    parsed.is_report = message.get_content_type() == "multipart/report"
+    parsed.is_report = content_type_of(message) == "multipart/report"
 
     walk = _Walk()
     _walk(message, walk)

@@ -20,10 +20,12 @@ from dataclasses import dataclass, field
 
 import authres
 from django.conf import settings
+from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from ticketdesk.accounts import policy
-from ticketdesk.accounts.models import User
+from ticketdesk.accounts.models import STAFF_ROLES, User
+from ticketdesk.core.config_cache import cached
 
 from .conversation import by_headers, by_token, follow_merges
 from .models import SenderCheck
@@ -50,11 +52,18 @@ class Sender:
 
 
 def staff_user_for(address: str) -> User | None:
-    """The active staff user (admin, agent, light agent) with this address, if any."""
-    for user in User.objects.filter(email__iexact=address, is_active=True).order_by("pk"):
-        if policy.is_staff_member(user):
-            return user
-    return None
+    """The active staff user (admin, agent, light agent) with this address, if any (from the
+    configuration cache, cleared when a user is saved: no query per message)."""
+    return cached("email_staff_by_address", _staff_by_address).get(address.strip().lower())
+
+
+def _staff_by_address() -> dict[str, User]:
+    found: dict[str, User] = {}
+    staff = User.objects.filter(Q(role__in=STAFF_ROLES) | Q(is_superuser=True), is_active=True)
+    for user in staff.order_by("pk"):
+        if user.email and policy.is_staff_member(user):
+            found.setdefault(user.email.strip().lower(), user)
+    return found
 
 
 def identify(parsed: ParsedEmail, envelope_to: list[str], ours: set[str]) -> Sender:
