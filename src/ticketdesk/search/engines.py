@@ -5,7 +5,8 @@ database's query language unquoted."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any
 
 from django.db import connection
@@ -139,9 +140,7 @@ def matching_ids(
 ) -> list[int]:
     """Up to `limit` ids of matching tickets, in no particular order."""
     sql, params = engine.ticket_match_sql(terms, include_internal=include_internal)
-    with connection.cursor() as cursor:
-        cursor.execute(f"{sql} LIMIT %s", [*params, limit])
-        return [int(row[0]) for row in cursor.fetchall()]
+    return [int(row[0]) for row in _fetch(f"{sql} LIMIT %s", [*params, limit])]
 
 
 class SQLiteEngine:
@@ -268,9 +267,28 @@ def _language(language: str, prefix: str = "") -> str:
 
 
 def _fetch(sql: str, params: list) -> list[tuple]:
-    with connection.cursor() as cursor:
+    with connection.cursor() as cursor, planned_with_values():
         cursor.execute(sql, params)
         return list(cursor.fetchall())
+
+
+@contextmanager
+def planned_with_values() -> Iterator[None]:
+    """Full-text queries are never prepared statements (PostgreSQL with server-side binding):
+    after a few runs PostgreSQL may switch a prepared statement to a generic plan, which
+    cannot know whether the words are common or match nothing, and walks the newest-first
+    index through every document for a word that matches nothing (34 ms instead of 1 ms at
+    10k articles, measured). Unprepared, each query is planned with its words."""
+    raw = connection.connection if connection.vendor == "postgresql" else None
+    if raw is None or raw.prepare_threshold is None:
+        yield
+        return
+    threshold = raw.prepare_threshold
+    raw.prepare_threshold = None
+    try:
+        yield
+    finally:
+        raw.prepare_threshold = threshold
 
 
 def current() -> Engine:

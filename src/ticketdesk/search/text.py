@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Sequence
+from collections import deque
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from django.utils.html import escape
@@ -85,32 +86,29 @@ def _matches(token: str, terms: Sequence[Term]) -> bool:
 
 def highlight(text: str, terms: Sequence[Term], *, max_words: int | None = None) -> str:
     """HTML-escaped `text` with matched words wrapped in <mark>. With `max_words`, a window of
-    about that many words around the first match, with '…' where text was cut."""
+    about that many words around the first match, with '…' where text was cut. Only the words
+    up to the window are split out (an article of thousands of words: its first match and a
+    window's worth around it)."""
     text = unicodedata.normalize("NFC", text or "")
-    spans = [match.span() for match in WORD.finditer(text)]
     known: dict[str, bool] = {}  # words repeat: fold and compare each distinct one once
 
-    def is_match(index: int) -> bool:
-        start, end = spans[index]
-        token = text[start:end]
+    def is_match(span: tuple[int, int]) -> bool:
+        token = text[span[0] : span[1]]
         found = known.get(token)
         if found is None:
             found = known[token] = _matches(token, terms)
         return found
 
-    first_word, last_word = 0, len(spans) - 1
-    begin, finish = 0, len(text)
-    if max_words is not None and len(spans) > max_words:
-        first = next((i for i in range(len(spans)) if is_match(i)), 0)
-        first_word = max(0, min(first - max_words // 4, len(spans) - max_words))
-        last_word = first_word + max_words - 1
-        begin = spans[first_word][0] if first_word > 0 else 0
-        finish = spans[last_word][1] if last_word < len(spans) - 1 else len(text)
+    if max_words is None:
+        spans = [match.span() for match in WORD.finditer(text)]
+        begin, finish = 0, len(text)
+    else:
+        spans, begin, finish = _window(text, max_words, is_match)
     parts: list[str] = ["…"] if begin > 0 else []
     position = begin
-    for index in range(first_word, last_word + 1):
-        if is_match(index):
-            start, end = spans[index]
+    for span in spans:
+        if is_match(span):
+            start, end = span
             parts.append(escape(text[position:start]))
             parts.append(f"<mark>{escape(text[start:end])}</mark>")
             position = end
@@ -118,3 +116,37 @@ def highlight(text: str, terms: Sequence[Term], *, max_words: int | None = None)
     if finish < len(text):
         parts.append("…")
     return "".join(parts).strip()
+
+
+def _window(
+    text: str, max_words: int, is_match: Callable[[tuple[int, int]], bool]
+) -> tuple[list[tuple[int, int]], int, int]:
+    """(the window's word spans, where it begins, where it ends): `max_words` words starting
+    a quarter of the window before the first match (the first words when nothing matches),
+    moved back when the text ends first; the whole text when it is that short."""
+    found = WORD.finditer(text)
+    before: deque[tuple[int, tuple[int, int]]] = deque(maxlen=max_words)  # (index, span)
+    first: tuple[int, tuple[int, int]] | None = None
+    for index, match in enumerate(found):
+        if is_match(match.span()):
+            first = (index, match.span())
+            break
+        before.append((index, match.span()))
+    if first is None:  # nothing matched: the first words
+        found = WORD.finditer(text)
+        window = [(i, m.span()) for i, m in zip(range(max_words), found, strict=False)]
+        first_word = 0
+    else:
+        first_word = max(0, first[0] - max_words // 4)
+        window = [item for item in before if item[0] >= first_word] + [first]
+        for index, match in zip(range(first[0] + 1, first_word + max_words), found, strict=False):
+            window.append((index, match.span()))
+    more_after = next(found, None) is not None
+    if not more_after and len(window) < max_words and first is not None:
+        # the text ended first: the window moves back over the words before it
+        first_word = max(0, window[-1][0] + 1 - max_words)
+        window = [item for item in before if first_word <= item[0] < window[0][0]] + window
+    spans = [span for _index, span in window]
+    begin = spans[0][0] if spans and window[0][0] > 0 else 0
+    finish = spans[-1][1] if spans and more_after else len(text)
+    return spans, begin, finish
