@@ -324,3 +324,23 @@ def requester_history(user: Any, ticket: Ticket, limit: int = 10) -> list[Ticket
         .exclude(pk=ticket.pk)
         .order_by(is_done, "-updated_at", "-id")[:limit]
     )
+
+
+def field_files(user: Any, ticket: Ticket) -> dict[str, Attachment]:
+    """The attachments the ticket's fields of type "file" hold, by field key, those `user`
+    may open (one query; none when the ticket has no file value)."""
+    wanted = {
+        key: value
+        for key, value in (ticket.custom_fields or {}).items()
+        if isinstance(value, int) and not isinstance(value, bool)
+    }
+    if not wanted:
+        return {}
+    rows = Attachment.objects.filter(
+        ticket=ticket, pk__in=wanted.values(), field_key__in=list(wanted)
+    ).select_related("ticket")
+    return {
+        row.field_key: row
+        for row in rows
+        if wanted.get(row.field_key) == row.pk and policy.can_see_attachment(user, row)
+    }

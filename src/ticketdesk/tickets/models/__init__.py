@@ -8,6 +8,7 @@ from .configuration import (
     CATEGORY_COLOURS,
     DONE_CATEGORIES,
     MESSAGING_CHANNELS,
+    TYPED_SETTINGS,
     BusinessArea,
     Category,
     Channel,
@@ -26,6 +27,7 @@ from .configuration import (
     VerificationKind,
     VerificationStep,
     WorkflowSettings,
+    settings_of_type,
 )
 from .conversation import (
     Attachment,
@@ -46,6 +48,7 @@ __all__ = [
     "CATEGORY_COLOURS",
     "DONE_CATEGORIES",
     "MESSAGING_CHANNELS",
+    "TYPED_SETTINGS",
     "Attachment",
     "BusinessArea",
     "CannedResponse",
@@ -77,4 +80,5 @@ __all__ = [
     "VerificationStep",
     "WorkflowSettings",
     "attachment_path",
+    "settings_of_type",
 ]

@@ -386,11 +386,30 @@ class FieldType(models.TextChoices):
     CHECKBOX = "checkbox", _("Checkbox")
     USER = "user", _("Agent of the desk")
     ASSET = "asset", _("Asset from the inventory")
+    FILE = "file", _("File")
 
 
 # the types whose values only agents can give (the portal never asks them): customers do
 # not know the agents, and the inventory lists every organisation's items
 AGENT_ONLY_TYPES = (FieldType.USER, FieldType.ASSET)
+
+# the settings of a field that apply to each type (the form builder hides the others, and
+# the configuration actions refuse or drop them): "required", help text, section and the
+# rest apply to every type
+TYPE_SETTINGS: dict[str, tuple[str, ...]] = {
+    FieldType.TEXT: ("pattern", "min_length", "max_length"),
+    FieldType.NUMBER: ("min_value", "max_value"),
+    FieldType.CHOICE: ("choices",),
+    FieldType.MULTI_CHOICE: ("choices",),
+    FieldType.FILE: ("allowed_file_types", "max_file_bytes"),
+}
+TYPED_SETTINGS = ("pattern", "min_length", "max_length", "min_value", "max_value", "choices")
+TYPED_SETTINGS += ("allowed_file_types", "max_file_bytes")
+
+
+def settings_of_type(field_type: str) -> tuple[str, ...]:
+    """The type-specific settings that apply to a field of `field_type`."""
+    return TYPE_SETTINGS.get(field_type, ())
 
 
 class FieldSection(Translatable):
@@ -429,6 +448,20 @@ class CustomFieldDefinition(Translatable):
     max_value = models.FloatField(_("maximum"), null=True, blank=True)
     min_length = models.PositiveIntegerField(_("minimum length"), null=True, blank=True)
     max_length = models.PositiveIntegerField(_("maximum length"), null=True, blank=True)
+    allowed_file_types = models.CharField(
+        _("allowed file types"),
+        max_length=300,
+        blank=True,
+        default="",
+        db_default="",
+        help_text=_("Extensions (.pdf) or content types (image/png, image/*); empty: any."),
+    )
+    max_file_bytes = models.PositiveBigIntegerField(
+        _("largest file (bytes)"),
+        null=True,
+        blank=True,
+        help_text=_("Empty: the desk's attachment limit (never above it)."),
+    )
     show_when_category = models.ForeignKey(
         Category,
         null=True,

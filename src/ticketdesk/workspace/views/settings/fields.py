@@ -146,6 +146,8 @@ def _unsaved_definition(request: HttpRequest) -> CustomFieldDefinition | None:
         visible_to_customers=spec.visible_to_customers,
         translations=spec.translations,
         section=spec.section,
+        allowed_file_types=spec.allowed_file_types,
+        max_file_bytes=spec.max_file_bytes,
     )
     if definition.field_type in AGENT_ONLY_TYPES:
         definition.visible_to_customers = False
@@ -170,6 +172,12 @@ def _edit(
                     form.add_error(name if name in form.fields else None, message)
         else:
             messages.success(request, _("The field “%(f)s” is saved.") % {"f": saved.label})
+            if form.ignored:
+                messages.info(
+                    request,
+                    _("Not used by this type of field, so not kept: %(names)s.")
+                    % {"names": ", ".join(form.ignored)},
+                )
             query = f"?type={chosen.key}" if chosen else ""
             return redirect(reverse("workspace:settings:fields") + query)
     return render_settings(
