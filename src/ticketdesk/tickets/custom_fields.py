@@ -202,7 +202,7 @@ def bad_file_type_rules(text: str) -> list[str]:
     return [
         rule
         for rule in file_type_rules(text)
-        if not re.fullmatch(r"\.[a-z0-9]{1,10}|[a-z0-9.+-]+/(\*|[a-z0-9.+-]+)", rule)
+        if not re.fullmatch(r"\.[a-z0-9]{1,10}|[a-z][a-z0-9.+-]*/(\*|[a-z0-9][a-z0-9.+-]*)", rule)
     ]
 
 
