@@ -198,7 +198,10 @@ class CustomFieldForm(forms.Form):
         }
         initial["allowed_file_types"] = definition.allowed_file_types
         if definition.max_file_bytes:
-            initial["max_file_megabytes"] = Decimal(definition.max_file_bytes) / MEGABYTE
+            megabytes = Decimal(definition.max_file_bytes) / MEGABYTE
+            initial["max_file_megabytes"] = max(
+                megabytes.quantize(Decimal("0.01")), Decimal("0.01")
+            )
         initial["choices"] = choices_text(definition.choices)
         initial["show_when_category"] = definition.show_when_category_id
         initial["section"] = definition.section_id
@@ -258,6 +261,14 @@ class CustomFieldForm(forms.Form):
                 )
         return data
 
+    def _file_bytes(self, megabytes: Decimal | None) -> int | None:
+        if not megabytes:
+            return None
+        kept = self.definition.max_file_bytes if self.definition is not None else None
+        if kept and megabytes == self.initial.get("max_file_megabytes"):
+            return kept  # unchanged: not rounded to the megabytes shown
+        return int(megabytes * MEGABYTE)
+
     def spec(self) -> FieldSpec:
         data = self.cleaned_data
         choices = parse_choices(data["choices"])
@@ -280,7 +291,7 @@ class CustomFieldForm(forms.Form):
             translations=self._translations(choices),
             section=data["section"],
             allowed_file_types=data["allowed_file_types"].strip(),
-            max_file_bytes=int(megabytes * MEGABYTE) if megabytes else None,
+            max_file_bytes=self._file_bytes(megabytes),
         )
 
 
