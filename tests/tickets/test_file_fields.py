@@ -226,3 +226,20 @@ def test_the_builder_action_refuses_settings_of_other_types_and_bounds_the_size(
         ),
     )
     assert saved.allowed_file_types == ".pdf, image/*" and saved.max_file_bytes == desk
+
+
+@pytest.mark.parametrize(
+    ("language", "expected"),
+    [
+        ("pt-br", "Este tipo de arquivo não é aceito aqui. Aceitos: .pdf, image/*."),
+        ("it", "Questo tipo di file non è accettato qui. Accettati: .pdf, image/*."),
+    ],
+)
+def test_the_file_errors_are_translated(receipt, language, expected):
+    from django.utils import translation
+
+    with translation.override(language), pytest.raises(ValidationFailed) as refused:
+        custom_fields.validate(None, {"receipt": GivenFile("a.txt", "text/plain", 3)})
+    assert refused.value.fields == {"custom_fields.receipt": [expected]}
+    with translation.override(language):
+        assert str(FieldType.FILE.label) == {"pt-br": "Arquivo", "it": "File"}[language]

@@ -403,8 +403,8 @@ TYPE_SETTINGS: dict[str, tuple[str, ...]] = {
     FieldType.MULTI_CHOICE: ("choices",),
     FieldType.FILE: ("allowed_file_types", "max_file_bytes"),
 }
-TYPED_SETTINGS = ("pattern", "min_length", "max_length", "min_value", "max_value", "choices")
-TYPED_SETTINGS += ("allowed_file_types", "max_file_bytes")
+TYPED_SETTINGS: tuple[str, ...] = ("pattern", "min_length", "max_length", "min_value")
+TYPED_SETTINGS += ("max_value", "choices", "allowed_file_types", "max_file_bytes")
 
 
 def settings_of_type(field_type: str) -> tuple[str, ...]:
