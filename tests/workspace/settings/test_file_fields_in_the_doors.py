@@ -87,6 +87,7 @@ def test_builder_saves_a_file_field_with_its_types_and_size(admin):
     assert field.max_file_bytes == int(2.5 * 1024 * 1024)
     edit = admin.get(reverse("workspace:settings:field_edit", args=[field.pk])).content.decode()
     assert 'value="2.50"' in edit and 'value=".pdf, image/*"' in edit
+    assert "Files: .pdf, image/*; up to 2.5\xa0MB." in edit  # the preview says the rules
 
 
 def test_builder_bounds_the_size_by_the_desk_limit_and_checks_the_types(admin, settings):

@@ -22,6 +22,7 @@ from ticketdesk.tickets.models import (
     AGENT_ONLY_TYPES,
     CustomFieldDefinition,
     FieldSection,
+    FieldType,
     TicketType,
 )
 
@@ -83,10 +84,21 @@ def preview_fields(
     return [
         {
             "section": section,
-            "rows": [{"definition": d, "field": form[f"cf_{d.key}"]} for d in inside],
+            "rows": [
+                {"definition": d, "field": form[f"cf_{d.key}"], **_file_rules(d)} for d in inside
+            ],
         }
         for section, inside in custom_fields.group_by_section(definitions)
     ]
+
+
+def _file_rules(definition: CustomFieldDefinition) -> dict[str, Any]:
+    if definition.field_type != FieldType.FILE:
+        return {}
+    return {
+        "file_types": ", ".join(custom_fields.file_type_rules(definition.allowed_file_types)),
+        "file_limit": custom_fields.file_size_limit(definition),
+    }
 
 
 def previews(definitions: list[CustomFieldDefinition]) -> dict[str, Any]:
