@@ -54,7 +54,7 @@ def test_a_file_field_from_the_builder_to_the_agent(page: Page, live_server, tmp
     page.goto(f"{live_server.url}/settings/fields/new/?type={kind.key}")
     page.locator("#id_label").fill("Receipt")
     pattern = page.get_by_label("Pattern")
-    allowed = page.get_by_label("Allowed file types")
+    allowed = page.get_by_label("Accepted files")
     expect(pattern).to_be_visible()
     expect(allowed).to_be_hidden()  # only a file field uses it
     page.locator("#id_field_type").select_option("file")

@@ -113,7 +113,7 @@ class CustomFieldForm(forms.Form):
     min_length = forms.IntegerField(label=_("Minimum length"), required=False, min_value=0)
     max_length = forms.IntegerField(label=_("Maximum length"), required=False, min_value=1)
     allowed_file_types = forms.CharField(
-        label=_("Allowed file types"),
+        label=_("Accepted files"),
         max_length=300,
         required=False,
         help_text=_("Extensions or content types, e.g. .pdf, .png, image/*. Empty: any type."),

@@ -130,7 +130,7 @@ def test_builder_ignores_what_the_type_does_not_use_and_says_so(admin):
     )
     page = response.content.decode()
     assert "Not used by this type of field, so not kept:" in page
-    assert "Pattern" in page and "Choices" in page and "Allowed file types" in page
+    assert "Pattern" in page and "Choices" in page and "Accepted files" in page
 
 
 # --- the agent's side panel and new ticket form ----------------------------------------------
