@@ -22,6 +22,24 @@ from .config import cached
 from .models import CustomFieldDefinition, FieldSection, FieldType, TicketType
 from .models.configuration import category_tree
 
+# the settings of a field that apply to each type (the form builder hides the others, and
+# the configuration actions refuse or drop them): "required", help text, section and the
+# rest apply to every type
+TYPE_SETTINGS: dict[str, tuple[str, ...]] = {
+    FieldType.TEXT: ("pattern", "min_length", "max_length"),
+    FieldType.NUMBER: ("min_value", "max_value"),
+    FieldType.CHOICE: ("choices",),
+    FieldType.MULTI_CHOICE: ("choices",),
+    FieldType.FILE: ("allowed_file_types", "max_file_bytes"),
+}
+TYPED_SETTINGS: tuple[str, ...] = ("pattern", "min_length", "max_length", "min_value")
+TYPED_SETTINGS += ("max_value", "choices", "allowed_file_types", "max_file_bytes")
+
+
+def settings_of_type(field_type: str) -> tuple[str, ...]:
+    """The type-specific settings that apply to a field of `field_type`."""
+    return TYPE_SETTINGS.get(field_type, ())
+
 
 def definitions_for(ticket_type: TicketType | None) -> QuerySet[CustomFieldDefinition]:
     qs = CustomFieldDefinition.objects.filter(active=True)

@@ -14,8 +14,8 @@ from django.utils.translation import gettext_lazy as _
 from ticketdesk.core.translatable import other_languages
 from ticketdesk.tickets import workflow
 from ticketdesk.tickets.actions.configuration import FieldSpec, StatusSpec
+from ticketdesk.tickets.custom_fields import TYPED_SETTINGS, settings_of_type
 from ticketdesk.tickets.models import (
-    TYPED_SETTINGS,
     Category,
     CustomFieldDefinition,
     FieldSection,
@@ -25,7 +25,6 @@ from ticketdesk.tickets.models import (
     StatusColour,
     TicketType,
     Transition,
-    settings_of_type,
 )
 
 from .forms import ShortChoiceField

@@ -22,10 +22,10 @@ from ticketdesk.accounts import policy
 from ticketdesk.core.errors import ValidationFailed
 
 from .. import custom_fields, priority, workflow
+from ..custom_fields import TYPED_SETTINGS, settings_of_type
 from ..models import (
     AGENT_ONLY_TYPES,
     CATEGORY_COLOURS,
-    TYPED_SETTINGS,
     Category,
     CustomFieldDefinition,
     FieldSection,
@@ -37,7 +37,6 @@ from ..models import (
     StatusColour,
     TicketType,
     Transition,
-    settings_of_type,
 )
 
 CHOICE_TYPES = (FieldType.CHOICE, FieldType.MULTI_CHOICE)

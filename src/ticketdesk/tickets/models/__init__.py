@@ -8,7 +8,6 @@ from .configuration import (
     CATEGORY_COLOURS,
     DONE_CATEGORIES,
     MESSAGING_CHANNELS,
-    TYPED_SETTINGS,
     BusinessArea,
     Category,
     Channel,
@@ -27,7 +26,6 @@ from .configuration import (
     VerificationKind,
     VerificationStep,
     WorkflowSettings,
-    settings_of_type,
 )
 from .conversation import (
     Attachment,
@@ -48,7 +46,6 @@ __all__ = [
     "CATEGORY_COLOURS",
     "DONE_CATEGORIES",
     "MESSAGING_CHANNELS",
-    "TYPED_SETTINGS",
     "Attachment",
     "BusinessArea",
     "CannedResponse",
@@ -80,5 +77,4 @@ __all__ = [
     "VerificationStep",
     "WorkflowSettings",
     "attachment_path",
-    "settings_of_type",
 ]

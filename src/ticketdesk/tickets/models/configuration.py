@@ -393,24 +393,6 @@ class FieldType(models.TextChoices):
 # not know the agents, and the inventory lists every organisation's items
 AGENT_ONLY_TYPES = (FieldType.USER, FieldType.ASSET)
 
-# the settings of a field that apply to each type (the form builder hides the others, and
-# the configuration actions refuse or drop them): "required", help text, section and the
-# rest apply to every type
-TYPE_SETTINGS: dict[str, tuple[str, ...]] = {
-    FieldType.TEXT: ("pattern", "min_length", "max_length"),
-    FieldType.NUMBER: ("min_value", "max_value"),
-    FieldType.CHOICE: ("choices",),
-    FieldType.MULTI_CHOICE: ("choices",),
-    FieldType.FILE: ("allowed_file_types", "max_file_bytes"),
-}
-TYPED_SETTINGS: tuple[str, ...] = ("pattern", "min_length", "max_length", "min_value")
-TYPED_SETTINGS += ("max_value", "choices", "allowed_file_types", "max_file_bytes")
-
-
-def settings_of_type(field_type: str) -> tuple[str, ...]:
-    """The type-specific settings that apply to a field of `field_type`."""
-    return TYPE_SETTINGS.get(field_type, ())
-
 
 class FieldSection(Translatable):
     """A named group of fields of the ticket form ("Device", "Billing"), drawn as a fieldset
