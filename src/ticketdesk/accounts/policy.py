@@ -440,6 +440,15 @@ def can_see_message(user: Any, message: Message) -> bool:
 def can_see_attachment(user: Any, attachment: Attachment) -> bool:
     if attachment.message_id is not None:
         return can_see_message(user, attachment.message)  # type: ignore[arg-type]
+    if attachment.field_key and not is_staff_member(user):
+        # the file of a custom field: customers see it only when the portal asks the field
+        from ticketdesk.tickets.models import CustomFieldDefinition
+
+        asked = CustomFieldDefinition.objects.filter(
+            key=attachment.field_key, visible_to_customers=True
+        ).exists()
+        if not asked:
+            return False
     return _ticket_visible(user, attachment.ticket)
 
 

@@ -438,6 +438,14 @@ class CustomFieldOut(Schema):
     section: str | None = Field(
         None, description="The section of the form the field is in, in the language of the request."
     )
+    allowed_file_types: list[str] = Field(
+        default_factory=list,
+        description='A field of type "file": the extensions (".pdf") and content types '
+        '("image/*") it takes; empty: any.',
+    )
+    max_file_bytes: int | None = Field(
+        None, description='A field of type "file": the largest file it takes, in bytes.'
+    )
     translations: dict[str, dict[str, Any]] = Field(
         ...,
         description="Label, help text and choice labels ({value: label}) in every language "

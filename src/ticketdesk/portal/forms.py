@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from ticketdesk.core.errors import DomainError
 from ticketdesk.tickets import custom_fields
+from ticketdesk.tickets.actions import AttachmentInput
 from ticketdesk.tickets.models import (
     AGENT_ONLY_TYPES,
     Category,
@@ -104,6 +105,10 @@ def custom_field(definition: CustomFieldDefinition) -> forms.Field:
         )
     if kind == FieldType.CHECKBOX:
         return forms.BooleanField(**common)
+    if kind == FieldType.FILE:
+        accept = ",".join(custom_fields.file_type_rules(definition.allowed_file_types))
+        attrs = {"accept": accept} if accept else {}
+        return forms.FileField(widget=forms.FileInput(attrs=attrs), **common)
     return forms.CharField(max_length=2000, **common)
 
 
@@ -194,6 +199,8 @@ class TicketForm(HoneypotMixin):
         values = {}
         for definition in self.definitions:
             value = self.cleaned_data.get(CUSTOM_PREFIX + definition.key)
+            if definition.field_type == FieldType.FILE and value:
+                value = AttachmentInput.from_upload(value)  # checked and stored by the action
             if value not in (None, "", [], False):
                 values[definition.key] = value
         return values

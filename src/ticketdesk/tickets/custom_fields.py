@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
+import mimetypes
+import os
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from django.db.models import Q, QuerySet
+from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 
 from ticketdesk.accounts.models import Role, User
@@ -17,6 +21,24 @@ from ticketdesk.core.errors import ValidationFailed
 from .config import cached
 from .models import CustomFieldDefinition, FieldSection, FieldType, TicketType
 from .models.configuration import category_tree
+
+# the settings of a field that apply to each type (the form builder hides the others, and
+# the configuration actions refuse or drop them): "required", help text, section and the
+# rest apply to every type
+TYPE_SETTINGS: dict[str, tuple[str, ...]] = {
+    FieldType.TEXT: ("pattern", "min_length", "max_length"),
+    FieldType.NUMBER: ("min_value", "max_value"),
+    FieldType.CHOICE: ("choices",),
+    FieldType.MULTI_CHOICE: ("choices",),
+    FieldType.FILE: ("allowed_file_types", "max_file_bytes"),
+}
+TYPED_SETTINGS: tuple[str, ...] = ("pattern", "min_length", "max_length", "min_value")
+TYPED_SETTINGS += ("max_value", "choices", "allowed_file_types", "max_file_bytes")
+
+
+def settings_of_type(field_type: str) -> tuple[str, ...]:
+    """The type-specific settings that apply to a field of `field_type`."""
+    return TYPE_SETTINGS.get(field_type, ())
 
 
 def definitions_for(ticket_type: TicketType | None) -> QuerySet[CustomFieldDefinition]:
@@ -162,6 +184,102 @@ def condition_attrs(definition: CustomFieldDefinition) -> dict[str, str]:
     return {} if ids is None else {"data-show-when-category": " ".join(map(str, ids))}
 
 
+@dataclass(frozen=True)
+class GivenFile:
+    """A file given for a field of type "file", as the checks see it: a new upload
+    (`upload`, which the ticket action stores as an attachment of the ticket) or an
+    attachment the ticket already has (`attachment_id`). The stored value is the
+    attachment's id. `content_type` is the one sniffed from the bytes, not the declared."""
+
+    name: str
+    content_type: str
+    size: int
+    attachment_id: int | None = None
+    upload: Any = None  # AttachmentInput, or StoredFile once written to storage
+
+
+# content a listed extension does not vouch for: a page or a program renamed to ".pdf"
+_RISKY_TYPES = ("text/html", "application/x-msdownload", "application/x-executable")
+
+
+def file_type_rules(text: str) -> list[str]:
+    """The allowed file types written as ".pdf, image/*": lower-case, ".pdf" for "pdf"."""
+    rules = []
+    for raw in re.split(r"[\s,;]+", text or ""):
+        rule = raw.strip().lower()
+        if not rule:
+            continue
+        if "/" not in rule and not rule.startswith("."):
+            rule = "." + rule
+        rules.append(rule)
+    return list(dict.fromkeys(rules))
+
+
+def bad_file_type_rules(text: str) -> list[str]:
+    """The rules of `text` that are neither an extension nor a content type."""
+    return [
+        rule
+        for rule in file_type_rules(text)
+        if not re.fullmatch(r"\.[a-z0-9]{1,10}|[a-z][a-z0-9.+-]*/(\*|[a-z0-9][a-z0-9.+-]*)", rule)
+    ]
+
+
+def _content_matches_name(name: str, content_type: str) -> bool:
+    guessed = mimetypes.guess_type(name)[0]
+    if guessed == content_type:
+        return True
+    if content_type in _RISKY_TYPES:
+        return False
+    if guessed is None:
+        return True
+    if content_type == "application/pdf" or content_type.startswith("image/"):
+        return guessed.split("/")[0] == content_type.split("/")[0] != "application"
+    return True
+
+
+def file_type_allowed(rules: list[str], name: str, content_type: str) -> bool:
+    """Does a file pass the allowed types? A listed extension counts only when the content
+    does not say otherwise (a program renamed to .pdf is refused); a content type is
+    matched against the type sniffed from the bytes; "image/*" takes any image."""
+    if not rules:
+        return True
+    extension = os.path.splitext(name)[1].lower()
+    for rule in rules:
+        if rule.startswith("."):
+            if extension == rule and _content_matches_name(name, content_type):
+                return True
+        elif rule.endswith("/*"):
+            if content_type.startswith(rule[:-1]):
+                return True
+        elif content_type == rule:
+            return True
+    return False
+
+
+def file_size_limit(definition: CustomFieldDefinition) -> int:
+    """The largest file the field takes: its own limit, never above the desk's."""
+    desk = int(settings.TICKETDESK["MAX_ATTACHMENT_BYTES"])
+    return min(definition.max_file_bytes or desk, desk)
+
+
+def _clean_file(definition: CustomFieldDefinition, value: Any) -> GivenFile:
+    if not isinstance(value, GivenFile):
+        raise ValueError(_("Upload a file."))
+    rules = file_type_rules(definition.allowed_file_types)
+    if not file_type_allowed(rules, value.name, value.content_type):
+        raise ValueError(
+            _("This type of file is not accepted here. Accepted: %(types)s.")
+            % {"types": ", ".join(rules)}
+        )
+    limit = file_size_limit(definition)
+    if value.size > limit:
+        raise ValueError(
+            _("The file is too large (%(size)s; the limit is %(limit)s).")
+            % {"size": filesizeformat(value.size), "limit": filesizeformat(limit)}
+        )
+    return value
+
+
 def clean_value(definition: CustomFieldDefinition, value: Any) -> Any:
     """Return the stored form of `value`, or raise ValueError with a user message."""
     kind = definition.field_type
@@ -211,6 +329,8 @@ def clean_value(definition: CustomFieldDefinition, value: Any) -> Any:
         if row_id is None or REFERENCES[kind].name_of(row_id) is None:
             raise ValueError(_("Choose one of the offered items."))
         return row_id
+    if kind == FieldType.FILE:
+        return _clean_file(definition, value)
     if kind == FieldType.CHECKBOX:
         if isinstance(value, bool):
             return value

@@ -127,6 +127,8 @@ def custom_field_value(key: str, value: Any) -> str:
         return _("yes") if value else _("no")
     if definition is not None and definition.field_type == FieldType.USER:
         return custom_fields.agent_name(value) or _("agent #%(id)s") % {"id": value}
+    if definition is not None and definition.field_type == FieldType.FILE:
+        return _("file #%(id)s") % {"id": value}  # the ticket's attachment of that id
     if definition is not None and definition.field_type in custom_fields.REFERENCES:
         name = custom_fields.reference_name(definition.field_type, value)
         return name or _("item #%(id)s") % {"id": value}

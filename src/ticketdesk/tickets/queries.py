@@ -13,6 +13,7 @@ from ticketdesk.accounts.models import Contact, User
 from ticketdesk.core.errors import NotFound
 from ticketdesk.core.json_rows import fill_prefetched, json_rows, parse_rows
 
+from . import custom_fields
 from .models import Attachment, EventKind, Message, Tag, Ticket, TicketEvent, TicketLink
 from .numbering import parse_number
 
@@ -324,3 +325,24 @@ def requester_history(user: Any, ticket: Ticket, limit: int = 10) -> list[Ticket
         .exclude(pk=ticket.pk)
         .order_by(is_done, "-updated_at", "-id")[:limit]
     )
+
+
+def field_files(user: Any, ticket: Ticket) -> dict[str, Attachment]:
+    """The attachments the ticket's fields of type "file" hold, by field key, those `user`
+    may open (one query; none when the ticket has no file value)."""
+    file_keys = {d.key for d in custom_fields.active_definitions() if d.field_type == "file"}
+    wanted = {
+        key: value
+        for key, value in (ticket.custom_fields or {}).items()
+        if key in file_keys and isinstance(value, int) and not isinstance(value, bool)
+    }
+    if not wanted:
+        return {}
+    rows = Attachment.objects.filter(
+        ticket=ticket, pk__in=wanted.values(), field_key__in=list(wanted)
+    ).select_related("ticket")
+    return {
+        row.field_key: row
+        for row in rows
+        if wanted.get(row.field_key) == row.pk and policy.can_see_attachment(user, row)
+    }

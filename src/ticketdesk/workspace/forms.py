@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from ticketdesk.accounts.models import Role, Team, User
 from ticketdesk.core import config_cache
 from ticketdesk.tickets import custom_fields, workflow
+from ticketdesk.tickets.actions import AttachmentInput
 from ticketdesk.tickets.models import (
     DONE_CATEGORIES,
     BusinessArea,
@@ -156,7 +157,23 @@ def _custom_field_of_kind(definition: CustomFieldDefinition, common: dict[str, A
         )
     if kind == FieldType.CHECKBOX:
         return forms.BooleanField(**common)
+    if kind == FieldType.FILE:
+        return file_field(definition, common)
     return forms.CharField(max_length=2000, **common)
+
+
+def file_field(definition: CustomFieldDefinition, common: dict[str, Any]) -> forms.Field:
+    """A field of type "file": the browser offers the allowed types; the ticket action
+    checks them (and the size) on the bytes."""
+    accept = ",".join(custom_fields.file_type_rules(definition.allowed_file_types))
+    return forms.FileField(
+        widget=forms.FileInput(attrs={"accept": accept} if accept else {}), **common
+    )
+
+
+def uploaded(value: Any) -> AttachmentInput | None:
+    """A file input's upload in the shape the ticket actions take."""
+    return AttachmentInput.from_upload(value) if value else None
 
 
 def custom_field_groups(
@@ -271,7 +288,7 @@ class TicketFieldsForm(RoutingFieldsForm):
                 **{
                     f"cf_{d.key}": ticket.custom_fields.get(d.key)
                     for d in self.definitions
-                    if d.key in ticket.custom_fields
+                    if d.key in ticket.custom_fields and d.field_type != FieldType.FILE
                 },
             },
         )
@@ -292,7 +309,7 @@ class TicketFieldsForm(RoutingFieldsForm):
         """The form's starting values as submitted data (to tell what the agent changed)."""
         data = QueryDict(mutable=True)
         for name in self.fields:
-            if name == "expected_version":
+            if name == "expected_version" or name in self.file_field_names:
                 continue
             value = self.initial.get(name)
             if isinstance(value, list | tuple):
@@ -307,8 +324,14 @@ class TicketFieldsForm(RoutingFieldsForm):
         return [
             name
             for name in self.fields
-            if name != "expected_version" and submitted.getlist(name) != was.getlist(name)
+            if name != "expected_version"
+            and name not in self.file_field_names  # a file is not sent again
+            and submitted.getlist(name) != was.getlist(name)
         ]
+
+    @property
+    def file_field_names(self) -> set[str]:
+        return {f"cf_{d.key}" for d in self.definitions if d.field_type == FieldType.FILE}
 
     @property
     def custom_field_names(self) -> list[str]:
@@ -347,6 +370,10 @@ class TicketFieldsForm(RoutingFieldsForm):
         custom: dict[str, Any] = {}
         for definition in self.definitions:
             value = data.get(f"cf_{definition.key}")
+            if definition.field_type == FieldType.FILE:
+                if value:  # no new file: the field keeps its file
+                    custom[definition.key] = uploaded(value)
+                continue
             if isinstance(value, dt.date):
                 value = value.isoformat()
             if value in ("", None, []) and definition.field_type != FieldType.CHECKBOX:
@@ -435,6 +462,8 @@ class NewTicketForm(RoutingFieldsForm):
             value = self.cleaned_data.get(f"cf_{definition.key}")
             if isinstance(value, dt.date):
                 value = value.isoformat()
+            if definition.field_type == FieldType.FILE:
+                value = uploaded(value)
             if value not in (None, "", [], False):
                 values[definition.key] = value
         return values

@@ -3,15 +3,18 @@ configuration actions take (tickets/actions/configuration.py validates and write
 
 from __future__ import annotations
 
+from decimal import ROUND_DOWN, Decimal
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
 from ticketdesk.core.translatable import other_languages
 from ticketdesk.tickets import workflow
 from ticketdesk.tickets.actions.configuration import FieldSpec, StatusSpec
+from ticketdesk.tickets.custom_fields import TYPED_SETTINGS, settings_of_type
 from ticketdesk.tickets.models import (
     Category,
     CustomFieldDefinition,
@@ -55,6 +58,28 @@ def choices_text(choices: Any) -> str:
     return "\n".join(lines)
 
 
+MEGABYTE = 1024 * 1024
+
+
+def desk_limit_megabytes() -> Decimal:
+    """The desk's attachment limit in MB (two decimals, rounded down)."""
+    limit = Decimal(int(settings.TICKETDESK["MAX_ATTACHMENT_BYTES"])) / MEGABYTE
+    return limit.quantize(Decimal("0.01"), rounding=ROUND_DOWN)
+
+
+def typed_inputs(fields: dict[str, forms.Field]) -> dict[str, list[str]]:
+    """The inputs of the field form that only some types use, with those types."""
+    by_setting = {
+        name: [t.value for t in FieldType if name in settings_of_type(t)] for name in TYPED_SETTINGS
+    }
+    by_setting["max_file_megabytes"] = by_setting.pop("max_file_bytes")
+    return {
+        name: by_setting[name.split("__")[0]]
+        for name in fields
+        if name.split("__")[0] in by_setting
+    }
+
+
 def _language_field(form: forms.Form, name: str, label: Any, lang: str, **kw: Any) -> None:
     form.fields[f"{name}__{lang}"] = forms.CharField(required=False, label=label, **kw)
 
@@ -86,6 +111,20 @@ class CustomFieldForm(forms.Form):
     max_value = forms.FloatField(label=_("Maximum"), required=False)
     min_length = forms.IntegerField(label=_("Minimum length"), required=False, min_value=0)
     max_length = forms.IntegerField(label=_("Maximum length"), required=False, min_value=1)
+    allowed_file_types = forms.CharField(
+        label=_("Accepted files"),
+        max_length=300,
+        required=False,
+        help_text=_("Extensions or content types, e.g. .pdf, .png, image/*. Empty: any type."),
+    )
+    max_file_megabytes = forms.DecimalField(
+        label=_("Largest file (MB)"),
+        required=False,
+        min_value=Decimal("0.01"),
+        max_digits=9,
+        decimal_places=2,
+        help_text=_("Empty: the desk's attachment limit, which is also the most you can set."),
+    )
     show_when_category = ShortChoiceField(
         queryset=Category.objects.filter(active=True),
         required=False,
@@ -121,6 +160,8 @@ class CustomFieldForm(forms.Form):
         if definition is not None and "initial" not in kw:
             kw["initial"] = self._initial(definition)
         super().__init__(*args, **kw)
+        self.ignored: list[str] = []  # what the admin gave that the chosen type does not use
+        self.fields["max_file_megabytes"].widget.attrs["max"] = str(desk_limit_megabytes())
         for lang, name in other_languages():
             _language_field(self, "label", _("Label (%(lang)s)") % {"lang": name}, lang)
             _language_field(self, "help_text", _("Help text (%(lang)s)") % {"lang": name}, lang)
@@ -132,6 +173,9 @@ class CustomFieldForm(forms.Form):
                 widget=forms.Textarea(attrs={"rows": 5}),
                 help_text=_("The labels in the same order, one a line."),
             )
+        for name, types in typed_inputs(self.fields).items():
+            # settings.js hides (and disables) the inputs the chosen type does not use
+            self.fields[name].widget.attrs["data-applies-to"] = " ".join(types)
 
     @staticmethod
     def _initial(definition: CustomFieldDefinition) -> dict[str, Any]:
@@ -151,6 +195,12 @@ class CustomFieldForm(forms.Form):
                 "visible_to_customers",
             )
         }
+        initial["allowed_file_types"] = definition.allowed_file_types
+        if definition.max_file_bytes:
+            megabytes = Decimal(definition.max_file_bytes) / MEGABYTE
+            initial["max_file_megabytes"] = max(
+                megabytes.quantize(Decimal("0.01")), Decimal("0.01")
+            )
         initial["choices"] = choices_text(definition.choices)
         initial["show_when_category"] = definition.show_when_category_id
         initial["section"] = definition.section_id
@@ -190,9 +240,38 @@ class CustomFieldForm(forms.Form):
                 out[lang] = texts
         return out
 
+    def clean(self) -> dict[str, Any]:
+        """Drop what the chosen type does not use (the page hides those inputs; without
+        JavaScript they show, and what is typed in them is ignored: `ignored` names it)."""
+        data = super().clean() or {}
+        chosen = data.get("field_type") or ""
+        for name, types in typed_inputs(self.fields).items():
+            if chosen in types or name not in data:
+                continue
+            if data[name] not in (None, "") and "__" not in name:
+                self.ignored.append(str(self.fields[name].label))
+            data[name] = "" if isinstance(self.fields[name], forms.CharField) else None
+        if "max_file_megabytes" in self.cleaned_data and data.get("max_file_megabytes"):
+            if data["max_file_megabytes"] > desk_limit_megabytes():
+                self.add_error(
+                    "max_file_megabytes",
+                    _("At most the desk's attachment limit: %(n)s MB.")
+                    % {"n": desk_limit_megabytes()},
+                )
+        return data
+
+    def _file_bytes(self, megabytes: Decimal | None) -> int | None:
+        if not megabytes:
+            return None
+        kept = self.definition.max_file_bytes if self.definition is not None else None
+        if kept and megabytes == self.initial.get("max_file_megabytes"):
+            return kept  # unchanged: not rounded to the megabytes shown
+        return int(megabytes * MEGABYTE)
+
     def spec(self) -> FieldSpec:
         data = self.cleaned_data
         choices = parse_choices(data["choices"])
+        megabytes = data.get("max_file_megabytes")
         return FieldSpec(
             key=data["key"].strip() or slugify(data["label"]).replace("-", "_")[:60],
             label=data["label"].strip(),
@@ -210,6 +289,8 @@ class CustomFieldForm(forms.Form):
             ticket_types=list(data["ticket_types"]),
             translations=self._translations(choices),
             section=data["section"],
+            allowed_file_types=data["allowed_file_types"].strip(),
+            max_file_bytes=self._file_bytes(megabytes),
         )
 
 

@@ -10,11 +10,12 @@ from ninja import Field, Query, Router, Schema
 
 from ticketdesk.accounts import policy
 from ticketdesk.core.translatable import site_languages
-from ticketdesk.tickets import workflow
+from ticketdesk.tickets import custom_fields, workflow
 from ticketdesk.tickets.models import (
     BusinessArea,
     Category,
     CustomFieldDefinition,
+    FieldType,
     Status,
     Tag,
     TicketType,
@@ -175,6 +176,10 @@ def list_custom_fields(request: HttpRequest) -> Any:
             "ticket_types": [t.key for t in d.ticket_types.all()],
             "visible_to_customers": d.visible_to_customers,
             "section": d.section.translated() if d.section else None,
+            "allowed_file_types": custom_fields.file_type_rules(d.allowed_file_types),
+            "max_file_bytes": custom_fields.file_size_limit(d)
+            if d.field_type == FieldType.FILE
+            else None,
             "translations": custom_field_texts(d),
         }
         for d in qs.order_by("order", "id")

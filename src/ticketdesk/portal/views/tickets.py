@@ -240,6 +240,16 @@ def ticket_detail(request: HttpRequest, number: int) -> HttpResponse:
     return _render_ticket(request, ticket, ReplyForm())
 
 
+def _field_files(request: HttpRequest, ticket: Any) -> list[tuple[str, Any]]:
+    """(label, attachment) of the ticket's fields of type "file" the portal asks."""
+    files = queries.field_files(request.user, ticket)
+    return [
+        (definition.translated("label"), files[definition.key])
+        for definition in custom_fields.active_definitions()
+        if definition.key in files and definition.visible_to_customers
+    ]
+
+
 def _render_ticket(request: HttpRequest, ticket: Any, form: ReplyForm, status: int = 200) -> Any:
     contact = contact_of(request)
     portal = portal_settings(request)
@@ -256,6 +266,7 @@ def _render_ticket(request: HttpRequest, ticket: Any, form: ReplyForm, status: i
         "portal/ticket_detail.html",
         {
             "ticket": ticket,
+            "field_files": _field_files(request, ticket),
             "conversation": list(_public_messages(request, ticket)),
             "form": form,
             "can_reply": policy.can(request.user, policy.REPLY, ticket),

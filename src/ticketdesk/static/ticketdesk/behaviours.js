@@ -1,7 +1,7 @@
 // Small behaviours every page may use, instead of inline event handlers (which the
 // Content-Security-Policy forbids): <select data-autosubmit> submits its form on change,
 // <button data-print> prints the page, a field with data-show-when-category shows only for
-// those categories.
+// those categories; the side panel names the fields a chosen status requires.
 (function () {
   "use strict";
   document.addEventListener("change", function (event) {
@@ -34,4 +34,38 @@
   });
   document.addEventListener("DOMContentLoaded", function () { showAll(); });
   document.addEventListener("htmx:afterSettle", function (event) { showAll(event.target); });
+
+  // The side panel's status: a move that requires fields (the workflow editor's required
+  // fields) names them as soon as the status is picked, and marks their inputs, so that
+  // the agent fills them in the same save (the server checks the same on save).
+  function showRequirements(form) {
+    const status = form.querySelector("select[name=status]");
+    if (!status) return;
+    form.querySelectorAll(".field.required-now").forEach(function (box) {
+      box.classList.remove("required-now");
+      box.querySelectorAll("[aria-required]").forEach(function (i) { i.removeAttribute("aria-required"); });
+    });
+    form.querySelectorAll("[data-requirement-for]").forEach(function (hint) {
+      const chosen = hint.getAttribute("data-requirement-for") === status.value;
+      hint.hidden = !chosen;
+      if (!chosen) return;
+      hint.getAttribute("data-requirement-fields").split(" ").forEach(function (name) {
+        const input = name && form.querySelector("[name='" + name + "']");
+        const box = input && input.closest(".field");
+        if (!box) return;
+        box.classList.add("required-now");
+        input.setAttribute("aria-required", "true");
+      });
+    });
+  }
+  function showAllRequirements(root) {
+    (root || document).querySelectorAll("form").forEach(function (form) {
+      if (form.querySelector("[data-requirement-for]")) showRequirements(form);
+    });
+  }
+  document.addEventListener("change", function (event) {
+    if (event.target.name === "status" && event.target.form) showRequirements(event.target.form);
+  });
+  document.addEventListener("DOMContentLoaded", function () { showAllRequirements(); });
+  document.addEventListener("htmx:afterSettle", function (event) { showAllRequirements(event.target); });
 })();

@@ -1,6 +1,6 @@
 // The Settings area: reorder the form builder's fields by dragging (the up and down
 // buttons do the same from the keyboard), and keep the focus on a move button after the
-// list is redrawn.
+// list is redrawn; in the field form, show only the inputs the chosen type uses.
 (function () {
   "use strict";
   var dragged = null;
@@ -52,4 +52,34 @@
     if (button) button.focus();
     focusKey = null;
   });
+
+  // An input with data-applies-to="text number" is used only by those field types: for
+  // another type it is hidden and disabled (so not sent); a group left empty hides too.
+  // Without JavaScript every input shows and the server ignores what the type does not use.
+  function showForType(form) {
+    var type = form.querySelector("select[name=field_type]");
+    if (!type) return;
+    form.querySelectorAll("[data-applies-to]").forEach(function (input) {
+      var used = input.getAttribute("data-applies-to").split(" ").indexOf(type.value) !== -1;
+      var box = input.closest(".field") || input;
+      box.hidden = !used;
+      input.disabled = !used;
+    });
+    form.querySelectorAll("fieldset, details").forEach(function (group) {
+      var boxes = group.querySelectorAll(".field");
+      if (!boxes.length) return;
+      var shown = Array.prototype.some.call(boxes, function (box) { return !box.hidden; });
+      group.hidden = !shown;
+    });
+  }
+  function showAllForType() {
+    document.querySelectorAll("form[data-field-form]").forEach(showForType);
+  }
+  document.addEventListener("change", function (event) {
+    if (event.target.name === "field_type" && event.target.form && event.target.form.hasAttribute("data-field-form")) {
+      showForType(event.target.form);
+    }
+  });
+  document.addEventListener("DOMContentLoaded", showAllForType);
+  if (document.readyState !== "loading") showAllForType();
 })();

@@ -171,10 +171,15 @@ def files_stored_first(items: Sequence[AttachmentInput]) -> Iterator[list[Stored
 
 
 def store_attachment(
-    ticket: Ticket, message: Message | None, item: AttachmentInput | StoredFile
+    ticket: Ticket,
+    message: Message | None,
+    item: AttachmentInput | StoredFile,
+    *,
+    field_key: str = "",
 ) -> Attachment:
     """The attachment's row; its file is written now unless it was stored first
-    (`files_stored_first`), as the ticket actions do."""
+    (`files_stored_first`), as the ticket actions do. `field_key`: the file is the value of
+    that custom field (no message)."""
     stored = item if isinstance(item, StoredFile) else _put(item)
     attachment = Attachment(
         ticket=ticket,
@@ -185,6 +190,7 @@ def store_attachment(
         sha256=stored.sha256,
         content_id=stored.content_id,
         is_inline=stored.inline,
+        field_key=field_key,
         created_at=clock.now(),
     )
     attachment.file.name = stored.storage_name

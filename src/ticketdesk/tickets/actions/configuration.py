@@ -13,13 +13,16 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
+from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 
 from ticketdesk.accounts import policy
 from ticketdesk.core.errors import ValidationFailed
 
-from .. import priority, workflow
+from .. import custom_fields, priority, workflow
+from ..custom_fields import TYPED_SETTINGS, settings_of_type
 from ..models import (
     AGENT_ONLY_TYPES,
     CATEGORY_COLOURS,
@@ -59,6 +62,47 @@ class FieldSpec:
     ticket_types: list[TicketType] = field(default_factory=list)
     translations: dict[str, Any] = field(default_factory=dict)
     section: FieldSection | None = None
+    allowed_file_types: str = ""
+    max_file_bytes: int | None = None
+
+
+def _given_setting(spec: FieldSpec, name: str) -> bool:
+    value = getattr(spec, name)
+    return value not in (None, "", [])
+
+
+def _type_errors(spec: FieldSpec) -> dict[str, list[str]]:
+    """A setting given for a type it does not apply to (a pattern for a checkbox, choices
+    for a number) is refused, naming the types it applies to."""
+    errors: dict[str, list[str]] = {}
+    applies = settings_of_type(spec.field_type)
+    for name in TYPED_SETTINGS:
+        if name in applies or not _given_setting(spec, name):
+            continue
+        types = [
+            str(label) for value, label in FieldType.choices if name in settings_of_type(value)
+        ]
+        errors[name] = [
+            _("Applies only to fields of type: %(types)s.") % {"types": ", ".join(types)}
+        ]
+    return errors
+
+
+def _file_errors(spec: FieldSpec) -> dict[str, list[str]]:
+    errors: dict[str, list[str]] = {}
+    wrong = custom_fields.bad_file_type_rules(spec.allowed_file_types)
+    if wrong:
+        errors["allowed_file_types"] = [
+            _("Not an extension (.pdf) or a content type (image/png): %(rules)s.")
+            % {"rules": ", ".join(wrong)}
+        ]
+    desk = int(settings.TICKETDESK["MAX_ATTACHMENT_BYTES"])
+    if spec.max_file_bytes is not None and not 0 < spec.max_file_bytes <= desk:
+        errors["max_file_bytes"] = [
+            _("Give a size above 0 and at most the desk's attachment limit (%(limit)s).")
+            % {"limit": filesizeformat(desk)}
+        ]
+    return errors
 
 
 def _field_errors(spec: FieldSpec, field_id: int | None) -> dict[str, list[str]]:
@@ -75,6 +119,8 @@ def _field_errors(spec: FieldSpec, field_id: int | None) -> dict[str, list[str]]
         errors["label"] = [_("This field is required.")]
     if spec.field_type not in FieldType.values:
         errors["field_type"] = [_("Choose one of the offered values.")]
+    errors.update(_type_errors(spec))
+    errors.update(_file_errors(spec))
     if spec.pattern:
         try:
             re.compile(spec.pattern)
@@ -96,7 +142,7 @@ def _field_errors(spec: FieldSpec, field_id: int | None) -> dict[str, list[str]]
     if spec.field_type in CHOICE_TYPES and not values:
         errors["choices"] = [_("Give at least one choice.")]
     elif len(set(values)) != len(values):
-        errors["choices"] = [_("Each choice must be different.")]
+        errors.setdefault("choices", [_("Each choice must be different.")])
     return errors
 
 
@@ -127,8 +173,13 @@ def save_custom_field(
             "visible_to_customers",
             "translations",
             "section",
+            "allowed_file_types",
+            "max_file_bytes",
         ):
             setattr(definition, name, getattr(spec, name))
+        definition.allowed_file_types = ", ".join(
+            custom_fields.file_type_rules(spec.allowed_file_types)
+        )
         if spec.field_type in AGENT_ONLY_TYPES:
             definition.visible_to_customers = False  # customers do not know the agents
         definition.choices = spec.choices if spec.field_type in CHOICE_TYPES else []

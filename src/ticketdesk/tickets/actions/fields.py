@@ -26,6 +26,8 @@ from ..models import (
     Ticket,
     TicketType,
 )
+from . import field_files
+from .attachments import files_stored_first
 from .base import check, lock_ticket, publish, record, touch
 
 _UNSET: Any = object()
@@ -76,6 +78,27 @@ def set_fields(
             _("Unknown fields: %(f)s") % {"f": ", ".join(sorted(unknown))},
             fields={f: [_("Unknown field.")] for f in unknown},
         )
+    if changes.get("custom_fields"):
+        given = field_files.given_files(changes["custom_fields"], ticket=ticket)
+        pending = field_files.uploads(given)
+        if pending:
+            # a field's new file goes to storage before the transaction (no network I/O
+            # while the ticket is locked); removed again if the change fails
+            with files_stored_first([upload for _key, upload in pending]) as stored:
+                keys = [key for key, _upload in pending]
+                changes["custom_fields"] = field_files.with_stored(given, keys, stored)
+                return set_fields(
+                    ticket,
+                    actor=actor,
+                    expected_version=expected_version,
+                    verb=verb,
+                    resolution=resolution,
+                    status_data=status_data,
+                    actor_contact=actor_contact,
+                    escalation=escalation,
+                    **changes,
+                )
+        changes["custom_fields"] = given
     with transaction.atomic():
         ticket = lock_ticket(ticket, expected_version)
         check(actor, verb, ticket)
@@ -115,6 +138,7 @@ def set_fields(
                 existing=ticket.custom_fields,
                 category_id=ticket.category_id,
             )
+            new_values = field_files.attach(ticket, new_values)
             if new_values != ticket.custom_fields:
                 events.append(("custom_fields", ticket.custom_fields, new_values))
                 ticket.custom_fields = new_values

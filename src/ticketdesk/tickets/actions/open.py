@@ -16,6 +16,7 @@ from ticketdesk.core.errors import PermissionDenied, ValidationFailed
 from ticketdesk.core.html import html_to_text, render_markdown, sanitize_html
 
 from .. import custom_fields, intake, priority, workflow
+from ..custom_fields import GivenFile
 from ..models import (
     BusinessArea,
     Category,
@@ -29,6 +30,7 @@ from ..models import (
     TicketType,
 )
 from ..numbering import provisional_number, take_next_number
+from . import field_files
 from .attachments import AttachmentInput, check_size, files_stored_first, store_attachment
 from .base import publish, record
 from .fields import apply_tags
@@ -181,19 +183,27 @@ def open_ticket(
             % {"name": assignee.display_name},
             {"assignee": [_("Not a member of the team.")]},
         )
-    values = errors.check(
-        custom_fields.validate,
-        ticket_type,
-        custom_field_values or {},
-        for_customer=not is_staff,
-        category_id=category.pk if category is not None else None,
-    )
+    given = errors.check(field_files.given_files, custom_field_values or {}, ticket=None)
+    values: dict[str, Any] = {}
+    if given is not None:
+        values = errors.check(
+            custom_fields.validate,
+            ticket_type,
+            given,
+            for_customer=not is_staff,
+            category_id=category.pk if category is not None else None,
+        )
     errors.raise_any()
+    field_uploads = field_files.uploads(values)
     html, text = message_bodies(body, body_html, markdown=markdown)
     if organization is None:
         organization = requester.organizations.order_by("pk").first()
     now = created_at or clock.now()
-    with files_stored_first(attachments) as stored, transaction.atomic():
+    files = [*attachments, *(upload for _key, upload in field_uploads)]
+    with files_stored_first(files) as stored, transaction.atomic():
+        values = field_files.with_stored(
+            values, [key for key, _upload in field_uploads], stored[len(attachments) :]
+        )
         status = status or workflow.default_status()
         ticket = Ticket.objects.create(
             # a provisional number until the end of the transaction: the counter is taken
@@ -215,7 +225,7 @@ def open_ticket(
             priority_overridden=priority_override is not None,
             status=status,
             status_category=status.category,
-            custom_fields=values,
+            custom_fields={k: v for k, v in values.items() if not isinstance(v, GivenFile)},
             created_at=now,
             updated_at=now,
             last_message_at=now,
@@ -233,8 +243,9 @@ def open_ticket(
             is_customer_message=from_requester,
             created_at=now,
         )
-        for stored_file in stored:
+        for stored_file in stored[: len(attachments)]:
             store_attachment(ticket, first_message, stored_file)
+        ticket.custom_fields = field_files.attach(ticket, values)
         cc_list = [c for c in cc if c.pk != requester.pk]
         if cc_list:
             ticket.cc.add(*cc_list)
@@ -250,7 +261,9 @@ def open_ticket(
         tag_list = list(tags)
         tag_names = apply_tags(ticket, add=tag_list) if tag_list else []
         ticket.number = take_next_number()
-        Ticket.objects.filter(pk=ticket.pk).update(number=ticket.number)
+        Ticket.objects.filter(pk=ticket.pk).update(
+            number=ticket.number, custom_fields=ticket.custom_fields
+        )
         record(
             ticket,
             EventKind.CREATED,

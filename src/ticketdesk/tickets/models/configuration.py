@@ -386,6 +386,7 @@ class FieldType(models.TextChoices):
     CHECKBOX = "checkbox", _("Checkbox")
     USER = "user", _("Agent of the desk")
     ASSET = "asset", _("Asset from the inventory")
+    FILE = "file", _("File")
 
 
 # the types whose values only agents can give (the portal never asks them): customers do
@@ -429,6 +430,20 @@ class CustomFieldDefinition(Translatable):
     max_value = models.FloatField(_("maximum"), null=True, blank=True)
     min_length = models.PositiveIntegerField(_("minimum length"), null=True, blank=True)
     max_length = models.PositiveIntegerField(_("maximum length"), null=True, blank=True)
+    allowed_file_types = models.CharField(
+        _("allowed file types"),
+        max_length=300,
+        blank=True,
+        default="",
+        db_default="",
+        help_text=_("Extensions (.pdf) or content types (image/png, image/*); empty: any."),
+    )
+    max_file_bytes = models.PositiveBigIntegerField(
+        _("largest file (bytes)"),
+        null=True,
+        blank=True,
+        help_text=_("Empty: the desk's attachment limit (never above it)."),
+    )
     show_when_category = models.ForeignKey(
         Category,
         null=True,

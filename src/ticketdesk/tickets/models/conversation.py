@@ -74,6 +74,8 @@ class Attachment(models.Model):
     sha256 = models.CharField(max_length=64)
     content_id = models.CharField(max_length=255, blank=True, default="")
     is_inline = models.BooleanField(default=False)
+    # the custom field of type "file" whose value it is ("": a message's attachment)
+    field_key = models.CharField(max_length=60, blank=True, default="", db_default="")
     created_at = models.DateTimeField()
 
     class Meta:

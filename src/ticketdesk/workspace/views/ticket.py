@@ -40,7 +40,7 @@ from ticketdesk.tickets.models import (
 from ticketdesk.timetracking import queries as time_queries
 from ticketdesk.timetracking.forms import TimeEntryForm
 
-from .. import timeline
+from .. import status_hints, timeline
 from ..forms import TicketFieldsForm, active_teams, staff_choices
 from ..models import PresenceMode, TicketPresence
 from .common import current_user, is_htmx, staff_required
@@ -82,10 +82,14 @@ def side_context(
     if perms["edit"]:
         watching = {w.pk for w in watchers}
         watcher_choices = [u for u in staff_choices() if u.pk not in watching]
+    form = form or TicketFieldsForm(ticket=ticket, tag_names=tag_names)
+    files = queries.field_files(current_user(request), ticket)
     return {
         "ticket": ticket,
         "perms": perms,
-        "form": form or TicketFieldsForm(ticket=ticket, tag_names=tag_names),
+        "form": form,
+        "field_files": {f"cf_{key}": attachment for key, attachment in files.items()},
+        "requirement_hints": status_hints.requirement_hints(ticket, form),
         "tag_names": tag_names,
         "watchers": watchers,
         "watcher_choices": watcher_choices,
@@ -316,7 +320,7 @@ def fields(request: HttpRequest, number: int) -> HttpResponse:
     except DomainError as err:
         return render_domain_error(request, err)
     form = TicketFieldsForm(
-        _fields_data(request, ticket), ticket=ticket, tag_names=_tag_names(ticket)
+        _fields_data(request, ticket), request.FILES, ticket=ticket, tag_names=_tag_names(ticket)
     )
     if not form.is_valid():
         return _render_side(request, ticket, form=form, status=400)

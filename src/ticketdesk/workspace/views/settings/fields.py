@@ -22,6 +22,7 @@ from ticketdesk.tickets.models import (
     AGENT_ONLY_TYPES,
     CustomFieldDefinition,
     FieldSection,
+    FieldType,
     TicketType,
 )
 
@@ -83,10 +84,21 @@ def preview_fields(
     return [
         {
             "section": section,
-            "rows": [{"definition": d, "field": form[f"cf_{d.key}"]} for d in inside],
+            "rows": [
+                {"definition": d, "field": form[f"cf_{d.key}"], **_file_rules(d)} for d in inside
+            ],
         }
         for section, inside in custom_fields.group_by_section(definitions)
     ]
+
+
+def _file_rules(definition: CustomFieldDefinition) -> dict[str, Any]:
+    if definition.field_type != FieldType.FILE:
+        return {}
+    return {
+        "file_types": ", ".join(custom_fields.file_type_rules(definition.allowed_file_types)),
+        "file_limit": custom_fields.file_size_limit(definition),
+    }
 
 
 def previews(definitions: list[CustomFieldDefinition]) -> dict[str, Any]:
@@ -146,6 +158,8 @@ def _unsaved_definition(request: HttpRequest) -> CustomFieldDefinition | None:
         visible_to_customers=spec.visible_to_customers,
         translations=spec.translations,
         section=spec.section,
+        allowed_file_types=spec.allowed_file_types,
+        max_file_bytes=spec.max_file_bytes,
     )
     if definition.field_type in AGENT_ONLY_TYPES:
         definition.visible_to_customers = False
@@ -170,6 +184,12 @@ def _edit(
                     form.add_error(name if name in form.fields else None, message)
         else:
             messages.success(request, _("The field “%(f)s” is saved.") % {"f": saved.label})
+            if form.ignored:
+                messages.info(
+                    request,
+                    _("Not used by this type of field, so not kept: %(names)s.")
+                    % {"names": ", ".join(form.ignored)},
+                )
             query = f"?type={chosen.key}" if chosen else ""
             return redirect(reverse("workspace:settings:fields") + query)
     return render_settings(
