@@ -5,8 +5,9 @@ and role of users, API tokens, and Django's sign-in signals.
 A configuration change is recorded with a diff of the fields that changed. Secret fields
 (passwords, webhook secrets, token hashes, every encrypted column, a messaging account's
 webhook key) never enter the diff: they are named in `changed_secrets` without their values;
-a webhook's URL is recorded without its path (a chat incoming webhook's path is its secret). The actor and IP address come from the request
-being served (`AuditContextMiddleware`), or are empty for the CLI and background jobs.
+a webhook's URL is recorded without its path (a chat incoming webhook's path is its secret).
+The actor and IP address come from the request being served (`AuditContextMiddleware`), or
+are empty for the CLI and background jobs.
 """
 
 from __future__ import annotations
@@ -23,11 +24,11 @@ from ticketdesk.accounts.ratelimit import client_ip
 from ticketdesk.api.models import ApiToken
 from ticketdesk.audit import log
 from ticketdesk.audit.models import ComplianceSettings
-from ticketdesk.core.encryption import EncryptedTextField
 from ticketdesk.automation.models import Macro, Rule
 from ticketdesk.channels.chat.models import ChatWidgetSettings
 from ticketdesk.channels.email.models import Mailbox
 from ticketdesk.channels.messaging.models import ChannelAccount
+from ticketdesk.core.encryption import EncryptedTextField
 from ticketdesk.kb.models import KbCategory, Section
 from ticketdesk.notifications.models import WebhookEndpoint
 from ticketdesk.portal.models import PortalSettings
