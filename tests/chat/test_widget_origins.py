@@ -158,3 +158,18 @@ def test_a_file_with_a_wrong_site_is_refused_by_its_path():
     assert raised.value.path.startswith("chat_widget")
     assert "shop.example.com" in raised.value.message
     assert ChatWidgetSettings.current().allowed_origins == []
+
+
+@pytest.mark.parametrize(
+    ("language", "saved", "wrong"),
+    [
+        ("pt-br", "Salvar os sites permitidos", "não é o endereço de um site"),
+        ("it", "Salva i siti consentiti", "non è l&#x27;indirizzo di un sito"),
+    ],
+)
+def test_the_page_and_its_errors_speak_the_admins_language(admin, language, saved, wrong):
+    page = admin.get(URL, HTTP_ACCEPT_LANGUAGE=language).content.decode()
+    assert saved in page and "Save the allowed sites" not in page
+    assert "One per line" not in page and "this desk&#x27;s own address" not in page
+    refused = admin.post(URL, {"allowed_origins": "example.com"}, HTTP_ACCEPT_LANGUAGE=language)
+    assert wrong in refused.content.decode()
