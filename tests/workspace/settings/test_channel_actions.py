@@ -27,11 +27,6 @@ pytestmark = pytest.mark.django_db
 SLACK_PATH = "/services/T0001/B0001/SlackPathSecret42"  # an incoming webhook's secret
 
 
-@pytest.fixture
-def admin(as_role):
-    return as_role("admin")
-
-
 def _log_text() -> str:
     return json.dumps([e.details for e in AuditEntry.objects.all()], ensure_ascii=False)
 
