@@ -72,7 +72,7 @@ def channels(request: HttpRequest) -> HttpResponse:
 
 def _edit(
     request: HttpRequest,
-    form: forms.Form,
+    form: forms.BaseForm,
     *,
     save: Callable[[Any, dict[str, Any]], Any],
     saved: Callable[[Any], tuple[str, str]],

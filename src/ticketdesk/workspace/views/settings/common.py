@@ -68,7 +68,7 @@ def render_settings(
     )
 
 
-def place_errors(form: forms.Form, error: DomainError) -> None:
+def place_errors(form: forms.BaseForm, error: DomainError) -> None:
     """An action's refusal shown on the form: each message by its field (or at the top)."""
     for name, errors in error.fields.items():
         for message in errors:
