@@ -5,7 +5,8 @@ and role of users, API tokens, and Django's sign-in signals.
 A configuration change is recorded with a diff of the fields that changed. Secret fields
 (passwords, webhook secrets, token hashes, every encrypted column, a messaging account's
 webhook key) never enter the diff: they are named in `changed_secrets` without their values;
-a webhook's URL is recorded without its path (a chat incoming webhook's path is its secret).
+a webhook's URL is recorded without user, password or query, and a chat channel's incoming
+webhook URL without its path (which is its secret).
 The actor and IP address come from the request being served (`AuditContextMiddleware`), or
 are empty for the CLI and background jobs.
 """
@@ -30,7 +31,7 @@ from ticketdesk.channels.email.models import Mailbox
 from ticketdesk.channels.messaging.models import ChannelAccount
 from ticketdesk.core.encryption import EncryptedTextField
 from ticketdesk.kb.models import KbCategory, Section
-from ticketdesk.notifications.models import WebhookEndpoint
+from ticketdesk.notifications.models import EndpointFormat, WebhookEndpoint
 from ticketdesk.portal.models import PortalSettings
 from ticketdesk.routing.models import AgentSkill
 from ticketdesk.sla.models import (
@@ -107,8 +108,7 @@ SECRET_WORDS = ("password", "secret", "token", "hash", "credential", "private_ke
 # secrets whose names do not say so: a messaging account's webhook key is the unguessable
 # part of the URL its provider posts to
 SECRET_COLUMNS = {(ChannelAccount, "webhook_key")}
-# URLs whose path and query may hold a token (a Slack or Teams incoming webhook is a secret
-# URL): recorded as scheme://host/… only
+# URLs that may hold a token: recorded without it (see `_endpoint_url`)
 URL_COLUMNS = {(WebhookEndpoint, "url")}
 
 _OLD = "_audit_old_values"
@@ -130,16 +130,27 @@ def _secret_columns(model: type[models.Model]) -> set[str]:
     }
 
 
-def masked_url(url: Any) -> Any:
-    """A URL without what may be a secret: its user and password, path, query and fragment."""
+def masked_url(url: Any, *, keep_path: bool = False) -> Any:
+    """A URL without what may be a secret: its user and password, query and fragment, and
+    its path unless `keep_path`."""
     if not isinstance(url, str) or not url:
         return url
     parts = urlsplit(url)
     host = parts.netloc.rpartition("@")[2]
     if not parts.scheme or not host:
         return "…"
-    rest = "/…" if parts.path.strip("/") or parts.query or parts.fragment else ""
+    if keep_path:
+        rest = parts.path + ("?…" if parts.query else "") + ("#…" if parts.fragment else "")
+    else:
+        rest = "/…" if parts.path.strip("/") or parts.query or parts.fragment else ""
     return f"{parts.scheme}://{host}{rest}"
+
+
+def _endpoint_url(url: Any, row: dict[str, Any]) -> Any:
+    """A webhook's URL as the log keeps it: a JSON receiver's with its path (where the
+    events go), without user, password or query; a chat channel's incoming webhook (Slack,
+    Teams, Mattermost, Rocket.Chat) without its path, which is its secret."""
+    return masked_url(url, keep_path=row.get("format") == EndpointFormat.JSON)
 
 
 def _fields(model: type[models.Model]) -> list[models.Field[Any, Any]]:
@@ -169,7 +180,7 @@ def diff(
         if is_secret(name) or name in hidden:
             secrets.append(name)
         elif name in urls:
-            changes[name] = [masked_url(before), masked_url(value)]
+            changes[name] = [_endpoint_url(before, old), _endpoint_url(value, new)]
         else:
             changes[name] = [before, value]
     return changes, secrets

@@ -1,7 +1,7 @@
 """The channels' and integrations' saves go through the owning apps' actions: the policy is
 asked, the change log names who changed what (before/after), and no secret — a password, a
 token, a signing secret, a messaging account's webhook key, a chat webhook's secret URL
-path — ever reaches the log."""
+path, a token in a webhook URL's query — ever reaches the log."""
 
 import json
 
@@ -61,7 +61,12 @@ def test_secrets_never_reach_the_change_log(admin, receiver):
     assert response.status_code == 302
     admin.post(
         reverse("workspace:settings:endpoint_new"),
-        {"name": "ERP", "format": "json", "url": receiver.url, "allow_private": "on"},
+        {
+            "name": "ERP",
+            "format": "json",
+            "url": receiver.url + "?token=QuerySecret99",
+            "allow_private": "on",
+        },
     )
     admin.post(
         reverse("workspace:settings:mailbox_new"),
@@ -90,6 +95,7 @@ def test_secrets_never_reach_the_change_log(admin, receiver):
         "meta-app-secret-value",
         account.webhook_key,
         "SlackPathSecret42",
+        "QuerySecret99",
         "T0001",
         signing_secret,
         "oauth-client-secret-value",
@@ -108,6 +114,11 @@ def test_secrets_never_reach_the_change_log(admin, receiver):
         action="config.webhookendpoint.created", target_label="#desk"
     )
     assert slack_created.details["changes"]["url"] == [None, f"{host}/…"]
+    erp_created = AuditEntry.objects.get(
+        action="config.webhookendpoint.created", target_label="ERP"
+    )
+    # a JSON receiver's path says where the events go: kept; its query may hold a token
+    assert erp_created.details["changes"]["url"] == [None, f"{receiver.url}?…"]
     deleted = AuditEntry.objects.get(action="config.webhookendpoint.deleted")
     assert deleted.details["before"]["url"] == f"{host}/…"
 
