@@ -10,7 +10,6 @@ import unicodedata
 from dataclasses import dataclass
 
 import holidays
-from babel import Locale, UnknownLocaleError
 from django.utils import translation
 from holidays import registry
 
@@ -43,6 +42,9 @@ def _codes() -> dict[str, str]:
 
 @functools.cache
 def _countries(locale_name: str) -> list[tuple[str, str]]:
+    # imported here: only this list needs CLDR's data (a desk starts without reading it)
+    from babel import Locale, UnknownLocaleError
+
     try:
         names = Locale.parse(locale_name).territories
     except (UnknownLocaleError, ValueError):
