@@ -92,3 +92,67 @@ def test_admin_builds_rule_in_browser(live_server, page, settings):
     assert "Would fire" in page.inner_text("main")
     if os.environ.get("AUTOMATION_SCREENSHOTS"):
         page.screenshot(path="/tmp/automation/dryrun.png", full_page=True)
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_conditions_on_agent_and_asset_fields_are_picked_on_a_phone(live_server, page, settings):
+    """A custom field of type "user" offers the agents; one of type "asset" is searched
+    (the list fills with the first matches), at 375 px; the rule stores the chosen ids."""
+    from ticketdesk.assets.models import Item, ItemType
+    from ticketdesk.core import clock
+    from ticketdesk.tickets.models import CustomFieldDefinition
+
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    admin = make_agent(None, role="admin", username="boss", is_staff=True)
+    ana = make_agent(None, username="ana", first_name="Ana", last_name="Lima")
+    CustomFieldDefinition.objects.create(key="owner", label="Owner", field_type="user")
+    CustomFieldDefinition.objects.create(key="device", label="Device", field_type="asset")
+    server = ItemType.objects.create(key="server", name="Server")
+    stamps = {"created_at": clock.now(), "updated_at": clock.now(), "item_type": server}
+    Item.objects.bulk_create(
+        [Item(name=f"Laptop {n:03}", identifier=f"LT-{n:03}", **stamps) for n in range(30)]
+    )
+    switch = Item.objects.create(name="Core switch", identifier="SW-1", **stamps)
+
+    page.set_viewport_size({"width": 375, "height": 800})
+    page.goto(f"{live_server.url}/accounts/login/?next=/automation/rules/new/")
+    page.fill("#id_username", admin.username)
+    page.fill("#id_password", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url("**/automation/rules/new/")
+    page.fill("#id_name", "Core switch owner")
+    page.select_option("#id_trigger", "ticket_created")
+
+    change(page, "#id_cond-0-field", "custom_fields.owner")
+    assert page.locator("select#id_cond-0-value").count() == 1  # a picker, not free text
+    page.select_option("#id_cond-0-value", label="Ana Lima")
+
+    change(page, "#id_cond-1-field", "custom_fields.device")
+    search = page.get_by_label("Search the assets by name or identifier")
+    assert page.locator("select#id_cond-1-value option").count() == 1  # nothing loaded
+    with page.expect_response(lambda r: "/automation/builder/assets/" in r.url):
+        search.fill("switch")
+    settled(page)
+    options = page.locator("select#id_cond-1-value option")
+    assert options.count() == 2 and "Core switch" in options.nth(1).inner_text()
+    page.select_option("#id_cond-1-value", str(switch.pk))
+    # a second search keeps the chosen item in the list, selected
+    with page.expect_response(lambda r: "/automation/builder/assets/" in r.url):
+        search.fill("lap")
+    settled(page)
+    assert page.locator("select#id_cond-1-value").input_value() == str(switch.pk)
+    assert page.locator("select#id_cond-1-value option").count() <= 12
+    overflow = page.evaluate(
+        "() => document.documentElement.scrollWidth - document.documentElement.clientWidth"
+    )
+    assert overflow <= 1
+
+    change(page, "#id_step-0-type", "add_tag")
+    page.fill("#id_step-0-value", "core")
+    page.click("text=Save rule")
+    page.wait_for_url("**/automation/")
+    rule = Rule.objects.get()
+    values = [(c["field"], c["value"]) for c in rule.conditions["conditions"]]
+    assert ("custom_fields.owner", str(ana.pk)) in values
+    assert ("custom_fields.device", str(switch.pk)) in values

@@ -13,6 +13,7 @@ from django.core.management import call_command
 from django.db import transaction
 
 from ticketdesk.accounts.models import Team, User
+from ticketdesk.channels.chat.models import ChatWidgetSettings
 from ticketdesk.channels.email.models import Mailbox
 from ticketdesk.configuration.actions import import_configuration
 from ticketdesk.configuration.document import export_text
@@ -55,6 +56,7 @@ def add_the_rest() -> None:
         secret="s3cret-webhook",
         created_at=clock.now(),
     )
+    ChatWidgetSettings.objects.create(pk=1, allowed_origins=["https://www.example.com"])
     Tag.objects.create(name="vip")  # data, not configuration
 
 
@@ -83,6 +85,7 @@ def test_demo_configuration_round_trips_into_an_empty_installation():
     for kind in ("holidays", "team_calendars", "agent_capacity", "agent_skills", "mailboxes"):
         assert document[kind], kind
     assert "hunter2" not in exported and "s3cret" not in exported  # no secrets travel
+    assert document["chat_widget"] == {"allowed_origins": ["https://www.example.com"]}
     assert "imap_password" not in exported and "secret" not in document["webhooks"][0]
     assert "tags" not in document and "vip" not in {t["slug"] for t in document["teams"]}
     (capacity,) = document["agent_capacity"]

@@ -128,13 +128,12 @@ def test_the_portal_shows_a_conditional_field_only_for_its_category(page: Page, 
 
 @pytest.mark.parametrize(("language", "width"), [("en", 1280), ("pt-br", 375), ("it", 375)])
 def test_every_settings_page_fits_is_translated_and_accessible(
-    page: Page, live_server, admin_user, language, width
+    page_census, admin_user, language, width
 ):
     """The census's checks (tests/web/test_page_census.py) on the Settings pages, with
     something in each: no overflow at 375 px, no untranslated text, no serious axe finding."""
     from django.urls import reverse
 
-    from tests.web import test_page_census as census
     from ticketdesk.accounts.models import Team
     from ticketdesk.sla.models import BusinessCalendar, SLAPolicy, SLATarget
     from ticketdesk.tickets.models import Status
@@ -175,38 +174,8 @@ def test_every_settings_page_fits_is_translated_and_accessible(
         reverse("workspace:settings:team_edit", args=[team.pk]),
         reverse("workspace:settings:agent_routing", args=[admin_user.pk]),
     ]
-    admin_user.language = language
-    admin_user.save(update_fields=["language"])
-    page.context.add_cookies(
-        [{"name": "django_language", "value": language, "url": live_server.url}]
-    )
-    page.set_viewport_size({"width": width, "height": 900})
-    errors: list[str] = []
-    page.on("pageerror", lambda exc: errors.append(str(exc)))
-    log_in_any(page, live_server, admin_user.username)
-    msgids = census.translated_msgids(language) if language != "en" else set()
-    problems = []
-    for path in pages:
-        page.goto(live_server.url + path)
-        overflow = page.evaluate(census.OVERFLOW_JS) if width <= 400 else None
-        if overflow:
-            problems.append(f"{path}: wider than the screen: {overflow}")
-        english = [t for t in page.evaluate(census.TEXTS_JS) if t in msgids]
-        if english:
-            problems.append(f"{path}: untranslated {english[:5]}")
-        if language in ("en", "pt-br"):
-            page.evaluate(census.AXE.read_text())
-            for violation in page.evaluate(census.AXE_JS):
-                problems.append(f"{path}: axe {violation['id']} {violation['nodes']}")
-    assert not problems and not errors, problems + errors
-
-
-def log_in_any(page: Page, live_server, username: str) -> None:
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.locator("#id_username").fill(username)
-    page.locator("#id_password").fill(PASSWORD)
-    page.locator("button[type=submit]").first.click()
-    page.wait_for_load_state()
+    problems = page_census(pages, language, width)
+    assert not problems, problems
 
 
 def test_admin_puts_a_multi_choice_field_in_a_section_and_the_portal_asks_it(

@@ -2,9 +2,12 @@
 that redraw one row when its field, operator or action changes, add a row, or remove one.
 
 A condition's value is chosen from a list when the field has known values (teams, agents,
-statuses, categories, types, levels, channels, a custom field's choices): one value for
-"is", several for "is one of". An action's target and value are chosen the same way (the
-field to set and its new value, the team and agent to assign, the canned response)."""
+statuses, categories, types, levels, channels, a custom field's choices, the agents for a
+custom field of type "user"): one value for "is", several for "is one of". A custom field of
+type "asset" is chosen by searching the inventory (a search box that redraws the list with
+the first matches; the whole inventory is never loaded). An action's target and value are
+chosen the same way (the field to set and its new value, the team and agent to assign, the
+canned response)."""
 
 from __future__ import annotations
 
@@ -14,20 +17,25 @@ from typing import Any
 
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
 from ticketdesk.accounts import policy
 from ticketdesk.accounts.models import Team
+from ticketdesk.assets import queries as asset_queries
 from ticketdesk.core.errors import PermissionDenied
-from ticketdesk.tickets.models import CannedResponse, CustomFieldDefinition
+from ticketdesk.tickets import custom_fields
+from ticketdesk.tickets.models import CannedResponse, CustomFieldDefinition, FieldType
 
 from . import fields, forms, placeholders, queries, steps
 
 MULTI_OPERATORS = {"in", "not_in"}
 FREE_OPERATORS = {"contains", "not_contains", "gt", "lt", "changed"}
 PREFIX = re.compile(r"^(cond|step)-(\d{1,2})$")
+VALUE_NAME = re.compile(r"^cond-\d{1,2}-value$")  # the select an asset search fills
+MAX_CHOSEN = 50  # values of one "is one of" condition named at once
 RECIPIENTS = ("requester", "cc", "assignee", "team", "team_leads", "watchers")
 
 
@@ -36,19 +44,47 @@ class Picker:
     options: list[tuple[str, str]]
     multiple: bool = False
     selected: set[str] = field(default_factory=set)
+    # a list too long to offer whole (the inventory): the options are the chosen values,
+    # and a search box asks this URL for more
+    search_url: str = ""
+
+
+def _chosen(value: str, multiple: bool) -> list[str]:
+    chosen = [v.strip() for v in value.split(",")] if multiple else [value.strip()]
+    return [v for v in chosen if v]
 
 
 def _picker(options: list[tuple[str, str]], value: str, *, multiple: bool = False) -> Picker:
-    chosen = [v.strip() for v in value.split(",")] if multiple else [value.strip()]
-    chosen = [v for v in chosen if v]
+    chosen = _chosen(value, multiple)
     known = {v for v, _label in options}
     extra = [(v, v) for v in chosen if v not in known]  # a stored value the list lacks
     return Picker(options=[*extra, *options], multiple=multiple, selected=set(chosen))
 
 
-def _custom_choices(key: str) -> list[tuple[str, str]]:
+def _asset_names(ids: list[str]) -> list[tuple[str, str]]:
+    """(id, name) of the chosen inventory items (their ids as text where none is known)."""
+    found = []
+    for value in ids[:MAX_CHOSEN]:
+        pk = int(value) if value.isdigit() and len(value) < 12 else None
+        found.append((value, custom_fields.reference_name(FieldType.ASSET, pk) or value))
+    return found
+
+
+def _custom_picker(key: str, value: str, *, multiple: bool) -> Picker | None:
+    """A custom field's values: its choices, the desk's agents (type "user": the values
+    are their ids) or a search of the inventory (type "asset": the item's id)."""
     definition = CustomFieldDefinition.objects.filter(key=key, active=True).first()
-    return definition.choice_options() if definition is not None else []
+    if definition is None:
+        return None
+    if definition.field_type == FieldType.ASSET:
+        picker = _picker(_asset_names(_chosen(value, multiple)), value, multiple=multiple)
+        picker.search_url = reverse("automation:builder_assets")
+        return picker
+    if definition.field_type == FieldType.USER:
+        options = [(str(pk), name) for pk, name in custom_fields.desk_agents()]
+    else:
+        options = definition.choice_options()
+    return _picker(options, value, multiple=multiple) if options else None
 
 
 def condition_picker(row: Any, suggestions: dict[str, list[tuple[str, str]]]) -> Picker | None:
@@ -56,14 +92,14 @@ def condition_picker(row: Any, suggestions: dict[str, list[tuple[str, str]]]) ->
     operator = str(row["operator"].value() or "is")
     if not key or operator in FREE_OPERATORS:
         return None
+    value = str(row["value"].value() or "")
+    multiple = operator in MULTI_OPERATORS
     if key.startswith(fields.CUSTOM_PREFIX):
-        options = _custom_choices(key[len(fields.CUSTOM_PREFIX) :])
-    else:
-        options = suggestions.get(key) or []
+        return _custom_picker(key[len(fields.CUSTOM_PREFIX) :], value, multiple=multiple)
+    options = suggestions.get(key) or []
     if not options:
         return None
-    value = str(row["value"].value() or "")
-    return _picker(options, value, multiple=operator in MULTI_OPERATORS)
+    return _picker(options, value, multiple=multiple)
 
 
 def step_pickers(row: Any, suggestions: dict[str, list[tuple[str, str]]]) -> tuple[Any, Any]:
@@ -125,6 +161,33 @@ def _may_build(user: Any) -> bool:
 
 
 @require_GET
+def asset_options(request: HttpRequest) -> HttpResponse:
+    """The options of an asset picker: the items chosen so far (the values of the select
+    named `select`), then the first items whose name or identifier matches `q` (bounded;
+    never the whole inventory)."""
+    if not _may_build(request.user):
+        raise PermissionDenied(gettext("Only administrators may build rules."))
+    select = request.GET.get("select", "")
+    values = request.GET.getlist(select) if VALUE_NAME.match(select) else []
+    chosen = [v for v in values if v.isdigit() and len(v) < 12][:MAX_CHOSEN]
+    options = _asset_names(chosen)
+    for item in asset_queries.linkable_items(request.user, request.GET.get("q", "")):
+        if str(item.pk) not in chosen:
+            options.append((str(item.pk), str(item)))
+    return render(
+        request,
+        "automation/_picker_options.html",
+        {
+            "picker": Picker(
+                options=options,
+                multiple=request.GET.get("multiple") == "1",
+                selected=set(chosen),
+            )
+        },
+    )
+
+
+@require_GET
 def row(request: HttpRequest) -> HttpResponse:
     """A condition or action row, redrawn from the values it has (`prefix`: cond-3,
     step-0); `remove=1` answers the row as removed (hidden, marked for deletion)."""
@@ -164,4 +227,4 @@ def row(request: HttpRequest) -> HttpResponse:
     )
 
 
-__all__ = ["RECIPIENTS", "decorate", "row"]
+__all__ = ["RECIPIENTS", "asset_options", "decorate", "row"]

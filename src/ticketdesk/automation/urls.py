@@ -21,4 +21,5 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("macros/<int:pk>/apply/<str:number>/", views.macro_apply, name="macro_apply"),
     path("macros/for/<str:number>/", views.macros_for, name="macros_for"),
     path("builder/row/", views.domain_errors(builder.row), name="builder_row"),
+    path("builder/assets/", views.domain_errors(builder.asset_options), name="builder_assets"),
 ]

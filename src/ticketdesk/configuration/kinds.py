@@ -18,6 +18,7 @@ from django.db import models
 from ticketdesk.accounts.models import STAFF_ROLES, Organization, Team, TeamMembership, User
 from ticketdesk.audit.models import ComplianceSettings
 from ticketdesk.automation.models import Macro, Rule
+from ticketdesk.channels.chat.models import ChatWidgetSettings
 from ticketdesk.channels.email.models import Mailbox
 from ticketdesk.core import clock
 from ticketdesk.core.encryption import EncryptedTextField
@@ -270,6 +271,7 @@ KINDS: tuple[Kind, ...] = (
     ),
     Kind("webhooks", WebhookEndpoint, ("name",), refs={"team": "teams"}, on_create=_stamp),
     Kind("portal_settings", PortalSettings, singleton=True, refs={"default_team": "teams"}),
+    Kind("chat_widget", ChatWidgetSettings, singleton=True),
     Kind("privacy_settings", ComplianceSettings, singleton=True),
     Kind("kb_categories", KbCategory, ("slug",)),
     Kind("kb_sections", Section, ("category", "slug"), refs={"category": "kb_categories"}),

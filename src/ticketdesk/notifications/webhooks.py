@@ -118,6 +118,22 @@ def deliver_url(
 # --- endpoints (admin) -----------------------------------------------------------------------
 
 
+def check_endpoint(
+    events: list[str] | None, endpoint_format: str, url: str, *, allow_private: bool
+) -> None:
+    """Known topics and format, and a destination that passes the SSRF check (resolving
+    the host name: call it outside any transaction)."""
+    unknown = sorted(set(events or []) - set(TOPICS))
+    if unknown:
+        raise ValidationFailed(
+            _("Unknown events: %(e)s") % {"e": ", ".join(unknown)},
+            fields={"events": [_("Unknown event.")]},
+        )
+    if endpoint_format not in EndpointFormat.values:
+        raise ValidationFailed(_("Unknown format."), fields={"format": [_("Unknown format.")]})
+    resolve_destination(url, allow_private=allow_private)
+
+
 def create_endpoint(
     *,
     actor: Any,
@@ -130,15 +146,7 @@ def create_endpoint(
 ) -> WebhookEndpoint:
     if actor is not None:
         policy.require(actor, policy.ADMINISTER)
-    unknown = sorted(set(events or []) - set(TOPICS))
-    if unknown:
-        raise ValidationFailed(
-            _("Unknown events: %(e)s") % {"e": ", ".join(unknown)},
-            fields={"events": [_("Unknown event.")]},
-        )
-    if endpoint_format not in EndpointFormat.values:
-        raise ValidationFailed(_("Unknown format."), fields={"format": [_("Unknown format.")]})
-    resolve_destination(url, allow_private=allow_private)
+    check_endpoint(events, endpoint_format, url, allow_private=allow_private)
     return WebhookEndpoint.objects.create(
         name=name.strip()[:100] or url[:100],
         url=url.strip(),

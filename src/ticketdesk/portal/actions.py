@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from ticketdesk.accounts import actions as account_actions
 from ticketdesk.accounts import policy
 from ticketdesk.accounts.models import Contact, Role, User
-from ticketdesk.core import clock
+from ticketdesk.core import clock, model_values
 from ticketdesk.core.errors import PermissionDenied, ValidationFailed
 from ticketdesk.tickets import actions as ticket_actions
 from ticketdesk.tickets import workflow
@@ -328,3 +328,13 @@ def record_csat(
             first=created,
         )  # fmt: skip
     return rating
+
+
+def save_portal_settings(*, actor: Any, values: dict[str, Any]) -> PortalSettings:
+    """Change the portal's settings (sign-up, guests, embedding, CSAT, default team); the
+    configuration change log records the before/after."""
+    policy.require(actor, policy.MANAGE_SETTINGS)
+    with transaction.atomic():
+        portal = PortalSettings.current()
+        model_values.assign(portal, values)
+        return model_values.save_valid(portal)

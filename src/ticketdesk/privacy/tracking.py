@@ -3,14 +3,18 @@ them: the Django admin, the workspace's settings pages, the API, the CLI), the m
 and role of users, API tokens, and Django's sign-in signals.
 
 A configuration change is recorded with a diff of the fields that changed. Secret fields
-(passwords, webhook secrets, token hashes) never enter the diff: they are named in
-`changed_secrets` without their values. The actor and IP address come from the request
-being served (`AuditContextMiddleware`), or are empty for the CLI and background jobs.
+(passwords, webhook secrets, token hashes, every encrypted column, a messaging account's
+webhook key) never enter the diff: they are named in `changed_secrets` without their values;
+a webhook's URL is recorded without user, password or query, and a chat channel's incoming
+webhook URL without its path (which is its secret).
+The actor and IP address come from the request being served (`AuditContextMiddleware`), or
+are empty for the CLI and background jobs.
 """
 
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlsplit
 
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.db import models
@@ -22,10 +26,12 @@ from ticketdesk.api.models import ApiToken
 from ticketdesk.audit import log
 from ticketdesk.audit.models import ComplianceSettings
 from ticketdesk.automation.models import Macro, Rule
+from ticketdesk.channels.chat.models import ChatWidgetSettings
 from ticketdesk.channels.email.models import Mailbox
 from ticketdesk.channels.messaging.models import ChannelAccount
+from ticketdesk.core.encryption import EncryptedTextField
 from ticketdesk.kb.models import KbCategory, Section
-from ticketdesk.notifications.models import WebhookEndpoint
+from ticketdesk.notifications.models import EndpointFormat, WebhookEndpoint
 from ticketdesk.portal.models import PortalSettings
 from ticketdesk.routing.models import AgentSkill
 from ticketdesk.sla.models import (
@@ -76,6 +82,7 @@ CONFIGURATION_MODELS: tuple[type[models.Model], ...] = (
     ChannelAccount,
     WebhookEndpoint,
     PortalSettings,
+    ChatWidgetSettings,
     ComplianceSettings,
     AgentSkill,
     KbCategory,
@@ -83,7 +90,7 @@ CONFIGURATION_MODELS: tuple[type[models.Model], ...] = (
 )
 
 # one-row settings, created with their defaults when first read
-SINGLETONS = (WorkflowSettings, PortalSettings, ComplianceSettings)
+SINGLETONS = (WorkflowSettings, PortalSettings, ComplianceSettings, ChatWidgetSettings)
 # the fields of a user that are configuration (who may do what); the rest is their profile
 USER_FIELDS = ("role", "is_active", "is_staff", "is_superuser")
 # bookkeeping columns that change on their own
@@ -98,12 +105,52 @@ IGNORED_FIELDS = {
     "time_cursor",
 }
 SECRET_WORDS = ("password", "secret", "token", "hash", "credential", "private_key")
+# secrets whose names do not say so: a messaging account's webhook key is the unguessable
+# part of the URL its provider posts to
+SECRET_COLUMNS = {(ChannelAccount, "webhook_key")}
+# URLs that may hold a token: recorded without it (see `_endpoint_url`)
+URL_COLUMNS = {(WebhookEndpoint, "url")}
 
 _OLD = "_audit_old_values"
 
 
 def is_secret(field_name: str) -> bool:
     return any(word in field_name for word in SECRET_WORDS)
+
+
+def _secret_columns(model: type[models.Model]) -> set[str]:
+    """The columns of `model` recorded by name only: named like a secret, stored encrypted
+    (whatever the name), or listed in SECRET_COLUMNS."""
+    return {
+        f.attname
+        for f in model._meta.concrete_fields
+        if is_secret(f.attname)
+        or isinstance(f, EncryptedTextField)
+        or (model, f.name) in SECRET_COLUMNS
+    }
+
+
+def masked_url(url: Any, *, keep_path: bool = False) -> Any:
+    """A URL without what may be a secret: its user and password, query and fragment, and
+    its path unless `keep_path`."""
+    if not isinstance(url, str) or not url:
+        return url
+    parts = urlsplit(url)
+    host = parts.netloc.rpartition("@")[2]
+    if not parts.scheme or not host:
+        return "…"
+    if keep_path:
+        rest = parts.path + ("?…" if parts.query else "") + ("#…" if parts.fragment else "")
+    else:
+        rest = "/…" if parts.path.strip("/") or parts.query or parts.fragment else ""
+    return f"{parts.scheme}://{host}{rest}"
+
+
+def _endpoint_url(url: Any, row: dict[str, Any]) -> Any:
+    """A webhook's URL as the log keeps it: a JSON receiver's with its path (where the
+    events go), without user, password or query; a chat channel's incoming webhook (Slack,
+    Teams, Mattermost, Rocket.Chat) without its path, which is its secret."""
+    return masked_url(url, keep_path=row.get("format") == EndpointFormat.JSON)
 
 
 def _fields(model: type[models.Model]) -> list[models.Field[Any, Any]]:
@@ -117,16 +164,23 @@ def _values(instance: models.Model) -> dict[str, Any]:
     return {f.attname: f.value_from_object(instance) for f in _fields(type(instance))}
 
 
-def diff(old: dict[str, Any], new: dict[str, Any]) -> tuple[dict[str, list[Any]], list[str]]:
-    """(field → [old, new]) of the changed fields, and the names of changed secrets."""
+def diff(
+    old: dict[str, Any], new: dict[str, Any], model: type[models.Model] | None = None
+) -> tuple[dict[str, list[Any]], list[str]]:
+    """(field → [old, new]) of the changed fields, and the names of changed secrets (never
+    their values); URLs that may hold a token are given without their path."""
     changes: dict[str, list[Any]] = {}
     secrets: list[str] = []
+    hidden = _secret_columns(model) if model is not None else set()
+    urls = {name for kind, name in URL_COLUMNS if kind is model}
     for name, value in new.items():
         before = old.get(name)
         if before == value:
             continue
-        if is_secret(name):
+        if is_secret(name) or name in hidden:
             secrets.append(name)
+        elif name in urls:
+            changes[name] = [_endpoint_url(before, old), _endpoint_url(value, new)]
         else:
             changes[name] = [before, value]
     return changes, secrets
@@ -158,7 +212,7 @@ def _saved(
         action = "user.created" if created or old is None else "user.permissions_changed"
     else:
         action = _action(instance, "created" if created or old is None else "updated")
-    changes, secrets = diff(old or {}, new)
+    changes, secrets = diff(old or {}, new, type(instance))
     if not created and old is not None and not changes and not secrets:
         return
     details: dict[str, Any] = {"changes": changes}
@@ -169,7 +223,7 @@ def _saved(
 
 def _deleted(sender: type[models.Model], instance: models.Model, **kwargs: Any) -> None:
     # what the row held, so that a deletion can be read (and undone) from the log
-    changes, _secrets = diff({}, _values(instance))
+    changes, _secrets = diff({}, _values(instance), type(instance))
     log.record(
         None, _action(instance, "deleted"), instance, before={k: v[1] for k, v in changes.items()}
     )

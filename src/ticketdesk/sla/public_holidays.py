@@ -1,11 +1,12 @@
 """Public holidays of a country and year (the `holidays` package: data shipped with it, no
 network), offered for import into a business calendar: a preview first, then the dates the
-admin confirms."""
+admin confirms. Countries are named in the viewer's language by Babel (CLDR's data)."""
 
 from __future__ import annotations
 
 import datetime as dt
 import functools
+import unicodedata
 from dataclasses import dataclass
 
 import holidays
@@ -23,18 +24,43 @@ class PublicHoliday:
     present: bool = False  # the calendar already has a holiday on this day
 
 
-@functools.cache
 def countries() -> list[tuple[str, str]]:
-    """(ISO 3166 alpha-2 code, English name) of every country the package knows, by name."""
-    found = []
+    """(ISO 3166 alpha-2 code, name) of every country the package knows, named in the
+    viewer's language (CLDR's names, from Babel) and ordered by that name."""
+    return _countries(translation.to_locale(translation.get_language() or "en"))
+
+
+@functools.cache
+def _codes() -> dict[str, str]:
+    """{alpha-2 code: English name from the package's registry}."""
+    found = {}
     for key, (_class_name, alpha2, *_rest) in registry.COUNTRIES.items():
         if len(alpha2) == 2:
-            found.append((alpha2, key.replace("_", " ").title()))
-    return sorted(found, key=lambda pair: pair[1])
+            found[alpha2] = key.replace("_", " ").title()
+    return found
+
+
+@functools.cache
+def _countries(locale_name: str) -> list[tuple[str, str]]:
+    # imported here: only this list needs CLDR's data (a desk starts without reading it)
+    from babel import Locale, UnknownLocaleError
+
+    try:
+        names = Locale.parse(locale_name).territories
+    except (UnknownLocaleError, ValueError):
+        names = Locale("en").territories
+    found = [(code, names.get(code) or english) for code, english in _codes().items()]
+    return sorted(found, key=lambda pair: (_sort_key(pair[1]), pair[0]))
+
+
+def _sort_key(name: str) -> str:
+    """A name as a reader looks it up: accents and case aside ("Áustria" among the A)."""
+    plain = unicodedata.normalize("NFKD", name)
+    return "".join(c for c in plain if not unicodedata.combining(c)).casefold()
 
 
 def is_country(code: str) -> bool:
-    return code in dict(countries())
+    return code in _codes()
 
 
 def _language(supported: tuple[str, ...] | list[str]) -> str | None:

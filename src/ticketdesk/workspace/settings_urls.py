@@ -49,6 +49,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("channels/mailboxes/<int:pk>/", channels.mailbox_edit, name="mailbox_edit"),
     path("channels/mailboxes/<int:pk>/test/", channels.mailbox_test, name="mailbox_test"),
     path("channels/portal/", channels.portal, name="portal"),
+    path("channels/chat/", channels.chat_widget, name="chat_widget"),
     path("channels/messaging/new/", channels.messaging_edit, name="messaging_new"),
     path("channels/messaging/<int:pk>/", channels.messaging_edit, name="messaging_edit"),
     path("integrations/", integrations.integrations, name="integrations"),

@@ -24,3 +24,29 @@ def as_role(client, team):
         return client
 
     return sign_in
+
+
+@pytest.fixture
+def admin(as_role):
+    """A client signed in as an administrator."""
+    return as_role("admin")
+
+
+@pytest.fixture
+def assert_bounded_reads():
+    """`check(client, url, add)`: the page at `url` reads as many rows with `add(5)` more of
+    what it lists as with `add(1)` (its query count does not grow with the rows)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def check(client, url, add):
+        add(1)
+        client.get(url)  # warms the per-process caches
+        with CaptureQueriesContext(connection) as few:
+            client.get(url)
+        add(5)
+        with CaptureQueriesContext(connection) as many:
+            assert client.get(url).status_code == 200
+        assert len(many) == len(few), [q["sql"] for q in many.captured_queries]
+
+    return check

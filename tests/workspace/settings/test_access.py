@@ -94,6 +94,7 @@ ALL_PAGES = [
     "mailbox_new",
     "portal",
     "messaging_new",
+    "chat_widget",
     "integrations",
     "endpoint_new",
 ]

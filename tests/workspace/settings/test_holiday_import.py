@@ -72,3 +72,28 @@ def test_an_agent_cannot_import(as_role, calendar):
     response = agent.post(url, {"country": "BR", "year": 2027, "date": ["2027-04-21"]})
     assert response.status_code in (403, 404)
     assert Holiday.objects.filter(calendar=calendar).count() == 2
+
+
+@pytest.mark.parametrize(
+    ("language", "brazil", "germany", "first"),
+    [
+        ("en", "Brazil", "Germany", "Afghanistan"),
+        ("pt-br", "Brasil", "Alemanha", "Afeganistão"),
+        ("it", "Brasile", "Germania", "Afghanistan"),
+    ],
+)
+def test_countries_are_named_in_the_readers_language(
+    as_role, calendar, language, brazil, germany, first
+):
+    """Babel's CLDR names, ordered as a reader looks them up (accents aside)."""
+    admin = as_role("admin")
+    response = admin.get(
+        reverse("workspace:settings:holiday_import", args=[calendar.pk]),
+        HTTP_ACCEPT_LANGUAGE=language,
+    )
+    choices = dict(response.context["form"].fields["country"].choices)
+    assert (choices["BR"], choices["DE"]) == (brazil, germany)
+    names = [name for code, name in response.context["form"].fields["country"].choices if code]
+    assert names[0] == first
+    if language == "pt-br":  # "África do Sul" among the A, not after the Z
+        assert names.index("África do Sul") < names.index("Alemanha")

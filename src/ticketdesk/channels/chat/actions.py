@@ -25,7 +25,15 @@ from ticketdesk.tickets.actions import AttachmentInput
 from ticketdesk.tickets.models import Channel, Message, Ticket
 
 from . import queries, realtime
-from .models import ChatAgent, ChatConversation, ChatEvent, ChatEventKind, ChatStatus
+from .models import (
+    ChatAgent,
+    ChatConversation,
+    ChatEvent,
+    ChatEventKind,
+    ChatStatus,
+    ChatWidgetSettings,
+)
+from .origin_syntax import parse_origin
 
 MAX_TEXT = 5000
 
@@ -353,3 +361,28 @@ def set_presence(
         row.updated_at = clock.now()
         row.save()
     return row
+
+
+def save_widget_origins(*, actor: Any, origins: Sequence[str]) -> ChatWidgetSettings:
+    """Set the other sites that may embed the chat widget (`scheme://host[:port]` each,
+    written as browsers send them; empty lines are left out, repeats kept once)."""
+    policy.require(actor, policy.MANAGE_SETTINGS)
+    wanted: list[str] = []
+    errors: list[str] = []
+    for text in origins:
+        if not text.strip():
+            continue
+        try:
+            origin = parse_origin(text)
+        except ValueError as error:
+            errors.append(str(error))
+            continue
+        if origin not in wanted:
+            wanted.append(origin)
+    if errors:
+        raise ValidationFailed(_("Some sites are not valid."), fields={"allowed_origins": errors})
+    with transaction.atomic():
+        widget = ChatWidgetSettings.objects.select_for_update().get_or_create(pk=1)[0]
+        widget.allowed_origins = wanted
+        widget.save()
+    return widget

@@ -8,8 +8,10 @@ class ChatChannelConfig(AppConfig):
     verbose_name = _("Live chat")
 
     def ready(self) -> None:
+        from ticketdesk.core.config_cache import invalidate_on_change
         from ticketdesk.core.scheduler import register_periodic
 
+        from .models import ChatWidgetSettings
         from .tasks import (
             END_ABANDONED_EVERY_SECONDS,
             PRUNE_EVENTS_EVERY_SECONDS,
@@ -23,3 +25,4 @@ class ChatChannelConfig(AppConfig):
         register_periodic(
             "chat.prune_events", prune_chat_events, every_seconds=PRUNE_EVENTS_EVERY_SECONDS
         )
+        invalidate_on_change(ChatWidgetSettings)  # the widget's allowed origins

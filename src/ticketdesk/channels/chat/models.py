@@ -11,6 +11,8 @@ from django.utils.translation import pgettext_lazy
 from ticketdesk.accounts.models import Team, User
 from ticketdesk.tickets.models import Message, Ticket
 
+from .origin_syntax import validate_origins
+
 DEFAULT_MAX_CHATS = 3
 
 
@@ -134,3 +136,28 @@ class ChatAgent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user}: {self.get_status_display()}"
+
+
+class ChatWidgetSettings(models.Model):
+    """The chat widget's settings (one row): the other sites that may embed it, as origins
+    ("https://www.example.com", "http://localhost:8080"). The desk's own address and the
+    origins of the TICKETDESK_CHAT_ORIGINS environment variable are allowed besides."""
+
+    allowed_origins = models.JSONField(
+        _("sites allowed to embed the chat"),
+        default=list,
+        blank=True,
+        validators=[validate_origins],
+    )
+
+    class Meta:
+        verbose_name = _("chat widget settings")
+        verbose_name_plural = _("chat widget settings")
+
+    def __str__(self) -> str:
+        return str(_("Chat widget settings"))
+
+    @classmethod
+    def current(cls) -> ChatWidgetSettings:
+        found, _created = cls.objects.get_or_create(pk=1)
+        return found

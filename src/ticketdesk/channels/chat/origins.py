@@ -11,23 +11,37 @@ from __future__ import annotations
 from collections.abc import Callable
 from functools import wraps
 from typing import Any
-from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, HttpResponseBase, JsonResponse
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 
+from ticketdesk.core.config_cache import cached
 
-def _origin_of(url: str) -> str:
-    parts = urlsplit(url)
-    return f"{parts.scheme}://{parts.netloc}".lower() if parts.scheme and parts.netloc else ""
+from .models import ChatWidgetSettings
+from .origin_syntax import origin_of
+
+
+def configured_origins() -> list[str]:
+    """The origins an administrator allowed in the Settings (the per-process configuration
+    cache: no query when warm)."""
+    return cached(
+        "chat:widget-origins",
+        lambda: [origin_of(str(o)) for o in ChatWidgetSettings.current().allowed_origins],
+    )
 
 
 def allowed_origins() -> set[str]:
-    origins = {_origin_of(o) or o for o in settings.TICKETDESK_CHAT_ORIGINS}
-    origins.add(_origin_of(settings.SITE_URL))
+    """The Settings' origins, the environment's (TICKETDESK_CHAT_ORIGINS) and our own."""
+    origins = {origin_of(o) or o for o in settings.TICKETDESK_CHAT_ORIGINS}
+    origins.update(configured_origins())
+    origins.add(origin_of(settings.SITE_URL))
     return origins
+
+
+def environment_origins() -> list[str]:
+    return sorted({origin_of(o) or o for o in settings.TICKETDESK_CHAT_ORIGINS if o})
 
 
 def origin_allowed(origin: str) -> bool:

@@ -10,9 +10,9 @@ from django.utils.translation import gettext_lazy as _
 
 from ticketdesk.core.encryption import KEEP
 
+from .actions import forget_access_token
 from .models import AuthMethod, Mailbox
 
-SECRETS = ["imap_password", "oauth2_client_secret", "oauth2_refresh_token"]
 GENERAL = [
     "name",
     "address",
@@ -74,11 +74,9 @@ class MailboxForm(forms.ModelForm):
         return data
 
     def save(self, commit: bool = True) -> Mailbox:
+        """The Django admin's save (the Settings area calls `actions.save_mailbox`)."""
         mailbox: Mailbox = super().save(commit=False)
-        if self.instance.pk and any(name in self.changed_data for name in SECRETS):
-            # new credentials: the cached access token may belong to the old ones
-            mailbox.oauth2_access_token = ""
-            mailbox.oauth2_access_token_expires_at = None
+        forget_access_token(mailbox, self.changed_data)
         if commit:
             mailbox.save()
         return mailbox

@@ -6,13 +6,14 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
+from django import forms
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from ticketdesk.accounts import policy
-from ticketdesk.core.errors import PermissionDenied
+from ticketdesk.core.errors import DomainError, PermissionDenied
 from ticketdesk.core.views import render_domain_error
 
 from ..common import is_htmx, staff_required
@@ -67,3 +68,12 @@ def render_settings(
         },
         status=status,
     )
+
+
+def place_errors(form: forms.BaseForm, error: DomainError) -> None:
+    """An action's refusal shown on the form: each message by its field (or at the top)."""
+    for name, errors in error.fields.items():
+        for message in errors:
+            form.add_error(name if name in form.fields else None, message)
+    if not error.fields:
+        form.add_error(None, error.message)

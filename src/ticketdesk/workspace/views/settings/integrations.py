@@ -1,27 +1,25 @@
 """The integrations section: chat notification targets (Slack, Teams, Mattermost,
 Rocket.Chat incoming webhooks) and outgoing signed-JSON webhooks: list, add, edit, switch on
 or off, and send a test delivery (through the webhook sender, never inside a transaction).
-A new JSON endpoint's signing secret is shown once; secrets are never shown back."""
+A new JSON endpoint's signing secret is shown once; secrets are never shown back. Saves go
+through `notifications.endpoints` (policy, checks, the configuration change log)."""
 
 from __future__ import annotations
 
-import secrets
-
 from django.contrib import messages
-from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from ticketdesk.audit import log
-from ticketdesk.core import clock
-from ticketdesk.notifications import outgoing, webhook_trial, webhooks
+from ticketdesk.core.errors import DomainError
+from ticketdesk.notifications import endpoints, outgoing, webhook_trial, webhooks
 from ticketdesk.notifications.forms import WebhookEndpointForm
 from ticketdesk.notifications.models import EndpointFormat, WebhookDelivery, WebhookEndpoint
 
 from ..common import current_user, is_htmx
-from .common import render_settings, settings_required
+from .common import place_errors, render_settings, settings_required
 
 SECTION = "integrations"
 
@@ -50,23 +48,22 @@ def endpoint_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
         initial["format"] = request.GET["format"]
     form = WebhookEndpointForm(request.POST or None, instance=endpoint, initial=initial)
     if request.method == "POST" and form.is_valid():
-        saved: WebhookEndpoint = form.save(commit=False)
-        if endpoint is None:
-            saved.created_at = clock.now()
-            saved.created_by = current_user(request)
-        new_secret = ""
-        if saved.format == EndpointFormat.JSON and not saved.secret:
-            new_secret = saved.secret = secrets.token_hex(24)
-        with transaction.atomic(), log.via("settings"):
-            saved.save()
-        if new_secret:
-            messages.info(
-                request,
-                _("Signing secret (copy it now, it is not shown again): %(secret)s")
-                % {"secret": new_secret},
-            )
-        messages.success(request, _("“%(n)s” is saved.") % {"n": saved.name})
-        return redirect("workspace:settings:endpoint_edit", pk=saved.pk)
+        try:
+            with log.via("settings"):
+                saved, new_secret = endpoints.save_endpoint(
+                    actor=current_user(request), values=form.cleaned_data, endpoint=endpoint
+                )
+        except DomainError as error:
+            place_errors(form, error)
+        else:
+            if new_secret:
+                messages.info(
+                    request,
+                    _("Signing secret (copy it now, it is not shown again): %(secret)s")
+                    % {"secret": new_secret},
+                )
+            messages.success(request, _("“%(n)s” is saved.") % {"n": saved.name})
+            return redirect("workspace:settings:endpoint_edit", pk=saved.pk)
     return render_settings(
         request,
         "workspace/settings/endpoint_form.html",

@@ -22,7 +22,7 @@ from ticketdesk.sla.models import BusinessCalendar, SLAPolicy
 
 from ...settings_sla_forms import CalendarForm, PolicyForm
 from ..common import current_user
-from .common import render_settings, settings_required
+from .common import place_errors, render_settings, settings_required
 
 
 @settings_required
@@ -37,12 +37,6 @@ def sla(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _place_errors(form: forms.Form, error: DomainError) -> None:
-    for name, errors in error.fields.items():
-        for message in errors:
-            form.add_error(name if name in form.fields else None, message)
-
-
 @settings_required
 @require_http_methods(["GET", "POST"])
 def calendar_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
@@ -54,7 +48,7 @@ def calendar_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
                 actor=current_user(request), spec=form.spec(), calendar=calendar
             )
         except DomainError as error:
-            _place_errors(form, error)
+            place_errors(form, error)
         else:
             messages.success(request, _("The calendar “%(c)s” is saved.") % {"c": saved.name})
             return redirect("workspace:settings:calendar_edit", pk=saved.pk)
@@ -113,7 +107,7 @@ def holiday_import(request: HttpRequest, pk: int) -> HttpResponse:
                 return redirect("workspace:settings:calendar_edit", pk=calendar.pk)
             preview = actions.holiday_preview(calendar, country, year)
         except DomainError as error:
-            _place_errors(form, error)
+            place_errors(form, error)
     return render_settings(
         request,
         "workspace/settings/holiday_import.html",
@@ -141,7 +135,7 @@ def policy_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
                 actor=current_user(request), spec=form.spec(), sla_policy=sla_policy
             )
         except DomainError as error:
-            _place_errors(form, error)
+            place_errors(form, error)
         else:
             messages.success(request, _("The policy “%(p)s” is saved.") % {"p": saved.name})
             return redirect("workspace:settings:sla")

@@ -3,7 +3,6 @@ each agent's routing profile (capacity, skills)."""
 
 from __future__ import annotations
 
-from django import forms
 from django.contrib import messages
 from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
@@ -19,7 +18,7 @@ from ticketdesk.routing.models import AgentAvailability, AgentSkill
 
 from ...settings_team_forms import RoutingProfileForm, TeamForm
 from ..common import current_user
-from .common import render_settings, settings_required
+from .common import place_errors, render_settings, settings_required
 
 STAFF_ROLES = (Role.ADMIN, Role.AGENT, Role.LIGHT_AGENT)
 
@@ -30,12 +29,6 @@ def _staff() -> list[User]:
             "first_name", "last_name", "username"
         )
     )
-
-
-def _place_errors(form: forms.Form, error: DomainError) -> None:
-    for name, errors in error.fields.items():
-        for message in errors:
-            form.add_error(name if name in form.fields else None, message)
 
 
 @settings_required
@@ -60,7 +53,7 @@ def team_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
         try:
             saved = team_actions.save_team(actor=current_user(request), spec=form.spec(), team=team)
         except DomainError as error:
-            _place_errors(form, error)
+            place_errors(form, error)
         else:
             messages.success(request, _("The team “%(t)s” is saved.") % {"t": saved.name})
             return redirect("workspace:settings:teams")
@@ -95,7 +88,7 @@ def agent_routing(request: HttpRequest, user_id: int) -> HttpResponse:
             )
             routing_actions.set_skills(agent, actor=actor, skills=form.skills() | kept)
         except DomainError as error:
-            _place_errors(form, error)
+            place_errors(form, error)
         else:
             messages.success(
                 request, _("The routing of %(a)s is saved.") % {"a": agent.display_name}
