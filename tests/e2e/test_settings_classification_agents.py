@@ -6,7 +6,8 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.e2e.test_settings import log_in, log_in_any
+from tests.e2e.conftest import log_in_any
+from tests.e2e.test_settings import log_in
 from tests.e2e.test_settings_narrow import WIDE
 from tests.factories import make_agent, make_ticket
 from ticketdesk.accounts.models import User

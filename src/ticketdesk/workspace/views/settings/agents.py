@@ -4,7 +4,6 @@ switch an account off or on again."""
 
 from __future__ import annotations
 
-from django import forms
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import Prefetch, Q, QuerySet
@@ -19,7 +18,7 @@ from ticketdesk.core.errors import DomainError
 
 from ...settings_classification_forms import AgentForm, InviteForm
 from ..common import current_user
-from .common import render_settings, settings_required
+from .common import place_errors, render_settings, settings_required
 
 PAGE_SIZE = 50
 SECTION = "agents"
@@ -27,14 +26,6 @@ SECTION = "agents"
 
 def _staff() -> QuerySet[User]:
     return User.objects.filter(Q(role__in=STAFF_ROLES) | Q(is_superuser=True))
-
-
-def _place_errors(form: forms.Form, error: DomainError) -> None:
-    if not error.fields:
-        form.add_error(None, error.message)
-    for name, errors in error.fields.items():
-        for message in errors:
-            form.add_error(name if name in form.fields else None, message)
 
 
 @settings_required
@@ -94,7 +85,7 @@ def agent_invite(request: HttpRequest) -> HttpResponse:
                 language=data["language"],
             )
         except DomainError as error:
-            _place_errors(form, error)
+            place_errors(form, error)
         else:
             messages.success(
                 request,
@@ -125,7 +116,7 @@ def agent_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 active=form.cleaned_data["active"],
             )
         except DomainError as error:
-            _place_errors(form, error)
+            place_errors(form, error)
         else:
             messages.success(request, _("%(n)s is saved.") % {"n": agent.display_name})
             return redirect("workspace:settings:agents")

@@ -6,7 +6,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from django import forms
 from django.contrib import messages
 from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
@@ -25,17 +24,9 @@ from ...settings_classification_forms import (
     TicketTypeForm,
 )
 from ..common import current_user
-from .common import render_settings, settings_required
+from .common import place_errors, render_settings, settings_required
 
 SECTION = "classification"
-
-
-def _place_errors(form: forms.Form, error: DomainError) -> None:
-    if not error.fields:
-        form.add_error(None, error.message)
-    for name, errors in error.fields.items():
-        for message in errors:
-            form.add_error(name if name in form.fields else None, message)
 
 
 def _depth(category: Category) -> int:
@@ -80,7 +71,7 @@ def _edit(
         try:
             saved = save(form.spec(), row)
         except DomainError as error:
-            _place_errors(form, error)
+            place_errors(form, error)
         else:
             messages.success(request, saved_message % {"n": saved.name})
             return redirect("workspace:settings:classification")
