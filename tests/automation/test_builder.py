@@ -72,7 +72,7 @@ def test_action_rows_offer_fields_values_agents_and_canned_responses(admin_clien
     assert 'select name="step-1-target"' in page and 'value="priority" selected' in page
     assert 'select name="step-1-value"' in page and 'value="critical"' in page
     page = admin_client.get(ROW, {"prefix": "step-1", "step-1-type": "assign"}).content.decode()
-    assert f">{team.name}</option>" in page and ">ana</option>" in page
+    assert f">{team.name}</option>" in page and "(ana)</option>" in page  # the person, by name
     page = admin_client.get(ROW, {"prefix": "step-1", "step-1-type": "canned"}).content.decode()
     assert ">Thanks</option>" in page
     page = admin_client.get(ROW, {"prefix": "step-4", "step-4-type": "add_note"}).content.decode()

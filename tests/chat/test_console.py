@@ -36,6 +36,9 @@ def test_presence_toggle(client, agent):
     assert response.status_code == 302
     row = ChatAgent.objects.get(user=agent)
     assert (row.status, row.max_chats) == ("online", 4)
+    # the console says so (the new-user walk found a silent reload)
+    page = client.get(response["Location"]).content.decode()
+    assert "Saved: you are online for chats, at most 4 at once." in page
     bad = client.post("/chat/console/presence/", {"max_chats": "99"}, headers=FETCH)
     assert bad.status_code == 400 and "max_chats" in bad.json()["fields"]
 

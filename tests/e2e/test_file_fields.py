@@ -133,3 +133,22 @@ def test_the_side_panel_names_the_required_fields_when_the_status_is_picked(
     # picking another status hides the hint again
     panel.get_by_label("Status", exact=True).select_option(label="Pending")
     expect(panel.locator(".requirement-hint:visible")).to_have_count(0)
+
+
+def test_the_composers_status_menu_names_the_required_fields_too(page: Page, live_server, team):
+    """Found by the new-user walk: "and set status" in the reply box said nothing until the
+    reply was refused."""
+    agent = make_agent(team, username="ana", first_name="Ana", last_name="Souza")
+    move = Transition.objects.get(from_status__key="new", to_status__key="pending")
+    move.required_fields = ["category"]
+    move.save()
+    ticket = make_ticket(team=team, subject="Screen flickers")
+    log_in(page, live_server, agent.username)
+    page.goto(f"{live_server.url}/t/{ticket.number}/")
+    page.locator("#send-status").select_option(label="Pending")
+    note = page.locator(".requirement-hint-composer")
+    expect(note).to_be_visible()
+    expect(note).to_have_text("To move the ticket to “Pending”, fill in: Category.")
+    expect(page.locator("#side-panel .field.required-now")).to_have_count(1)
+    page.locator("#send-status").select_option(index=0)  # keep the status
+    expect(note).to_be_hidden()

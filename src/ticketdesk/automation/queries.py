@@ -165,11 +165,15 @@ def value_suggestions() -> dict[str, list[tuple[str, str]]]:
         return [(str(v), "") for v in values]
 
     levels = [(str(level.name).lower(), str(level.label)) for level in Level]
-    agents = list(
-        User.objects.filter(is_active=True, role__in=("admin", "agent"))
-        .order_by("username")
-        .values_list("username", flat=True)[:n]
-    )
+    # the value a rule stores is the user name; the list shows the person ("Ana Souza (ana)")
+    agents = [
+        (person.username, f"{person.display_name} ({person.username})")
+        if person.get_full_name()
+        else (person.username, "")
+        for person in User.objects.filter(is_active=True, role__in=("admin", "agent"))
+        .order_by("first_name", "last_name", "username")
+        .only("username", "first_name", "last_name")[:n]
+    ]
     category_names = display.names_of("category")
     return {
         "status": [(s.key, str(s)) for s in workflow.all_statuses() if s.active][:n],
@@ -178,7 +182,7 @@ def value_suggestions() -> dict[str, list[tuple[str, str]]]:
         "urgency": levels,
         "impact": levels,
         "team": plain(Team.objects.order_by("name").values_list("name", flat=True)[:n]),
-        "assignee": plain(["none", *agents]),
+        "assignee": [("none", ""), *agents],
         "ticket_type": [(t.key, str(t)) for t in TicketType.objects.order_by("order", "id")[:n]],
         "category": [
             (path, category_names.get(pk, path))
@@ -193,5 +197,5 @@ def value_suggestions() -> dict[str, list[tuple[str, str]]]:
         "escalation_level": plain(["0", "1", "2"]),
         "sla_metric": plain(["first_response", "next_response", "resolution"]),
         "within_business_hours": plain(["yes", "no"]),
-        "agents": plain(agents),
+        "agents": agents,
     }

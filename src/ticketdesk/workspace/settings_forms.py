@@ -16,6 +16,7 @@ from ticketdesk.tickets import workflow
 from ticketdesk.tickets.actions.configuration import FieldSpec, StatusSpec
 from ticketdesk.tickets.custom_fields import TYPED_SETTINGS, settings_of_type
 from ticketdesk.tickets.models import (
+    AGENT_ONLY_TYPES,
     Category,
     CustomFieldDefinition,
     FieldSection,
@@ -73,6 +74,8 @@ def typed_inputs(fields: dict[str, forms.Field]) -> dict[str, list[str]]:
         name: [t.value for t in FieldType if name in settings_of_type(t)] for name in TYPED_SETTINGS
     }
     by_setting["max_file_megabytes"] = by_setting.pop("max_file_bytes")
+    # agents and assets are never asked in the portal (customers do not know them)
+    by_setting["visible_to_customers"] = [t.value for t in FieldType if t not in AGENT_ONLY_TYPES]
     return {
         name: by_setting[name.split("__")[0]]
         for name in fields
@@ -247,6 +250,9 @@ class CustomFieldForm(forms.Form):
         chosen = data.get("field_type") or ""
         for name, types in typed_inputs(self.fields).items():
             if chosen in types or name not in data:
+                continue
+            if isinstance(self.fields[name], forms.BooleanField):
+                data[name] = False  # "asked in the portal" for an agent field: never
                 continue
             if data[name] not in (None, "") and "__" not in name:
                 self.ignored.append(str(self.fields[name].label))

@@ -7,6 +7,7 @@ picked."""
 from __future__ import annotations
 
 import base64
+import re
 
 import pytest
 import yaml
@@ -88,6 +89,19 @@ def test_builder_saves_a_file_field_with_its_types_and_size(admin):
     edit = admin.get(reverse("workspace:settings:field_edit", args=[field.pk])).content.decode()
     assert 'value="2.50"' in edit and 'value=".pdf, image/*"' in edit
     assert "Files: .pdf, image/*; up to 2.5\xa0MB." in edit  # the preview says the rules
+
+
+def test_asked_in_the_portal_is_offered_only_to_types_customers_can_fill_in(admin):
+    """Found by the new-user walk: the box stayed shown (and ticked) for agent fields."""
+    page = admin.get(reverse("workspace:settings:field_new")).content.decode()
+    [box] = re.findall(r'<input[^>]*name="visible_to_customers"[^>]*>', page)
+    assert 'data-applies-to="text number date' in box and "user" not in box
+    response = admin.post(
+        reverse("workspace:settings:field_new"),
+        _field_post(label="Approver", field_type="user"),  # ticked, as without JavaScript
+    )
+    assert response.status_code == 302
+    assert CustomFieldDefinition.objects.get(label="Approver").visible_to_customers is False
 
 
 def test_builder_bounds_the_size_by_the_desk_limit_and_checks_the_types(admin, settings):

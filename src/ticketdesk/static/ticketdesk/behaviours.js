@@ -38,15 +38,16 @@
   // The side panel's status: a move that requires fields (the workflow editor's required
   // fields) names them as soon as the status is picked, and marks their inputs, so that
   // the agent fills them in the same save (the server checks the same on save).
-  function showRequirements(form) {
+  function showRequirements(form, picked) {
     const status = form.querySelector("select[name=status]");
     if (!status) return;
+    const value = picked === undefined ? status.value : picked;
     form.querySelectorAll(".field.required-now").forEach(function (box) {
       box.classList.remove("required-now");
       box.querySelectorAll("[aria-required]").forEach(function (i) { i.removeAttribute("aria-required"); });
     });
     form.querySelectorAll("[data-requirement-for]").forEach(function (hint) {
-      const chosen = hint.getAttribute("data-requirement-for") === status.value;
+      const chosen = hint.getAttribute("data-requirement-for") === value;
       hint.hidden = !chosen;
       if (!chosen) return;
       hint.getAttribute("data-requirement-fields").split(" ").forEach(function (name) {
@@ -63,8 +64,31 @@
       if (form.querySelector("[data-requirement-for]")) showRequirements(form);
     });
   }
+  // The composer's "and set status": the same requirement, named under the menu (the
+  // fields themselves are in the side panel, marked there).
+  function showComposerRequirement(select) {
+    const panel = document.querySelector("[data-requirement-for]");
+    const form = panel && panel.closest("form");
+    let note = select.form.querySelector(".requirement-hint-composer");
+    if (!note) {
+      note = document.createElement("p");
+      note.className = "requirement-hint requirement-hint-composer";
+      note.setAttribute("role", "status");
+      note.id = "send-status-requirement";
+      select.setAttribute("aria-describedby", note.id);
+      select.form.appendChild(note);
+    }
+    const hint = form && form.querySelector("[data-requirement-for='" + select.value + "']");
+    note.hidden = !hint;
+    note.textContent = hint ? hint.textContent : "";
+    if (form) showRequirements(form, select.value || form.querySelector("select[name=status]").value);
+  }
   document.addEventListener("change", function (event) {
-    if (event.target.name === "status" && event.target.form) showRequirements(event.target.form);
+    if (event.target.id === "send-status" && event.target.form) {
+      showComposerRequirement(event.target);
+    } else if (event.target.name === "status" && event.target.form) {
+      showRequirements(event.target.form);
+    }
   });
   document.addEventListener("DOMContentLoaded", function () { showAllRequirements(); });
   document.addEventListener("htmx:afterSettle", function (event) { showAllRequirements(event.target); });

@@ -155,7 +155,7 @@ def events(request: HttpRequest) -> HttpResponseBase:
 def presence(request: HttpRequest) -> HttpResponse:
     raw_limit = request.POST.get("max_chats", "")
     try:
-        actions.set_presence(
+        agent = actions.set_presence(
             _user(request),
             actor=_user(request),
             status=request.POST.get("status") or None,
@@ -163,6 +163,12 @@ def presence(request: HttpRequest) -> HttpResponse:
         )
     except DomainError as problem:
         return _failed(request, problem, None)
+    if not _wants_json(request):
+        flash.success(
+            request,
+            _("Saved: you are %(status)s for chats, at most %(n)s at once.")
+            % {"status": agent.get_status_display().lower(), "n": agent.max_chats},
+        )
     return _done(request)
 
 
