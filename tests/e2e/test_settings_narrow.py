@@ -54,3 +54,23 @@ def test_the_status_colour_picker_is_a_left_aligned_grid(page: Page, live_server
     assert len(boxes) > 4
     assert min(boxes) == round(picker)  # the first column starts at the fieldset's left edge
     assert len(set(boxes)) < len(boxes)  # columns, not one ragged centred line per choice
+
+
+def test_the_rule_builder_names_each_input_on_a_phone(page: Page, live_server, admin_user):
+    """Found by the new-user walk: at 375 px the column headings are hidden and the
+    condition and action rows were stacks of unnamed inputs."""
+    page.set_viewport_size({"width": 375, "height": 800})
+    log_in(page, live_server, admin_user.username)
+    page.goto(f"{live_server.url}/automation/rules/new/")
+    named = page.evaluate(
+        """() => [...document.querySelectorAll('table.builder tbody tr:first-child td')]
+             .map(td => getComputedStyle(td, '::before').content)"""
+    )
+    assert '"Field"' in named and '"Operator"' in named and '"Value"' in named, named
+    assert '"Action"' in named and '"Text"' in named, named
+    page.set_viewport_size({"width": 1280, "height": 800})  # wide: the headings say it
+    wide = page.evaluate(
+        "getComputedStyle(document.querySelector('table.builder td[data-label]'), '::before')"
+        ".content"
+    )
+    assert wide in ("none", "normal"), wide
