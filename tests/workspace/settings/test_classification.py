@@ -222,6 +222,10 @@ def test_tag_pages_rename_merge_delete_and_search(as_role):
     ]
     source, target = Tag.objects.get(name="tag-001"), Tag.objects.get(name="tag-002")
     url = reverse("workspace:settings:tag_edit", args=[source.pk])
+    # the merge input offers the other tags' names (the new-user walk typed them blind)
+    edit = client.get(url).content.decode()
+    assert 'list="merge-targets"' in edit and '<option value="tag-002">' in edit
+    assert '<option value="tag-001">' not in edit  # not itself
     assert client.post(url, {"action": "merge", "target": "nope"}).status_code == 400
     assert client.post(url, {"action": "merge", "target": "TAG-002"}).status_code == 302
     assert not Tag.objects.filter(pk=source.pk).exists()
