@@ -254,3 +254,26 @@ def test_the_pages_are_translated(as_role, language):
     assert "Add a category" not in page.content.decode()
     page = client.get(reverse("workspace:settings:tags"), HTTP_ACCEPT_LANGUAGE=language)
     assert "Search the tags" not in page.content.decode()
+
+
+def test_ticket_counts_are_exact_up_to_the_cap_then_say_more_than(as_role, monkeypatch):
+    """The category and tag lists count each row's tickets only up to a cap (at a million
+    tickets a full COUNT per page view is what the list must not cost)."""
+    from ticketdesk.workspace.views.settings import common
+
+    client = as_role("admin")
+    screens = Category.objects.create(name="Screens")
+    cables = Category.objects.create(name="Cables")
+    loud, quiet = Tag.objects.create(name="loud"), Tag.objects.create(name="quiet")
+    for n in range(3):
+        ticket = make_ticket(subject=f"Flicker {n}", category=screens)
+        ticket.tags.add(loud)
+    make_ticket(subject="Loose cable", category=cables).tags.add(quiet)
+    monkeypatch.setattr(common, "COUNT_CAP", 2)
+    page = client.get(reverse("workspace:settings:classification")).content.decode()
+    assert "more than 2 tickets" in page and "1 ticket" in page and "3 tickets" not in page
+    tags = client.get(reverse("workspace:settings:tags")).content.decode()
+    assert "more than 2 tickets" in tags and "1 ticket" in tags and "3 tickets" not in tags
+    monkeypatch.setattr(common, "COUNT_CAP", 1000)
+    page = client.get(reverse("workspace:settings:classification")).content.decode()
+    assert "3 tickets" in page

@@ -30,7 +30,6 @@ from ticketdesk.accounts import policy
 from ticketdesk.accounts.actions import get_or_create_contact
 from ticketdesk.accounts.models import Contact, User
 from ticketdesk.core import clock, metrics, outbox
-from ticketdesk.core.config_cache import cached
 from ticketdesk.core.errors import DomainError, ValidationFailed
 from ticketdesk.core.html import text_to_html
 from ticketdesk.tickets import actions, workflow
@@ -44,6 +43,7 @@ from ticketdesk.tickets.models import (
 
 from . import loops, trust
 from .conversation import Thread, find_thread, follow_merges, sender_allowed
+from .mailboxes import configured_mailboxes, match_mailbox
 from .models import (
     ClosedReplyRule,
     InboundEmail,
@@ -309,15 +309,6 @@ def _process(inbound: InboundEmail, *, release: str = "") -> None:
     _set(inbound, InboundState.PROCESSED, reason)
 
 
-def configured_mailboxes() -> list[Mailbox]:
-    """Every mailbox with its team, ticket type and category, from the per-process
-    configuration cache (cleared when a mailbox, team, type or category is saved)."""
-    return cached(
-        "email_mailboxes",
-        lambda: list(Mailbox.objects.select_related("team", "ticket_type", "category")),
-    )
-
-
 def _sender(
     parsed: ParsedEmail, inbound: InboundEmail, ours: set[str], release: str
 ) -> trust.Sender:
@@ -345,22 +336,6 @@ def _thread(parsed: ParsedEmail, contact: Contact, sender: trust.Sender) -> Thre
         if ticket is not None:
             return Thread(ticket, ThreadReason.SIGNED)
     return find_thread(parsed, contact, sender.agent)
-
-
-def match_mailbox(
-    parsed: ParsedEmail, envelope_to: str, mailboxes: list[Mailbox] | None = None
-) -> Mailbox | None:
-    """The mailbox of the first recipient (envelope first, then To and Cc) that is ours."""
-    candidates = [a for a in envelope_to.split("\n") if a]
-    candidates += [address for _name, address in (*parsed.to, *parsed.cc)]
-    if mailboxes is None:
-        mailboxes = list(Mailbox.objects.all())
-    by_address = {m.address.lower(): m for m in mailboxes}
-    for address in candidates:
-        base, _tag = split_tag(address)  # support+anything@ is delivered to support@
-        if base in by_address:
-            return by_address[base]
-    return None
 
 
 def _closed_rule(thread: Thread, mailbox: Mailbox | None) -> Thread:

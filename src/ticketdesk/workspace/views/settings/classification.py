@@ -7,7 +7,6 @@ from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
-from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.utils.translation import gettext as _
@@ -15,7 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from ticketdesk.core.errors import DomainError
 from ticketdesk.tickets.actions import classification as actions
-from ticketdesk.tickets.models import BusinessArea, Category, Tag, TicketType
+from ticketdesk.tickets.models import BusinessArea, Category, Tag, Ticket, TicketType
 
 from ...settings_classification_forms import (
     BusinessAreaForm,
@@ -24,7 +23,13 @@ from ...settings_classification_forms import (
     TicketTypeForm,
 )
 from ..common import current_user
-from .common import place_errors, render_settings, settings_required
+from . import common as shared
+from .common import (
+    capped_count,
+    place_errors,
+    render_settings,
+    settings_required,
+)
 
 SECTION = "classification"
 
@@ -38,13 +43,16 @@ def _depth(category: Category) -> int:
 def overview(request: HttpRequest) -> HttpResponse:
     categories = list(
         Category.objects.select_related("default_team")
-        .annotate(ticket_count=Count("tickets"))
+        .annotate(
+            ticket_count=capped_count(Category._meta.db_table, Ticket._meta.db_table, "category_id")
+        )
         .order_by("path")
     )
     return render_settings(
         request,
         "workspace/settings/classification.html",
         {
+            "cap": shared.COUNT_CAP,
             "types": list(
                 TicketType.objects.select_related("default_team").order_by("order", "id")
             ),

@@ -7,6 +7,7 @@ from functools import wraps
 from typing import Any
 
 from django import forms
+from django.db.models.expressions import RawSQL
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import render
 from django.utils.translation import gettext as _
@@ -77,3 +78,19 @@ def place_errors(form: forms.BaseForm, error: DomainError) -> None:
             form.add_error(name if name in form.fields else None, message)
     if not error.fields:
         form.add_error(None, error.message)
+
+
+COUNT_CAP = 1000  # lists of settings rows say "more than 1,000 tickets" beyond this
+
+
+def capped_count(outer: str, table: str, column: str, cap: int | None = None) -> RawSQL:
+    """An annotation of `outer`'s rows: how many rows of `table` have `column` = the row's
+    id, counted up to
+    `cap` + 1 only (an index range of at most that many entries per row shown), so a list
+    of categories or tags costs the same at a million tickets as at a hundred."""
+    cap = COUNT_CAP if cap is None else cap
+    return RawSQL(  # noqa: S611 - table and column names come from our models, never input
+        f"SELECT COUNT(*) FROM (SELECT 1 FROM {table} AS counted "  # noqa: S608 - model names
+        f"WHERE counted.{column} = {outer}.id LIMIT {int(cap) + 1}) AS capped",
+        [],
+    )

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.utils.translation import gettext as _
@@ -13,11 +12,12 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from ticketdesk.core.errors import DomainError
 from ticketdesk.tickets.actions import classification
-from ticketdesk.tickets.models import Tag
+from ticketdesk.tickets.models import Tag, Ticket
 
 from ...settings_classification_forms import TagMergeForm, TagRenameForm
 from ..common import current_user
-from .common import render_settings, settings_required
+from . import common as shared
+from .common import capped_count, render_settings, settings_required
 
 PAGE_SIZE = 50
 
@@ -26,14 +26,22 @@ PAGE_SIZE = 50
 @require_GET
 def tags(request: HttpRequest) -> HttpResponse:
     query = request.GET.get("q", "").strip()[:60]
-    rows = Tag.objects.annotate(ticket_count=Count("tickets")).order_by("name", "id")
+    rows = Tag.objects.order_by("name", "id")
     if query:
         rows = rows.filter(name__icontains=query)
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    # counted for the page shown only, and only up to the cap
+    links = Ticket.tags.through._meta.db_table
+    counts = dict(
+        Tag.objects.filter(pk__in=[t.pk for t in page.object_list])
+        .annotate(n=capped_count(Tag._meta.db_table, links, "tag_id"))
+        .values_list("pk", "n")
+    )
+    rows_shown = [(tag, counts.get(tag.pk, 0)) for tag in page.object_list]
     return render_settings(
         request,
         "workspace/settings/tags.html",
-        {"page": page, "query": query},
+        {"page": page, "rows": rows_shown, "query": query, "cap": shared.COUNT_CAP},
         section="classification",
     )
 
@@ -79,7 +87,7 @@ def tag_edit(request: HttpRequest, pk: int) -> HttpResponse:
             "tag": tag,
             "rename": rename,
             "merge": merge,
-            "ticket_count": tag.tickets.count(),
+            "ticket_count": tag.tickets.count(),  # one tag: an index range
         },
         section="classification",
         status=400 if request.method == "POST" else 200,
